@@ -1,0 +1,49 @@
+"""The one exception type for mistakes a user can make.
+
+Every error a user can cause (a malformed stack file, template or job definition, a bad argument)
+is an :class:`AskflowError` carrying the file, the key or JSON path, and what to do. The CLI prints
+it on one line and exits non-zero; a traceback for bad input is a bug.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+
+def format_path(parts: Iterable[str | int]) -> str:
+    """Render a key path the way users read it: ``a.b[1].c``."""
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out:
+            out += f".{part}"
+        else:
+            out = str(part)
+    return out
+
+
+class AskflowError(Exception):
+    """A user-caused error: ``file: path: message``, printed on one line by the CLI.
+
+    ``exit_code`` is what the CLI exits with (2: bad input, by convention of every askflow command).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        path: str | Sequence[str | int] | None = None,
+        exit_code: int = 2,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.path = path if (path is None or isinstance(path, str)) else format_path(path)
+        self.exit_code = exit_code
+        super().__init__(self.line())
+
+    def line(self) -> str:
+        parts = [p for p in (self.file, self.path) if p]
+        text = " ".join(self.message.split())  # one line, always
+        return ": ".join([*parts, text])
