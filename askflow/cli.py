@@ -52,7 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except AskflowError as exc:
-        print(f"askflow: {exc.line()}", file=sys.stderr)
+        print(exc.line(), file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130

@@ -1,0 +1,131 @@
+"""Strict YAML in, deterministic YAML and JSON out.
+
+Reading: duplicate keys are errors (as ``argo lint --strict`` treats them), and every problem is
+an :class:`~askflow.errors.AskflowError` naming the file and the line. Writing: the same data
+always gives the same bytes (block style, no aliases, keys in the order given or sorted).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from askflow.errors import AskflowError
+
+try:  # the C loader is much faster; fall back to the pure one where libyaml is missing
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _BaseLoader = yaml.SafeLoader
+
+
+class DuplicateKeyError(yaml.constructor.ConstructorError):
+    pass
+
+
+class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that rejects duplicate mapping keys."""
+
+
+def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    loader.flatten_mapping(node)
+    seen: set = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            duplicate = key in seen
+        except TypeError:  # unhashable key: let the base constructor report it
+            break
+        if duplicate:
+            raise DuplicateKeyError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _describe(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    return f"{where}{problem}"
+
+
+def loads_all(text: str, file: str = "<string>") -> list[Any]:
+    """Every document of a YAML stream; empty documents are dropped."""
+    try:
+        return [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
+    except yaml.YAMLError as exc:
+        raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
+
+
+def loads(text: str, file: str = "<string>") -> Any:
+    """Exactly one YAML document (an empty file is ``None``)."""
+    docs = loads_all(text, file)
+    if len(docs) > 1:
+        raise AskflowError(f"expected one YAML document, found {len(docs)}", file=file)
+    return docs[0] if docs else None
+
+
+def read_text(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise AskflowError("file not found", file=str(path)) from None
+    except IsADirectoryError:
+        raise AskflowError("is a directory, expected a file", file=str(path)) from None
+    except UnicodeDecodeError:
+        raise AskflowError("is not UTF-8 text", file=str(path)) from None
+    except OSError as exc:
+        raise AskflowError(f"cannot be read ({exc.strerror})", file=str(path)) from None
+
+
+def load_file(path: str | Path) -> Any:
+    return loads(read_text(path), str(path))
+
+
+def load_all_file(path: str | Path) -> list[Any]:
+    return loads_all(read_text(path), str(path))
+
+
+class _Dumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:  # never emit &anchors / *aliases
+        return True
+
+
+def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def dumps(data: Any, *, sort_keys: bool = False) -> str:
+    """Block-style YAML; deterministic for the same data."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=sort_keys, default_flow_style=False,
+                     allow_unicode=True, width=100)
+
+
+def dumps_all(docs: list[Any], *, sort_keys: bool = False) -> str:
+    return yaml.dump_all(docs, Dumper=_Dumper, sort_keys=sort_keys, default_flow_style=False,
+                         allow_unicode=True, width=100, explicit_start=True)
+
+
+def dumps_json(data: Any) -> str:
+    """Canonical JSON: sorted keys, two-space indent, trailing newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_atomic(path: str | Path, text: str) -> None:
+    """Write a file so that readers see the old or the new content, never half of it."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
