@@ -1,0 +1,220 @@
+"""Mocks that stand in for the Pulumi engine and the cloud, and record what the program asks for.
+
+:class:`RecordingMonitor` reads the engine's own ``RegisterResource`` request (type, name, parent,
+provider, options, dependencies) before the SDK's :class:`~pulumi.runtime.mocks.MockMonitor`
+answers it. :class:`CloudMocks` answers with realistic outputs (ids, ARNs, the cluster's RRSA OIDC
+issuer and provider ARN, a kubeconfig) so that code depending on them runs, and it derives every
+id from the resource's type and name so that two plans are byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime.mocks import MockMonitor
+
+MOCK_ACCOUNT_ID = "1234567890123456"
+from pulumi.runtime import rpc
+
+SIG_KEY = rpc._special_sig_key  # how the SDK marks secrets, references, assets in serialized values
+UNKNOWN = rpc.UNKNOWN
+MASK = "[secret]"
+
+
+def _digest(*parts: str, length: int = 16) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:length]
+
+
+@dataclass
+class Registration:
+    """One resource as the engine saw it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str
+    provider: str
+    inputs: dict[str, Any]
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    dependencies: list[str]
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    id: str = ""
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+def _plain(value: Any) -> Any:
+    """Engine-serialized property values as plain JSON, secrets masked and unknowns named."""
+    if isinstance(value, dict):
+        sig = value.get(SIG_KEY)
+        if sig == rpc._special_secret_sig:
+            return MASK
+        if sig == rpc._special_resource_sig:
+            return {"$ref": value.get("urn", "")}
+        if sig in (rpc._special_asset_sig, rpc._special_archive_sig):
+            return {"$asset": value.get("path") or value.get("uri") or "<text>"}
+        if sig == rpc._special_output_value_sig:
+            if value.get("secret"):
+                return MASK
+            return _plain(value.get("value")) if "value" in value else "[unknown]"
+        return {k: _plain(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value == UNKNOWN:
+        return "[unknown]"
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock monitor that keeps every registration, options and dependencies included."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: dict[str, Registration] = {}
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (the engine's RPC name)
+        response = super().RegisterResource(request)
+        if request.type == "pulumi:pulumi:Stack":
+            return response
+        inputs = _plain(json_format.MessageToDict(request.object, preserving_proto_field_name=True))
+        prop_deps = {
+            key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
+        }
+        self.registrations[response.urn] = Registration(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent,
+            provider=_provider_urn(request.provider),
+            inputs=inputs,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            ignore_changes=sorted(request.ignoreChanges),
+            dependencies=sorted(set(request.dependencies)),
+            property_dependencies=prop_deps,
+            id=response.id,
+        )
+        return response
+
+
+def _provider_urn(reference: str) -> str:
+    """A provider reference is ``<urn>::<id>``; the plan shows the URN."""
+    if not reference:
+        return ""
+    return reference.rsplit("::", 1)[0]
+
+
+def mock_kubeconfig(cluster_id: str, region: str) -> str:
+    """A kubeconfig shaped like the one ACK returns (certificate data elided)."""
+    return json.dumps(
+        {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "kubernetes", "cluster": {
+                "server": f"https://{cluster_id}.{region}.cs.aliyuncs.com:6443",
+                "certificate-authority-data": "TU9DSw==",
+            }}],
+            "contexts": [{"name": cluster_id, "context": {"cluster": "kubernetes", "user": "askflow"}}],
+            "current-context": cluster_id,
+            "users": [{"name": "askflow", "user": {"client-certificate-data": "TU9DSw==", "client-key-data": "TU9DSw=="}}],
+        },
+        sort_keys=True,
+    )
+
+
+class CloudMocks(pulumi.runtime.Mocks):
+    """Realistic, deterministic outputs for the resources and data sources askflow uses."""
+
+    def __init__(self, region: str) -> None:
+        self.region = region
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        typ, name, inputs = args.typ, args.name, dict(args.inputs)
+        h = _digest(typ, name)
+        outputs = dict(inputs)
+        region = self.region
+        if typ.startswith("pulumi:providers:"):
+            return f"{name}-provider-id", outputs
+        if not args.custom:
+            return None, outputs
+        if typ == "alicloud:vpc/network:Network":
+            rid = f"vpc-{h}"
+            outputs.update(routeTableId=f"vtb-{h}", routerId=f"vrt-{h}")
+        elif typ == "alicloud:vpc/switch:Switch":
+            rid = f"vsw-{h}"
+        elif typ == "alicloud:ecs/securityGroup:SecurityGroup":
+            rid = f"sg-{h}"
+        elif typ == "alicloud:vpc/natGateway:NatGateway":
+            rid = f"ngw-{h}"
+            outputs.update(snatTableIds=f"stb-{h}", forwardTableIds=f"ftb-{h}")
+        elif typ == "alicloud:ecs/eipAddress:EipAddress":
+            rid = f"eip-{h}"
+            outputs.update(ipAddress=f"47.96.{int(h[:2], 16)}.{int(h[2:4], 16)}")
+        elif typ == "alicloud:kms/key:Key":
+            rid = f"key-{h}"
+            outputs.update(arn=f"acs:kms:{region}:{MOCK_ACCOUNT_ID}:key/key-{h}")
+        elif typ == "alicloud:cs/serverlessKubernetes:ServerlessKubernetes":
+            rid = f"c{_digest(typ, name, length=32)}"
+            outputs.update(rrsaMetadata={
+                "enabled": True,
+                "rrsaOidcIssuerUrl": f"https://oidc-ack-{region}.oss-{region}.aliyuncs.com/{rid}",
+                "ramOidcProviderName": f"ack-rrsa-{rid}",
+                "ramOidcProviderArn": f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/ack-rrsa-{rid}",
+            })
+        elif typ == "alicloud:oss/bucket:Bucket":
+            rid = str(inputs.get("bucket", name))
+            outputs.update(
+                extranetEndpoint=f"oss-{region}.aliyuncs.com",
+                intranetEndpoint=f"oss-{region}-internal.aliyuncs.com",
+                location=f"oss-{region}",
+            )
+        elif typ == "alicloud:ram/role:Role":
+            role = str(inputs.get("roleName") or inputs.get("name") or name)
+            rid = role
+            outputs.update(arn=f"acs:ram::{MOCK_ACCOUNT_ID}:role/{role.lower()}", roleId=f"3{h}")
+        elif typ == "alicloud:ram/policy:Policy":
+            rid = str(inputs.get("policyName") or name)
+        elif typ == "alicloud:log/project:Project":
+            rid = str(inputs.get("projectName") or name)
+        elif typ == "alicloud:rds/instance:Instance":
+            rid = f"pgm-{h}"
+            outputs.update(connectionString=f"pgm-{h}.pg.rds.aliyuncs.com", port="5432")
+        elif typ.startswith("kubernetes:"):
+            meta = inputs.get("metadata") or {}
+            ns = meta.get("namespace")
+            rid = f"{ns}/{meta.get('name', name)}" if ns else str(meta.get("name", name))
+            if typ == "kubernetes:helm.sh/v3:Release":
+                rid = f"{inputs.get('namespace', 'default')}/{inputs.get('name', name)}"
+                outputs.update(status={"status": "deployed", "version": 1, "name": inputs.get("name", name)})
+        else:
+            rid = f"{typ.split(':')[-1].lower()}-{h}"
+        return rid, outputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        token, inputs = args.token, dict(args.args)
+        if token == "alicloud:cs/getClusterCredential:getClusterCredential":
+            cluster_id = str(inputs.get("clusterId", "c-unknown"))
+            return {
+                "id": cluster_id,
+                "clusterId": cluster_id,
+                "clusterName": cluster_id,
+                "kubeConfig": mock_kubeconfig(cluster_id, self.region),
+                "certificateAuthority": {},
+            }, []
+        if token == "alicloud:index/getAccount:getAccount":
+            return {"id": MOCK_ACCOUNT_ID}, []
+        if token == "alicloud:index/getRegions:getRegions":
+            return {"ids": [self.region], "regions": [{"id": self.region, "regionId": self.region}]}, []
+        return {}, []

@@ -1,0 +1,134 @@
+"""Run a Pulumi program offline, the way the Pulumi language host does, under recording mocks.
+
+The language host (pulumi/pulumi ``sdk/python/cmd/pulumi-language-python-exec``) sets the stack's
+config with ``set_all_config``, configures the runtime and runs the ``main`` folder with
+``runpy.run_path(main, run_name="__main__")``. :func:`run_program` does the same, with
+:class:`~askflow.plan.mocks.RecordingMonitor` in place of the engine, inside a fresh
+``contextvars`` context so that runs in one process never see each other's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import runpy
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import pulumi
+from pulumi.runtime.settings import get_root_resource
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+from askflow.errors import AskflowError
+from askflow.plan.mocks import MASK, CloudMocks, RecordingMonitor, Registration, _plain
+from askflow.stacks import Project, StackConfig
+
+
+@dataclass
+class ProgramRun:
+    """What one run of the program registered, and what it exported."""
+
+    project: str
+    stack: str
+    registrations: list[Registration]
+    outputs: dict[str, Any]
+    secret_outputs: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+class _LogCapture(logging.Handler):
+    """Collects what the program logs through ``pulumi.log`` (the mock engine logs to ``logging``)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+async def _resolve_outputs(raw: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
+    values: dict[str, Any] = {}
+    secret: list[str] = []
+    for key in sorted(raw):
+        out = pulumi.Output.from_input(raw[key])
+        is_secret = await out.is_secret()
+        value = await out.future(with_unknowns=True)
+        if is_secret:
+            secret.append(key)
+            values[key] = MASK
+        else:
+            values[key] = _plain(_jsonable(value))
+    return values, tuple(secret)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+def _run(project: Project, stack_config: StackConfig, region: str) -> ProgramRun:
+    mocks = CloudMocks(region)
+    monitor = RecordingMonitor(mocks)
+    logger = logging.getLogger(f"askflow.plan.{stack_config.stack}")
+    logger.propagate = False
+    capture = _LogCapture()
+    logger.handlers = [capture]
+    pulumi.runtime.set_all_config(stack_config.engine_config(), list(stack_config.secret_keys))
+    pulumi.runtime.set_mocks(
+        mocks, project=project.name, stack=stack_config.stack, preview=False, logger=logger, monitor=monitor
+    )
+    main = str(project.main)
+
+    def program() -> None:
+        with warnings.catch_warnings():
+            # Deprecation warnings of provider SDKs are for the provider's authors, not our users.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            runpy.run_path(main, run_name="__main__")
+
+    try:
+        _sync_await(run_pulumi_func(program))
+    except pulumi.RunError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, AskflowError):
+            raise cause from None
+        raise AskflowError(str(exc), file=project.display(project.main)) from None
+    except AskflowError:
+        raise
+    root = get_root_resource()
+    raw_outputs = dict(getattr(root, "outputs", {}) or {})
+    outputs, secret = _sync_await(_resolve_outputs(raw_outputs))
+    return ProgramRun(
+        project=project.name,
+        stack=stack_config.stack,
+        registrations=sorted(monitor.registrations.values(), key=lambda r: r.urn),
+        outputs=outputs,
+        secret_outputs=secret,
+        warnings=tuple(capture.messages),
+    )
+
+
+def run_program(project: Project, stack_config: StackConfig, region: str) -> ProgramRun:
+    """Run ``project.main`` for one stack under recording mocks and return what it registered."""
+    context = contextvars.Context()
+    loop = asyncio.new_event_loop()
+
+    def run() -> ProgramRun:
+        asyncio.set_event_loop(loop)
+        try:
+            return _run(project, stack_config, region)
+        finally:
+            asyncio.set_event_loop(None)
+
+    try:
+        return context.run(run)
+    finally:
+        loop.close()

@@ -1,0 +1,57 @@
+"""RAM policy documents: RRSA trust policies and least-privilege bucket access.
+
+Both follow Alibaba Cloud's RAM policy language (``Version: "1"``, ``Statement``); see
+https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+RRSA_AUDIENCE = "sts.aliyuncs.com"
+
+
+def rrsa_trust_policy(issuer_url: str, provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust exactly one service account through the cluster's OIDC provider."""
+    return {
+        "Version": "1",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Federated": [provider_arn]},
+                "Condition": {
+                    "StringEquals": {
+                        "oidc:aud": RRSA_AUDIENCE,
+                        "oidc:iss": issuer_url,
+                        "oidc:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def bucket_access_policy(
+    bucket: str, prefixes: Sequence[str], *, read_only: bool = False, allow_delete: bool = False
+) -> dict[str, Any]:
+    """Get/put/list on ``bucket`` limited to ``prefixes``; delete only for artifact GC."""
+    objects = [f"acs:oss:*:*:{bucket}/{p}*" for p in prefixes]
+    object_actions = ["oss:GetObject"] if read_only else ["oss:GetObject", "oss:PutObject"]
+    if allow_delete and not read_only:
+        object_actions.append("oss:DeleteObject")
+    list_statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Action": ["oss:ListObjects"],
+        "Resource": [f"acs:oss:*:*:{bucket}"],
+    }
+    if any(prefixes):
+        list_statement["Condition"] = {"StringLike": {"oss:Prefix": [f"{p}*" for p in prefixes]}}
+    return {
+        "Version": "1",
+        "Statement": [
+            {"Effect": "Allow", "Action": object_actions, "Resource": objects},
+            list_statement,
+        ],
+    }

@@ -1,0 +1,555 @@
+"""The settings model: everything a stack file says, parsed once, frozen, validated.
+
+A stack file (``environments/Pulumi.<stack>.yaml``) holds the region under ``alicloud:region`` and
+everything else under one structured key, ``askflow:platform``. :func:`parse_settings` turns those
+two values into a :class:`Settings`; the Pulumi program calls it once and passes the parts to the
+components, which never read configuration themselves.
+
+Defaults live here and only here. The environment class (``dev``, ``staging``, ``prod``) chooses
+protective defaults (deletion protection, ``protect``, retention, versioning, HA) from
+:data:`ENVIRONMENT_DEFAULTS`; a stack overrides any of them by setting the key explicitly. Where a
+stack can choose, the default is the safe choice and the unsafe one must be asked for by name.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from askflow.errors import AskflowError, format_path
+
+PROJECT = "askflow"
+PLATFORM_KEY = f"{PROJECT}:platform"
+REGION_KEY = "alicloud:region"
+SSO_CLIENT_SECRET_KEY = f"{PROJECT}:argoSsoClientSecret"
+
+EnvironmentClass = Literal["dev", "staging", "prod"]
+
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
+_K8S_VERSION = re.compile(r"^1\.\d{1,2}\.\d{1,2}(-aliyun\.\d+)?$")
+_SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+_QUANTITY = re.compile(r"^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
+_DURATION = re.compile(r"^\d+(s|m|h|d)$")
+
+
+class SettingsError(ValueError):
+    """A cross-field check that failed, with the key path (relative to the model) it concerns."""
+
+    def __init__(self, loc: tuple[str | int, ...], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def _dns_label(value: str, what: str, max_len: int = 63) -> str:
+    if len(value) > max_len or not _DNS_LABEL.match(value):
+        raise ValueError(
+            f"{value!r} is not a valid {what}: use at most {max_len} lowercase letters, digits and '-', "
+            "starting with a letter and ending with a letter or digit"
+        )
+    return value
+
+
+def _network(value: Any) -> ipaddress.IPv4Network:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=True)
+    except ValueError as exc:
+        raise ValueError(f"{value!r} is not a valid IPv4 CIDR ({exc})") from None
+
+
+def _quantity(value: str) -> str:
+    if not _QUANTITY.match(str(value)):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
+    return str(value)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+Cidr = Annotated[ipaddress.IPv4Network, Field(json_schema_extra={"format": "ipv4-cidr"})]
+
+
+class Protection(_Model):
+    """Guards against losing state. Defaults come from the environment class."""
+
+    protect: bool = Field(description="Pulumi `protect` on stateful resources (cluster, bucket, KMS key, logs, database).")
+    deletion_protection: bool = Field(description="Cloud-side deletion protection on the cluster (and database).")
+
+
+class Network(_Model):
+    """The VPC: created by the stack (``vpc_cidr``, ``zones``, ``vswitch_cidrs``) or brought (``vpc_id``, ``vswitch_ids``)."""
+
+    vpc_id: str | None = Field(None, description="Bring your own VPC: its id. Then `vswitch_ids` is required and nothing network-related is created.")
+    vswitch_ids: tuple[str, ...] = Field((), description="Bring your own: the vSwitches (one per zone) the cluster and ECI pods use.")
+    security_group_id: str | None = Field(None, description="Bring your own: the security group for ECI pods (created when unset).")
+    vpc_cidr: Cidr = Field(ipaddress.IPv4Network("10.0.0.0/16"), description="CIDR of the VPC the stack creates.")
+    zones: tuple[str, ...] = Field((), description="Zones, one vSwitch each (at least two in prod).")
+    vswitch_cidrs: tuple[Cidr, ...] = Field((), description="One CIDR per zone, inside `vpc_cidr`. ECI pods take their IPs from these.")
+    pod_vswitch_cidrs: tuple[Cidr, ...] = Field((), description="Optional extra vSwitches (one per zone) reserved for ECI pods; inside `vpc_cidr`.")
+    enable_nat_gateway: bool = Field(True, description="Internet egress (NAT gateway, EIP, one SNAT entry per vSwitch) for image pulls.")
+    eip_bandwidth_mbps: int = Field(100, ge=1, le=1000, description="Bandwidth of the egress EIP.")
+
+    @field_validator("vpc_cidr", mode="before")
+    @classmethod
+    def _vpc_cidr(cls, v: Any) -> Any:
+        return _network(v)
+
+    @field_validator("vswitch_cidrs", "pod_vswitch_cidrs", mode="before")
+    @classmethod
+    def _cidrs(cls, v: Any) -> Any:
+        return v if not isinstance(v, list | tuple) else tuple(v)
+
+    @property
+    def bring_your_own(self) -> bool:
+        return self.vpc_id is not None
+
+    @model_validator(mode="after")
+    def _check(self) -> Network:
+        if self.bring_your_own:
+            if not self.vswitch_ids:
+                raise SettingsError(("vswitch_ids",), "is required when vpc_id is set (bring your own network)")
+            for key in ("zones", "vswitch_cidrs", "pod_vswitch_cidrs"):
+                if getattr(self, key):
+                    raise SettingsError((key,), "must be empty when vpc_id is set: the stack creates no network")
+            return self
+        if self.vswitch_ids or self.security_group_id:
+            key = "vswitch_ids" if self.vswitch_ids else "security_group_id"
+            raise SettingsError((key,), "is only for bring-your-own networks: set vpc_id too, or remove it")
+        if not self.zones:
+            raise SettingsError(("zones",), "list at least one zone (two or more in prod)")
+        if len(set(self.zones)) != len(self.zones):
+            raise SettingsError(("zones",), "lists a zone twice")
+        for key in ("vswitch_cidrs", "pod_vswitch_cidrs"):
+            cidrs = getattr(self, key)
+            if (cidrs or key == "vswitch_cidrs") and len(cidrs) != len(self.zones):
+                raise SettingsError((key,), f"has {len(cidrs)} entries for {len(self.zones)} zones: give one per zone")
+        seen: list[tuple[tuple[str | int, ...], ipaddress.IPv4Network]] = []
+        for key in ("vswitch_cidrs", "pod_vswitch_cidrs"):
+            for i, cidr in enumerate(getattr(self, key)):
+                if not cidr.subnet_of(self.vpc_cidr):
+                    raise SettingsError((key, i), f"{cidr} is outside vpc_cidr {self.vpc_cidr}")
+                for other_loc, other in seen:
+                    if cidr.overlaps(other):
+                        raise SettingsError((key, i), f"{cidr} overlaps {format_path(other_loc)} {other}")
+                seen.append(((key, i), cidr))
+        return self
+
+
+class MaintenanceWindow(_Model):
+    """When ACK may upgrade the control plane and add-ons."""
+
+    enabled: bool = Field(True, description="Restrict maintenance to the window below.")
+    weekly_period: str = Field("Thursday", description="Comma-separated weekdays (e.g. `Tuesday,Thursday`).")
+    maintenance_time: str = Field("2026-01-01T03:00:00.000+08:00", description="Start time (RFC 3339; only the time of day matters).")
+    duration: str = Field("3h", description="Length of the window.")
+
+    @field_validator("weekly_period")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        days = {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"}
+        bad = [d for d in v.split(",") if d.strip() not in days]
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a weekday (Monday … Sunday)")
+        return v
+
+
+class Cluster(_Model):
+    """The serverless ACK (ASK) cluster; pods run on ECI."""
+
+    kubernetes_version: str = Field("1.33.3-aliyun.1", description="Kubernetes version of the cluster (ACK's version string).")
+    cluster_spec: Literal["ack.pro.small", "ack.standard"] = Field("ack.pro.small", description="Pro (SLA, managed etcd backups) unless `ack.standard` is asked for.")
+    service_cidr: Cidr = Field(ipaddress.IPv4Network("172.16.0.0/16"), description="Kubernetes Service CIDR; must not overlap the VPC. Immutable.")
+    endpoint_public_access: bool = Field(False, description="Expose the API server on the internet. Unsafe: needs `public_endpoint_reason`.")
+    public_endpoint_reason: str | None = Field(None, description="Why the API server must be public (the policy waiver, recorded in the plan).")
+    kms_key_id: str | None = Field(None, description="KMS key to encrypt Secrets with; a key with rotation is created when unset.")
+    auto_upgrade_channel: Literal["none", "patch", "stable", "rapid"] = Field("patch", description="ACK auto-upgrade channel (`none` turns it off).")
+    maintenance_window: MaintenanceWindow = Field(default_factory=MaintenanceWindow, description="Maintenance window.")
+    enable_pod_identity_webhook: bool = Field(True, description="Install `ack-pod-identity-webhook` (RRSA tokens for pods). Needed by Argo's OSS access.")
+    enable_log_collection: bool = Field(description="Install `logtail-ds` (pod logs to SLS).")
+    enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`).")
+
+    @field_validator("service_cidr", mode="before")
+    @classmethod
+    def _svc(cls, v: Any) -> Any:
+        return _network(v)
+
+    @field_validator("kubernetes_version")
+    @classmethod
+    def _version(cls, v: str) -> str:
+        if not _K8S_VERSION.match(v):
+            raise ValueError(f"{v!r} does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Cluster:
+        if self.endpoint_public_access and not (self.public_endpoint_reason or "").strip():
+            raise SettingsError(
+                ("public_endpoint_reason",),
+                "is required when endpoint_public_access is true: say why the API server must be public",
+            )
+        return self
+
+
+class Eci(_Model):
+    """Defaults for ECI pods (through the cluster's eci-profile); tenants may override."""
+
+    spot_strategy: Literal["none", "SpotAsPriceGo", "SpotWithPriceLimit"] = Field("none", description="Spot instances for pods (`none`: pay-as-you-go).")
+    spot_price_limit: float | None = Field(None, gt=0, description="Hourly price cap, only with `SpotWithPriceLimit`.")
+    spot_fallback: bool = Field(True, description="Fall back to pay-as-you-go when spot stock runs out.")
+    instance_specs: tuple[str, ...] = Field((), description="Fallback list of specs (`2-4Gi`, `ecs.c6.xlarge`); empty lets ECI size from requests.")
+
+    @model_validator(mode="after")
+    def _check(self) -> Eci:
+        if (self.spot_price_limit is not None) != (self.spot_strategy == "SpotWithPriceLimit"):
+            raise SettingsError(("spot_price_limit",), "is set exactly when spot_strategy is SpotWithPriceLimit")
+        return self
+
+
+class Storage(_Model):
+    """The OSS bucket for Argo artifacts and logs."""
+
+    bucket_name: str | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-artifacts`.")
+    redundancy: Literal["LRS", "ZRS"] = Field(description="OSS redundancy.")
+    versioning: bool = Field(description="Bucket versioning.")
+    kms_key_id: str | None = Field(None, description="KMS key for server-side encryption (SSE-KMS); AES256 when unset.")
+    artifact_retention_days: int = Field(ge=1, description="Artifacts and archived logs expire after this many days.")
+    uploads_retention_days: int = Field(1, ge=1, description="Argo UI uploads under `uploads/` expire after this many days.")
+    noncurrent_version_days: int = Field(ge=1, description="Old object versions expire after this many days.")
+    abort_multipart_days: int = Field(2, ge=1, description="Incomplete multipart uploads are aborted after this many days.")
+    force_destroy: bool = Field(description="Let `pulumi destroy` delete a non-empty bucket. Only allowed in dev.")
+    enable_artifact_gc: bool = Field(False, description="Argo artifact garbage collection (grants `oss:DeleteObject` to executors).")
+
+    @field_validator("bucket_name")
+    @classmethod
+    def _bucket(cls, v: str | None) -> str | None:
+        if v is not None and not _OSS_BUCKET.match(v):
+            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
+        return v
+
+
+class Observability(_Model):
+    """Logs to SLS."""
+
+    log_retention_days: int = Field(ge=1, le=3650, description="SLS logstore retention.")
+    sls_project_name: str | None = Field(None, description="SLS project; default `<name>-<region>-logs`.")
+
+
+class Resources(_Model):
+    cpu: str = Field(description="CPU request (and limit for memory-bound pods).")
+    memory: str = Field(description="Memory request and limit.")
+
+    _q = field_validator("cpu", "memory")(classmethod(lambda cls, v: _quantity(v)))
+
+
+class Sso(_Model):
+    """Argo server SSO (OIDC). The client secret is the Pulumi secret `askflow:argoSsoClientSecret`."""
+
+    issuer: str = Field(description="OIDC issuer URL.")
+    client_id: str = Field(description="OIDC client id.")
+    redirect_url: str = Field(description="Callback URL, `https://<argo host>/oauth2/callback`.")
+    scopes: tuple[str, ...] = Field(("groups",), description="Extra scopes.")
+    rbac: bool = Field(True, description="Map SSO groups to service accounts (Argo SSO RBAC).")
+
+
+class Argo(_Model):
+    """Argo Workflows from its Helm chart, and the controller's defaults."""
+
+    chart_version: str = Field("1.0.18", description="argo-workflows chart version (1.0.18 = Argo v4.0.6).")
+    chart_repository: str = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
+    image_registry: str = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
+    crd_base_url: str | None = Field(None, description="Where the chart's CRD job downloads full CRDs (default GitHub; a mirror in China regions).")
+    namespace: str = Field("argo", description="Namespace of the controller and server.")
+    auth_mode: Literal["client", "sso"] = Field("client", description="Argo server auth. `server` mode is never allowed.")
+    sso: Sso | None = Field(None, description="SSO settings, required when auth_mode is sso.")
+    enable_private_load_balancer: bool = Field(False, description="An intranet SLB in front of argo-server.")
+    enable_archive: bool = Field(description="Workflow archive in ApsaraDB RDS for PostgreSQL.")
+    archive_ttl: str = Field("30d", description="How long archived workflows are kept.")
+    ttl_after_success_seconds: int = Field(ge=0, description="Delete a workflow this long after it succeeds.")
+    ttl_after_failure_seconds: int = Field(ge=0, description="Delete a workflow this long after it fails.")
+    pod_gc_strategy: Literal["OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"] = Field(description="When pods are deleted.")
+    active_deadline_seconds: int = Field(ge=60, description="Default deadline of a workflow.")
+    retention_completed: int = Field(ge=0, description="Completed workflows kept per namespace.")
+    retention_failed: int = Field(ge=0, description="Failed workflows kept.")
+    retention_errored: int = Field(ge=0, description="Errored workflows kept.")
+    parallelism: int = Field(ge=1, description="Workflows running at once, cluster-wide.")
+    namespace_parallelism: int = Field(ge=1, description="Workflows running at once per namespace.")
+    template_referencing: Literal["None", "Secure", "Strict"] = Field(description="`workflowRestrictions.templateReferencing`.")
+    controller_replicas: int = Field(ge=1, description="Controller replicas (leader election).")
+    server_replicas: int = Field(ge=1, description="argo-server replicas.")
+    controller_resources: Resources = Field(description="Controller requests (Alibaba: at least 2 vCPU / 4 GiB in prod).")
+    server_resources: Resources = Field(description="argo-server requests.")
+
+    @field_validator("chart_version")
+    @classmethod
+    def _semver(cls, v: str) -> str:
+        if not _SEMVER.match(v):
+            raise ValueError(f"{v!r} is not a chart version (semver, e.g. 1.0.18)")
+        return v
+
+    @field_validator("archive_ttl")
+    @classmethod
+    def _ttl(cls, v: str) -> str:
+        if not _DURATION.match(v):
+            raise ValueError(f"{v!r} is not a duration (e.g. 30d, 12h)")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Argo:
+        _dns_label(self.namespace, "namespace")
+        if self.auth_mode == "sso" and self.sso is None:
+            raise SettingsError(("sso",), "is required when auth_mode is sso (issuer, client_id, redirect_url)")
+        if self.parallelism < self.namespace_parallelism:
+            raise SettingsError(("namespace_parallelism",), "is larger than parallelism")
+        return self
+
+
+class TenantEci(_Model):
+    spot_strategy: Literal["none", "SpotAsPriceGo", "SpotWithPriceLimit"] | None = Field(None, description="Override the stack's spot strategy.")
+    spot_price_limit: float | None = Field(None, gt=0, description="Price cap with SpotWithPriceLimit.")
+    spot_fallback: bool | None = Field(None, description="Override the stack's spot fallback.")
+    instance_specs: tuple[str, ...] | None = Field(None, description="Override the stack's instance specs.")
+
+
+class Quota(_Model):
+    cpu: str = Field("64", description="Total CPU requests in the namespace.")
+    memory: str = Field("256Gi", description="Total memory requests.")
+    pods: int = Field(500, ge=1, description="Pods at once.")
+
+    _q = field_validator("cpu", "memory")(classmethod(lambda cls, v: _quantity(v)))
+
+
+class Tenant(_Model):
+    """A team: a namespace with its own identity, quota and queues (instead of a batch job queue)."""
+
+    name: str = Field(description="Namespace name (DNS label).")
+    queues: dict[str, int] = Field(default_factory=lambda: {"default": 10}, description="Named queues and their concurrency (Argo semaphores).")
+    quota: Quota = Field(default_factory=Quota, description="ResourceQuota of the namespace.")
+    default_request: Resources = Field(default_factory=lambda: Resources(cpu="500m", memory="1Gi"), description="LimitRange default requests (ECI bills what pods request).")
+    default_limit: Resources = Field(default_factory=lambda: Resources(cpu="2", memory="4Gi"), description="LimitRange default limits.")
+    eci: TenantEci = Field(default_factory=TenantEci, description="Per-tenant ECI overrides.")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _dns_label(v, "tenant name", 40)
+
+    @field_validator("queues")
+    @classmethod
+    def _queues(cls, v: dict[str, int]) -> dict[str, int]:
+        for key, limit in v.items():
+            _dns_label(key, "queue name")
+            if limit < 1:
+                raise ValueError(f"queue {key!r} has concurrency {limit}: use 1 or more")
+        return dict(sorted(v.items()))
+
+
+class Templates(_Model):
+    """Which WorkflowTemplate versions of `workflows/` this stack deploys."""
+
+    deploy: Literal["all"] | tuple[str, ...] = Field("all", description="`all`, or deployed names (`etl-v2`) or template names (`etl`: every version).")
+    crons: Literal["all"] | tuple[str, ...] = Field("all", description="`all`, or CronWorkflow names.")
+    namespaces: tuple[str, ...] | None = Field(None, description="Tenant namespaces that get the library (default: every tenant).")
+    enable_image_cache: bool = Field(False, description="An ECI image cache covering every image of the deployed templates.")
+    image_cache_size_gib: int = Field(20, ge=20, le=500, description="Size of each image cache.")
+
+
+class Settings(_Model):
+    """Everything a stack deploys. Parsed from `alicloud:region` and `askflow:platform`."""
+
+    environment: EnvironmentClass = Field(description="Environment class: dev, staging or prod. Sets protective defaults.")
+    name: str = Field(description="Prefix of every physical name (cluster, bucket, roles); unique per stack.")
+    region: str = Field(description="Alibaba Cloud region (from `alicloud:region`).")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on every taggable cloud resource.")
+    protection: Protection
+    network: Network
+    cluster: Cluster
+    eci: Eci = Field(default_factory=Eci)
+    storage: Storage
+    observability: Observability
+    argo: Argo
+    tenants: tuple[Tenant, ...] = Field(min_length=1, description="Teams; each gets a namespace.")
+    templates: Templates = Field(default_factory=Templates)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _environment_defaults(cls, data: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        env = data.get("environment")
+        defaults = ENVIRONMENT_DEFAULTS.get(env) if isinstance(env, str) else None
+        return _deep_merge(defaults, data) if defaults else data
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return _dns_label(v, "stack name prefix", 24)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if not _REGION.match(v):
+            raise ValueError(f"{v!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        net = self.network
+        if self.environment == "prod":
+            zones = len(net.vswitch_ids) if net.bring_your_own else len(net.zones)
+            if zones < 2:
+                key = "vswitch_ids" if net.bring_your_own else "zones"
+                raise SettingsError(("network", key), "prod needs at least two zones (one vSwitch each) for availability")
+        if not net.bring_your_own and self.cluster.service_cidr.overlaps(net.vpc_cidr):
+            raise SettingsError(
+                ("cluster", "service_cidr"), f"{self.cluster.service_cidr} overlaps network.vpc_cidr {net.vpc_cidr}"
+            )
+        if self.storage.force_destroy and self.environment != "dev":
+            raise SettingsError(("storage", "force_destroy"), f"is never allowed in {self.environment}: remove it")
+        names = [t.name for t in self.tenants]
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise SettingsError(("tenants", i, "name"), f"tenant {name!r} is listed twice")
+            if name == self.argo.namespace:
+                raise SettingsError(("tenants", i, "name"), f"{name!r} is Argo's own namespace; pick another")
+        for i, ns in enumerate(self.templates.namespaces or ()):
+            if ns not in names:
+                raise SettingsError(("templates", "namespaces", i), f"{ns!r} is not a tenant ({', '.join(names)})")
+        if self.storage.bucket_name is None and not _OSS_BUCKET.match(self.bucket_name):
+            raise SettingsError(("storage", "bucket_name"), f"the default {self.bucket_name!r} is too long: set bucket_name")
+        return self
+
+    # Derived names: deterministic per stack, so a platform team can find them.
+    @property
+    def bucket_name(self) -> str:
+        return self.storage.bucket_name or f"{self.name}-{self.region}-artifacts"
+
+    @property
+    def sls_project_name(self) -> str:
+        return self.observability.sls_project_name or f"{self.name}-{self.region}-logs"
+
+    @property
+    def oss_internal_endpoint(self) -> str:
+        return f"https://oss-{self.region}-internal.aliyuncs.com"
+
+    @property
+    def template_namespaces(self) -> tuple[str, ...]:
+        if self.templates.namespaces is not None:
+            return self.templates.namespaces
+        return tuple(t.name for t in self.tenants)
+
+
+# Protective defaults per environment class. A stack overrides any key by setting it.
+ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
+    "dev": {
+        "protection": {"protect": False, "deletion_protection": False},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": False},
+        "storage": {
+            "redundancy": "LRS", "versioning": False, "artifact_retention_days": 7,
+            "noncurrent_version_days": 1, "force_destroy": True,
+        },
+        "observability": {"log_retention_days": 7},
+        "argo": {
+            "enable_archive": False, "ttl_after_success_seconds": 3600, "ttl_after_failure_seconds": 86400,
+            "pod_gc_strategy": "OnPodCompletion", "active_deadline_seconds": 3600 * 6,
+            "retention_completed": 20, "retention_failed": 10, "retention_errored": 10,
+            "parallelism": 50, "namespace_parallelism": 20, "template_referencing": "None",
+            "controller_replicas": 1, "server_replicas": 1,
+            "controller_resources": {"cpu": "500m", "memory": "1Gi"},
+            "server_resources": {"cpu": "250m", "memory": "512Mi"},
+        },
+    },
+    "staging": {
+        "protection": {"protect": False, "deletion_protection": False},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": True},
+        "storage": {
+            "redundancy": "LRS", "versioning": True, "artifact_retention_days": 14,
+            "noncurrent_version_days": 3, "force_destroy": False,
+        },
+        "observability": {"log_retention_days": 30},
+        "argo": {
+            "enable_archive": False, "ttl_after_success_seconds": 3600 * 6, "ttl_after_failure_seconds": 86400 * 3,
+            "pod_gc_strategy": "OnPodSuccess", "active_deadline_seconds": 3600 * 12,
+            "retention_completed": 50, "retention_failed": 20, "retention_errored": 20,
+            "parallelism": 200, "namespace_parallelism": 50, "template_referencing": "Secure",
+            "controller_replicas": 1, "server_replicas": 1,
+            "controller_resources": {"cpu": "1", "memory": "2Gi"},
+            "server_resources": {"cpu": "500m", "memory": "1Gi"},
+        },
+    },
+    "prod": {
+        "protection": {"protect": True, "deletion_protection": True},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": True},
+        "storage": {
+            "redundancy": "ZRS", "versioning": True, "artifact_retention_days": 90,
+            "noncurrent_version_days": 7, "force_destroy": False,
+        },
+        "observability": {"log_retention_days": 180},
+        "argo": {
+            "enable_archive": True, "ttl_after_success_seconds": 86400, "ttl_after_failure_seconds": 86400 * 7,
+            "pod_gc_strategy": "OnPodSuccess", "active_deadline_seconds": 86400,
+            "retention_completed": 100, "retention_failed": 50, "retention_errored": 50,
+            "parallelism": 1000, "namespace_parallelism": 200, "template_referencing": "Secure",
+            "controller_replicas": 2, "server_replicas": 2,
+            "controller_resources": {"cpu": "2", "memory": "4Gi"},
+            "server_resources": {"cpu": "2", "memory": "4Gi"},
+        },
+    },
+}
+
+
+def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _error_message(err: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str]:
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, SettingsError):
+        return loc + cause.loc, cause.message
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        return loc, "unknown key: check its spelling against the configuration reference (README)"
+    if kind == "missing":
+        return loc, "is required"
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    inp = err.get("input")
+    if kind.endswith("_type") or kind in {"literal_error", "enum"} or kind.startswith("int_") or kind.startswith("bool_"):
+        msg = f"{inp!r}: {msg[0].lower()}{msg[1:]}" if isinstance(inp, str | int | float | bool) else msg
+    return loc, msg
+
+
+def parse_settings(region: Any, platform: Any, *, file: str) -> Settings:
+    """Build :class:`Settings` from the two stack config values, or raise one :class:`AskflowError`.
+
+    ``file`` names the stack file in the error (``environments/Pulumi.prod.yaml``). The error's
+    path starts with the config key (``askflow:platform.network.vswitch_cidrs[1]``).
+    """
+    if region is None:
+        raise AskflowError("is required: the region, e.g. cn-hangzhou", file=file, path=REGION_KEY)
+    if not isinstance(platform, Mapping):
+        what = "missing" if platform is None else f"a {type(platform).__name__}"
+        raise AskflowError(f"is {what}; it must be a mapping of platform settings", file=file, path=PLATFORM_KEY)
+    if "region" in platform:
+        raise AskflowError(f"unknown key: the region is set with {REGION_KEY}", file=file, path=f"{PLATFORM_KEY}.region")
+    try:
+        return Settings.model_validate({**platform, "region": region})
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: (e["type"] != "extra_forbidden", [str(p) for p in e["loc"]]))
+        loc, msg = _error_message(errors[0])
+        key = REGION_KEY if loc[:1] == ("region",) else format_path((PLATFORM_KEY, *loc))
+        raise AskflowError(msg, file=file, path=key) from None

@@ -1,0 +1,214 @@
+"""askflow's Pulumi program: the one place that decides what a stack creates.
+
+Data flows one way: stack file -> settings -> components -> resources, and template sources ->
+library -> WorkflowTemplate resources. Settings are parsed once from ``alicloud:region`` and
+``askflow:platform``; components never read configuration.
+Run it with ``pulumi up --stack <name>`` (credentials needed) or offline with
+``askflow plan --stack <name>``.
+
+With ``main: infra/`` the language host puts this folder first on ``sys.path``, so the
+components import as ``components.<module>``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pulumi
+
+from askflow.errors import AskflowError
+from askflow.settings import PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def eci_annotations(spot_strategy: str, price_limit: float | None, fallback: bool, specs: tuple[str, ...]) -> dict[str, str]:
+    """ECI pod annotations (https://help.aliyun.com/en/eci/user-guide/pod-annotations-1)."""
+    out: dict[str, str] = {}
+    if spot_strategy != "none":
+        out["k8s.aliyun.com/eci-spot-strategy"] = spot_strategy
+        out["k8s.aliyun.com/eci-spot-fallback"] = "true" if fallback else "false"
+        if price_limit is not None:
+            out["k8s.aliyun.com/eci-spot-price-limit"] = f"{price_limit:g}"
+    if specs:
+        out["k8s.aliyun.com/eci-use-specs"] = ",".join(specs)
+    return out
+
+
+def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[str] | None) -> None:
+    from components.argo import ArchiveNetwork, ArgoArgs, ArgoComponent
+    from components.cluster import ClusterArgs, ClusterComponent, EciSelector
+    from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
+    from components.network import NetworkArgs, NetworkComponent
+    from components.observability import ObservabilityArgs, ObservabilityComponent
+    from components.storage import StorageArgs, StorageComponent
+    from components.templates import TemplatesArgs, TemplatesComponent
+    from components.tenants import WORKFLOW_SERVICE_ACCOUNT, TenantArgs, TenantComponent
+
+    s = settings
+    name = s.name
+    tags = {"managed-by": "askflow", "askflow-stack": stack, **s.tags}
+    protect = s.protection.protect
+
+    network = NetworkComponent(name, NetworkArgs(settings=s.network, tags=tags, protect=protect))
+    logs = ObservabilityComponent(
+        f"{name}-logs",
+        ObservabilityArgs(settings=s.observability, project_name=s.sls_project_name, protect=protect, tags=tags),
+    )
+    storage = StorageComponent(
+        f"{name}-artifacts",
+        StorageArgs(settings=s.storage, bucket_name=s.bucket_name, protect=protect, tags=tags),
+    )
+
+    # Per-namespace ECI defaults: the stack's, overridden per tenant.
+    selectors = []
+    for t in s.tenants:
+        annotations = eci_annotations(
+            t.eci.spot_strategy or s.eci.spot_strategy,
+            t.eci.spot_price_limit if t.eci.spot_strategy else s.eci.spot_price_limit,
+            s.eci.spot_fallback if t.eci.spot_fallback is None else t.eci.spot_fallback,
+            s.eci.instance_specs if t.eci.instance_specs is None else t.eci.instance_specs,
+        )
+        if annotations:
+            selectors.append(EciSelector(name=f"tenant-{t.name}", namespace=t.name, annotations=annotations))
+    cluster = ClusterComponent(
+        f"{name}-cluster",
+        ClusterArgs(
+            settings=s.cluster,
+            cluster_name=name,
+            vpc_id=network.vpc_id,
+            vswitch_ids=network.vswitch_ids,
+            pod_vswitch_ids=network.pod_vswitch_ids,
+            security_group_id=network.security_group_id,
+            sls_project_name=logs.project_name if s.cluster.enable_log_collection else None,
+            eci_selectors=tuple(selectors),
+            deletion_protection=s.protection.deletion_protection,
+            protect=protect,
+            retain_logs_on_delete=s.environment != "dev",
+            tags=tags,
+        ),
+    )
+
+    bindings = [
+        ServiceAccountBinding(
+            key=f"executor-{t.name}",
+            role_name=f"{name}-{t.name}-executor"[:64],
+            namespace=t.name,
+            service_account=WORKFLOW_SERVICE_ACCOUNT,
+            prefixes=(f"{t.name}/",),
+            allow_delete=s.storage.enable_artifact_gc,
+        )
+        for t in s.tenants
+    ]
+    bindings.append(ServiceAccountBinding(
+        key="argo-server",
+        role_name=f"{name}-argo-server"[:64],
+        namespace=s.argo.namespace,
+        service_account="argo-workflows-server",
+        prefixes=("",),
+        read_only=True,
+    ))
+    identity = IdentityComponent(
+        f"{name}-rrsa",
+        IdentityArgs(
+            oidc_issuer_url=cluster.oidc_issuer_url,
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            bucket_name=storage.bucket_name,
+            bindings=tuple(bindings),
+        ),
+    )
+
+    tenants = [
+        TenantComponent(
+            f"{name}-tenant-{t.name}",
+            TenantArgs(
+                tenant=t,
+                role_name=identity.role_names[f"executor-{t.name}"],
+                bucket_name=storage.bucket_name,
+                oss_endpoint=s.oss_internal_endpoint,
+                provider=cluster.provider,
+                allow_artifact_gc=s.storage.enable_artifact_gc,
+            ),
+        )
+        for t in s.tenants
+    ]
+
+    first_vswitch = network.vswitch_ids.apply(lambda ids: ids[0])
+    argo = ArgoComponent(
+        f"{name}-argo",
+        ArgoArgs(
+            settings=s.argo,
+            provider=cluster.provider,
+            workflow_namespaces=tuple(t.name for t in s.tenants),
+            server_role_name=identity.role_names["argo-server"],
+            # The release needs the namespaces it watches and the RRSA webhook that injects
+            # credentials into its pods; it does not wait for anything else.
+            depends_on=(*tenants, *cluster.addons[:1]) if s.cluster.enable_pod_identity_webhook else tuple(tenants),
+            archive_network=ArchiveNetwork(
+                vpc_id=network.vpc_id,
+                vswitch_id=first_vswitch,
+                allowed_cidr=str(s.network.vpc_cidr) if not s.network.bring_your_own else "0.0.0.0/0",
+            ) if s.argo.enable_archive else None,
+            sso_client_secret=sso_client_secret,
+            protect=protect,
+            deletion_protection=s.protection.deletion_protection,
+            tags=tags,
+        ),
+    )
+
+    templates = TemplatesComponent(
+        f"{name}-templates",
+        TemplatesArgs(
+            settings=s.templates,
+            library_root=ROOT / "workflows",
+            namespaces=s.template_namespaces,
+            provider=cluster.provider,
+            release=argo.release,
+            image_cache_vswitch_id=first_vswitch,
+            image_cache_security_group_id=network.security_group_id,
+        ),
+    )
+
+    pulumi.export("clusterId", cluster.cluster_id)
+    pulumi.export("kubeconfig", cluster.kubeconfig)
+    pulumi.export("bucketName", storage.bucket_name)
+    pulumi.export("ossInternalEndpoint", s.oss_internal_endpoint)
+    pulumi.export("slsProject", logs.project_name)
+    pulumi.export("roleArns", pulumi.Output.all(**identity.role_arns))
+    pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
+    pulumi.export("workflowTemplates", templates.deployed_names)
+    pulumi.export("nextSteps", [
+        f"pulumi stack output kubeconfig --show-secrets --stack {stack} > ~/.kube/askflow-{stack}",
+        f"export KUBECONFIG=~/.kube/askflow-{stack}",
+        f"kubectl -n {s.argo.namespace} port-forward svc/argo-workflows-server 2746:2746",
+        f"argo token  # then open http://localhost:2746 (auth mode: {s.argo.auth_mode})",
+        *(
+            f"argo submit -n {s.tenants[0].name} --from workflowtemplate/{n} --watch"
+            for n in templates.first_names
+        ),
+    ])
+
+
+def main() -> None:
+    stack = pulumi.get_stack()
+    config = pulumi.Config(PROJECT)
+    settings = parse_settings(
+        pulumi.Config("alicloud").get("region"),
+        config.get_object("platform"),
+        file=f"environments/Pulumi.{stack}.yaml",
+    )
+    sso_secret = config.get_secret(SSO_CLIENT_SECRET_KEY.split(":", 1)[1])
+    if settings.argo.auth_mode == "sso" and sso_secret is None:
+        raise AskflowError(
+            f"auth_mode sso needs the client secret: pulumi config set --secret {SSO_CLIENT_SECRET_KEY.split(':', 1)[1]} …",
+            file=f"environments/Pulumi.{stack}.yaml",
+            path=SSO_CLIENT_SECRET_KEY,
+        )
+    build(settings, stack=stack, sso_client_secret=sso_secret)
+
+
+try:
+    main()
+except AskflowError as exc:
+    # The Pulumi CLI prints a RunError as one line, without a traceback.
+    raise pulumi.RunError(exc.line()) from exc

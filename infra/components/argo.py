@@ -1,0 +1,289 @@
+"""Argo Workflows from its pinned Helm chart (argoproj/argo-helm ``argo-workflows``).
+
+``helm.v3.Release`` (Helm itself, so the chart's CRD hook Job runs; ``helm.v3/v4.Chart`` would
+render client-side and skip hooks). Values are ``infra/values/argo-workflows.yaml`` merged with
+what depends on the stack (:func:`helm_values`). Auth is ``client`` or ``sso``, never ``server``.
+The optional workflow archive is an ApsaraDB RDS for PostgreSQL instance in the stack's VPC.
+Anything that uses Argo's CRDs must depend on :attr:`ArgoComponent.release`
+(pulumi-kubernetes #3176).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pulumi_alicloud as alicloud
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+
+from askflow import yamlio
+from askflow.settings import Argo
+
+VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflows.yaml"
+RELEASE_NAME = "argo-workflows"
+ARCHIVE_SECRET = "argo-archive-db"
+SSO_SECRET = "argo-server-sso"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveNetwork:
+    """Where the archive database lives."""
+
+    vpc_id: pulumi.Input[str]
+    vswitch_id: pulumi.Input[str]
+    allowed_cidr: str
+    """CIDR allowed to connect (the VPC)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArgoArgs:
+    settings: Argo
+    """The stack's Argo settings."""
+    provider: k8s.Provider
+    """The cluster's Kubernetes provider."""
+    workflow_namespaces: tuple[str, ...]
+    """Namespaces the controller watches (the tenants)."""
+    server_role_name: pulumi.Input[str]
+    """RAM role of argo-server's service account (reads artifacts through RRSA)."""
+    controller_role_name: pulumi.Input[str] | None = None
+    """RAM role of the controller (not needed: it never reads the bucket)."""
+    depends_on: tuple[pulumi.Resource, ...] = ()
+    """What the release waits for (tenant namespaces, roles)."""
+    archive_network: ArchiveNetwork | None = None
+    """Needed when the archive is on."""
+    sso_client_secret: pulumi.Input[str] | None = None
+    """OIDC client secret (Pulumi secret config) when auth_mode is sso."""
+    protect: bool = False
+    """Pulumi `protect` on the archive database (prod)."""
+    deletion_protection: bool = False
+    """Cloud-side deletion protection of the archive database (prod)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Tags on cloud resources."""
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def helm_values(
+    s: Argo,
+    workflow_namespaces: tuple[str, ...],
+    *,
+    server_role_name: str,
+    archive_host: str | None = None,
+) -> dict[str, Any]:
+    """The chart's values for a stack: the base file merged with what the stack decides."""
+    base = yamlio.load_file(VALUES_FILE)
+    pod_identity = {"pod-identity.alibabacloud.com/role-name": server_role_name}
+    computed: dict[str, Any] = {
+        "controller": {
+            "image": {"registry": s.image_registry},
+            "workflowNamespaces": list(workflow_namespaces),
+            "parallelism": s.parallelism,
+            "namespaceParallelism": s.namespace_parallelism,
+            "replicas": s.controller_replicas,
+            "pdb": {"enabled": True, "minAvailable": 1} if s.controller_replicas > 1 else {"enabled": False},
+            "resources": {
+                "requests": {"cpu": s.controller_resources.cpu, "memory": s.controller_resources.memory},
+                "limits": {"memory": s.controller_resources.memory},
+            },
+            "retentionPolicy": {
+                "completed": s.retention_completed,
+                "failed": s.retention_failed,
+                "errored": s.retention_errored,
+            },
+            "workflowDefaults": {"spec": {
+                "serviceAccountName": "argo-workflow",
+                "activeDeadlineSeconds": s.active_deadline_seconds,
+                "ttlStrategy": {
+                    "secondsAfterSuccess": s.ttl_after_success_seconds,
+                    "secondsAfterFailure": s.ttl_after_failure_seconds,
+                },
+                "podGC": {"strategy": s.pod_gc_strategy},
+            }},
+        },
+        "executor": {"image": {"registry": s.image_registry}},
+        "server": {
+            "image": {"registry": s.image_registry},
+            "replicas": s.server_replicas,
+            "pdb": {"enabled": True, "minAvailable": 1} if s.server_replicas > 1 else {"enabled": False},
+            "resources": {
+                "requests": {"cpu": s.server_resources.cpu, "memory": s.server_resources.memory},
+                "limits": {"memory": s.server_resources.memory},
+            },
+            "authModes": [s.auth_mode],
+            "serviceAccount": {"annotations": pod_identity},
+        },
+    }
+    if s.template_referencing != "None":
+        computed["controller"]["workflowRestrictions"] = {"templateReferencing": s.template_referencing}
+    if s.crd_base_url:
+        computed["crds"] = {"upgradeJob": {"crdBaseURL": s.crd_base_url}}
+    if s.auth_mode == "sso" and s.sso is not None:
+        computed["server"]["sso"] = {
+            "enabled": True,
+            "issuer": s.sso.issuer,
+            "clientId": {"name": SSO_SECRET, "key": "client-id"},
+            "clientSecret": {"name": SSO_SECRET, "key": "client-secret"},
+            "redirectUrl": s.sso.redirect_url,
+            "scopes": list(s.sso.scopes),
+            "rbac": {"enabled": s.sso.rbac},
+        }
+    if s.enable_archive and archive_host:
+        computed["controller"]["persistence"] = {
+            "archive": True,
+            "archiveTTL": s.archive_ttl,
+            "nodeStatusOffLoad": True,
+            "postgresql": {
+                "host": archive_host,
+                "port": 5432,
+                "database": "argo",
+                "tableName": "argo_workflows",
+                "userNameSecret": {"name": ARCHIVE_SECRET, "key": "username"},
+                "passwordSecret": {"name": ARCHIVE_SECRET, "key": "password"},
+                "ssl": True,
+                "sslMode": "require",
+            },
+        }
+    return _merge(base, computed)
+
+
+class ArgoComponent(pulumi.ComponentResource):
+    """The argo-workflows Helm release and what it needs (``askflow:argo:ArgoWorkflows``)."""
+
+    release: k8s.helm.v3.Release
+    namespace: pulumi.Output[str]
+    values: pulumi.Output[dict[str, Any]]
+
+    def __init__(self, name: str, args: ArgoArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("askflow:argo:ArgoWorkflows", name, None, opts)
+        s = args.settings
+        k8s_opts = pulumi.ResourceOptions(parent=self, provider=args.provider)
+        ns = k8s.core.v1.Namespace(
+            f"{name}-ns",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=s.namespace,
+                labels={"app.kubernetes.io/managed-by": "askflow", "pod-identity.alibabacloud.com/injection": "on"},
+            ),
+            opts=k8s_opts,
+        )
+        in_ns = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
+        waits: list[pulumi.Resource] = [ns, *args.depends_on]
+
+        archive_host: pulumi.Input[str | None] = None
+        if s.enable_archive:
+            if args.archive_network is None:
+                raise ValueError("enable_archive needs archive_network")
+            archive_host, secret = self._archive(name, args, in_ns)
+            waits.append(secret)
+        if s.auth_mode == "sso":
+            if args.sso_client_secret is None or s.sso is None:
+                raise ValueError("auth_mode sso needs the SSO client secret")
+            waits.append(k8s.core.v1.Secret(
+                f"{name}-sso",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=SSO_SECRET, namespace=s.namespace),
+                string_data={"client-id": s.sso.client_id, "client-secret": args.sso_client_secret},
+                opts=in_ns,
+            ))
+
+        self.values = pulumi.Output.all(args.server_role_name, archive_host).apply(
+            lambda v: helm_values(s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1])
+        )
+        self.release = k8s.helm.v3.Release(
+            f"{name}-release",
+            name=RELEASE_NAME,
+            chart="argo-workflows",
+            version=s.chart_version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=s.chart_repository),
+            namespace=s.namespace,
+            values=self.values,
+            atomic=True,
+            cleanup_on_fail=True,
+            timeout=900,
+            opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=waits),
+        )
+        if s.enable_private_load_balancer:
+            k8s.core.v1.Service(
+                f"{name}-server-intranet",
+                metadata=k8s.meta.v1.ObjectMetaArgs(
+                    name="argo-server-intranet",
+                    namespace=s.namespace,
+                    annotations={
+                        # An internal (VPC-only) CLB; never internet-facing.
+                        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet",
+                    },
+                ),
+                spec=k8s.core.v1.ServiceSpecArgs(
+                    type="LoadBalancer",
+                    selector={
+                        "app.kubernetes.io/name": f"{RELEASE_NAME}-server",
+                        "app.kubernetes.io/instance": RELEASE_NAME,
+                    },
+                    ports=[k8s.core.v1.ServicePortArgs(name="web", port=2746, target_port=2746)],
+                ),
+                opts=pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[self.release]),
+            )
+        self.namespace = ns.metadata.apply(lambda m: m.name or s.namespace)
+        self.register_outputs({"namespace": self.namespace, "releaseStatus": self.release.status})
+
+    def _archive(
+        self, name: str, args: ArgoArgs, in_ns: pulumi.ResourceOptions
+    ) -> tuple[pulumi.Output[str], k8s.core.v1.Secret]:
+        net = args.archive_network
+        assert net is not None
+        password = random.RandomPassword(
+            f"{name}-archive-password", length=32, special=False, opts=pulumi.ResourceOptions(parent=self)
+        )
+        db_opts = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        instance = alicloud.rds.Instance(
+            f"{name}-archive",
+            engine="PostgreSQL",
+            engine_version="16.0",
+            instance_type="pg.n2.2c.1m",
+            instance_storage=50,
+            db_instance_storage_type="cloud_essd",
+            instance_charge_type="Postpaid",
+            instance_name=f"{name}-archive",
+            vswitch_id=net.vswitch_id,
+            security_ips=[net.allowed_cidr],
+            ssl_action="Open",
+            deletion_protection=args.deletion_protection,
+            tags=args.tags,
+            opts=db_opts,
+        )
+        database = alicloud.rds.Database(
+            f"{name}-archive-db", instance_id=instance.id, data_base_name="argo", opts=db_opts
+        )
+        account = alicloud.rds.RdsAccount(
+            f"{name}-archive-account",
+            db_instance_id=instance.id,
+            account_name="argo",
+            account_password=password.result,
+            account_type="Normal",
+            opts=db_opts,
+        )
+        alicloud.rds.AccountPrivilege(
+            f"{name}-archive-privilege",
+            instance_id=instance.id,
+            account_name=account.account_name,
+            db_names=[database.data_base_name],
+            privilege="DBOwner",
+            opts=db_opts,
+        )
+        secret = k8s.core.v1.Secret(
+            f"{name}-archive-credentials",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=ARCHIVE_SECRET, namespace=args.settings.namespace),
+            string_data={"username": "argo", "password": password.result},
+            opts=in_ns,
+        )
+        return instance.connection_string, secret

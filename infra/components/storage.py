@@ -1,0 +1,105 @@
+"""The OSS bucket that holds Argo's artifacts and archived logs.
+
+Private (ACL and public-access block), encrypted (SSE-KMS with the stack's key, else AES256),
+versioned where the stack says (on in prod), ZRS in prod, with lifecycle rules: artifacts expire
+after the stack's retention, Argo UI uploads under ``uploads/`` expire (Argo's docs warn they
+accumulate there), incomplete multipart uploads are aborted, old versions expire. The bucket name
+is deterministic per stack so a platform team can find it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from askflow.settings import Storage
+
+
+@dataclass(frozen=True, kw_only=True)
+class StorageArgs:
+    settings: Storage
+    """The stack's storage settings."""
+    bucket_name: str
+    """The bucket's (globally unique, deterministic) name."""
+    protect: bool = False
+    """Pulumi `protect` on the bucket (prod)."""
+    tags: dict[str, str] = field(default_factory=dict)
+    """Bucket tags."""
+
+
+class StorageComponent(pulumi.ComponentResource):
+    """Artifact bucket with its ACL and public-access block (``askflow:storage:ArtifactStore``)."""
+
+    bucket_name: pulumi.Output[str]
+    bucket_arn: pulumi.Output[str]
+    intranet_endpoint: pulumi.Output[str]
+
+    def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("askflow:storage:ArtifactStore", name, None, opts)
+        s = args.settings
+        if s.kms_key_id:
+            sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="KMS", kms_master_key_id=s.kms_key_id)
+        else:
+            sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="AES256")
+        rules = [
+            alicloud.oss.BucketLifecycleRuleArgs(
+                id="expire-artifacts",
+                enabled=True,
+                prefix="",
+                expirations=[alicloud.oss.BucketLifecycleRuleExpirationArgs(days=s.artifact_retention_days)],
+            ),
+            alicloud.oss.BucketLifecycleRuleArgs(
+                id="expire-ui-uploads",
+                enabled=True,
+                prefix="uploads/",
+                expirations=[alicloud.oss.BucketLifecycleRuleExpirationArgs(days=s.uploads_retention_days)],
+            ),
+            alicloud.oss.BucketLifecycleRuleArgs(
+                id="abort-incomplete-multipart",
+                enabled=True,
+                prefix="",
+                abort_multipart_uploads=[
+                    alicloud.oss.BucketLifecycleRuleAbortMultipartUploadArgs(days=s.abort_multipart_days)
+                ],
+            ),
+        ]
+        if s.versioning:
+            rules.append(alicloud.oss.BucketLifecycleRuleArgs(
+                id="expire-noncurrent-versions",
+                enabled=True,
+                prefix="",
+                noncurrent_version_expirations=[
+                    alicloud.oss.BucketLifecycleRuleNoncurrentVersionExpirationArgs(days=s.noncurrent_version_days)
+                ],
+            ))
+        bucket = alicloud.oss.Bucket(
+            f"{name}-bucket",
+            bucket=args.bucket_name,
+            storage_class="Standard",
+            redundancy_type=s.redundancy,
+            server_side_encryption_rule=sse,
+            versioning=alicloud.oss.BucketVersioningArgs(status="Enabled" if s.versioning else "Suspended"),
+            lifecycle_rules=rules,
+            force_destroy=s.force_destroy,
+            tags=args.tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        alicloud.oss.BucketAcl(
+            f"{name}-acl", bucket=bucket.id, acl="private", opts=pulumi.ResourceOptions(parent=self)
+        )
+        alicloud.oss.BucketPublicAccessBlock(
+            f"{name}-public-access-block",
+            bucket=bucket.id,
+            block_public_access=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.bucket_name = bucket.bucket.apply(lambda b: b or args.bucket_name)
+        self.bucket_arn = self.bucket_name.apply(lambda b: f"acs:oss:*:*:{b}")
+        self.intranet_endpoint = bucket.intranet_endpoint
+        self.register_outputs({
+            "bucketName": self.bucket_name,
+            "bucketArn": self.bucket_arn,
+            "intranetEndpoint": self.intranet_endpoint,
+        })

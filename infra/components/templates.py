@@ -1,0 +1,113 @@
+"""The WorkflowTemplate versions (and CronWorkflows) a stack deploys, as managed resources.
+
+Every version is its own immutable object, ``<name>-v<N>`` (:mod:`askflow.library`). Each is an
+``apiextensions.CustomResource`` through the cluster provider, depending on the Argo release that
+installs the CRDs (pulumi-kubernetes #3176) and on nothing else, so all versions deploy in
+parallel; removing a version from a stack deletes only that object. With image caches on, one
+``eci.ImageCache`` covers every image the deployed templates run (images must be pinned).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pulumi
+import pulumi_alicloud as alicloud
+import pulumi_kubernetes as k8s
+
+from askflow.errors import AskflowError
+from askflow.library import Selection, check_lock, load_library, select
+from askflow.settings import Templates
+
+
+@dataclass(frozen=True, kw_only=True)
+class TemplatesArgs:
+    settings: Templates
+    """What the stack deploys."""
+    library_root: Path
+    """The template library (`workflows/`)."""
+    namespaces: tuple[str, ...]
+    """Tenant namespaces that get the library."""
+    provider: k8s.Provider
+    """The cluster's Kubernetes provider."""
+    release: pulumi.Resource
+    """The Argo release (installs the CRDs)."""
+    image_cache_vswitch_id: pulumi.Input[str] | None = None
+    """vSwitch for the image cache build (needs internet egress)."""
+    image_cache_security_group_id: pulumi.Input[str] | None = None
+    """Security group for the image cache build."""
+    name_prefix: str = ""
+    """Prefix of the image cache name."""
+
+
+def selection_for(settings: Templates, library_root: Path) -> Selection:
+    """Load the library, refuse changed released versions, and resolve the stack's choice."""
+    library = load_library(library_root)
+    check_lock(library, library.lock_path)
+    return select(library, settings.deploy, settings.crons)
+
+
+def pinned_images(images: tuple[str, ...]) -> tuple[str, ...]:
+    """Images an ECI image cache can hold: pinned by tag or digest, never `latest`."""
+    for image in images:
+        last = image.rsplit("/", 1)[-1]
+        if "@" in last:
+            continue
+        if ":" not in last or last.endswith(":latest"):
+            raise AskflowError(
+                f"image {image!r} is not pinned: image caches need a tag or digest (not latest); pin it",
+                path="templates.enable_image_cache",
+            )
+    return images
+
+
+class TemplatesComponent(pulumi.ComponentResource):
+    """WorkflowTemplate and CronWorkflow objects, and the image cache (``askflow:templates:Library``)."""
+
+    deployed_names: pulumi.Output[list[str]]
+    first_names: list[str]
+
+    def __init__(self, name: str, args: TemplatesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("askflow:templates:Library", name, None, opts)
+        selection = selection_for(args.settings, args.library_root)
+        cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
+        for ns in args.namespaces:
+            for version in selection.versions:
+                manifest = version.render(namespace=ns)
+                k8s.apiextensions.CustomResource(
+                    f"{name}-{ns}-{version.deployed_name}",
+                    api_version=manifest["apiVersion"],
+                    kind=manifest["kind"],
+                    metadata=manifest["metadata"],
+                    spec=manifest["spec"],
+                    opts=cr_opts,
+                )
+            for cron in selection.crons:
+                manifest = cron.render(namespace=ns)
+                k8s.apiextensions.CustomResource(
+                    f"{name}-{ns}-cron-{cron.name}",
+                    api_version=manifest["apiVersion"],
+                    kind=manifest["kind"],
+                    metadata=manifest["metadata"],
+                    spec=manifest["spec"],
+                    opts=cr_opts,
+                )
+        if args.settings.enable_image_cache and selection.images:
+            images = pinned_images(selection.images)
+            digest = hashlib.sha256("\n".join(images).encode()).hexdigest()[:8]
+            alicloud.eci.ImageCache(
+                f"{name}-image-cache",
+                # The name follows the image set, so a new set builds a new cache before the old goes.
+                image_cache_name=f"{args.name_prefix or name}-{digest}",
+                images=list(images),
+                image_cache_size=args.settings.image_cache_size_gib,
+                vswitch_id=args.image_cache_vswitch_id,
+                security_group_id=args.image_cache_security_group_id,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+        names = sorted(v.deployed_name for v in selection.versions)
+        self.deployed_names = pulumi.Output.from_input(names)
+        self.first_names = names[:1]
+        self.register_outputs({"deployedNames": self.deployed_names})
