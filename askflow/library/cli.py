@@ -1,0 +1,271 @@
+"""``askflow workflows``: list, start, lock, draw and compare template versions.
+
+- ``list``: every template, its versions (released, draft, or changed since release), the stacks
+  that deploy each (``environments/Pulumi.*.yaml``), and what references each.
+- ``new NAME``: copy the latest version to the next number (refuses while the latest is a draft).
+- ``lock``: record new versions' digests in ``versions.lock``; exit 1 if a released one changed.
+- ``show NAME[-vN]``: the DAG or steps as Mermaid (``--format dot`` for Graphviz, ``--png FILE``).
+- ``diff NAME A B``: structural changes between two versions, ``--text`` adds a unified diff.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from askflow.errors import AskflowError
+from askflow.library.authoring import lock_library, new_version
+from askflow.library.diff import diff_versions, format_changes, text_diff
+from askflow.library.environments import read_stack_templates
+from askflow.library.graph import build_graph, to_dot, to_mermaid
+from askflow.library.loader import load_library, parse_deployed_name
+from askflow.library.lock import read_lock, updated_lock
+from askflow.library.model import Library, TemplateVersion
+from askflow.library.selection import resolve_crons, resolve_deploy
+
+DOT_MISSING = (
+    "Graphviz `dot` is not on PATH; install it (apt-get install graphviz, or brew install graphviz) "
+    "or drop --png and paste the Mermaid output into a Markdown file"
+)
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "workflows",
+        help="the versioned WorkflowTemplate library (workflows/)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="workflows_command", metavar="SUBCOMMAND")
+    parser.set_defaults(func=lambda args: (parser.print_help(), 2)[1])
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--root",
+        type=Path,
+        default=Path("workflows"),
+        help="the template library folder (default: workflows)",
+    )
+
+    p = sub.add_parser(
+        "list", parents=[common], help="templates, versions, which stacks deploy them, references"
+    )
+    p.add_argument(
+        "--environments",
+        type=Path,
+        default=Path("environments"),
+        help="folder of Pulumi.<stack>.yaml files (default: environments)",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=run_list)
+
+    p = sub.add_parser("new", parents=[common], help="copy the latest version of NAME to the next version")
+    p.add_argument("name")
+    p.set_defaults(func=run_new)
+
+    p = sub.add_parser("lock", parents=[common], help="record new versions in versions.lock")
+    p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the lock is not up to date")
+    p.set_defaults(func=run_lock)
+
+    p = sub.add_parser("show", parents=[common], help="draw a version's DAG or steps (Mermaid, DOT, PNG)")
+    p.add_argument("version", metavar="NAME[-vN]", help="a template (its latest version) or a deployed name")
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
+    p.add_argument("--png", type=Path, metavar="FILE", help="render to a PNG with Graphviz dot")
+    p.set_defaults(func=run_show)
+
+    p = sub.add_parser("diff", parents=[common], help="what changed between two versions of a template")
+    p.add_argument("name")
+    p.add_argument("a", metavar="VA", help="older version: v1 (or 1)")
+    p.add_argument("b", metavar="VB", help="newer version: v2 (or 2)")
+    p.add_argument("--text", action="store_true", help="also print a unified diff of the sources")
+    p.set_defaults(func=run_diff)
+
+
+def _number(text: str) -> int:
+    digits = text[1:] if text[:1] in ("v", "V") else text
+    if not digits.isdigit() or int(digits) < 1:
+        raise AskflowError(f"{text!r} is not a version number; use v1, v2, ...")
+    return int(digits)
+
+
+def resolve_version(library: Library, text: str) -> TemplateVersion:
+    """``etl`` -> the latest version of etl; ``etl-v2`` -> that version."""
+    if text in library.by_name:
+        return library.latest(text)
+    parsed = parse_deployed_name(text)
+    if parsed is not None and parsed[0] in library.by_name:
+        return library.version(*parsed)
+    raise AskflowError(
+        f"{text!r} is neither a template nor a version in {library.root} "
+        f"(templates: {', '.join(library.names) or 'none'})"
+    )
+
+
+def _status(version: TemplateVersion, recorded: dict[str, str]) -> str:
+    digest = recorded.get(version.deployed_name)
+    if digest is None:
+        return "draft"
+    return "released" if digest == version.digest else "CHANGED"
+
+
+def list_rows(library: Library, environments: Path) -> dict[str, list[dict[str, Any]]]:
+    """The data ``workflows list`` prints: one row per version and per CronWorkflow."""
+    recorded = read_lock(library.lock_path)
+    stacks = read_stack_templates(environments)
+    deployed_by: dict[str, list[str]] = {}
+    cron_stacks: dict[str, list[str]] = {}
+    for stack in stacks:
+        try:
+            versions = resolve_deploy(library, stack.deploy)
+            crons = resolve_crons(library, stack.crons)
+        except AskflowError as exc:
+            raise AskflowError(
+                exc.message, file=str(stack.file), path=f"config.askflow:platform.{exc.path}"
+            ) from None
+        for v in versions:
+            deployed_by.setdefault(v.deployed_name, []).append(stack.stack)
+        for c in crons:
+            cron_stacks.setdefault(c.name, []).append(stack.stack)
+    versions_out = [
+        {
+            "template": v.name,
+            "version": v.number,
+            "deployed_name": v.deployed_name,
+            "status": _status(v, recorded),
+            "stacks": deployed_by.get(v.deployed_name, []),
+            "referenced_by": list(library.referenced_by.get(v.deployed_name, ())),
+            "source": str(v.source),
+        }
+        for v in library.versions
+    ]
+    crons_out = [
+        {
+            "name": c.name,
+            "template": c.template,
+            "runs": c.template_ref,
+            "stacks": cron_stacks.get(c.name, []),
+            "source": str(c.source),
+        }
+        for c in library.crons
+    ]
+    return {"versions": versions_out, "crons": crons_out}
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    return [
+        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows]
+    ]
+
+
+def run_list(args: argparse.Namespace) -> int:
+    library = load_library(args.root)
+    data = list_rows(library, args.environments)
+    if args.json:
+        print(json.dumps(data, indent=2, sort_keys=True))
+        return 0
+    rows = [
+        [
+            r["template"],
+            f"v{r['version']}",
+            r["deployed_name"],
+            r["status"],
+            ", ".join(r["stacks"]) or "-",
+            ", ".join(r["referenced_by"]) or "-",
+        ]
+        for r in data["versions"]
+    ]
+    lines = _table(["TEMPLATE", "VERSION", "DEPLOYED NAME", "STATUS", "STACKS", "REFERENCED BY"], rows)
+    if data["crons"]:
+        lines.append("")
+        lines += _table(
+            ["CRONWORKFLOW", "TEMPLATE", "RUNS", "STACKS"],
+            [[c["name"], c["template"], c["runs"], ", ".join(c["stacks"]) or "-"] for c in data["crons"]],
+        )
+    print("\n".join(lines))
+    return 0
+
+
+def run_new(args: argparse.Namespace) -> int:
+    library = load_library(args.root)
+    target, moved = new_version(library, args.name)
+    note = f" ({moved} self-reference{'s' if moved != 1 else ''} moved to the new version)" if moved else ""
+    print(f"wrote {target}{note}; edit it, then run `askflow workflows lock` to release it")
+    return 0
+
+
+def run_lock(args: argparse.Namespace) -> int:
+    library = load_library(args.root)
+    if args.check:
+        _, added = updated_lock(library, library.lock_path)
+        if added:
+            raise AskflowError(
+                f"not locked yet: {', '.join(added)}; run `askflow workflows lock`",
+                file=str(library.lock_path),
+                exit_code=1,
+            )
+        print(f"{library.lock_path} is up to date")
+        return 0
+    added = lock_library(library)
+    if not added:
+        print(f"{library.lock_path} is up to date")
+    for name in added:
+        print(f"locked {name} {library.by_deployed_name[name].digest}")
+    return 0
+
+
+def render_png(dot_text: str, target: Path) -> None:
+    """Render DOT to ``target`` with Graphviz; AskflowError (exit 2) when ``dot`` is missing."""
+    dot = shutil.which("dot")
+    if dot is None:
+        raise AskflowError(DOT_MISSING)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        result = subprocess.run(
+            [dot, "-Tpng", "-o", tmp],
+            input=dot_text,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+        if result.returncode != 0:
+            message = " ".join(result.stderr.split()) or f"exit code {result.returncode}"
+            raise AskflowError(f"Graphviz dot failed: {message}", file=str(target))
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def run_show(args: argparse.Namespace) -> int:
+    library = load_library(args.root)
+    version = resolve_version(library, args.version)
+    graph = build_graph(version.render(), version.deployed_name)
+    if args.png:
+        if shutil.which("dot") is None:  # before any work, and nothing written
+            raise AskflowError(DOT_MISSING)
+        render_png(to_dot(graph), args.png)
+        print(f"wrote {args.png}")
+        return 0
+    print(to_dot(graph) if args.format == "dot" else to_mermaid(graph), end="")
+    return 0
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    library = load_library(args.root)
+    library.latest(args.name)  # a clear error for an unknown template
+    a = library.version(args.name, _number(args.a))
+    b = library.version(args.name, _number(args.b))
+    print(format_changes(a, b, diff_versions(a, b)), end="")
+    if args.text:
+        text = text_diff(a, b) or "(no text changes)\n"
+        print("\n" + text, end="" if text.endswith("\n") else "\n")
+    return 0

@@ -1,0 +1,265 @@
+"""What changed between two versions of a template, structurally and then as text.
+
+Sections, in the order printed: ``spec`` (workflow-level fields such as serviceAccountName or
+activeDeadlineSeconds), ``templates`` (added, removed, type changed, other fields changed),
+``tasks`` (DAG tasks / steps added or removed, changed dependencies, what they run, fan-out,
+arguments), ``parameters`` and ``artifacts`` (workflow arguments, template inputs and outputs),
+``images`` and ``resources`` (per container). Each change is ``+`` added, ``-`` removed or ``~``
+changed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from askflow import yamlio
+from askflow.library.graph import FANOUT_KEYS, depends_names
+from askflow.library.model import TemplateVersion
+
+SECTIONS = ("spec", "templates", "tasks", "parameters", "artifacts", "images", "resources")
+_TEMPLATE_TYPES = (
+    "dag",
+    "steps",
+    "container",
+    "script",
+    "containerSet",
+    "resource",
+    "suspend",
+    "data",
+    "http",
+    "plugin",
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    section: str
+    #: "+" added, "-" removed, "~" changed.
+    op: str
+    #: What changed, as a path people read: ``main.validate``, ``spec.arguments.parameters.rows``.
+    subject: str
+    detail: str = ""
+
+    def line(self) -> str:
+        return f"  {self.op} {self.subject}" + (f": {self.detail}" if self.detail else "")
+
+
+def _show(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, separators=(",", ":"))
+
+
+def _type(template: dict) -> str:
+    return next((k for k in _TEMPLATE_TYPES if k in template), "unknown")
+
+
+def _templates(doc: dict) -> dict[str, dict]:
+    spec = doc.get("spec") or {}
+    return {t["name"]: t for t in spec.get("templates") or [] if isinstance(t, dict) and "name" in t}
+
+
+def _map_changes(section: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            yield Change(section, "+", key, _show(new[key]))
+        elif key not in new:
+            yield Change(section, "-", key, _show(old[key]))
+        elif old[key] != new[key]:
+            yield Change(section, "~", key, f"{_show(old[key])} → {_show(new[key])}")
+
+
+def _tasks(template: dict) -> dict[str, dict[str, Any]]:
+    """Task or step name -> what matters about it: what it runs, after what, fan-out, arguments."""
+    out: dict[str, dict[str, Any]] = {}
+    if "dag" in template:
+        for task in (template["dag"] or {}).get("tasks") or []:
+            after = set(task.get("dependencies") or [])
+            if isinstance(task.get("depends"), str):
+                after |= {name for name, _ in depends_names(task["depends"])}
+            out[str(task.get("name"))] = _task_info(task, sorted(after), task.get("depends"))
+    elif "steps" in template:
+        previous: list[str] = []
+        for group in template["steps"] or []:
+            current = [s for s in (group if isinstance(group, list) else [group]) if isinstance(s, dict)]
+            for step in current:
+                out[str(step.get("name"))] = _task_info(step, sorted(previous), None)
+            previous = [str(s.get("name")) for s in current]
+    return out
+
+
+def _task_info(call: dict, after: list[str], depends: Any) -> dict[str, Any]:
+    ref = call.get("templateRef")
+    runs = f"{ref.get('name')}/{ref.get('template')}" if isinstance(ref, dict) else call.get("template")
+    fanout = {k: call[k] for k in FANOUT_KEYS if k in call}
+    return {
+        "runs": runs,
+        "after": after,
+        "depends": depends,
+        "fanout": fanout,
+        "arguments": call.get("arguments"),
+        "when": call.get("when"),
+    }
+
+
+def _io(doc: dict, kind: str) -> dict[str, Any]:
+    """Every declared parameter (kind="parameters") or artifact, keyed by where it is declared."""
+    out: dict[str, Any] = {}
+    spec = doc.get("spec") or {}
+    for item in (spec.get("arguments") or {}).get(kind) or []:
+        if isinstance(item, dict):
+            out[f"spec.arguments.{kind}.{item.get('name')}"] = {k: v for k, v in item.items() if k != "name"}
+    for tname, t in _templates(doc).items():
+        for side in ("inputs", "outputs"):
+            for item in (t.get(side) or {}).get(kind) or []:
+                if isinstance(item, dict):
+                    out[f"templates.{tname}.{side}.{kind}.{item.get('name')}"] = {
+                        k: v for k, v in item.items() if k != "name"
+                    }
+    return out
+
+
+def _containers(doc: dict) -> Iterator[tuple[str, dict]]:
+    for tname, t in _templates(doc).items():
+        for key in ("container", "script"):
+            if isinstance(t.get(key), dict):
+                yield f"templates.{tname}.{key}", t[key]
+        groups = [
+            ("containerSet", (t.get("containerSet") or {}).get("containers")),
+            ("initContainers", t.get("initContainers")),
+            ("sidecars", t.get("sidecars")),
+        ]
+        for key, group in groups:
+            for c in group if isinstance(group, list) else ():
+                if isinstance(c, dict):
+                    yield f"templates.{tname}.{key}.{c.get('name')}", c
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for k, v in value.items():
+            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+    elif isinstance(value, list) and value:
+        for i, v in enumerate(value):
+            yield from _flatten(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, value
+
+
+_CONTAINER_FIELD = re.compile(
+    r"^(container|script|containerSet\.containers\[\d+\]|initContainers\[\d+\]|sidecars\[\d+\])\."
+    r"(image|resources)(\.|$)"
+)
+_OTHER_SECTIONS = (
+    "dag",
+    "steps",
+    "inputs.parameters",
+    "inputs.artifacts",
+    "outputs.parameters",
+    "outputs.artifacts",
+)
+
+
+def _covered(path: str) -> bool:
+    """Template fields other sections report, left out of the "other fields changed" summary."""
+    return path.startswith(_OTHER_SECTIONS) or bool(_CONTAINER_FIELD.match(path))
+
+
+def diff_documents(a: dict, b: dict) -> list[Change]:
+    """Structural changes from document ``a`` to document ``b`` (WorkflowTemplate specs)."""
+    changes: list[Change] = []
+    spec_a, spec_b = a.get("spec") or {}, b.get("spec") or {}
+    skip = {"templates", "arguments"}
+    changes += _map_changes(
+        "spec",
+        {f"spec.{k}": v for k, v in spec_a.items() if k not in skip},
+        {f"spec.{k}": v for k, v in spec_b.items() if k not in skip},
+    )
+    ta, tb = _templates(a), _templates(b)
+    for name in sorted(set(ta) | set(tb)):
+        if name not in ta:
+            changes.append(Change("templates", "+", name, _type(tb[name])))
+        elif name not in tb:
+            changes.append(Change("templates", "-", name, _type(ta[name])))
+        elif _type(ta[name]) != _type(tb[name]):
+            changes.append(Change("templates", "~", name, f"type {_type(ta[name])} → {_type(tb[name])}"))
+        else:
+            fa, fb = dict(_flatten(ta[name])), dict(_flatten(tb[name]))
+            other = sorted(
+                {p for p in set(fa) | set(fb) if fa.get(p, None) != fb.get(p, None) and not _covered(p)}
+            )
+            if other:
+                changes.append(Change("templates", "~", name, "changed " + ", ".join(other)))
+    for name in sorted(set(ta) | set(tb)):
+        old = _tasks(ta[name]) if name in ta else {}
+        new = _tasks(tb[name]) if name in tb else {}
+        for task in sorted(set(old) | set(new)):
+            subject = f"{name}.{task}"
+            if task not in old:
+                after = ", ".join(new[task]["after"]) or "start"
+                changes.append(Change("tasks", "+", subject, f"runs {new[task]['runs']}, after {after}"))
+            elif task not in new:
+                changes.append(Change("tasks", "-", subject, f"ran {old[task]['runs']}"))
+            else:
+                parts = []
+                o, n = old[task], new[task]
+                if o["after"] != n["after"]:
+                    parts.append(f"after [{', '.join(o['after'])}] → [{', '.join(n['after'])}]")
+                elif o["depends"] != n["depends"]:
+                    parts.append(f"depends {_show(o['depends'])} → {_show(n['depends'])}")
+                if o["runs"] != n["runs"]:
+                    parts.append(f"runs {o['runs']} → {n['runs']}")
+                if o["fanout"] != n["fanout"]:
+                    parts.append(f"fan-out {_show(o['fanout'] or None)} → {_show(n['fanout'] or None)}")
+                for key in ("arguments", "when"):
+                    if o[key] != n[key]:
+                        parts.append(f"{key} changed")
+                if parts:
+                    changes.append(Change("tasks", "~", subject, "; ".join(parts)))
+    changes += _map_changes("parameters", _io(a, "parameters"), _io(b, "parameters"))
+    changes += _map_changes("artifacts", _io(a, "artifacts"), _io(b, "artifacts"))
+    ca, cb = dict(_containers(a)), dict(_containers(b))
+    changes += _map_changes(
+        "images", {k: c.get("image") for k, c in ca.items()}, {k: c.get("image") for k, c in cb.items()}
+    )
+    ra = {f"{k}.{p}": v for k, c in ca.items() for p, v in _flatten(c.get("resources") or {}) if p}
+    rb = {f"{k}.{p}": v for k, c in cb.items() for p, v in _flatten(c.get("resources") or {}) if p}
+    changes += _map_changes("resources", ra, rb)
+    return changes
+
+
+def diff_versions(a: TemplateVersion, b: TemplateVersion) -> list[Change]:
+    """Structural changes from version ``a`` to version ``b`` (source documents)."""
+    return diff_documents(a.document, b.document)
+
+
+def format_changes(a: TemplateVersion, b: TemplateVersion, changes: list[Change]) -> str:
+    lines = [f"{a.name}: v{a.number} → v{b.number} ({a.source} → {b.source})"]
+    if not changes:
+        same = a.digest == b.digest
+        lines.append("  no changes" if same else "  no structural changes (see --text)")
+    for section in SECTIONS:
+        group = [c for c in changes if c.section == section]
+        if group:
+            lines.append(f"{section}:")
+            lines.extend(c.line() for c in group)
+    return "\n".join(lines) + "\n"
+
+
+def text_diff(a: TemplateVersion, b: TemplateVersion) -> str:
+    """A unified diff: of the files when both are YAML (comments included), else of canonical YAML."""
+    if a.source.suffix == b.source.suffix == ".yaml":
+        old, new = yamlio.read_text(a.source), yamlio.read_text(b.source)
+    else:
+        old, new = yamlio.dumps(a.document, sort_keys=True), yamlio.dumps(b.document, sort_keys=True)
+    return "".join(
+        difflib.unified_diff(
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=str(a.source),
+            tofile=str(b.source),
+        )
+    )

@@ -1,0 +1,48 @@
+"""Lint a whole template library: every rendered version and CronWorkflow, plus the lock.
+
+The documents go to :func:`askflow.lint.lint_documents` together, so a ``templateRef`` from one
+version to another (or a CronWorkflow's ``workflowTemplateRef``) resolves across the library, as
+``argo lint --offline`` resolves references across the files it is given. Documents are rendered
+(deployed names, labels, annotation) because that is what the cluster receives. A released version
+whose content changed is an error finding with rule ``released-version-changed`` (a deleted one:
+``released-version-missing``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from askflow.library.loader import load_library
+from askflow.library.lock import lock_problems, read_lock
+
+if TYPE_CHECKING:
+    from askflow.lint import Finding
+
+
+def lint_library(root: Path, *, strict: bool) -> list[Finding]:
+    """Findings for every version and CronWorkflow under ``root`` and for ``versions.lock``.
+
+    Layout errors (see :func:`~askflow.library.loader.load_library`) raise AskflowError instead:
+    a library that does not load has nothing to lint.
+    """
+    from askflow.lint import Finding, lint_documents
+
+    library = load_library(root)
+    docs: list[tuple[str, int, Any]] = [(str(v.source), 0, v.render()) for v in library.versions]
+    docs += [(str(c.source), 0, c.render()) for c in library.crons]
+    findings = list(lint_documents(docs, strict=strict))
+    for problem in lock_problems(library, read_lock(library.lock_path)):
+        findings.append(
+            Finding(
+                file=problem.file,
+                doc=0,
+                kind="WorkflowTemplate",
+                name=problem.deployed_name,
+                severity="error",
+                rule=problem.rule,
+                path="",
+                message=problem.message,
+            )
+        )
+    return findings
