@@ -47,7 +47,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
 
     s = settings
     name = s.name
-    tags = {"managed-by": "askflow", "askflow-stack": stack, **s.tags}
+    # askflow-environment lets the policy rules (askflow.policies.rules) know the class.
+    tags = {"managed-by": "askflow", "askflow-stack": stack, "askflow-environment": s.environment, **s.tags}
     protect = s.protection.protect
 
     network = NetworkComponent(name, NetworkArgs(settings=s.network, tags=tags, protect=protect))
@@ -85,7 +86,9 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             deletion_protection=s.protection.deletion_protection,
             protect=protect,
             retain_logs_on_delete=s.environment != "dev",
-            tags=tags,
+            # A public API endpoint is a waived policy: the reason travels with the cluster.
+            tags={**tags, "askflow-waiver-public-endpoint": (s.cluster.public_endpoint_reason or "")[:128]}
+            if s.cluster.endpoint_public_access else tags,
         ),
     )
 

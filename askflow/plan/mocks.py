@@ -50,6 +50,12 @@ class Registration:
     id: str = ""
     outputs: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def explicit_dependencies(self) -> list[str]:
+        """``depends_on``: what the resource waits for beyond the Outputs it was given."""
+        implied = {urn for urns in self.property_dependencies.values() for urn in urns}
+        return [urn for urn in self.dependencies if urn not in implied]
+
 
 def _plain(value: Any) -> Any:
     """Engine-serialized property values as plain JSON, secrets masked and unknowns named."""

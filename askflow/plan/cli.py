@@ -1,0 +1,108 @@
+"""``askflow plan --stack NAME``: plan a stack offline and say what it would create.
+
+Exit codes: 0 planned; 1 the plan breaks a mandatory policy rule; 2 bad input (one line naming
+the file and key, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from askflow import yamlio
+from askflow.plan import Plan, plan_stack
+from askflow.plan.output import component_of, short_type, violations, write_out_dir
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "plan",
+        help="plan a stack offline (no cloud credentials)",
+        description=(
+            "Run the Pulumi program for a stack exactly as `pulumi up` would, under mocks that record "
+            "every resource, and check the result against askflow's policy rules. Nothing is created."
+        ),
+    )
+    p.add_argument("--stack", default="dev", help="stack name: environments/Pulumi.<stack>.yaml (default: dev)")
+    p.add_argument("--project", default=".", metavar="DIR", help="project folder holding Pulumi.yaml (default: .)")
+    p.add_argument("--json", dest="json_path", metavar="PATH", help="write the plan as JSON to PATH")
+    p.add_argument(
+        "--out", metavar="DIR",
+        help="write Kubernetes manifests, Helm values and plan.md to DIR (default: build/<stack>/)",
+    )
+    p.add_argument("--terraform-json", metavar="PATH", help="write the Alibaba Cloud resources as Terraform JSON")
+    p.add_argument("--critical-path", action="store_true", help="estimate how long `pulumi up` of an empty stack takes")
+    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    plan = plan_stack(args.stack, project_root=args.project)
+    found = violations(plan)
+    extra: dict[str, str] = {}
+    try:
+        from askflow.plan.diagram import plan_markdown
+    except ModuleNotFoundError:  # pragma: no cover - diagrams are optional
+        plan_markdown = None
+    if plan_markdown is not None:
+        extra["plan.md"] = plan_markdown(plan, found)
+    out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
+    write_out_dir(plan, out_dir, extra)
+    if args.json_path:
+        yamlio.write_atomic(args.json_path, plan.to_json())
+    if args.terraform_json:
+        from askflow.plan.terraform import to_terraform_json
+
+        yamlio.write_atomic(args.terraform_json, to_terraform_json(plan))
+    console = Console(file=sys.stdout, width=120, soft_wrap=True)
+    if not args.quiet:
+        print_summary(console, plan, out_dir)
+    if args.critical_path:
+        from askflow.plan.critical_path import critical_path, format_critical_path
+
+        console.print(format_critical_path(critical_path(plan)))
+    for warning in plan.warnings:
+        console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    if found:
+        err = Console(file=sys.stderr, width=200, soft_wrap=True)
+        for v in found:
+            err.print(f"policy violation: {v.rule}: {v.urn}: {v.message}", markup=False)
+        err.print(f"{len(found)} mandatory policy violation(s): the plan would be refused", markup=False)
+        return 1
+    return 0
+
+
+def print_summary(console: Console, plan: Plan, out_dir: Path) -> None:
+    custom = [r for r in plan.resources if r.custom]
+    console.print(f"[bold]askflow plan[/bold] {plan.project}/{plan.stack} ({plan.stack_file}): "
+                  f"{len(custom)} resources, {len(plan.resources) - len(custom)} components")
+    per_component: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in custom:
+        per_component[component_of(plan, r.urn)][short_type(r.type)] += 1
+    table = Table(title="Resources per component", show_lines=False)
+    table.add_column("component")
+    table.add_column("type")
+    table.add_column("count", justify="right")
+    for component in sorted(per_component):
+        for i, (typ, count) in enumerate(sorted(per_component[component].items())):
+            table.add_row(component if i == 0 else "", typ, str(count))
+    console.print(table)
+    protected = [r for r in custom if r.protect]
+    if protected:
+        console.print("[bold]Protected[/bold] (pulumi `protect`): " + escape(", ".join(r.name for r in protected)))
+    else:
+        console.print("[bold]Protected[/bold]: nothing (no resource has pulumi `protect`)")
+    outputs = Table(title="Stack outputs")
+    outputs.add_column("output")
+    outputs.add_column("value", overflow="fold")
+    for key, value in plan.outputs.items():
+        shown = "\n".join(map(str, value)) if isinstance(value, list) else str(value)
+        outputs.add_row(key, escape(shown))
+    console.print(outputs)
+    console.print(f"Manifests, Helm values and plan.md: {out_dir}/")

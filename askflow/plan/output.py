@@ -1,0 +1,113 @@
+"""What a plan writes: Kubernetes manifests, Helm values, and the policy view of its resources."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from askflow.plan import Plan
+from askflow.policies.rules import Resource, Violation, evaluate
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+MARKER = ".askflow-plan"
+
+
+def policy_view(plan: Plan) -> list[Resource]:
+    return [
+        Resource(urn=r.urn, type=r.type, name=r.name, inputs=r.inputs, protect=r.protect,
+                 provider=r.provider, parent=r.parent)
+        for r in plan.resources
+    ]
+
+
+def violations(plan: Plan) -> list[Violation]:
+    return evaluate(policy_view(plan))
+
+
+def manifests(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Every Kubernetes object the program would apply, keyed by a stable relative file name."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in plan.resources:
+        if not r.type.startswith("kubernetes:") or r.type == HELM_RELEASE:
+            continue
+        inputs = dict(r.inputs)
+        kind = inputs.get("kind")
+        if not kind:
+            continue
+        meta = inputs.get("metadata") or {}
+        ns = meta.get("namespace") or "_cluster"
+        name = meta.get("name") or r.name
+        doc = {"apiVersion": inputs.get("apiVersion"), "kind": kind}
+        doc.update({k: v for k, v in sorted(inputs.items()) if k not in ("apiVersion", "kind")})
+        suffix = "-patch" if r.type.endswith("Patch") else ""
+        out[f"manifests/{ns}/{kind.lower()}-{name}{suffix}.yaml"] = doc
+    return dict(sorted(out.items()))
+
+
+def helm_values(plan: Plan) -> dict[str, dict[str, Any]]:
+    out = {}
+    for r in plan.of_type(HELM_RELEASE):
+        release = r.inputs.get("name") or r.name
+        out[f"helm/{release}.values.yaml"] = r.inputs.get("values") or {}
+    return out
+
+
+def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None) -> list[str]:
+    """Write manifests and Helm values into ``out_dir``, replacing what an earlier plan wrote there.
+
+    The folder is built aside and swapped in, so it is never half-written. A folder that exists
+    and was not written by ``askflow plan`` is refused rather than replaced.
+    """
+    if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
+        raise AskflowError(
+            "exists and was not written by askflow plan; pass an empty or new folder to --out", file=str(out_dir)
+        )
+    files: dict[str, str] = {MARKER: f"stack: {plan.stack}\n"}
+    for rel, doc in manifests(plan).items():
+        files[rel] = yamlio.dumps(doc)
+    for rel, values in helm_values(plan).items():
+        files[rel] = yamlio.dumps(values, sort_keys=True)
+    files.update(extra or {})
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for rel, text in files.items():
+            path = staging / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        if out_dir.exists():
+            old = out_dir.with_name(f".{out_dir.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            out_dir.rename(old)
+            staging.rename(out_dir)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(out_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return sorted(files)
+
+
+def component_of(plan: Plan, urn: str) -> str:
+    """The top-level component a resource belongs to (``askflow:cluster:Cluster prod-cluster``)."""
+    by_urn = plan.by_urn()
+    current = by_urn.get(urn)
+    top = current
+    while current is not None and current.parent and current.parent in by_urn:
+        current = by_urn[current.parent]
+        if not current.custom:
+            top = current
+    if top is None or top.custom:
+        return "(stack)"
+    return f"{top.type} {top.name}"
+
+
+def short_type(typ: str) -> str:
+    """``alicloud:oss/bucket:Bucket`` -> ``alicloud:oss.Bucket``."""
+    m = re.match(r"^([^:]+):([^/:]+)(?:/[^:]*)?:(.+)$", typ)
+    return f"{m.group(1)}:{m.group(2)}.{m.group(3)}" if m else typ

@@ -1,0 +1,244 @@
+"""The rules every askflow stack is held to (mandatory), as plain functions over planned resources.
+
+Both the CrossGuard pack in ``policy/`` (``pulumi preview --policy-pack policy``) and
+``askflow plan`` run these same functions, over :class:`Resource` views built from their own
+inputs. A rule returns the violations it finds; each names the rule and the resource.
+
+The environment class comes from the ``askflow-environment`` tag the program puts on every cloud
+resource; a waiver (the public API endpoint) is the ``askflow-waiver-<rule>`` tag carrying the
+reason the stack file gave.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+ENV_TAG = "askflow-environment"
+WAIVER_TAG_PREFIX = "askflow-waiver-"
+
+BUCKET = "alicloud:oss/bucket:Bucket"
+BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
+BUCKET_PAB = "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock"
+CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+RAM_POLICY = "alicloud:ram/policy:Policy"
+ACCESS_KEY_TYPES = ("alicloud:ram/accessKey:AccessKey",)
+STATEFUL = (
+    BUCKET,
+    CLUSTER,
+    "alicloud:kms/key:Key",
+    "alicloud:log/project:Project",
+    "alicloud:log/store:Store",
+    "alicloud:rds/instance:Instance",
+)
+
+
+@dataclass(frozen=True)
+class Resource:
+    """What a rule sees of a resource: engine (camelCase) inputs and the options that matter."""
+
+    urn: str
+    type: str
+    name: str
+    inputs: Mapping[str, Any]
+    protect: bool = False
+    provider: str = ""
+    parent: str = ""
+
+    @property
+    def tags(self) -> Mapping[str, str]:
+        tags = self.inputs.get("tags")
+        return tags if isinstance(tags, Mapping) else {}
+
+    @property
+    def environment(self) -> str | None:
+        env = self.tags.get(ENV_TAG)
+        return str(env) if env else None
+
+    def waiver(self, rule: str) -> str | None:
+        reason = self.tags.get(WAIVER_TAG_PREFIX + rule)
+        return str(reason) if reason else None
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    urn: str
+    message: str
+
+    def line(self) -> str:
+        return f"{self.rule}: {self.urn}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    check: Callable[[Sequence[Resource]], Iterable[Violation]] = field(compare=False)
+
+
+def _stack_environment(resources: Sequence[Resource]) -> str | None:
+    for r in resources:
+        if r.environment:
+            return r.environment
+    return None
+
+
+def _each(resources: Sequence[Resource], *types: str) -> Iterable[Resource]:
+    return (r for r in resources if r.type in types)
+
+
+def _bucket_private(resources: Sequence[Resource]) -> Iterable[Violation]:
+    acls = {str(r.inputs.get("bucket")): r for r in _each(resources, BUCKET_ACL)}
+    blocks = {str(r.inputs.get("bucket")): r for r in _each(resources, BUCKET_PAB)}
+    for acl in acls.values():
+        if acl.inputs.get("acl") != "private":
+            yield Violation("bucket-private", acl.urn, f"bucket ACL is {acl.inputs.get('acl')!r}; it must be private")
+    for block in blocks.values():
+        if block.inputs.get("blockPublicAccess") is not True:
+            yield Violation("bucket-private", block.urn, "public access block must be on (blockPublicAccess: true)")
+    for b in _each(resources, BUCKET):
+        name = str(b.inputs.get("bucket"))
+        if b.inputs.get("acl") not in (None, "private"):
+            yield Violation("bucket-private", b.urn, f"bucket acl is {b.inputs.get('acl')!r}; it must be private")
+        if name not in acls:
+            yield Violation("bucket-private", b.urn, "no oss.BucketAcl(acl='private') for this bucket")
+        if name not in blocks:
+            yield Violation("bucket-private", b.urn, "no oss.BucketPublicAccessBlock for this bucket")
+
+
+def _bucket_encrypted(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for b in _each(resources, BUCKET):
+        sse = b.inputs.get("serverSideEncryptionRule") or {}
+        if sse.get("sseAlgorithm") not in ("AES256", "KMS"):
+            yield Violation("bucket-encrypted", b.urn, "server-side encryption (AES256 or KMS) must be set")
+
+
+def _bucket_lifecycle(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for b in _each(resources, BUCKET):
+        rules = [r for r in (b.inputs.get("lifecycleRules") or []) if r.get("enabled")]
+        if not any(r.get("expirations") for r in rules):
+            yield Violation("bucket-lifecycle", b.urn, "no enabled lifecycle rule expires objects")
+        if not any(r.get("abortMultipartUploads") for r in rules):
+            yield Violation("bucket-lifecycle", b.urn, "no enabled lifecycle rule aborts incomplete multipart uploads")
+
+
+def _bucket_versioned_prod(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for b in _each(resources, BUCKET):
+        if b.environment == "prod" and (b.inputs.get("versioning") or {}).get("status") != "Enabled":
+            yield Violation("bucket-versioned-in-prod", b.urn, "prod buckets must have versioning Enabled")
+
+
+def _cluster_api_private(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for c in _each(resources, CLUSTER):
+        if c.inputs.get("endpointPublicAccessEnabled") and not c.waiver("public-endpoint"):
+            yield Violation(
+                "cluster-api-private", c.urn,
+                "the API server is public; keep it private or set cluster.public_endpoint_reason in the stack file",
+            )
+
+
+def _cluster_rrsa(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for c in _each(resources, CLUSTER):
+        if c.inputs.get("enableRrsa") is not True:
+            yield Violation("cluster-rrsa", c.urn, "RRSA must be enabled (enableRrsa: true): no access keys in pods")
+
+
+def _prod_deletion_protection(resources: Sequence[Resource]) -> Iterable[Violation]:
+    checks = {
+        CLUSTER: ("deletionProtection", True),
+        "alicloud:rds/instance:Instance": ("deletionProtection", True),
+        "alicloud:kms/key:Key": ("deletionProtection", "Enabled"),
+    }
+    for r in resources:
+        if r.type in checks and r.environment == "prod":
+            key, want = checks[r.type]
+            if r.inputs.get(key) != want:
+                yield Violation("deletion-protection-in-prod", r.urn, f"{key} must be {want!r} in prod")
+
+
+def _prod_protect(resources: Sequence[Resource]) -> Iterable[Violation]:
+    env = _stack_environment(resources)
+    for r in _each(resources, *STATEFUL):
+        if (r.environment or env) == "prod" and not r.protect:
+            yield Violation("protect-stateful-in-prod", r.urn, "stateful resources must have protect=True in prod")
+
+
+def _no_access_keys(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for r in _each(resources, *ACCESS_KEY_TYPES):
+        yield Violation("no-access-keys", r.urn, "RAM access keys are not allowed: use RRSA roles")
+    for r in resources:
+        if r.type.startswith("kubernetes:") and r.type.endswith("ConfigMap"):
+            text = json.dumps(r.inputs.get("data") or {})
+            if "accessKeySecret" in text or "secretKeySecret" in text or "securityToken" in text:
+                yield Violation("no-access-keys", r.urn, "artifact repository names static credentials; use useSDKCreds")
+
+
+def _statements(document: Any) -> list[Mapping[str, Any]]:
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return []
+    if not isinstance(document, Mapping):
+        return []
+    stmts = document.get("Statement") or []
+    return [s for s in (stmts if isinstance(stmts, list) else [stmts]) if isinstance(s, Mapping)]
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def wildcard_problems(document: Any) -> list[str]:
+    """Why a RAM policy document is too broad (``*`` resources, ``*`` or ``service:*`` actions)."""
+    problems = []
+    for i, stmt in enumerate(_statements(document)):
+        if stmt.get("Effect") != "Allow":
+            continue
+        for res in _as_list(stmt.get("Resource")):
+            if res == "*" or res.rstrip("*:") in ("acs", "") or res.endswith(":*:*:*") :
+                problems.append(f"Statement[{i}] allows Resource {res!r}")
+        for action in _as_list(stmt.get("Action")):
+            if action == "*" or action.startswith("*:"):
+                problems.append(f"Statement[{i}] allows Action {action!r}")
+    return problems
+
+
+def _ram_no_wildcards(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for r in _each(resources, RAM_POLICY):
+        for problem in wildcard_problems(r.inputs.get("policyDocument") or r.inputs.get("document")):
+            yield Violation("ram-no-wildcard-resources", r.urn, problem)
+
+
+def _k8s_explicit_provider(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for r in resources:
+        if not r.type.startswith("kubernetes:"):
+            continue
+        if not r.provider or "::default" in r.provider:
+            yield Violation("k8s-explicit-provider", r.urn, "uses the ambient (default) Kubernetes provider; pass the cluster's provider")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("bucket-private", "OSS buckets are private: ACL private and public access blocked.", _bucket_private),
+    Rule("bucket-encrypted", "OSS buckets have server-side encryption.", _bucket_encrypted),
+    Rule("bucket-lifecycle", "OSS buckets expire objects and abort incomplete uploads.", _bucket_lifecycle),
+    Rule("bucket-versioned-in-prod", "Prod buckets are versioned.", _bucket_versioned_prod),
+    Rule("cluster-api-private", "The cluster API server is private unless waived with a reason.", _cluster_api_private),
+    Rule("cluster-rrsa", "RRSA is on for every cluster.", _cluster_rrsa),
+    Rule("deletion-protection-in-prod", "Cluster, database and KMS key have deletion protection in prod.", _prod_deletion_protection),
+    Rule("protect-stateful-in-prod", "Stateful resources are `protect`ed in prod.", _prod_protect),
+    Rule("no-access-keys", "No RAM access keys and no static OSS credentials anywhere.", _no_access_keys),
+    Rule("ram-no-wildcard-resources", "RAM policies name their resources and actions; no wildcards.", _ram_no_wildcards),
+    Rule("k8s-explicit-provider", "Every Kubernetes resource uses the cluster's explicit provider.", _k8s_explicit_provider),
+)
+
+
+def evaluate(resources: Sequence[Resource], rules: Sequence[Rule] = RULES) -> list[Violation]:
+    """Every violation of every rule, sorted (rule, resource)."""
+    found = [v for rule in rules for v in rule.check(resources)]
+    return sorted(set(found), key=lambda v: (v.rule, v.urn, v.message))
