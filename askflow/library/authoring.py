@@ -19,7 +19,8 @@ from askflow.library.model import Library
 
 def new_version(library: Library, name: str) -> tuple[Path, int]:
     """Copy the latest version of ``name`` to ``v<latest+1>``; return the new file and how many
-    self-references (``<name>-v<latest>`` in the text) were moved to the new version."""
+    mentions of the old deployed name (``<name>-v<latest>``: self-references and comments such as
+    ``argo submit --from workflowtemplate/<name>-v<latest>``) now name the new version."""
     latest = library.latest(name)
     recorded = read_lock(library.lock_path)
     if latest.deployed_name not in recorded:
@@ -32,7 +33,8 @@ def new_version(library: Library, name: str) -> tuple[Path, int]:
     deployed = f"{name}-v{number}"
     target = latest.source.with_name(f"v{number}{latest.source.suffix}")
     # The copy keeps comments and formatting; references to the version itself (a templateRef
-    # between its own templates, by deployed name) must follow it to the new number.
+    # between its own templates, by deployed name) must follow it to the new number, and so should
+    # the comments that tell people how to submit it.
     text = yamlio.read_text(latest.source)
     text, moved = re.subn(rf"(?<![-a-z0-9]){re.escape(latest.deployed_name)}(?![-a-z0-9])", deployed, text)
     if len(deployed) > 63:

@@ -193,8 +193,12 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_new(args: argparse.Namespace) -> int:
     library = load_library(args.root)
+    previous = library.latest(args.name).deployed_name
     target, moved = new_version(library, args.name)
-    note = f" ({moved} self-reference{'s' if moved != 1 else ''} moved to the new version)" if moved else ""
+    new_name = f"{args.name}-v{library.latest(args.name).number + 1}"
+    note = (
+        f" ({moved} mention{'s' if moved != 1 else ''} of {previous} changed to {new_name})" if moved else ""
+    )
     print(f"wrote {target}{note}; edit it, then run `askflow workflows lock` to release it")
     return 0
 

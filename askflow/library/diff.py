@@ -99,10 +99,17 @@ def _task_info(call: dict, after: list[str], depends: Any) -> dict[str, Any]:
         "runs": runs,
         "after": after,
         "depends": depends,
+        "dependencies": call.get("dependencies"),
         "fanout": fanout,
         "arguments": call.get("arguments"),
         "when": call.get("when"),
     }
+
+
+def _written(info: dict[str, Any]) -> str:
+    if info["depends"] is not None:
+        return f"depends {_show(info['depends'])}"
+    return f"dependencies {_show(info['dependencies'] or [])}"
 
 
 def _io(doc: dict, kind: str) -> dict[str, Any]:
@@ -208,8 +215,8 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
                 o, n = old[task], new[task]
                 if o["after"] != n["after"]:
                     parts.append(f"after [{', '.join(o['after'])}] → [{', '.join(n['after'])}]")
-                elif o["depends"] != n["depends"]:
-                    parts.append(f"depends {_show(o['depends'])} → {_show(n['depends'])}")
+                elif o["depends"] != n["depends"] or o["dependencies"] != n["dependencies"]:
+                    parts.append(f"dependencies written as {_written(n)} (was {_written(o)})")
                 if o["runs"] != n["runs"]:
                     parts.append(f"runs {o['runs']} → {n['runs']}")
                 if o["fanout"] != n["fanout"]:
@@ -225,8 +232,16 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
     changes += _map_changes(
         "images", {k: c.get("image") for k, c in ca.items()}, {k: c.get("image") for k, c in cb.items()}
     )
-    ra = {f"{k}.{p}": v for k, c in ca.items() for p, v in _flatten(c.get("resources") or {}) if p}
-    rb = {f"{k}.{p}": v for k, c in cb.items() for p, v in _flatten(c.get("resources") or {}) if p}
+    # Containers in both versions: one change per resource key; added or removed ones: one line each.
+    both = set(ca) & set(cb)
+    ra = {
+        f"{k}.{p}": v for k, c in ca.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p
+    }
+    rb = {
+        f"{k}.{p}": v for k, c in cb.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p
+    }
+    ra.update({k: c.get("resources") for k, c in ca.items() if k not in both})
+    rb.update({k: c.get("resources") for k, c in cb.items() if k not in both})
     changes += _map_changes("resources", ra, rb)
     return changes
 

@@ -10,7 +10,6 @@ taken on that dict, so reformatting this file changes nothing, while changing wh
 
 from hera.workflows import (
     DAG,
-    Container,
     Parameter,
     Resources,
     RetryStrategy,
@@ -62,15 +61,16 @@ def build() -> WorkflowTemplate:
             resources=SMALL,
             retry_strategy=RetryStrategy(limit=2),
         )
-        total = Container(
+        total = Script(
             name="sum",
             image="python:3.12-slim",
-            command=["python", "-c"],
-            args=[
-                "import json; s = [int(x) for x in json.loads('{{inputs.parameters.squares}}')]; "
-                "print(f'{len(s)} squares, sum {sum(s)}')"
-            ],
+            command=["python"],
             inputs=[Parameter(name="squares")],
+            source=(
+                "import json\n"
+                "squares = [int(s) for s in json.loads('{{inputs.parameters.squares}}')]\n"
+                'print(f"{len(squares)} squares, sum {sum(squares)}")\n'
+            ),
             resources=SMALL,
             retry_strategy=RetryStrategy(limit=2),
         )

@@ -1,0 +1,96 @@
+"""Fixtures for the template library tests: a private copy of the starter library, the CLI, and
+Argo's CRD schemas (through tests/support/argo_crds.py when it exists)."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from askflow.library import cli
+from tests.conftest import ROOT, shared_path
+
+STARTER = ROOT / "workflows"
+
+
+@pytest.fixture
+def lib_root(tmp_path: Path) -> Path:
+    """A copy of the starter library (workflows/) that a test may change."""
+    root = tmp_path / "workflows"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def run_cli(argv: list[str]) -> int:
+    """Run ``askflow <argv>`` with only the workflows command registered, as askflow.cli.main does:
+    an AskflowError is printed on one line to stderr and becomes the exit code."""
+    import sys
+
+    parser = argparse.ArgumentParser(prog="askflow")
+    cli.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except AskflowError as exc:
+        print(exc.line(), file=sys.stderr)
+        return exc.exit_code
+
+
+@pytest.fixture
+def askflow(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """``askflow("workflows", "list", ...)`` -> (exit code, stdout, stderr)."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = run_cli(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+@functools.cache
+def _crd_validator(kind: str) -> Any:
+    import jsonschema
+
+    files = {
+        "WorkflowTemplate": "argoproj.io_workflowtemplates.yaml",
+        "CronWorkflow": "argoproj.io_cronworkflows.yaml",
+    }
+    crd = yamlio.load_file(shared_path("argo", "v4.1.2", "crds", files[kind]))
+    schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
+
+    def close(node: Any) -> None:
+        # The API server drops (or, with strict field validation, rejects) fields a structural schema
+        # does not declare; jsonschema would let them pass, so declare objects closed.
+        if isinstance(node, dict):
+            if (
+                "properties" in node
+                and "additionalProperties" not in node
+                and not node.get("x-kubernetes-preserve-unknown-fields")
+            ):
+                node["additionalProperties"] = False
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+def crd_errors(obj: dict) -> list[str]:
+    """Errors of ``obj`` against Argo's v4.1.2 CRD schema for its kind (empty when valid)."""
+    try:
+        from tests.support.argo_crds import crd_errors as shared_crd_errors  # the lint helper's, when present
+    except ImportError:
+        validator = _crd_validator(obj["kind"])
+        return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+    return list(shared_crd_errors(obj))

@@ -1,0 +1,134 @@
+"""The immutability guard: versions.lock, check_lock, `askflow workflows lock`."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from askflow.library import check_lock, load_library, read_lock
+from askflow.library.lock import dumps_lock
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+def test_starter_lock_is_complete_and_current(lib_root: Path) -> None:
+    library = load_library(lib_root)
+    recorded = read_lock(library.lock_path)
+    assert recorded == {v.deployed_name: v.digest for v in library.versions}
+    check_lock(library, library.lock_path)
+    # The file is exactly what `lock` writes: sorted, deterministic.
+    assert library.lock_path.read_text(encoding="utf-8") == dumps_lock(recorded)
+
+
+def _change_value(path: Path) -> None:
+    doc = yamlio.load_file(path)
+    doc["spec"]["activeDeadlineSeconds"] += 1
+    path.write_text(yamlio.dumps(doc), encoding="utf-8")
+
+
+def test_changing_a_released_version_fails(lib_root: Path) -> None:
+    source = lib_root / "etl" / "v2.yaml"
+    _change_value(source)
+    library = load_library(lib_root)
+    with pytest.raises(AskflowError) as info:
+        check_lock(library, library.lock_path)
+    assert info.value.message == "etl-v2 is released and immutable; copy it to v3 and change v3"
+    assert info.value.file == str(source)
+
+
+def test_changing_a_python_version_fails(lib_root: Path) -> None:
+    source = lib_root / "fan-out" / "v2.py"
+    source.write_text(source.read_text().replace("parallelism=4", "parallelism=5"), encoding="utf-8")
+    library = load_library(lib_root)
+    with pytest.raises(AskflowError, match="fan-out-v2 is released and immutable; copy it to v3"):
+        check_lock(library, library.lock_path)
+
+
+def test_formatting_only_changes_do_not_count(lib_root: Path) -> None:
+    source = lib_root / "etl" / "v1.yaml"
+    doc = yamlio.load_file(source)
+    # Different key order (sorted), flow style, no comments, extra blank lines: same content.
+    reformatted = "# reformatted\n\n" + json.dumps(doc, sort_keys=True, indent=4) + "\n\n"
+    source.write_text(reformatted, encoding="utf-8")
+    py = lib_root / "fan-out" / "v2.py"
+    py.write_text(py.read_text().replace("def build()", "# a comment\n\n\ndef build()"), encoding="utf-8")
+    library = load_library(lib_root)
+    check_lock(library, library.lock_path)  # does not raise
+
+
+def test_deleting_a_released_version_fails(lib_root: Path) -> None:
+    (lib_root / "hello-world" / "v1.yaml").unlink()
+    library = load_library(lib_root)
+    with pytest.raises(AskflowError, match="hello-world-v1 is released .* missing; restore it"):
+        check_lock(library, library.lock_path)
+
+
+def test_no_lock_means_nothing_released(lib_root: Path) -> None:
+    (lib_root / "versions.lock").unlink()
+    _change_value(lib_root / "etl" / "v2.yaml")
+    library = load_library(lib_root)
+    check_lock(library, library.lock_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("versions: [a]\n", "versions must map"),
+        ("versions:\n  etl: sha256:00\n", "not a deployed name"),
+        ("versions:\n  etl-v1: md5:00\n", "expected sha256"),
+        ("extra: 1\n", "one key, versions"),
+    ],
+)
+def test_malformed_lock(lib_root: Path, text: str, message: str) -> None:
+    (lib_root / "versions.lock").write_text(text, encoding="utf-8")
+    library = load_library(lib_root)
+    with pytest.raises(AskflowError, match=message):
+        check_lock(library, library.lock_path)
+
+
+def test_lock_command_adds_new_versions(lib_root: Path, askflow: Run) -> None:
+    before = (lib_root / "versions.lock").read_text()
+    code, out, _ = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 0 and "up to date" in out
+    assert (lib_root / "versions.lock").read_text() == before
+
+    new = lib_root / "hello-world" / "v3.yaml"
+    new.write_text((lib_root / "hello-world" / "v2.yaml").read_text().replace("600", "900"), encoding="utf-8")
+    code, _, err = askflow("workflows", "lock", "--root", str(lib_root), "--check")
+    assert code == 1 and "not locked yet: hello-world-v3" in err
+    assert (lib_root / "versions.lock").read_text() == before, "--check writes nothing"
+
+    code, out, _ = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 0 and out.startswith("locked hello-world-v3 sha256:")
+    recorded = read_lock(lib_root / "versions.lock")
+    assert recorded["hello-world-v3"] == load_library(lib_root).by_deployed_name["hello-world-v3"].digest
+    keys = list(recorded)
+    assert keys.index("hello-world-v3") == keys.index("hello-world-v2") + 1
+    # Idempotent: a second lock changes no byte.
+    after = (lib_root / "versions.lock").read_text()
+    askflow("workflows", "lock", "--root", str(lib_root))
+    assert (lib_root / "versions.lock").read_text() == after
+
+
+def test_lock_command_refuses_to_change_a_recorded_version(lib_root: Path, askflow: Run) -> None:
+    before = (lib_root / "versions.lock").read_text()
+    _change_value(lib_root / "etl" / "v1.yaml")
+    code, out, err = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 1
+    assert err.count("\n") == 1
+    assert (
+        err.strip()
+        == f"{lib_root / 'etl' / 'v1.yaml'}: etl-v1 is released and immutable; copy it to v3 and change v3"
+    )
+    assert (lib_root / "versions.lock").read_text() == before
+
+
+def test_lock_orders_versions_numerically(tmp_path: Path) -> None:
+    text = dumps_lock({f"a-v{n}": "sha256:" + "0" * 64 for n in (10, 2, 1)} | {"b-v1": "sha256:" + "1" * 64})
+    assert re.findall(r"^  (\S+):", text, re.M) == ["a-v1", "a-v2", "a-v10", "b-v1"]
