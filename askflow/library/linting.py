@@ -4,8 +4,8 @@ The documents go to :func:`askflow.lint.lint_documents` together, so a ``templat
 version to another (or a CronWorkflow's ``workflowTemplateRef``) resolves across the library, as
 ``argo lint --offline`` resolves references across the files it is given. Documents are rendered
 (deployed names, labels, annotation) because that is what the cluster receives. A released version
-whose content changed is an error finding with rule ``released-version-changed`` (a deleted one:
-``released-version-missing``).
+whose content changed (or whose file was deleted) is an error finding with rule
+``released-version-changed``.
 """
 
 from __future__ import annotations
@@ -45,4 +45,4 @@ def lint_library(root: Path, *, strict: bool) -> list[Finding]:
                 message=problem.message,
             )
         )
-    return findings
+    return sorted(findings, key=Finding.sort_key)

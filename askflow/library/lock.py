@@ -81,8 +81,9 @@ class LockProblem:
 
     deployed_name: str
     file: str
-    rule: str  # "released-version-changed" or "released-version-missing"
     message: str
+    #: The lint rule id; a deleted released version is a change too.
+    rule: str = "released-version-changed"
 
     def error(self, exit_code: int = 2) -> AskflowError:
         return AskflowError(self.message, file=self.file, exit_code=exit_code)
@@ -99,7 +100,6 @@ def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockPro
                 LockProblem(
                     deployed,
                     str(library.root / name),
-                    "released-version-missing",
                     f"{deployed} is released (in {LOCK_FILE}) but v{number}.yaml / v{number}.py is missing; "
                     f"restore it, or delete its line from {LOCK_FILE} to retire it",
                 )
@@ -110,7 +110,6 @@ def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockPro
                 LockProblem(
                     deployed,
                     str(version.source),
-                    "released-version-changed",
                     f"{deployed} is released and immutable; copy it to v{following} and change v{following}",
                 )
             )
