@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from askflow.errors import AskflowError, format_path
 
@@ -73,7 +73,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
-Cidr = Annotated[ipaddress.IPv4Network, Field(json_schema_extra={"format": "ipv4-cidr"})]
+Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_network)]
 
 
 class Protection(_Model):
@@ -95,16 +95,6 @@ class Network(_Model):
     pod_vswitch_cidrs: tuple[Cidr, ...] = Field((), description="Optional extra vSwitches (one per zone) reserved for ECI pods; inside `vpc_cidr`.")
     enable_nat_gateway: bool = Field(True, description="Internet egress (NAT gateway, EIP, one SNAT entry per vSwitch) for image pulls.")
     eip_bandwidth_mbps: int = Field(100, ge=1, le=1000, description="Bandwidth of the egress EIP.")
-
-    @field_validator("vpc_cidr", mode="before")
-    @classmethod
-    def _vpc_cidr(cls, v: Any) -> Any:
-        return _network(v)
-
-    @field_validator("vswitch_cidrs", "pod_vswitch_cidrs", mode="before")
-    @classmethod
-    def _cidrs(cls, v: Any) -> Any:
-        return v if not isinstance(v, list | tuple) else tuple(v)
 
     @property
     def bring_your_own(self) -> bool:
@@ -174,11 +164,6 @@ class Cluster(_Model):
     enable_pod_identity_webhook: bool = Field(True, description="Install `ack-pod-identity-webhook` (RRSA tokens for pods). Needed by Argo's OSS access.")
     enable_log_collection: bool = Field(description="Install `logtail-ds` (pod logs to SLS).")
     enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`).")
-
-    @field_validator("service_cidr", mode="before")
-    @classmethod
-    def _svc(cls, v: Any) -> Any:
-        return _network(v)
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -374,7 +359,7 @@ class Settings(_Model):
     storage: Storage
     observability: Observability
     argo: Argo
-    tenants: tuple[Tenant, ...] = Field(min_length=1, description="Teams; each gets a namespace.")
+    tenants: tuple[Tenant, ...] = Field(description="Teams; each gets a namespace.")
     templates: Templates = Field(default_factory=Templates)
 
     @model_validator(mode="before")
@@ -412,6 +397,8 @@ class Settings(_Model):
             )
         if self.storage.force_destroy and self.environment != "dev":
             raise SettingsError(("storage", "force_destroy"), f"is never allowed in {self.environment}: remove it")
+        if not self.tenants:
+            raise SettingsError(("tenants",), "list at least one tenant (a team and its namespace)")
         names = [t.name for t in self.tenants]
         for i, name in enumerate(names):
             if name in names[:i]:
@@ -549,7 +536,10 @@ def parse_settings(region: Any, platform: Any, *, file: str) -> Settings:
     try:
         return Settings.model_validate({**platform, "region": region})
     except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: (e["type"] != "extra_forbidden", [str(p) for p in e["loc"]]))
+        # Typos first (they explain the rest), then wrong values, then missing keys (an unknown
+        # environment class leaves its defaults missing), in the model's field order.
+        rank = {"extra_forbidden": 0, "missing": 2}
+        errors = sorted(exc.errors(), key=lambda e: rank.get(e["type"], 1))
         loc, msg = _error_message(errors[0])
         key = REGION_KEY if loc[:1] == ("region",) else format_path((PLATFORM_KEY, *loc))
         raise AskflowError(msg, file=file, path=key) from None

@@ -72,6 +72,11 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         )
         if annotations:
             selectors.append(EciSelector(name=f"tenant-{t.name}", namespace=t.name, annotations=annotations))
+    if s.cluster.endpoint_public_access:
+        pulumi.log.warn(
+            f"the API server of {name} will be reachable from the internet "
+            f"(waived: {s.cluster.public_endpoint_reason}); prefer a private endpoint"
+        )
     cluster = ClusterComponent(
         f"{name}-cluster",
         ClusterArgs(

@@ -14,6 +14,7 @@ import contextvars
 import logging
 import runpy
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,7 +76,9 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def _run(project: Project, stack_config: StackConfig, region: str) -> ProgramRun:
+def _run(
+    project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None = None
+) -> ProgramRun:
     mocks = CloudMocks(region)
     monitor = RecordingMonitor(mocks)
     logger = logging.getLogger(f"askflow.plan.{stack_config.stack}")
@@ -95,7 +98,7 @@ def _run(project: Project, stack_config: StackConfig, region: str) -> ProgramRun
             runpy.run_path(main, run_name="__main__")
 
     try:
-        _sync_await(run_pulumi_func(program))
+        _sync_await(run_pulumi_func(program_fn or program))
     except pulumi.RunError as exc:
         cause = exc.__cause__
         if isinstance(cause, AskflowError):
@@ -116,15 +119,21 @@ def _run(project: Project, stack_config: StackConfig, region: str) -> ProgramRun
     )
 
 
-def run_program(project: Project, stack_config: StackConfig, region: str) -> ProgramRun:
-    """Run ``project.main`` for one stack under recording mocks and return what it registered."""
+def run_program(
+    project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None = None
+) -> ProgramRun:
+    """Run ``project.main`` (or ``program_fn``) for one stack under recording mocks.
+
+    Tests pass ``program_fn`` to build a single component from hand-made Args under exactly the
+    mocks the plan uses.
+    """
     context = contextvars.Context()
     loop = asyncio.new_event_loop()
 
     def run() -> ProgramRun:
         asyncio.set_event_loop(loop)
         try:
-            return _run(project, stack_config, region)
+            return _run(project, stack_config, region, program_fn)
         finally:
             asyncio.set_event_loop(None)
 

@@ -122,21 +122,24 @@ def read_stack(project: Project, stack: str) -> StackConfig:
                 f"config keys are namespaced (`{project.name}:<key>` or `<provider>:<key>`)", file=shown, path=str(key)
             )
         namespace = key.split(":", 1)[0]
-        if namespace == project.name and key not in _known_project_keys(project):
+        known = _known_project_keys(project)
+        if namespace == project.name and known is not None and key not in known:
             raise AskflowError("unknown key", file=shown, path=key)
         out[key] = _unsecure(value, [key], secrets, key, shown)
     return StackConfig(project=project.name, stack=stack, file=shown, config=out, secret_keys=tuple(sorted(secrets)))
 
 
-def _known_project_keys(project: Project) -> set[str]:
+def _known_project_keys(project: Project) -> set[str] | None:
+    """The config keys a project of ours accepts (None: a project askflow does not know)."""
     from askflow.settings import SSO_CLIENT_SECRET_KEY
 
     if project.name == "askflow":
         return {PLATFORM_KEY, SSO_CLIENT_SECRET_KEY}
-    # Other projects (bootstrap) declare their keys in their own settings module.
-    from askflow.bootstrap import KNOWN_KEYS
-
-    return KNOWN_KEYS
+    try:  # the bootstrap project declares its keys beside its settings
+        from askflow.bootstrap import KNOWN_KEYS
+    except ModuleNotFoundError:
+        return None
+    return set(KNOWN_KEYS) if any(k.startswith(f"{project.name}:") for k in KNOWN_KEYS) else None
 
 
 def load_settings(stack_config: StackConfig) -> Settings:

@@ -1,0 +1,61 @@
+"""What every converted container gets, whatever its source format: a pinned image (or a clearly marked
+parameter), and CPU/memory requests (ECI sizes pods from them; strict lint requires them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from askflow.convert.images import image_status, is_ecr, why_unpinned
+from askflow.convert.model import JobPlan, PathParts, Reporter
+from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
+
+
+def resolve_image(plan: JobPlan, report: Reporter, param: str, image: str, path: PathParts, *,
+                  what: str = "the container") -> str:
+    """``image`` when pinned; else declare workflow parameter ``param`` (no default) and return a reference."""
+    status = image_status(image)
+    if is_ecr(image):
+        report.add("ECR_IMAGE", path, f"{image!r} is in Amazon ECR: push it to ACR (Alibaba Cloud Container "
+                   "Registry) in the cluster's region and use that reference")
+    if status == "pinned":
+        report.add("IMAGE_MAPPED", path, f"{what} runs {image}")
+        return image
+    ref = plan.add_parameter(
+        param, description=f"Container image for {what}. The source's {why_unpinned(image, status)}; supply a "
+        "pinned reference (tag or digest).")
+    report.add("IMAGE_PARAMETER", path, f"{why_unpinned(image, status)}: {what} runs the workflow parameter "
+               f"`{param}` (no default); supply it at submit time (-p {param}=<image:tag>) or write it into "
+               "a new version", target=f"spec.arguments.parameters[{param}]")
+    return ref
+
+
+def image_parameter(plan: JobPlan, param: str, description: str) -> str:
+    """A workflow parameter standing for an image the source does not have (a VM image, a missing definition)."""
+    return plan.add_parameter(param, description=description)
+
+
+def ensure_requests(container: dict[str, Any], report: Reporter, path: PathParts, *, what: str,
+                    default_cpu: str = DEFAULT_CPU, default_memory: str = DEFAULT_MEMORY,
+                    note: str = "ECI's default pod size") -> None:
+    """Give ``container`` cpu and memory requests: its limits (as Kubernetes does), else the defaults."""
+    resources = dict(container.get("resources") or {})
+    requests = dict(resources.get("requests") or {})
+    limits = dict(resources.get("limits") or {})
+    filled: list[str] = []
+    for key, default in (("cpu", default_cpu), ("memory", default_memory)):
+        if key in requests:
+            continue
+        if key in limits:
+            requests[key] = limits[key]  # Kubernetes defaults a missing request to the limit
+        else:
+            requests[key] = default
+            filled.append(f"{key} {default}")
+    if filled:
+        missing = " and ".join(k.split()[0] for k in filled)
+        report.add("RESOURCES_DEFAULTED", path, f"{what} requests no {missing}: requests {', '.join(filled)} "
+                   f"written explicitly ({note}); adjust to the job", target="resources.requests")
+    resources["requests"] = dict(sorted(requests.items()))
+    if limits:
+        resources["limits"] = dict(sorted(limits.items()))
+    container["resources"] = {k: resources[k] for k in ("limits", "requests") if k in resources} | {
+        k: v for k, v in resources.items() if k not in ("limits", "requests")}

@@ -1,0 +1,152 @@
+"""A Kubernetes PodSpec as an Argo container template (Kubernetes Jobs, AWS Batch on EKS).
+
+Argo templates carry most pod fields themselves (`Template
+<https://argo-workflows.readthedocs.io/en/latest/fields/#template>`_: nodeSelector, tolerations,
+affinity, volumes, securityContext, ...), a few live on the workflow spec (imagePullSecrets,
+dnsPolicy, hostNetwork), and the rest go through ``podSpecPatch`` (FORMATS.md section 3.4).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from askflow.convert.access import Reader, meaningful
+from askflow.convert.containers import ensure_requests, resolve_image
+from askflow.convert.model import INDEX_PARAM, PLATFORM_SERVICE_ACCOUNT, JobPlan, PathParts, Reporter
+from askflow.convert.naming import k8s_name
+from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
+
+TEMPLATE_FIELDS = ("nodeSelector", "tolerations", "affinity", "volumes", "securityContext", "priorityClassName",
+                   "schedulerName", "hostAliases", "automountServiceAccountToken")
+SPEC_FIELDS = ("imagePullSecrets", "dnsPolicy", "dnsConfig", "hostNetwork")
+PATCH_FIELDS = ("runtimeClassName", "terminationGracePeriodSeconds", "enableServiceLinks", "shareProcessNamespace",
+                "topologySpreadConstraints", "os", "hostname", "subdomain", "setHostnameAsFQDN", "hostPID", "hostIPC",
+                "preemptionPolicy", "readinessGates", "overhead", "schedulingGates", "hostUsers", "resources",
+                "resourceClaims", "priority")
+DROPPED = {
+    "nodeName": "binds the pod to one node; ECI pods have no fixed node",
+    "ephemeralContainers": "debugging containers are added to running pods, not templates",
+}
+#: Sidecars without requests get ECI's smallest useful slice rather than a full pod's size.
+SIDECAR_CPU = "250m"
+SIDECAR_MEMORY = "256Mi"
+
+
+@dataclass
+class PodTemplate:
+    """The template body and workflow-spec fields made from one pod."""
+
+    template: dict[str, Any] = field(default_factory=dict)
+    spec: dict[str, Any] = field(default_factory=dict)
+    main_container: str = ""
+
+
+def _set_env(container: dict[str, Any], name: str, value: str) -> None:
+    env = [e for e in container.get("env") or [] if e.get("name") != name]
+    env.append({"name": name, "value": value})
+    container["env"] = env
+
+
+def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any], path: PathParts, *,
+            task: str, pod_metadata: dict[str, Any] | None = None, index_env: str | None = None,
+            count: int | None = None) -> PodTemplate:
+    """Map ``pod`` (a PodSpec at ``path``) for the leaf template of ``task``."""
+    out = PodTemplate()
+    containers = reader.opt_list(pod, "containers", path)
+    if not containers:
+        reader.fail((*path, "containers"), "a pod needs at least one container")
+    index_value = "{{inputs.parameters.%s}}" % INDEX_PARAM if count is not None else "0"
+
+    def convert(c: Any, cpath: PathParts, param: str, what: str, defaults: tuple[str, str, str]
+                ) -> dict[str, Any]:
+        c = dict(reader.mapping(c, cpath))
+        image = reader.req_str(c, "image", cpath)
+        c["image"] = resolve_image(plan, report, param, image, (*cpath, "image"), what=what)
+        ensure_requests(c, report, (*cpath, "resources"), what=what, default_cpu=defaults[0],
+                        default_memory=defaults[1], note=defaults[2])
+        if index_env:
+            _set_env(c, index_env, index_value)
+        return c
+
+    first = reader.mapping(containers[0], (*path, "containers", 0))
+    out.main_container = str(first.get("name") or "main")
+    main = convert(first, (*path, "containers", 0), f"{task}-image", f"container {out.main_container!r}",
+                   (DEFAULT_CPU, DEFAULT_MEMORY, "ECI's default pod size"))
+    main_requests = main["resources"]["requests"]
+    main.pop("name", None)  # Argo names the main container `main`
+    template: dict[str, Any] = {}
+    meta = {k: v for k, v in (pod_metadata or {}).items() if k in ("labels", "annotations") and v}
+    if meta:
+        template["metadata"] = meta
+    template["container"] = main
+    inits = reader.opt_list(pod, "initContainers", path)
+    if inits:
+        template["initContainers"] = [
+            convert(c, (*path, "initContainers", i), f"{task}-{k8s_name(str(c.get('name', i)))}-image",
+                    f"init container {c.get('name')!r}", (main_requests["cpu"], main_requests["memory"],
+                     "the main container's requests, so the pod is not sized up"))
+            for i, c in enumerate(inits)
+        ]
+    if len(containers) > 1:
+        template["sidecars"] = [
+            convert(c, (*path, "containers", i), f"{task}-{k8s_name(str(c.get('name', i)))}-image",
+                    f"container {c.get('name')!r}", (SIDECAR_CPU, SIDECAR_MEMORY, "a small slice for a helper container"))
+            for i, c in enumerate(containers[1:], start=1)
+        ]
+        report.add("MULTI_CONTAINER_SIDECARS", (*path, "containers"), f"containers after the first "
+                   f"({', '.join(str(c.get('name')) for c in containers[1:])}) run as Argo sidecars, stopped when "
+                   f"{out.main_container!r} ends", target="sidecars")
+    if index_env:
+        report.add("RUNTIME_VARIABLES", path, f"{index_env} is set to the item index"
+                   if count is not None else f"{index_env} is set to 0 (a single completion)")
+
+    restart = reader.opt_str(pod, "restartPolicy", path)
+    if restart in ("OnFailure", "Always"):
+        report.add("RESTART_POLICY_CHANGED", (*path, "restartPolicy"), f"restartPolicy {restart} restarts the "
+                   "container in place; Argo runs each retry in a new pod (files written by a failed attempt "
+                   "are gone)")
+    sa = reader.opt_str(pod, "serviceAccountName", path) or reader.opt_str(pod, "serviceAccount", path)
+    if sa and sa != "default":
+        plan.service_account = sa
+        report.add("SERVICE_ACCOUNT_MAPPED", (*path, "serviceAccountName"), f"runs as service account {sa}",
+                   target="spec.serviceAccountName")
+    else:
+        plan.service_account = PLATFORM_SERVICE_ACCOUNT
+        why = "the `default` service account is not used on the platform" if sa else "the pod names no service account"
+        report.add("SERVICE_ACCOUNT_DEFAULTED", (*path, "serviceAccountName"),
+                   f"{why}: spec.serviceAccountName is {PLATFORM_SERVICE_ACCOUNT}", target="spec.serviceAccountName")
+    deadline = reader.opt_int(pod, "activeDeadlineSeconds", path, minimum=1)
+    if deadline is not None:
+        template["activeDeadlineSeconds"] = str(deadline)
+        report.add("ATTEMPT_TIMEOUT", (*path, "activeDeadlineSeconds"), f"each pod may run {deadline} s",
+                   target="activeDeadlineSeconds")
+
+    handled = {"containers", "initContainers", "restartPolicy", "serviceAccountName", "serviceAccount",
+               "activeDeadlineSeconds"}
+    moved: list[str] = []
+    patch: dict[str, Any] = {}
+    for key, value in pod.items():
+        if key in handled or not meaningful(value) and key not in ("hostNetwork", "automountServiceAccountToken"):
+            continue
+        if key in TEMPLATE_FIELDS:
+            template[key] = value
+            moved.append(key)
+        elif key in SPEC_FIELDS:
+            out.spec[key] = value
+            moved.append(f"spec.{key}")
+        elif key in PATCH_FIELDS:
+            patch[key] = value
+        elif key in DROPPED:
+            report.add("DROPPED_FIELD", (*path, key), f"{key} dropped: {DROPPED[key]}")
+        else:
+            report.add("DROPPED_FIELD", (*path, key), f"{key} is not a pod field askflow knows; add it to "
+                       "podSpecPatch by hand if it matters")
+    if patch:
+        template["podSpecPatch"] = json.dumps(patch, sort_keys=True, separators=(",", ":"))
+        moved.append(f"podSpecPatch ({', '.join(sorted(patch))})")
+    report.add("POD_TEMPLATE_MAPPED", path, "the pod template became the container template"
+               + (f"; pod fields: {', '.join(moved)}" if moved else ""), target=f"spec.templates[{task}]")
+    out.template = template
+    return out

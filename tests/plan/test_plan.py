@@ -1,0 +1,183 @@
+"""askflow plan: every stack plans, deterministically, as the program under the same mocks records."""
+
+from __future__ import annotations
+
+import json
+import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from askflow import yamlio
+from askflow.cli import main
+from askflow.plan import plan_stack
+from askflow.plan.output import violations
+from tests.conftest import ROOT, shared_path
+from tests.plan.harness import INFRA, record
+
+STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "environments").glob("Pulumi.*.yaml"))
+
+
+def test_there_are_three_environments() -> None:
+    assert {"dev", "staging", "prod"} <= set(STACKS)
+
+
+def test_pulumi_yaml_validates_against_the_project_schema() -> None:
+    schema = json.loads(shared_path("pulumi", "project.schema.json").read_text())
+    project = yamlio.load_file(ROOT / "Pulumi.yaml")
+    jsonschema.validate(project, schema)
+    assert project["main"] == "infra/" and project["stackConfigDir"] == "environments"
+    assert project["runtime"]["name"] == "python" and project["name"] == "askflow"
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_stack_plans_and_passes_the_policy_rules(stack: str) -> None:
+    plan = plan_stack(stack, ROOT)
+    assert plan.resources
+    assert violations(plan) == []
+    assert plan.outputs["kubeconfig"] == "[secret]"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_plan_is_byte_identical_twice(stack: str) -> None:
+    assert plan_stack(stack, ROOT).to_json() == plan_stack(stack, ROOT).to_json()
+
+
+def test_plan_equals_what_the_program_records_under_the_same_mocks() -> None:
+    """The CLI's plan and an in-test run of infra/__main__.py under the mocks agree exactly."""
+    import pulumi
+
+    stack_file = yamlio.load_file(ROOT / "environments" / "Pulumi.staging.yaml")["config"]
+    config = {k: v if isinstance(v, str) else json.dumps(v) for k, v in stack_file.items()}
+
+    def program() -> None:
+        assert pulumi.get_stack() == "staging"
+        runpy.run_path(str(INFRA), run_name="__main__")
+
+    in_test = record(program, stack="staging", config=config)
+    planned = plan_stack("staging", ROOT)
+    assert in_test.to_dict()["resources"] == planned.to_dict()["resources"]
+    assert in_test.outputs == planned.outputs
+
+
+def test_json_shape_and_dependencies() -> None:
+    data = plan_stack("prod", ROOT).to_dict()
+    assert set(data) == {"project", "stack", "resources", "outputs"}
+    r = data["resources"][0]
+    assert set(r) == {"urn", "type", "name", "parent", "provider", "inputs", "options", "dependencies"}
+    assert set(r["options"]) == {"protect", "retain_on_delete", "delete_before_replace", "ignore_changes", "depends_on"}
+    by_type = {x["type"]: x for x in data["resources"]}
+    vpc = by_type["alicloud:vpc/network:Network"]["urn"]
+    switches = [x for x in data["resources"] if x["type"] == "alicloud:vpc/switch:Switch"]
+    assert all(vpc in sw["dependencies"] for sw in switches)
+    release = by_type["kubernetes:helm.sh/v3:Release"]["urn"]
+    templates = [x for x in data["resources"] if x["type"] == "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"]
+    assert templates and all(t["options"]["depends_on"] == [release] for t in templates)
+
+
+def test_cli_writes_json_manifests_and_helm_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--json", str(tmp_path / "p.json"),
+                 "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "Resources per component" in text and "[secret]" in text
+    assert json.loads((tmp_path / "p.json").read_text())["stack"] == "dev"
+    assert (out / "helm" / "argo-workflows.values.yaml").is_file()
+    assert (out / "manifests" / "data-eng" / "serviceaccount-argo-workflow.yaml").is_file()
+    first = sorted(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", str(out), "--quiet"]) == 0
+    assert sorted(p.read_bytes() for p in out.rglob("*") if p.is_file()) == first
+
+
+def test_out_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", str(tmp_path)]) == 2
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
+    assert "was not written by askflow plan" in capsys.readouterr().err
+
+
+def _project_copy(tmp_path: Path) -> Path:
+    dst = tmp_path / "proj"
+    dst.mkdir()
+    for name in ("Pulumi.yaml", "infra", "workflows", "environments"):
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(src, dst / name)
+    return dst
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("config: {alicloud:region: cn-hangzhou, askflow:platform: [1", "environments/Pulumi.bad.yaml: YAML does not parse"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  askflow:nope: 1\n", "environments/Pulumi.bad.yaml: askflow:nope: unknown key"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  askflow:platform:\n    environment: dev\n    name: x\n    nmae: y\n",
+         "environments/Pulumi.bad.yaml: askflow:platform.nmae: unknown key"),
+        ("configs: {}\n", "environments/Pulumi.bad.yaml: configs: unknown top-level key"),
+    ],
+)
+def test_bad_stack_files_give_one_line_and_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], text: str, expected: str
+) -> None:
+    proj = _project_copy(tmp_path)
+    (proj / "environments" / "Pulumi.bad.yaml").write_text(text)
+    monkeypatch.chdir(proj)
+    assert main(["plan", "--stack", "bad"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(expected) and err.count("\n") == 1 and "Traceback" not in err
+    assert not (proj / "build" / "bad").exists()
+
+
+def test_missing_stack_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "--stack", "nope", "--project", str(ROOT)]) == 2
+    assert "stack 'nope' does not exist (stacks: " in capsys.readouterr().err
+
+
+def test_secret_config_becomes_a_placeholder_and_is_never_printed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proj = _project_copy(tmp_path)
+    prod = yamlio.load_file(proj / "environments" / "Pulumi.dev.yaml")
+    prod["config"]["askflow:platform"]["argo"] = {
+        "auth_mode": "sso",
+        "sso": {"issuer": "https://idp.example.com", "client_id": "argo", "redirect_url": "https://argo.example.com/oauth2/callback"},
+    }
+    prod["config"]["askflow:argoSsoClientSecret"] = {"secure": "v1:c2VjcmV0LXZhbHVlLXRvcC1zZWNyZXQ="}
+    (proj / "environments" / "Pulumi.sso.yaml").write_text(yamlio.dumps(prod))
+    monkeypatch.chdir(proj)
+    assert main(["plan", "--stack", "sso", "--json", "p.json"]) == 0
+    everything = capsys.readouterr().out + (proj / "p.json").read_text()
+    everything += "".join(p.read_text() for p in (proj / "build" / "sso").rglob("*.yaml"))
+    assert "v1:c2VjcmV0" not in everything
+    secret = (proj / "build" / "sso" / "manifests" / "argo" / "secret-argo-server-sso.yaml").read_text()
+    assert "stringData: '[secret]'" in secret
+
+
+def test_policy_violation_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A program that breaks a mandatory rule: the plan reports resource and rule, and exits 1."""
+    proj = tmp_path / "p"
+    (proj / "prog").mkdir(parents=True)
+    (proj / "Pulumi.yaml").write_text("name: sample\nruntime: python\nmain: prog/\n")
+    (proj / "Pulumi.s.yaml").write_text("config:\n  alicloud:region: cn-hangzhou\n")
+    (proj / "prog" / "__main__.py").write_text(
+        "import pulumi_alicloud as a\n"
+        "a.oss.Bucket('b', bucket='x-y-z')\n"
+        "a.ram.AccessKey('k', user_name='u')\n"
+    )
+    assert main(["plan", "--stack", "s", "--project", str(proj)]) == 1
+    err = capsys.readouterr().err
+    assert "policy violation: no-access-keys: urn:pulumi:s::sample::alicloud:ram/accessKey:AccessKey::k" in err
+    assert "policy violation: bucket-encrypted:" in err
+
+
+def test_console_script_runs_from_a_shell() -> None:
+    exe = Path(sys.executable).parent / "askflow"
+    result = subprocess.run([str(exe), "plan", "--stack", "prod", "--quiet", "--out", "build/prod"],
+                            cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,167 @@
+"""The settings model: environment defaults, and one negative test per validator (exact line)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from askflow.errors import AskflowError
+from askflow.settings import ENVIRONMENT_DEFAULTS, parse_settings
+
+FILE = "environments/Pulumi.prod.yaml"
+
+BASE: dict[str, Any] = {
+    "environment": "prod",
+    "name": "askflow-prod",
+    "network": {
+        "vpc_cidr": "10.0.0.0/16",
+        "zones": ["cn-hangzhou-j", "cn-hangzhou-k"],
+        "vswitch_cidrs": ["10.0.0.0/20", "10.0.16.0/20"],
+    },
+    "cluster": {"service_cidr": "172.21.0.0/20"},
+    "tenants": [{"name": "data-eng"}],
+}
+
+
+def platform(**changes: Any) -> dict[str, Any]:
+    """BASE with dotted-path changes: platform(**{"network.zones": [...]})."""
+    data = copy.deepcopy(BASE)
+    for dotted, value in changes.items():
+        *parents, last = dotted.split(".")
+        node = data
+        for key in parents:
+            node = node.setdefault(key, {})
+        if value is _DELETE:
+            node.pop(last)
+        else:
+            node[last] = value
+    return data
+
+
+_DELETE = object()
+
+
+def error_line(data: Any, region: Any = "cn-hangzhou") -> str:
+    with pytest.raises(AskflowError) as info:
+        parse_settings(region, data, file=FILE)
+    return info.value.line()
+
+
+def test_base_parses_with_prod_defaults() -> None:
+    s = parse_settings("cn-hangzhou", BASE, file=FILE)
+    assert s.protection.protect and s.protection.deletion_protection
+    assert s.storage.versioning and s.storage.redundancy == "ZRS" and not s.storage.force_destroy
+    assert s.argo.template_referencing == "Secure" and s.argo.controller_replicas == 2
+    assert s.bucket_name == "askflow-prod-cn-hangzhou-artifacts"
+
+
+@pytest.mark.parametrize("env", ["dev", "staging", "prod"])
+def test_environment_class_sets_defaults_that_a_stack_may_override(env: str) -> None:
+    data = platform(environment=env, **{"network.zones": ["a-1", "a-2"]})
+    s = parse_settings("cn-hangzhou", data, file=FILE)
+    assert s.protection.protect is ENVIRONMENT_DEFAULTS[env]["protection"]["protect"]
+    assert s.storage.artifact_retention_days == ENVIRONMENT_DEFAULTS[env]["storage"]["artifact_retention_days"]
+    overridden = parse_settings(
+        "cn-hangzhou", platform(environment=env, **{"network.zones": ["a-1", "a-2"], "storage.artifact_retention_days": 3}), file=FILE
+    )
+    assert overridden.storage.artifact_retention_days == 3
+
+
+def test_dev_override_keeps_false_and_zero() -> None:
+    data = platform(environment="dev", **{"protection.protect": False, "argo.ttl_after_success_seconds": 0})
+    s = parse_settings("cn-hangzhou", data, file=FILE)
+    assert s.protection.protect is False and s.argo.ttl_after_success_seconds == 0
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"network.vswitch_cidrs": ["10.0.0.0/20", "10.1.0.0/24"]},
+         "askflow:platform.network.vswitch_cidrs[1]: 10.1.0.0/24 is outside vpc_cidr 10.0.0.0/16"),
+        ({"network.vswitch_cidrs": ["10.0.0.0/20", "10.0.8.0/24"]},
+         "askflow:platform.network.vswitch_cidrs[1]: 10.0.8.0/24 overlaps vswitch_cidrs[0] 10.0.0.0/20"),
+        ({"network.pod_vswitch_cidrs": ["10.0.32.0/20", "10.0.16.0/24"]},
+         "askflow:platform.network.pod_vswitch_cidrs[1]: 10.0.16.0/24 overlaps vswitch_cidrs[1] 10.0.16.0/20"),
+        ({"network.vswitch_cidrs": ["10.0.0.0/20", "10.0.0.300/20"]},
+         "askflow:platform.network.vswitch_cidrs[1]: '10.0.0.300/20' is not a valid IPv4 CIDR "
+         "(Octet 300 (> 255) not permitted in '10.0.0.300')"),
+        ({"network.vpc_cidr": "10.0.0.1/16"},
+         "askflow:platform.network.vpc_cidr: '10.0.0.1/16' is not a valid IPv4 CIDR (10.0.0.1/16 has host bits set)"),
+        ({"network.vswitch_cidrs": ["10.0.0.0/20"]},
+         "askflow:platform.network.vswitch_cidrs: has 1 entries for 2 zones: give one per zone"),
+        ({"network.zones": ["cn-hangzhou-j"], "network.vswitch_cidrs": ["10.0.0.0/20"]},
+         "askflow:platform.network.zones: prod needs at least two zones (one vSwitch each) for availability"),
+        ({"network.zones": ["cn-hangzhou-j", "cn-hangzhou-j"]}, "askflow:platform.network.zones: lists a zone twice"),
+        ({"cluster.service_cidr": "10.0.0.0/20"},
+         "askflow:platform.cluster.service_cidr: 10.0.0.0/20 overlaps network.vpc_cidr 10.0.0.0/16"),
+        ({"network.vpc_id": "vpc-1"},
+         "askflow:platform.network.vswitch_ids: is required when vpc_id is set (bring your own network)"),
+        ({"network.vswitch_ids": ["vsw-1"]},
+         "askflow:platform.network.vswitch_ids: is only for bring-your-own networks: set vpc_id too, or remove it"),
+        ({"name": "Askflow_Prod"},
+         "askflow:platform.name: 'Askflow_Prod' is not a valid stack name prefix: use at most 24 lowercase letters, "
+         "digits and '-', starting with a letter and ending with a letter or digit"),
+        ({"tenants": [{"name": "data-eng"}, {"name": "data-eng"}]},
+         "askflow:platform.tenants[1].name: tenant 'data-eng' is listed twice"),
+        ({"tenants": [{"name": "argo"}]}, "askflow:platform.tenants[0].name: 'argo' is Argo's own namespace; pick another"),
+        ({"tenants": [{"name": "team", "queues": {"default": 0}}]},
+         "askflow:platform.tenants[0].queues: queue 'default' has concurrency 0: use 1 or more"),
+        ({"storage.bucket_name": "My_Bucket"},
+         "askflow:platform.storage.bucket_name: 'My_Bucket' is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')"),
+        ({"storage.force_destroy": True}, "askflow:platform.storage.force_destroy: is never allowed in prod: remove it"),
+        ({"cluster.kubernetes_version": "latest"},
+         "askflow:platform.cluster.kubernetes_version: 'latest' does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)"),
+        ({"argo.chart_version": "v1"}, "askflow:platform.argo.chart_version: 'v1' is not a chart version (semver, e.g. 1.0.18)"),
+        ({"argo.archive_ttl": "forever"}, "askflow:platform.argo.archive_ttl: 'forever' is not a duration (e.g. 30d, 12h)"),
+        ({"argo.auth_mode": "sso"},
+         "askflow:platform.argo.sso: is required when auth_mode is sso (issuer, client_id, redirect_url)"),
+        ({"argo.auth_mode": "server"},
+         "askflow:platform.argo.auth_mode: 'server': input should be 'client' or 'sso'"),
+        ({"cluster.endpoint_public_access": True},
+         "askflow:platform.cluster.public_endpoint_reason: is required when endpoint_public_access is true: "
+         "say why the API server must be public"),
+        ({"eci.spot_price_limit": 0.5},
+         "askflow:platform.eci.spot_price_limit: is set exactly when spot_strategy is SpotWithPriceLimit"),
+        ({"cluster.maintenance_window": {"weekly_period": "Funday"}},
+         "askflow:platform.cluster.maintenance_window.weekly_period: 'Funday' is not a weekday (Monday … Sunday)"),
+        ({"tenants": [{"name": "a", "quota": {"cpu": "lots"}}]},
+         "askflow:platform.tenants[0].quota.cpu: 'lots' is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)"),
+        ({"templates": {"namespaces": ["nobody"]}},
+         "askflow:platform.templates.namespaces[0]: 'nobody' is not a tenant (data-eng)"),
+        ({"network.contianer": 1},
+         "askflow:platform.network.contianer: unknown key: check its spelling against the configuration reference (README)"),
+        ({"tenants": []}, "askflow:platform.tenants: list at least one tenant (a team and its namespace)"),
+        ({"environment": "qa"}, "askflow:platform.environment: 'qa': input should be 'dev', 'staging' or 'prod'"),
+        ({"name": _DELETE}, "askflow:platform.name: is required"),
+        ({"argo.parallelism": "many"},
+         "askflow:platform.argo.parallelism: 'many': input should be a valid integer, unable to parse string as an integer"),
+    ],
+)
+def test_each_validator_names_file_and_key(changes: dict[str, Any], expected: str) -> None:
+    assert error_line(platform(**changes)) == f"{FILE}: {expected}"
+
+
+def test_region_is_checked_and_required() -> None:
+    assert error_line(BASE, region="Hangzhou") == (
+        f"{FILE}: alicloud:region: 'Hangzhou' is not an Alibaba Cloud region id (e.g. cn-hangzhou)"
+    )
+    assert error_line(BASE, region=None) == f"{FILE}: alicloud:region: is required: the region, e.g. cn-hangzhou"
+
+
+def test_platform_must_be_a_mapping() -> None:
+    assert error_line("oops") == f"{FILE}: askflow:platform: is a str; it must be a mapping of platform settings"
+    assert error_line(None) == f"{FILE}: askflow:platform: is missing; it must be a mapping of platform settings"
+
+
+def test_bring_your_own_network() -> None:
+    data = platform(network={"vpc_id": "vpc-1", "vswitch_ids": ["vsw-1", "vsw-2"], "security_group_id": "sg-1"})
+    s = parse_settings("cn-hangzhou", data, file=FILE)
+    assert s.network.bring_your_own and s.network.vswitch_ids == ("vsw-1", "vsw-2")
+
+
+def test_settings_are_frozen() -> None:
+    s = parse_settings("cn-hangzhou", BASE, file=FILE)
+    with pytest.raises(Exception):
+        s.name = "other"  # type: ignore[misc]
