@@ -161,11 +161,16 @@ def build_graph(doc: dict, title: str) -> Graph:
                     edges.append((dep, str(task.get("name")), None))
                 depends = task.get("depends")
                 if isinstance(depends, str):
-                    seen: set[str] = set()
+                    # One edge per task named, labelled with the results named for it
+                    # ("etl.Succeeded || etl.Failed" -> "Succeeded/Failed").
+                    results: dict[str, list[str]] = {}
                     for dep, result in depends_names(depends):
-                        if dep in names and dep not in seen:
-                            seen.add(dep)
-                            edges.append((dep, str(task.get("name")), result))
+                        if dep in names:
+                            got = results.setdefault(dep, [])
+                            if result and result not in got:
+                                got.append(result)
+                    for dep, got in results.items():
+                        edges.append((dep, str(task.get("name")), "/".join(got) or None))
         else:
             previous: list[str] = []
             for group in template["steps"] or []:

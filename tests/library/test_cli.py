@@ -252,7 +252,7 @@ spec:
     assert edges == {
         ("etl", "-.->", "etl-v2", "main"),
         ("hi", "-.->", "hello-world-v1", "say"),
-        ("etl", "-->", "fan", "Succeeded"),
+        ("etl", "-->", "fan", "Succeeded/Failed"),
         ("etl", "-->", "hi", None),
         ("fan", "-.->", "inner", "calls"),
         ("a", "-->", "b", None),

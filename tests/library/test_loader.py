@@ -206,3 +206,23 @@ def test_reload_reparses_only_changed_files(lib_root: Path) -> None:
         v.deployed_name for v, w in zip(first.versions, second.versions, strict=True) if v.digest != w.digest
     ]
     assert changed == ["hello-world-v1"]
+
+
+def test_unchanged_files_are_not_parsed_again(lib_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from askflow.library import loader
+
+    load_library(lib_root)
+    calls: list[Path] = []
+    real = loader._parse_yaml
+
+    def counting(path: Path, data: bytes) -> object:
+        calls.append(path)
+        return real(path, data)
+
+    monkeypatch.setattr(loader, "_parse_yaml", counting)
+    load_library(lib_root)
+    assert calls == []
+    path = lib_root / "etl" / "v1.yaml"
+    path.write_text(path.read_text() + "# a comment\n", encoding="utf-8")
+    load_library(lib_root)
+    assert calls == [path]
