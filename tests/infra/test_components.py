@@ -1,0 +1,182 @@
+"""Components under recording mocks: the properties that matter, dev versus prod."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from askflow.plan import Plan, plan_stack
+from askflow.plan.mocks import MOCK_ACCOUNT_ID
+from askflow.policies.documents import bucket_access_policy, rrsa_trust_policy
+from askflow.settings import parse_settings
+from tests.conftest import ROOT
+from tests.plan.harness import record
+from tests.test_settings import BASE, platform
+
+BUCKET = "alicloud:oss/bucket:Bucket"
+CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+
+
+def one(plan: Plan, typ: str) -> Any:
+    found = plan.of_type(typ)
+    assert len(found) == 1, [r.urn for r in found]
+    return found[0]
+
+
+@pytest.fixture(scope="module")
+def dev() -> Plan:
+    return plan_stack("dev", ROOT)
+
+
+@pytest.fixture(scope="module")
+def prod() -> Plan:
+    return plan_stack("prod", ROOT)
+
+
+def test_bucket_private_encrypted_lifecycle_and_prod_protection(dev: Plan, prod: Plan) -> None:
+    for plan in (dev, prod):
+        bucket = one(plan, BUCKET)
+        assert bucket.inputs["serverSideEncryptionRule"]["sseAlgorithm"] == "AES256"
+        rules = {r["id"]: r for r in bucket.inputs["lifecycleRules"]}
+        assert rules["expire-ui-uploads"]["prefix"] == "uploads/"
+        assert rules["abort-incomplete-multipart"]["abortMultipartUploads"][0]["days"] == 2
+        assert one(plan, "alicloud:oss/bucketAcl:BucketAcl").inputs["acl"] == "private"
+        assert one(plan, "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs["blockPublicAccess"]
+    d, p = one(dev, BUCKET), one(prod, BUCKET)
+    assert d.inputs["bucket"] == "askflow-dev-cn-hangzhou-artifacts"
+    assert (d.inputs["forceDestroy"], p.inputs["forceDestroy"]) == (True, False)
+    assert (d.protect, p.protect) == (False, True)
+    assert (d.inputs["versioning"]["status"], p.inputs["versioning"]["status"]) == ("Suspended", "Enabled")
+    assert (d.inputs["redundancyType"], p.inputs["redundancyType"]) == ("LRS", "ZRS")
+    prod_rules = {r["id"]: r for r in p.inputs["lifecycleRules"]}
+    assert prod_rules["expire-artifacts"]["expirations"][0]["days"] == 90
+    assert prod_rules["expire-noncurrent-versions"]["noncurrentVersionExpirations"][0]["days"] == 7
+
+
+def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:
+    d, p = one(dev, CLUSTER), one(prod, CLUSTER)
+    for c in (d, p):
+        assert c.inputs["enableRrsa"] is True
+        assert c.inputs["endpointPublicAccessEnabled"] is False
+        assert c.inputs["clusterSpec"] == "ack.pro.small"
+        assert c.inputs["serviceDiscoveryTypes"] == ["CoreDNS"]
+        assert c.inputs["serviceCidr"] == "172.21.0.0/20"
+        assert c.inputs["newNatGateway"] is False
+        assert {o["resourceType"] for o in c.inputs["deleteOptions"]} == {
+            "SLB", "ALB", "PrivateZone", "SLS_Data", "SLS_ControlPlane"}
+        key = one(dev if c is d else prod, "alicloud:kms/key:Key")
+        assert c.inputs["encryptionProviderKey"] == key.id and key.inputs["automaticRotation"] == "Enabled"
+        assert c.ignore_changes == ["version"]  # auto-upgrade moves the version
+    assert (d.inputs["deletionProtection"], p.inputs["deletionProtection"]) == (False, True)
+    assert (d.protect, p.protect) == (False, True)
+    assert p.inputs["operationPolicy"]["clusterAutoUpgrade"] == {"enabled": True, "channel": "stable"}
+    assert p.inputs["maintenanceWindow"]["weeklyPeriod"] == "Tuesday"
+    assert {o["resourceType"]: o["deleteMode"] for o in d.inputs["deleteOptions"]}["SLS_Data"] == "delete"
+    assert {o["resourceType"]: o["deleteMode"] for o in p.inputs["deleteOptions"]}["SLS_Data"] == "retain"
+    assert not dev.of_type("alicloud:eci/virtualNode:VirtualNode")
+
+
+def test_addons_per_environment(dev: Plan, prod: Plan) -> None:
+    names = lambda plan: sorted(r.inputs["name"] for r in plan.of_type("alicloud:cs/kubernetesAddon:KubernetesAddon"))  # noqa: E731
+    assert names(dev) == ["ack-pod-identity-webhook", "logtail-ds"]
+    assert names(prod) == ["ack-pod-identity-webhook", "arms-prometheus", "logtail-ds"]
+
+
+def test_eci_profile_spreads_pods_over_every_vswitch(prod: Plan) -> None:
+    patch = one(prod, "kubernetes:core/v1:ConfigMapPatch")
+    switches = sorted(r.id for r in prod.of_type("alicloud:vpc/switch:Switch"))
+    assert sorted(patch.inputs["data"]["vSwitchIds"].split(",")) == switches and len(switches) == 3
+    assert patch.inputs["data"]["securityGroupId"] == one(prod, "alicloud:ecs/securityGroup:SecurityGroup").id
+    selectors = json.loads(patch.inputs["data"]["selectors"])
+    assert selectors == [{
+        "effect": {"annotations": {"k8s.aliyun.com/eci-spot-fallback": "true",
+                                   "k8s.aliyun.com/eci-spot-strategy": "SpotAsPriceGo"}},
+        "name": "tenant-data-eng",
+        "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "data-eng"}},
+    }]
+
+
+def test_every_kubernetes_resource_uses_the_cluster_provider(prod: Plan) -> None:
+    provider = one(prod, "pulumi:providers:kubernetes").urn
+    k8s = [r for r in prod.resources if r.type.startswith("kubernetes:")]
+    assert k8s and all(r.provider == provider for r in k8s)
+
+
+def test_network_egress_one_snat_per_vswitch(prod: Plan) -> None:
+    snat = prod.of_type("alicloud:vpc/snatEntry:SnatEntry")
+    switches = {r.id for r in prod.of_type("alicloud:vpc/switch:Switch")}
+    assert {s.inputs["sourceVswitchId"] for s in snat} == switches
+    assert one(prod, "alicloud:vpc/natGateway:NatGateway").inputs["natType"] == "Enhanced"
+
+
+def test_bring_your_own_network_creates_none() -> None:
+    data = platform(network={"vpc_id": "vpc-own", "vswitch_ids": ["vsw-a", "vsw-b"], "security_group_id": "sg-own"})
+    s = parse_settings("cn-hangzhou", data, file="x")
+    from components.network import NetworkArgs, NetworkComponent  # type: ignore[import-not-found]
+
+    plan = record(lambda: NetworkComponent("byo", NetworkArgs(settings=s.network)))
+    assert [r.type for r in plan.resources] == ["askflow:network:Network"]
+    without_sg = parse_settings(
+        "cn-hangzhou", platform(network={"vpc_id": "vpc-own", "vswitch_ids": ["vsw-a", "vsw-b"]}), file="x"
+    )
+    plan = record(lambda: NetworkComponent("byo", NetworkArgs(settings=without_sg.network)))
+    sg = one(plan, "alicloud:ecs/securityGroup:SecurityGroup")
+    assert sg.inputs["vpcId"] == "vpc-own"
+
+
+def test_created_network_from_settings() -> None:
+    s = parse_settings("cn-hangzhou", BASE, file="x")
+    from components.network import NetworkArgs, NetworkComponent  # type: ignore[import-not-found]
+
+    plan = record(lambda: NetworkComponent("net", NetworkArgs(settings=s.network, protect=True)))
+    assert one(plan, "alicloud:vpc/network:Network").inputs["cidrBlock"] == "10.0.0.0/16"
+    assert sorted(r.inputs["cidrBlock"] for r in plan.of_type("alicloud:vpc/switch:Switch")) == [
+        "10.0.0.0/20", "10.0.16.0/20"]
+
+
+def test_trust_policy_has_the_exact_subject(prod: Plan) -> None:
+    cluster = one(prod, CLUSTER)
+    roles = {r.inputs["roleName"]: r for r in prod.of_type("alicloud:ram/role:Role")}
+    assert set(roles) == {"askflow-prod-data-eng-executor", "askflow-prod-ml-executor", "askflow-prod-argo-server"}
+    doc = json.loads(roles["askflow-prod-ml-executor"].inputs["assumeRolePolicyDocument"])
+    issuer = f"https://oidc-ack-cn-hangzhou.oss-cn-hangzhou.aliyuncs.com/{cluster.id}"
+    provider_arn = f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/ack-rrsa-{cluster.id}"
+    assert doc == rrsa_trust_policy(issuer, provider_arn, "ml", "argo-workflow")
+    assert doc["Statement"][0]["Condition"]["StringEquals"] == {
+        "oidc:aud": "sts.aliyuncs.com", "oidc:iss": issuer, "oidc:sub": "system:serviceaccount:ml:argo-workflow"}
+    server = json.loads(roles["askflow-prod-argo-server"].inputs["assumeRolePolicyDocument"])
+    assert server["Statement"][0]["Condition"]["StringEquals"]["oidc:sub"] == (
+        "system:serviceaccount:argo:argo-workflows-server")
+
+
+def test_policy_documents_name_only_the_bucket_and_prefix(prod: Plan) -> None:
+    policies = {r.inputs["policyName"]: json.loads(r.inputs["policyDocument"])
+                for r in prod.of_type("alicloud:ram/policy:Policy")}
+    bucket = "askflow-prod-cn-hangzhou-artifacts"
+    ml = policies["askflow-prod-ml-executor-oss"]
+    assert ml["Statement"] == [
+        {"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": [f"acs:oss:*:*:{bucket}/ml/*"]},
+        {"Effect": "Allow", "Action": ["oss:ListObjects"], "Resource": [f"acs:oss:*:*:{bucket}"],
+         "Condition": {"StringLike": {"oss:Prefix": ["ml/*"]}}},
+    ]
+    assert policies["askflow-prod-argo-server-oss"]["Statement"][0]["Action"] == ["oss:GetObject"]
+    assert not prod.of_type("alicloud:ram/accessKey:AccessKey")
+
+
+def test_delete_only_with_artifact_gc() -> None:
+    assert "oss:DeleteObject" not in bucket_access_policy("b", ["t/"])["Statement"][0]["Action"]
+    assert "oss:DeleteObject" in bucket_access_policy("b", ["t/"], allow_delete=True)["Statement"][0]["Action"]
+
+
+def test_logs_retention_per_environment(dev: Plan, prod: Plan) -> None:
+    assert one(dev, "alicloud:log/store:Store").inputs["retentionPeriod"] == 7
+    assert one(prod, "alicloud:log/store:Store").inputs["retentionPeriod"] == 180
+
+
+def test_outputs_help_the_next_step(prod: Plan) -> None:
+    assert prod.outputs["bucketName"] == "askflow-prod-cn-hangzhou-artifacts"
+    assert prod.outputs["ossInternalEndpoint"] == "https://oss-cn-hangzhou-internal.aliyuncs.com"
+    assert set(prod.outputs["roleArns"]) == {"argo-server", "executor-data-eng", "executor-ml"}
+    assert any("argo submit" in step for step in prod.outputs["nextSteps"])

@@ -1,0 +1,115 @@
+"""One test per mandatory rule that makes it fail; and the good shape passes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from askflow.policies.rules import RULES, Resource, evaluate, wildcard_problems
+
+PROVIDER = "urn:pulumi:s::askflow::pulumi:providers:kubernetes::c-k8s"
+
+
+def good(env: str = "prod") -> list[Resource]:
+    tags = {"askflow-environment": env}
+    return [
+        Resource("b", "alicloud:oss/bucket:Bucket", "b", {
+            "bucket": "x", "tags": tags, "serverSideEncryptionRule": {"sseAlgorithm": "AES256"},
+            "versioning": {"status": "Enabled"},
+            "lifecycleRules": [{"enabled": True, "expirations": [{"days": 1}]},
+                               {"enabled": True, "abortMultipartUploads": [{"days": 2}]}],
+        }, protect=True),
+        Resource("acl", "alicloud:oss/bucketAcl:BucketAcl", "acl", {"bucket": "x", "acl": "private"}),
+        Resource("pab", "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab",
+                 {"bucket": "x", "blockPublicAccess": True}),
+        Resource("c", "alicloud:cs/serverlessKubernetes:ServerlessKubernetes", "c", {
+            "tags": tags, "enableRrsa": True, "endpointPublicAccessEnabled": False, "deletionProtection": True,
+        }, protect=True),
+        Resource("p", "alicloud:ram/policy:Policy", "p", {"policyDocument": json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:x/*"]}]})}),
+        Resource("ns", "kubernetes:core/v1:Namespace", "ns", {}, provider=PROVIDER),
+    ]
+
+
+def change(resources: list[Resource], urn: str, protect: bool | None = None, **inputs: Any) -> list[Resource]:
+    out = []
+    for r in resources:
+        if r.urn == urn:
+            r = Resource(r.urn, r.type, r.name, {**r.inputs, **inputs}, protect=r.protect if protect is None else protect,
+                         provider=r.provider)
+        out.append(r)
+    return out
+
+
+def rules_broken(resources: list[Resource]) -> set[str]:
+    return {v.rule for v in evaluate(resources)}
+
+
+def test_good_passes() -> None:
+    assert evaluate(good()) == []
+
+
+@pytest.mark.parametrize(
+    ("mutate", "rule"),
+    [
+        (lambda rs: change(rs, "acl", acl="public-read"), "bucket-private"),
+        (lambda rs: [r for r in rs if r.urn != "pab"], "bucket-private"),
+        (lambda rs: change(rs, "b", serverSideEncryptionRule={}), "bucket-encrypted"),
+        (lambda rs: change(rs, "b", lifecycleRules=[]), "bucket-lifecycle"),
+        (lambda rs: change(rs, "b", versioning={"status": "Suspended"}), "bucket-versioned-in-prod"),
+        (lambda rs: change(rs, "c", endpointPublicAccessEnabled=True), "cluster-api-private"),
+        (lambda rs: change(rs, "c", enableRrsa=False), "cluster-rrsa"),
+        (lambda rs: change(rs, "c", deletionProtection=False), "deletion-protection-in-prod"),
+        (lambda rs: change(rs, "b", protect=False), "protect-stateful-in-prod"),
+        (lambda rs: [*rs, Resource("k", "alicloud:ram/accessKey:AccessKey", "k", {})], "no-access-keys"),
+        (lambda rs: [*rs, Resource("cm", "kubernetes:core/v1:ConfigMap", "cm",
+                                   {"data": {"oss": "oss:\n  accessKeySecret: {name: s}"}}, provider=PROVIDER)],
+         "no-access-keys"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps(
+            {"Statement": [{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}]})), "ram-no-wildcard-resources"),
+        (lambda rs: [*[r for r in rs if r.urn != "ns"], Resource("ns", "kubernetes:core/v1:Namespace", "ns", {})],
+         "k8s-explicit-provider"),
+    ],
+)
+def test_each_rule_fails_when_broken(mutate: Any, rule: str) -> None:
+    assert rules_broken(mutate(good())) == {rule}
+
+
+def test_public_endpoint_passes_with_a_waiver() -> None:
+    rs = change(good(), "c", endpointPublicAccessEnabled=True,
+                tags={"askflow-environment": "prod", "askflow-waiver-public-endpoint": "vendor CI needs it"})
+    assert evaluate(rs) == []
+
+
+def test_dev_needs_no_prod_protections() -> None:
+    rs = change(change(good("dev"), "b", protect=False, versioning={"status": "Suspended"}), "c",
+                deletionProtection=False, protect=False)
+    assert evaluate(rs) == []
+
+
+def test_every_rule_is_tested() -> None:
+    assert {r.name for r in RULES} == {
+        "bucket-private", "bucket-encrypted", "bucket-lifecycle", "bucket-versioned-in-prod", "cluster-api-private",
+        "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
+        "ram-no-wildcard-resources", "k8s-explicit-provider"}
+
+
+def test_wildcards() -> None:
+    assert wildcard_problems({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "acs:oss:*:*:b"}]})
+    assert wildcard_problems({"Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:*:*:*:*"}]})
+    assert not wildcard_problems({"Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:b/*"}]})
+
+
+def test_the_crossguard_pack_loads_every_rule() -> None:
+    import runpy
+    from unittest import mock
+
+    from tests.conftest import ROOT
+
+    with mock.patch("pulumi_policy.PolicyPack") as pack:
+        runpy.run_path(str(ROOT / "policy" / "__main__.py"), run_name="__main__")
+    policies = pack.call_args.kwargs["policies"]
+    assert [p.name for p in policies] == [r.name for r in RULES]
+    assert all(str(p.enforcement_level).endswith("MANDATORY") for p in policies)
