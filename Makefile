@@ -35,7 +35,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check askflow infra policy tests bench
-	$(BIN)/mypy askflow infra/components policy
+	$(BIN)/mypy askflow
 	$(BIN)/askflow lint --strict workflows
 
 bench: $(STAMP)
@@ -51,7 +51,8 @@ up: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi up --stack $(STACK) --policy-pack policy
 
 destroy: $(STAMP)
-	$(BIN)/askflow destroy-check --stack $(STACK) $(if $(CONFIRM_PROD),--confirm-prod)
+	$(BIN)/python -m askflow.stacks.guard $(STACK) $(CONFIRM_PROD)
+	# vSwitch deletion can fail once while ECI ENIs are released: one retry.
 	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --continue-on-error --yes || \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --yes
 

@@ -1,0 +1,1 @@
+"""askflow's benchmarks: `make bench` (python -m bench). Figures are printed, never asserted."""

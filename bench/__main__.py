@@ -1,0 +1,48 @@
+"""Run every benchmark of the offline tools side by side with its baseline and write bench/results.md.
+
+Each figure is a ratio against a baseline measured in the same run on the same machine:
+- plan: ``askflow plan`` of the prod stack with 10/100/400 template versions versus bare Pulumi SDK
+  mocks registering the same number and types of resources (bench/bench_plan.py);
+- lint: Argo's examples linted versus check-jsonschema on the same documents (bench/bench_lint.py);
+- convert: 1,000 generated AWS Batch pipeline jobs, jobs per second and peak memory (bench/bench_convert.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    sys.path.insert(0, str(HERE.parent))
+    sections = []
+    for name in ("bench_plan", "bench_lint", "bench_convert"):
+        try:
+            module = importlib.import_module(f"bench.{name}")
+        except ModuleNotFoundError as exc:
+            sections.append(f"## {name}\n\nnot available: {exc}\n")
+            continue
+        print(f"== {name}", flush=True)
+        result = module.run()
+        sections.append(f"## {name}\n\n```json\n{json.dumps(result, indent=2, sort_keys=True, default=str)}\n```\n")
+    header = (
+        "# Benchmark results\n\n"
+        f"- date: {datetime.date.today().isoformat()}\n"
+        f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{platform.platform()}\n"
+        "- command: `make bench`\n\n"
+    )
+    (HERE / "results.md").write_text(header + "\n".join(sections))
+    print(f"wrote {HERE / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
