@@ -1,0 +1,256 @@
+"""How long `pulumi up` of an empty stack takes: the longest chain of the plan's dependency graph.
+
+The Pulumi engine creates a resource as soon as everything it waits for exists
+(https://www.pulumi.com/docs/iac/concepts/how-pulumi-works/): its ``dependencies`` (Outputs it was
+given and ``depends_on``) and its explicit provider. So with a typical creation time per resource
+type (:data:`DURATIONS`, each figure with its source), the earliest start of a resource is the
+latest finish of what it waits for, and the total is the longest path by summed durations (the
+critical path method, https://en.wikipedia.org/wiki/Critical_path_method).
+
+ComponentResources take no time themselves, but waiting on a component means waiting on every
+custom resource under it, so a dependency on a component expands to its custom descendants.
+
+The figures are estimates for planning, not promises: the total says which chain to shorten, and
+the slack of everything else says what runs in parallel with it (the artifact bucket is created
+while the cluster is; all template versions are applied at once).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from askflow.plan import Plan
+from askflow.plan.mocks import Registration
+from askflow.plan.output import short_type
+
+_TF_DOCS = "https://registry.terraform.io/providers/aliyun/alicloud/latest/docs/resources/"
+
+#: Typical creation time in seconds per Pulumi resource type, and where the figure comes from.
+DURATIONS: dict[str, tuple[float, str]] = {
+    "alicloud:cs/serverlessKubernetes:ServerlessKubernetes": (
+        300, f"{_TF_DOCS}cs_serverless_kubernetes: creation 'will cost about 5 minutes' (create timeout 60 min)"),
+    "alicloud:cs/kubernetesAddon:KubernetesAddon": (
+        120, f"{_TF_DOCS}cs_kubernetes_addon: timeouts 10 min; a managed add-on installs in 1-2 min (estimate)"),
+    "kubernetes:helm.sh/v3:Release": (
+        150, "argo-workflows chart: pre-install hook Job fetches the full CRDs, then Pulumi awaits the "
+             "Deployments (../shared/PLATFORM-FACTS.md, argo-helm crds.full); ~2-3 min (estimate)"),
+    "alicloud:rds/instance:Instance": (
+        720, f"{_TF_DOCS}db_instance: RDS PostgreSQL takes ~10-15 min; aliyun/terraform-provider-alicloud#6181 "
+             "raised the PostgreSQL creation status wait from 500 to 1000 s"),
+    "alicloud:rds/database:Database": (10, f"{_TF_DOCS}db_database: one API call on a running instance (estimate)"),
+    "alicloud:rds/rdsAccount:RdsAccount": (10, f"{_TF_DOCS}rds_account: one API call, waits for Available (estimate)"),
+    "alicloud:rds/accountPrivilege:AccountPrivilege": (10, f"{_TF_DOCS}db_account_privilege: one API call (estimate)"),
+    "alicloud:vpc/network:Network": (10, f"{_TF_DOCS}vpc: CreateVpc, then waits for Available: seconds (estimate)"),
+    "alicloud:vpc/switch:Switch": (10, f"{_TF_DOCS}vswitch: CreateVSwitch, waits for Available: seconds (estimate)"),
+    "alicloud:ecs/securityGroup:SecurityGroup": (3, f"{_TF_DOCS}security_group: synchronous API call: seconds"),
+    "alicloud:vpc/natGateway:NatGateway": (
+        90, f"{_TF_DOCS}nat_gateway: enhanced NAT gateway becomes Available in ~1-2 min (estimate)"),
+    "alicloud:ecs/eipAddress:EipAddress": (5, f"{_TF_DOCS}eip_address: allocation is synchronous: seconds"),
+    "alicloud:ecs/eipAssociation:EipAssociation": (10, f"{_TF_DOCS}eip_association: waits for InUse: seconds"),
+    "alicloud:vpc/snatEntry:SnatEntry": (10, f"{_TF_DOCS}snat_entry: waits for Available: seconds (estimate)"),
+    "alicloud:kms/key:Key": (3, f"{_TF_DOCS}kms_key: synchronous API call: seconds"),
+    "alicloud:oss/bucket:Bucket": (5, f"{_TF_DOCS}oss_bucket: PutBucket is synchronous: seconds"),
+    "alicloud:oss/bucketAcl:BucketAcl": (2, f"{_TF_DOCS}oss_bucket_acl: one API call: seconds"),
+    "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": (
+        2, f"{_TF_DOCS}oss_bucket_public_access_block: one API call: seconds"),
+    "alicloud:ram/role:Role": (3, f"{_TF_DOCS}ram_role: RAM API calls are synchronous: seconds"),
+    "alicloud:ram/policy:Policy": (3, f"{_TF_DOCS}ram_policy: RAM API calls are synchronous: seconds"),
+    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": (
+        3, f"{_TF_DOCS}ram_role_policy_attachment: one API call: seconds"),
+    "alicloud:log/project:Project": (5, f"{_TF_DOCS}log_project: one API call: seconds"),
+    "alicloud:log/store:Store": (5, f"{_TF_DOCS}log_store: one API call: seconds"),
+    "alicloud:eci/imageCache:ImageCache": (
+        300, f"{_TF_DOCS}eci_image_cache: pulls the images and snapshots them: minutes (estimate)"),
+    "random:index/randomPassword:RandomPassword": (0, "computed locally by the random provider"),
+}
+
+#: Figures for whole families of types, used when a type has no entry of its own.
+PREFIX_DURATIONS: dict[str, tuple[float, str]] = {
+    "pulumi:providers:": (0, "a provider is configured locally; nothing is created"),
+    "kubernetes:": (1, "one API server request; Pulumi's await logic for plain objects returns at once"),
+}
+
+#: Fallback for types with neither: flagged in the output so the table gets an entry.
+UNKNOWN_DURATION: tuple[float, str] = (30, "no figure for this type yet: 30 s assumed")
+
+
+def duration_of(typ: str) -> tuple[float, str]:
+    """Typical creation seconds of a resource type and the source of the figure."""
+    if typ in DURATIONS:
+        return DURATIONS[typ]
+    for prefix, value in PREFIX_DURATIONS.items():
+        if typ.startswith(prefix):
+            return value
+    return UNKNOWN_DURATION
+
+
+@dataclass(frozen=True)
+class Step:
+    """One custom resource in the schedule: when it can start, how long it takes, its slack."""
+
+    urn: str
+    type: str
+    name: str
+    start: float
+    seconds: float
+    slack: float
+    source: str
+
+    @property
+    def finish(self) -> float:
+        return self.start + self.seconds
+
+
+@dataclass
+class CriticalPath:
+    """The schedule of a plan: ``chain`` is the longest path, ``steps`` every custom resource."""
+
+    total: float
+    chain: list[Step]
+    steps: dict[str, Step]
+    waits_for: dict[str, list[str]] = field(default_factory=dict)
+    unknown_types: list[str] = field(default_factory=list)
+
+
+def _custom_descendants(plan: Plan) -> dict[str, list[str]]:
+    children: dict[str, list[str]] = defaultdict(list)
+    for r in plan.resources:
+        if r.parent:
+            children[r.parent].append(r.urn)
+    by_urn = plan.by_urn()
+    out: dict[str, list[str]] = {}
+
+    def walk(urn: str) -> list[str]:
+        if urn not in out:
+            found: list[str] = []
+            for child in children.get(urn, []):
+                if by_urn[child].custom:
+                    found.append(child)
+                found.extend(walk(child))
+            out[urn] = sorted(set(found))
+        return out[urn]
+
+    for r in plan.resources:
+        if not r.custom:
+            walk(r.urn)
+    return out
+
+
+def waits_for(plan: Plan) -> dict[str, list[str]]:
+    """For each custom resource, the custom resources the engine makes it wait for.
+
+    Its dependencies (a component expanded to its custom descendants) and its explicit provider.
+    """
+    by_urn = plan.by_urn()
+    descendants = _custom_descendants(plan)
+    out: dict[str, list[str]] = {}
+    for r in plan.resources:
+        if not r.custom:
+            continue
+        deps: set[str] = set()
+        for urn in [*r.dependencies, r.provider]:
+            dep = by_urn.get(urn)
+            if dep is None:
+                continue
+            if dep.custom:
+                deps.add(urn)
+            else:
+                deps.update(descendants.get(urn, []))
+        deps.discard(r.urn)
+        out[r.urn] = sorted(deps)
+    return out
+
+
+def _topological(nodes: list[str], deps: dict[str, list[str]]) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(urn: str) -> None:
+        # Iterative DFS would be longer; plans are a few hundred resources deep at most.
+        if state.get(urn) == 2:
+            return
+        if state.get(urn) == 1:
+            raise ValueError(f"dependency cycle through {urn}")
+        state[urn] = 1
+        for dep in deps[urn]:
+            visit(dep)
+        state[urn] = 2
+        order.append(urn)
+
+    for urn in sorted(nodes):
+        visit(urn)
+    return order
+
+
+def critical_path(plan: Plan) -> CriticalPath:
+    """Schedule every custom resource as early as its dependencies allow; return the longest chain."""
+    by_urn: dict[str, Registration] = plan.by_urn()
+    deps = waits_for(plan)
+    order = _topological(list(deps), deps)
+    start: dict[str, float] = {}
+    for urn in order:
+        start[urn] = max((start[d] + duration_of(by_urn[d].type)[0] for d in deps[urn]), default=0.0)
+    finish = {urn: start[urn] + duration_of(by_urn[urn].type)[0] for urn in order}
+    total = max(finish.values(), default=0.0)
+    # Latest finish without delaying the total: the backward pass of the critical path method.
+    dependents: dict[str, list[str]] = defaultdict(list)
+    for urn, ds in deps.items():
+        for d in ds:
+            dependents[d].append(urn)
+    latest_finish: dict[str, float] = {}
+    for urn in reversed(order):
+        latest_finish[urn] = min(
+            (latest_finish[s] - duration_of(by_urn[s].type)[0] for s in dependents[urn]), default=total
+        )
+    steps = {}
+    for urn in order:
+        r = by_urn[urn]
+        seconds, source = duration_of(r.type)
+        steps[urn] = Step(urn=urn, type=r.type, name=r.name, start=start[urn], seconds=seconds,
+                          slack=latest_finish[urn] - finish[urn], source=source)
+    chain: list[Step] = []
+    if steps:
+        # Walk back from the last finisher through the dependency that finishes last (ties: URN order).
+        current: str | None = min(steps, key=lambda u: (-finish[u], u))
+        while current is not None:
+            chain.append(steps[current])
+            preds = [d for d in deps[current] if finish[d] == start[current]]
+            current = min(preds) if preds and start[current] > 0 else None
+        chain.reverse()
+    unknown = sorted({r.type for r in plan.resources if r.custom and duration_of(r.type) is UNKNOWN_DURATION})
+    return CriticalPath(total=total, chain=chain, steps=steps, waits_for=deps, unknown_types=unknown)
+
+
+def _clock(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def format_critical_path(cp: CriticalPath) -> str:
+    """The chain, the total, and what runs beside it (plain text; no markup brackets)."""
+    lines = [f"Deploy critical path (pulumi up of an empty stack): about {_clock(cp.total)} min "
+             f"({cp.total:.0f} s)", "", "  start   takes  resource"]
+    for step in cp.chain:
+        lines.append(f"  {_clock(step.start):>6} {step.seconds:>6.0f}s  {short_type(step.type)} {step.name}")
+    lines += ["", "Off the chain (grouped by type: earliest start, slack = how much later it could finish "
+                  "without delaying the total):"]
+    on_chain = {s.urn for s in cp.chain}
+    groups: dict[str, list[Step]] = defaultdict(list)
+    for step in cp.steps.values():
+        if step.urn not in on_chain:
+            groups[step.type].append(step)
+    for typ in sorted(groups):
+        members = groups[typ]
+        starts = sorted({s.start for s in members})
+        when = (f"all start at t={_clock(starts[0])}" if len(starts) == 1
+                else f"start between t={_clock(starts[0])} and t={_clock(starts[-1])}")
+        if len(members) == 1:
+            when = f"starts at t={_clock(starts[0])}"
+        slack = min(s.slack for s in members)
+        lines.append(f"  {len(members):>3} x {short_type(typ)}: {when}, slack >= {slack:.0f} s")
+    if cp.unknown_types:
+        lines += ["", "No figure for (30 s assumed; add them to askflow/plan/critical_path.py DURATIONS):"]
+        lines += [f"  {typ}" for typ in cp.unknown_types]
+    lines += ["", "Figures per type, with sources: askflow/plan/critical_path.py DURATIONS."]
+    return "\n".join(lines) + "\n"
