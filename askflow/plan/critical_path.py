@@ -24,44 +24,57 @@ from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import short_type
 
-_TF_DOCS = "https://registry.terraform.io/providers/aliyun/alicloud/latest/docs/resources/"
+# "alicloud_X docs" below means https://registry.terraform.io/providers/aliyun/alicloud/latest/docs/resources/X
+# (the Terraform provider that pulumi-alicloud bridges; its figures and timeouts are the same).
 
 #: Typical creation time in seconds per Pulumi resource type, and where the figure comes from.
 DURATIONS: dict[str, tuple[float, str]] = {
     "alicloud:cs/serverlessKubernetes:ServerlessKubernetes": (
-        300, f"{_TF_DOCS}cs_serverless_kubernetes: creation 'will cost about 5 minutes' (create timeout 60 min)"),
+        300, "alicloud_cs_serverless_kubernetes docs: "
+             "creation will cost about 5 minutes (create timeout 60 min)"),
     "alicloud:cs/kubernetesAddon:KubernetesAddon": (
-        120, f"{_TF_DOCS}cs_kubernetes_addon: timeouts 10 min; a managed add-on installs in 1-2 min (estimate)"),
+        120, "alicloud_cs_kubernetes_addon docs: "
+             "timeouts 10 min; a managed add-on installs in 1-2 min (estimate)"),
     "kubernetes:helm.sh/v3:Release": (
         150, "argo-workflows chart: pre-install hook Job fetches the full CRDs, then Pulumi awaits the "
              "Deployments (../shared/PLATFORM-FACTS.md, argo-helm crds.full); ~2-3 min (estimate)"),
     "alicloud:rds/instance:Instance": (
-        720, f"{_TF_DOCS}db_instance: RDS PostgreSQL takes ~10-15 min; aliyun/terraform-provider-alicloud#6181 "
+        720, "alicloud_db_instance docs: RDS PostgreSQL takes ~10-15 min; "
+             "aliyun/terraform-provider-alicloud#6181 "
              "raised the PostgreSQL creation status wait from 500 to 1000 s"),
-    "alicloud:rds/database:Database": (10, f"{_TF_DOCS}db_database: one API call on a running instance (estimate)"),
-    "alicloud:rds/rdsAccount:RdsAccount": (10, f"{_TF_DOCS}rds_account: one API call, waits for Available (estimate)"),
-    "alicloud:rds/accountPrivilege:AccountPrivilege": (10, f"{_TF_DOCS}db_account_privilege: one API call (estimate)"),
-    "alicloud:vpc/network:Network": (10, f"{_TF_DOCS}vpc: CreateVpc, then waits for Available: seconds (estimate)"),
-    "alicloud:vpc/switch:Switch": (10, f"{_TF_DOCS}vswitch: CreateVSwitch, waits for Available: seconds (estimate)"),
-    "alicloud:ecs/securityGroup:SecurityGroup": (3, f"{_TF_DOCS}security_group: synchronous API call: seconds"),
+    "alicloud:rds/database:Database": (
+        10, "alicloud_db_database docs: one API call on a running instance (estimate)"),
+    "alicloud:rds/rdsAccount:RdsAccount": (
+        10, "alicloud_rds_account docs: one API call, waits for Available (estimate)"),
+    "alicloud:rds/accountPrivilege:AccountPrivilege": (
+        10, "alicloud_db_account_privilege docs: one API call (estimate)"),
+    "alicloud:vpc/network:Network": (
+        10, "alicloud_vpc docs: CreateVpc, then waits for Available: seconds (estimate)"),
+    "alicloud:vpc/switch:Switch": (
+        10, "alicloud_vswitch docs: CreateVSwitch, waits for Available: seconds (estimate)"),
+    "alicloud:ecs/securityGroup:SecurityGroup": (
+        3, "alicloud_security_group docs: synchronous API call: seconds"),
     "alicloud:vpc/natGateway:NatGateway": (
-        90, f"{_TF_DOCS}nat_gateway: enhanced NAT gateway becomes Available in ~1-2 min (estimate)"),
-    "alicloud:ecs/eipAddress:EipAddress": (5, f"{_TF_DOCS}eip_address: allocation is synchronous: seconds"),
-    "alicloud:ecs/eipAssociation:EipAssociation": (10, f"{_TF_DOCS}eip_association: waits for InUse: seconds"),
-    "alicloud:vpc/snatEntry:SnatEntry": (10, f"{_TF_DOCS}snat_entry: waits for Available: seconds (estimate)"),
-    "alicloud:kms/key:Key": (3, f"{_TF_DOCS}kms_key: synchronous API call: seconds"),
-    "alicloud:oss/bucket:Bucket": (5, f"{_TF_DOCS}oss_bucket: PutBucket is synchronous: seconds"),
-    "alicloud:oss/bucketAcl:BucketAcl": (2, f"{_TF_DOCS}oss_bucket_acl: one API call: seconds"),
+        90, "alicloud_nat_gateway docs: enhanced NAT gateway becomes Available in ~1-2 min (estimate)"),
+    "alicloud:ecs/eipAddress:EipAddress": (
+        5, "alicloud_eip_address docs: allocation is synchronous: seconds"),
+    "alicloud:ecs/eipAssociation:EipAssociation": (
+        10, "alicloud_eip_association docs: waits for InUse: seconds"),
+    "alicloud:vpc/snatEntry:SnatEntry": (
+        10, "alicloud_snat_entry docs: waits for Available: seconds (estimate)"),
+    "alicloud:kms/key:Key": (3, "alicloud_kms_key docs: synchronous API call: seconds"),
+    "alicloud:oss/bucket:Bucket": (5, "alicloud_oss_bucket docs: PutBucket is synchronous: seconds"),
+    "alicloud:oss/bucketAcl:BucketAcl": (2, "alicloud_oss_bucket_acl docs: one API call: seconds"),
     "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": (
-        2, f"{_TF_DOCS}oss_bucket_public_access_block: one API call: seconds"),
-    "alicloud:ram/role:Role": (3, f"{_TF_DOCS}ram_role: RAM API calls are synchronous: seconds"),
-    "alicloud:ram/policy:Policy": (3, f"{_TF_DOCS}ram_policy: RAM API calls are synchronous: seconds"),
+        2, "alicloud_oss_bucket_public_access_block docs: one API call: seconds"),
+    "alicloud:ram/role:Role": (3, "alicloud_ram_role docs: RAM API calls are synchronous: seconds"),
+    "alicloud:ram/policy:Policy": (3, "alicloud_ram_policy docs: RAM API calls are synchronous: seconds"),
     "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment": (
-        3, f"{_TF_DOCS}ram_role_policy_attachment: one API call: seconds"),
-    "alicloud:log/project:Project": (5, f"{_TF_DOCS}log_project: one API call: seconds"),
-    "alicloud:log/store:Store": (5, f"{_TF_DOCS}log_store: one API call: seconds"),
+        3, "alicloud_ram_role_policy_attachment docs: one API call: seconds"),
+    "alicloud:log/project:Project": (5, "alicloud_log_project docs: one API call: seconds"),
+    "alicloud:log/store:Store": (5, "alicloud_log_store docs: one API call: seconds"),
     "alicloud:eci/imageCache:ImageCache": (
-        300, f"{_TF_DOCS}eci_image_cache: pulls the images and snapshots them: minutes (estimate)"),
+        300, "alicloud_eci_image_cache docs: pulls the images and snapshots them: minutes (estimate)"),
     "random:index/randomPassword:RandomPassword": (0, "computed locally by the random provider"),
 }
 

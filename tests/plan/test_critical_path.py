@@ -1,0 +1,133 @@
+"""The deploy critical path of the real stacks: what is on the chain, what runs beside it."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+
+import pytest
+
+from askflow.plan import Plan, plan_stack
+from askflow.plan.critical_path import DURATIONS, UNKNOWN_DURATION, critical_path, duration_of, format_critical_path
+from tests.plan.harness import ROOT
+
+NETWORK = "alicloud:vpc/network:Network"
+SWITCH = "alicloud:vpc/switch:Switch"
+CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+ADDON = "alicloud:cs/kubernetesAddon:KubernetesAddon"
+ROLE = "alicloud:ram/role:Role"
+RDS = "alicloud:rds/instance:Instance"
+RELEASE = "kubernetes:helm.sh/v3:Release"
+BUCKET = "alicloud:oss/bucket:Bucket"
+TEMPLATE = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
+CRON = "kubernetes:argoproj.io/v1alpha1:CronWorkflow"
+
+#: prod's total in seconds when this test was written (vpc 10 + vswitch 10 + RDS 720 + Argo release
+#: 150 + templates 1). A dependency that lengthens the chain makes the computed total exceed it.
+PROD_TOTAL = 891.0
+
+
+@cache
+def _plan(stack: str) -> Plan:
+    return plan_stack(stack, ROOT)
+
+
+def _one(plan: Plan, typ: str) -> str:
+    (r,) = plan.of_type(typ)
+    return r.urn
+
+
+def test_every_type_in_the_stacks_has_a_cited_figure() -> None:
+    for stack in ("dev", "staging", "prod"):
+        cp = critical_path(_plan(stack))
+        assert cp.unknown_types == []
+    for typ, (seconds, source) in DURATIONS.items():
+        assert seconds >= 0 and len(source) > 20, typ
+    assert duration_of("alicloud:foo/bar:Bar") is UNKNOWN_DURATION
+    assert duration_of("pulumi:providers:kubernetes")[0] == 0
+
+
+def test_prod_chain_is_network_then_the_archive_database_then_argo_then_templates() -> None:
+    # In prod the Argo release waits for the workflow-archive RDS instance (~12 min), which is longer than
+    # the cluster branch (cluster 5 min + add-on 2 min), so the database is on the chain.
+    cp = critical_path(_plan("prod"))
+    types = [s.type for s in cp.chain]
+    assert types[:4] == [NETWORK, SWITCH, RDS, RELEASE]
+    assert types[4] in (TEMPLATE, CRON) and len(types) == 5
+    assert cp.total == sum(s.seconds for s in cp.chain)
+    for before, after in zip(cp.chain, cp.chain[1:], strict=False):
+        assert after.start == before.finish
+        assert before.urn in cp.waits_for[after.urn]
+
+
+def test_dev_chain_is_network_cluster_then_what_needs_the_cluster_then_argo() -> None:
+    cp = critical_path(_plan("dev"))
+    types = [s.type for s in cp.chain]
+    assert RDS not in types
+    assert types[:3] == [NETWORK, SWITCH, CLUSTER]
+    # The pod-identity webhook add-on (RRSA) is the longest thing that needs the cluster before Argo.
+    assert types[3] == ADDON and types[4] == RELEASE and types[5] in (TEMPLATE, CRON)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_rrsa_roles_wait_for_the_cluster_and_argo_waits_for_them(stack: str) -> None:
+    plan = _plan(stack)
+    cp = critical_path(plan)
+    cluster = cp.steps[_one(plan, CLUSTER)]
+    release = cp.steps[_one(plan, RELEASE)]
+    roles = [cp.steps[r.urn] for r in plan.of_type(ROLE)]
+    assert roles
+    for role in roles:
+        assert role.start == cluster.finish  # the trust policy needs the cluster's OIDC issuer
+        assert release.start >= role.finish
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_bucket_is_created_at_once_and_all_templates_together(stack: str) -> None:
+    plan = _plan(stack)
+    cp = critical_path(plan)
+    assert cp.steps[_one(plan, BUCKET)].start == 0
+    starts = {cp.steps[r.urn].start for r in plan.of_type(TEMPLATE)}
+    assert len(plan.of_type(TEMPLATE)) > 1 and len(starts) == 1
+    assert starts == {cp.steps[_one(plan, RELEASE)].finish}
+    text = format_critical_path(cp)
+    assert "alicloud:oss.Bucket: starts at t=0:00" in text
+    assert "kubernetes:argoproj.io.WorkflowTemplate: all start at t=" in text
+
+
+def test_prod_total_does_not_grow() -> None:
+    assert critical_path(_plan("prod")).total <= PROD_TOTAL
+
+
+def test_a_dependency_that_lengthens_the_chain_is_caught() -> None:
+    plan = copy.deepcopy(_plan("prod"))
+    by_urn = plan.by_urn()
+    # Make the cluster wait for the archive database: the guard above must then fail.
+    by_urn[_one(plan, CLUSTER)].dependencies.append(_one(plan, RDS))
+    assert critical_path(plan).total > PROD_TOTAL
+
+
+def test_a_dependency_on_a_component_waits_for_all_its_children() -> None:
+    plan = copy.deepcopy(_plan("dev"))
+    bucket = plan.by_urn()[_one(plan, BUCKET)]
+    cluster_component = plan.by_urn()[plan.by_urn()[_one(plan, CLUSTER)].parent]
+    assert not cluster_component.custom
+    bucket.dependencies.append(cluster_component.urn)
+    cp = critical_path(plan)
+    assert _one(plan, CLUSTER) in cp.waits_for[bucket.urn]
+    assert cp.steps[bucket.urn].start >= cp.steps[_one(plan, CLUSTER)].finish
+
+
+def test_kubernetes_resources_wait_for_their_provider() -> None:
+    plan = _plan("dev")
+    cp = critical_path(plan)
+    cluster_finish = cp.steps[_one(plan, CLUSTER)].finish
+    for r in plan.resources:
+        if r.custom and r.type.startswith("kubernetes:"):
+            assert r.provider in cp.waits_for[r.urn]
+            assert cp.steps[r.urn].start >= cluster_finish
+
+
+def test_output_is_deterministic() -> None:
+    assert format_critical_path(critical_path(_plan("prod"))) == format_critical_path(
+        critical_path(plan_stack("prod", ROOT)))
