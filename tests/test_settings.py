@@ -163,7 +163,9 @@ def test_bring_your_own_network() -> None:
 
 def test_settings_are_frozen() -> None:
     s = parse_settings("cn-hangzhou", BASE, file=FILE)
-    with pytest.raises(Exception):
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="frozen"):
         s.name = "other"  # type: ignore[misc]
 
 

@@ -16,11 +16,10 @@ from typing import Any
 
 import pulumi
 from google.protobuf import json_format
+from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 MOCK_ACCOUNT_ID = "1234567890123456"
-from pulumi.runtime import rpc
-
 SIG_KEY = rpc._special_sig_key  # how the SDK marks secrets, references, assets in serialized values
 UNKNOWN = rpc.UNKNOWN
 MASK = "[secret]"

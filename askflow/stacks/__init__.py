@@ -103,26 +103,26 @@ def read_stack(project: Project, stack: str) -> StackConfig:
     path = project.stack_file(stack)
     shown = project.display(path)
     if not path.is_file():
-        known = ", ".join(project.stacks()) or "none"
-        raise AskflowError(f"stack {stack!r} does not exist (stacks: {known})", file=shown)
+        existing = ", ".join(project.stacks()) or "none"
+        raise AskflowError(f"stack {stack!r} does not exist (stacks: {existing})", file=shown)
     data = yamlio.loads(yamlio.read_text(path), shown)
     if not isinstance(data, Mapping):
         raise AskflowError("must be a mapping with a `config:` key", file=shown)
-    for key in data:
-        if key not in _STACK_FILE_KEYS:
-            raise AskflowError("unknown top-level key: a stack file holds `config:`", file=shown, path=str(key))
+    for top in data:
+        if top not in _STACK_FILE_KEYS:
+            raise AskflowError("unknown top-level key: a stack file holds `config:`", file=shown, path=str(top))
     config = data.get("config")
     if not isinstance(config, Mapping):
         raise AskflowError("is missing or not a mapping", file=shown, path="config")
     secrets: set[str] = set()
     out: dict[str, Any] = {}
+    known = _known_project_keys(project)
     for key, value in config.items():
         if not isinstance(key, str) or ":" not in key:
             raise AskflowError(
                 f"config keys are namespaced (`{project.name}:<key>` or `<provider>:<key>`)", file=shown, path=str(key)
             )
         namespace = key.split(":", 1)[0]
-        known = _known_project_keys(project)
         if namespace == project.name and known is not None and key not in known:
             raise AskflowError("unknown key", file=shown, path=key)
         out[key] = _unsecure(value, [key], secrets, key, shown)
