@@ -1,0 +1,17 @@
+"""``askflow lint``: Argo's lint checks offline, plus OSS and platform rules.
+
+* Structure: the Argo API from hera's models made strict, cross-checked with the v4.1.2 CRDs
+  (:mod:`askflow.lint.structure`, :mod:`askflow.lint.apigen`).
+* Semantics: what ``argo lint`` checks, with Argo's messages (:mod:`askflow.lint.argo`,
+  :mod:`askflow.lint.variables`, :mod:`askflow.lint.cron`); see
+  https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/.
+* Beyond Argo: OSS artifacts (:mod:`askflow.lint.oss`) and ASK/ECI platform rules
+  (:mod:`askflow.lint.platform`), warnings that ``strict`` turns into errors.
+
+Rule ids are listed in :data:`RULES`.
+"""
+
+from askflow.lint.finding import ERROR, RULES, WARNING, Finding, Rule
+from askflow.lint.runner import lint_documents, lint_paths
+
+__all__ = ["ERROR", "RULES", "WARNING", "Finding", "Rule", "lint_documents", "lint_paths"]

@@ -202,7 +202,7 @@ def cross_check(objects: dict[str, dict[str, Any]], roots: Mapping[str, str], cr
     """Merge what the CRDs know into ``objects``; returns what differed, for the generated header."""
     notes: set[str] = set()
     seen: set[tuple[str, int]] = set()
-    for kind, (root, file) in ROOTS.items():
+    for kind, (_root, file) in ROOTS.items():
         stack: list[tuple[str, Mapping[str, Any]]] = [(roots[kind], _crd_schema(crd_dir, file))]
         while stack:
             name, schema = stack.pop()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -51,7 +51,8 @@ class _Obj:
 @cache
 def _compiled() -> dict[str, _Obj]:
     """Compile the generated table once per process (a few milliseconds)."""
-    objs = {name: _Obj(name) for name in _apischema.OBJECTS}
+    table: dict[str, Any] = _apischema.OBJECTS
+    objs = {name: _Obj(name) for name in table}
 
     def node(code: Any) -> tuple[int, Any]:
         if isinstance(code, str):
@@ -63,7 +64,7 @@ def _compiled() -> dict[str, _Obj]:
             return (_MAP, node(code[1]))
         return (_OBJ, objs[code[1]])
 
-    for name, entry in _apischema.OBJECTS.items():
+    for name, entry in table.items():
         obj = objs[name]
         obj.fields = {alias: node(code) for alias, code in entry["fields"].items()}
         obj.required = tuple(entry["required"])
@@ -189,5 +190,3 @@ def known_fields(object_name: str) -> set[str]:
     """Field names (JSON, camelCase) of one API object, e.g. ``io.argoproj.workflow.v1alpha1.Template``."""
     return set(_compiled()[object_name].fields)
 
-
-Checker = Callable[[Mapping[str, Any]], list[tuple[str, str, str]]]

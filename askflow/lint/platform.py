@@ -1,0 +1,144 @@
+"""Platform rules for ASK + ECI: warnings by default, errors with ``--strict``.
+
+* ``default-service-account``: pods must run as a named service account (RRSA binds the RAM role
+  to it), never the namespace's ``default``.
+* ``resource-requests``: ECI sizes each pod from its containers' cpu and memory requests; without
+  them a pod gets the smallest default size.
+* ``unpinned-image``: an image needs a tag or digest, not ``latest`` (reproducible runs, and the
+  ECI image cache is keyed by reference).
+* ``active-deadline``: a stuck workflow keeps ECI pods, and the bill, running; a deadline on the
+  workflow (or on every pod template) bounds it.
+* ``unbounded-retries``: a ``retryStrategy`` without ``limit`` retries forever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from askflow.lint.argo import POD_TYPES, d, lst, template_type, text
+
+Report = Callable[[str, str, str], None]
+
+
+def _templates(spec: dict[str, Any], base: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """Every template of a spec, inline ones in steps and tasks included."""
+    for i, tmpl in enumerate(lst(spec.get("templates"))):
+        if isinstance(tmpl, dict):
+            yield from _with_inline(tmpl, f"{base}.templates[{i}]")
+
+
+def _with_inline(tmpl: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    yield tmpl, path
+    for i, group in enumerate(lst(tmpl.get("steps"))):
+        for j, step in enumerate(lst(group)):
+            inline = d(step).get("inline")
+            if isinstance(inline, dict):
+                yield from _with_inline(inline, f"{path}.steps[{i}][{j}].inline")
+    for i, task in enumerate(lst(d(tmpl.get("dag")).get("tasks"))):
+        inline = d(task).get("inline")
+        if isinstance(inline, dict):
+            yield from _with_inline(inline, f"{path}.dag.tasks[{i}].inline")
+
+
+def _containers(tmpl: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(role, container, path) for every container a template's pod runs."""
+    for role in ("container", "script"):
+        if isinstance(tmpl.get(role), dict):
+            yield role, tmpl[role], f"{path}.{role}"
+    for i, ctr in enumerate(lst(d(tmpl.get("containerSet")).get("containers"))):
+        if isinstance(ctr, dict):
+            yield "containerSet", ctr, f"{path}.containerSet.containers[{i}]"
+    for key in ("initContainers", "sidecars"):
+        for i, ctr in enumerate(lst(tmpl.get(key))):
+            if isinstance(ctr, dict):
+                yield key, ctr, f"{path}.{key}[{i}]"
+
+
+def _has_cpu_and_memory(resources: Any) -> bool:
+    res = d(resources)
+    for part in ("requests", "limits"):  # requests default to limits when only limits are set
+        values = d(res.get(part))
+        if values.get("cpu") is not None and values.get("memory") is not None:
+            return True
+    return False
+
+
+def image_problem(image: str) -> str | None:
+    """Why an image reference is not pinned, or None."""
+    if not image or "{{" in image or "@" in image:
+        return None
+    last = image.rsplit("/", 1)[-1]
+    if ":" not in last:
+        return f"image {image!r} has no tag: pin a version tag or a digest"
+    if last.rsplit(":", 1)[1] == "latest":
+        return f"image {image!r} uses the latest tag: pin a version tag or a digest"
+    return None
+
+
+def check(obj: dict[str, Any], spec: dict[str, Any], spec_path: str, referenced: dict[str, Any] | None,
+          report: Report) -> None:
+    """Platform rules for one document whose workflow spec is ``spec`` at ``spec_path``.
+
+    ``referenced`` is the spec of the WorkflowTemplate a Workflow's ``workflowTemplateRef`` names
+    (its containers are checked on that template's own document).
+    """
+    templates = list(_templates(spec, spec_path))
+    defaults = d(spec.get("templateDefaults"))
+    ref = d(referenced)
+
+    # default-service-account
+    sa = spec.get("serviceAccountName")
+    if text(sa) == "default":
+        report("default-service-account", f"{spec_path}.serviceAccountName",
+               "serviceAccountName is `default`: run pods as a named service account (RRSA binds the RAM role to it)")
+    for tmpl, path in templates:
+        if text(tmpl.get("serviceAccountName")) == "default":
+            report("default-service-account", f"{path}.serviceAccountName",
+                   "serviceAccountName is `default`: run pods as a named service account")
+    if not text(sa) and not text(ref.get("serviceAccountName")):
+        pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
+        if not pods or any(not text(t.get("serviceAccountName")) for t in pods):
+            report("default-service-account", f"{spec_path}.serviceAccountName",
+                   "no serviceAccountName: pods would run as the namespace's `default` service account; "
+                   "set spec.serviceAccountName")
+
+    # active-deadline
+    if spec.get("activeDeadlineSeconds") is None and ref.get("activeDeadlineSeconds") is None:
+        pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
+        if not pods or any(t.get("activeDeadlineSeconds") is None for t in pods):
+            report("active-deadline", f"{spec_path}.activeDeadlineSeconds",
+                   "no activeDeadlineSeconds: a stuck workflow keeps its ECI pods running; set "
+                   "spec.activeDeadlineSeconds (or one on every pod template)")
+
+    # unbounded-retries
+    retry_holders = [(spec, spec_path), (defaults, f"{spec_path}.templateDefaults")] + templates
+    for holder, path in retry_holders:
+        retry = holder.get("retryStrategy")
+        if isinstance(retry, dict) and retry.get("limit") is None:
+            report("unbounded-retries", f"{path}.retryStrategy",
+                   "retryStrategy has no limit, so Argo retries forever: set retryStrategy.limit")
+
+    # resource-requests and unpinned-image
+    pod_level = _has_cpu_and_memory(spec.get("podResources"))
+    default_resources = {role: d(defaults.get(role)).get("resources") for role in ("container", "script")}
+    for _role, ctr, path in _containers(defaults, f"{spec_path}.templateDefaults"):
+        problem = image_problem(text(ctr.get("image")))
+        if problem:
+            report("unpinned-image", f"{path}.image", problem)
+    for tmpl, tpath in templates:
+        if not set(template_type(tmpl)) & {"container", "script", "containerSet"}:
+            continue
+        sized = pod_level or _has_cpu_and_memory(tmpl.get("podResources"))
+        for role, ctr, path in _containers(tmpl, tpath):
+            image = text(ctr.get("image")) or (text(d(defaults.get(role)).get("image")) if role in default_resources else "")
+            problem = image_problem(image)
+            if problem:
+                report("unpinned-image", f"{path}.image", problem)
+            if sized or _has_cpu_and_memory(ctr.get("resources")):
+                continue
+            if role in default_resources and _has_cpu_and_memory(default_resources[role]):
+                continue
+            report("resource-requests", f"{path}.resources",
+                   "no cpu and memory requests: ECI sizes the pod from them; set resources.requests.cpu and "
+                   "resources.requests.memory")

@@ -1,0 +1,176 @@
+"""Run every check over a set of documents or paths (``askflow lint``).
+
+Like ``argo lint --offline``, every document given is linted and every WorkflowTemplate and
+ClusterWorkflowTemplate among them (plus ``extra_templates``) is available to ``templateRef`` and
+``workflowTemplateRef``. Documents without ``kind`` are skipped and other kinds ignored, as Argo
+does (https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from askflow.lint import argo, oss, platform, structure
+from askflow.lint.argo import Holder, Registry, d, text
+from askflow.lint.finding import ERROR, RULES, WARNING, Finding
+
+TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
+LIBRARY_MARKER = "versions.lock"
+SUFFIXES = (".yaml", ".yml", ".json")
+CRON_LABEL = "workflows.argoproj.io/cron-workflow"
+CRON_ANNOTATION = "workflows.argoproj.io/scheduled-time"
+
+
+def make_holder(obj: Mapping[str, Any]) -> Holder:
+    """The template holder of an Argo object (for a CronWorkflow, its ``spec.workflowSpec``)."""
+    kind = text(obj.get("kind"))
+    meta = d(obj.get("metadata"))
+    spec = d(obj.get("spec"))
+    labels = [str(k) for k in d(meta.get("labels"))]
+    annotations = [str(k) for k in d(meta.get("annotations"))]
+    if kind == "CronWorkflow":
+        # common.ConvertCronWorkflowToWorkflow: the workflow gets spec.workflowMetadata's labels and
+        # annotations, the cron-workflow label and the scheduled-time annotation.
+        wm = d(spec.get("workflowMetadata"))
+        labels += [str(k) for k in d(wm.get("labels"))] + [CRON_LABEL]
+        annotations += [str(k) for k in d(wm.get("annotations"))] + [CRON_ANNOTATION]
+        return Holder(kind, text(meta.get("name")), text(meta.get("namespace")), d(spec.get("workflowSpec")),
+                      "spec.workflowSpec", labels, annotations)
+    return Holder(kind, text(meta.get("name")), text(meta.get("namespace")), spec, "spec", labels, annotations)
+
+
+class _Doc:
+    __slots__ = ("file", "index", "obj", "kind", "name", "holder", "findings")
+
+    def __init__(self, file: str, index: int, obj: dict[str, Any], kind: str) -> None:
+        self.file = file
+        self.index = index
+        self.obj = obj
+        self.kind = kind
+        meta = d(obj.get("metadata"))
+        self.name = text(meta.get("name")) or text(meta.get("generateName"))
+        self.holder = make_holder(obj)
+        self.findings: dict[tuple[str, str, str], None] = {}  # (rule, path, message), ordered, unique
+
+    def report(self, rule: str, path: str, message: str) -> None:
+        self.findings.setdefault((rule, path or "metadata", " ".join(message.split())), None)
+
+
+def lint_documents(
+    docs: Sequence[tuple[str, int, Any]],
+    *,
+    strict: bool = False,
+    extra_templates: Sequence[Mapping[str, Any]] = (),
+) -> list[Finding]:
+    """Findings for parsed documents ``(file, document index, object)``, sorted.
+
+    ``extra_templates`` are further WorkflowTemplate/ClusterWorkflowTemplate objects references may
+    resolve to; they are not reported on. With ``strict`` every warning is an error.
+    """
+    registry = Registry()
+    entries: list[_Doc] = []
+    for file, index, obj in docs:
+        kind = obj.get("kind") if isinstance(obj, dict) else None
+        if not isinstance(kind, str) or kind not in structure.KINDS:
+            continue  # no kind: skipped; another kind: ignored (as argo lint does)
+        doc = _Doc(file, index, obj, kind)
+        entries.append(doc)
+        for path, rule, message in structure.check_document(obj):
+            doc.report(rule, path, message)
+        if kind in TEMPLATE_KINDS:
+            duplicate = registry.add(doc.holder)
+            if duplicate is not None:
+                doc.report("duplicate-template-resource", "metadata.name",
+                           f"duplicate {kind} found: {doc.holder.name!r}")
+    for extra in extra_templates:
+        if isinstance(extra, Mapping) and extra.get("kind") in TEMPLATE_KINDS:
+            registry.add(make_holder(extra))
+
+    tag_cache: dict[int, list[Any]] = {}
+    for doc in entries:
+        validator = argo.Validator(registry, doc.report, tag_cache)
+        validator.validate_object(doc.obj, doc.holder)
+        oss.check(doc.obj, doc.report)
+        referenced = None
+        ref = doc.holder.spec.get("workflowTemplateRef")
+        if isinstance(ref, dict):
+            target = registry.get(text(ref.get("name")), ref.get("clusterScope") is True, doc.holder.namespace)
+            referenced = target.spec if target is not None else None
+        platform.check(doc.obj, doc.holder.spec, doc.holder.spec_path, referenced, doc.report)
+
+    findings: list[Finding] = []
+    for doc in entries:
+        semantic_paths = {path for rule, path, _ in doc.findings if RULES[rule].group != "structure"}
+        for rule, path, message in doc.findings:
+            if rule == "missing-field" and path in semantic_paths:
+                continue  # Argo's own message for the same omission is clearer
+            severity = RULES[rule].severity
+            if strict and severity == WARNING:
+                severity = ERROR
+            findings.append(Finding(doc.file, doc.index, doc.kind, doc.name, severity, rule, path, message))
+    return sorted(findings, key=Finding.sort_key)
+
+
+def _library_linter() -> Any:
+    """``askflow.library.lint_library``, or None while that module does not exist."""
+    try:
+        from askflow.library import lint_library
+    except ImportError as exc:
+        if exc.name != "askflow.library":
+            raise
+        return None
+    return lint_library
+
+
+def discover(paths: Sequence[str]) -> tuple[list[Path], list[Path]]:
+    """(files to lint, template library roots) for the paths given; folders are walked
+    recursively in sorted order, skipping hidden folders; a folder holding ``versions.lock`` is a
+    template library."""
+    files: list[Path] = []
+    libraries: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for root, dirs, names in os.walk(path):
+                here = Path(root)
+                if (here / LIBRARY_MARKER).is_file() and _library_linter() is not None:
+                    libraries.append(here)
+                    dirs[:] = []
+                    continue
+                dirs[:] = sorted(x for x in dirs if not x.startswith("."))
+                files.extend(here / n for n in sorted(names) if n.endswith(SUFFIXES))
+        elif path.is_file():
+            files.append(path)
+        elif not path.exists():
+            raise AskflowError("no such file or folder", file=str(raw))
+        else:
+            raise AskflowError("is neither a file nor a folder", file=str(raw))
+    return files, libraries
+
+
+def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
+    """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
+
+    A path that cannot be read or parsed (duplicate keys included) raises
+    :class:`~askflow.errors.AskflowError` before anything is linted.
+    """
+    files, libraries = discover(paths)
+    docs: list[tuple[str, int, Any]] = []
+    seen: set[Path] = set()
+    for file in files:
+        key = file.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        for index, obj in enumerate(yamlio.load_all_file(file)):
+            docs.append((str(file), index, obj))
+    findings = lint_documents(docs, strict=strict)
+    linter = _library_linter()
+    for root in libraries:
+        findings.extend(linter(root, strict=strict))
+    return sorted(findings, key=Finding.sort_key)
