@@ -1,0 +1,112 @@
+"""plan.md: the Mermaid diagram's structure checked against the plan's own dependencies."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from askflow.plan import Plan, plan_stack
+from askflow.plan.diagram import diagram_edges, mermaid, node_id, plan_markdown
+from askflow.plan.mocks import Registration
+from askflow.plan.output import component_of, violations
+from askflow.policies.rules import RULES, Violation
+from tests.plan.harness import ROOT
+
+ID = r"[A-Za-z][A-Za-z0-9_]*"
+NODE = re.compile(rf'^\s+({ID})\["([^"\[\]<>]*)"\]$')
+SUBGRAPH = re.compile(rf'^  subgraph ({ID})\["([^"\[\]<>]*)"\]$')
+EDGE = re.compile(rf"^  ({ID}) --> ({ID})$")
+
+
+@cache
+def _plan(stack: str) -> Plan:
+    return plan_stack(stack, ROOT)
+
+
+def _parse(text: str) -> tuple[dict[str, str | None], list[tuple[str, str]], set[str]]:
+    """Every line must be a header, subgraph, end, node or edge: returns node -> subgraph, edges, subgraphs."""
+    lines = text.splitlines()
+    assert lines[0] == "flowchart LR"
+    nodes: dict[str, str | None] = {}
+    edges: list[tuple[str, str]] = []
+    groups: set[str] = set()
+    current: str | None = None
+    for line in lines[1:]:
+        if m := SUBGRAPH.match(line):
+            assert current is None
+            current = m.group(1)
+            groups.add(current)
+        elif line == "  end":
+            assert current is not None
+            current = None
+        elif m := EDGE.match(line):
+            edges.append((m.group(1), m.group(2)))
+        elif m := NODE.match(line):
+            assert m.group(1) not in nodes, line
+            nodes[m.group(1)] = current
+        else:
+            raise AssertionError(f"not valid in askflow's Mermaid subset: {line!r}")
+    assert current is None
+    return nodes, edges, groups
+
+
+def test_edges_are_exactly_the_plan_dependencies() -> None:
+    plan = _plan("prod")
+    nodes, edges, _ = _parse(mermaid(plan))
+    by_urn = plan.by_urn()
+    custom = [r for r in plan.resources if r.custom]
+    assert set(nodes) == {node_id(r.urn) for r in custom}
+    expected = {(node_id(d), node_id(r.urn)) for r in custom for d in r.dependencies if by_urn[d].custom}
+    assert set(edges) == expected
+    assert len(edges) == len(set(edges)), "duplicate arrows"
+    assert edges == [(node_id(a), node_id(b)) for a, b in diagram_edges(plan)]  # sorted by URN: stable order
+    assert len(diagram_edges(plan)) == len(expected) > 50
+    # A few dependencies everyone knows are there.
+    vpc = plan.of_type("alicloud:vpc/network:Network")[0]
+    cluster = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")[0]
+    assert (node_id(vpc.urn), node_id(cluster.urn)) in edges
+    bucket = plan.of_type("alicloud:oss/bucket:Bucket")[0]
+    assert not any(dst == node_id(bucket.urn) for _, dst in edges)  # the bucket waits for nothing
+
+
+def test_resources_sit_in_their_components_subgraph() -> None:
+    plan = _plan("prod")
+    text = mermaid(plan)
+    nodes, _, groups = _parse(text)
+    assert len(groups) == len({component_of(plan, r.urn) for r in plan.resources if r.custom} - {"(stack)"})
+    by_group: dict[str | None, set[str]] = {}
+    for node, group in nodes.items():
+        by_group.setdefault(group, set()).add(node)
+    for r in plan.resources:
+        if r.custom:
+            siblings = by_group[nodes[node_id(r.urn)]]
+            assert all(component_of(plan, o.urn) == component_of(plan, r.urn)
+                       for o in plan.resources if o.custom and node_id(o.urn) in siblings)
+
+
+def test_plan_md_is_deterministic_and_complete() -> None:
+    plan = _plan("prod")
+    text = plan_markdown(plan, violations(plan))
+    assert text == plan_markdown(plan_stack("prod", ROOT), violations(plan))
+    assert text.count("```mermaid") == 1
+    custom = [r for r in plan.resources if r.custom]
+    table = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    assert len(table) == len(custom)
+    assert f"All {len(RULES)} mandatory rules pass" in text
+    for r in custom:
+        if r.protect:
+            assert f"{r.name}: protect" in text
+
+
+def test_violations_and_awkward_names_are_escaped() -> None:
+    odd = Registration(urn='urn:pulumi:s::p::x:y:Z::we"ird|<name>[1]#', type="x:y:Z", name='we"ird|<name>[1]#',
+                       custom=True, parent="", provider="", inputs={}, protect=False, retain_on_delete=False,
+                       delete_before_replace=False, ignore_changes=[], dependencies=[])
+    plan = Plan(project="p", stack="s", stack_file="f", resources=[odd], outputs={})
+    text = plan_markdown(plan, [Violation("bucket-private", odd.urn, "is | public")])
+    diagram = text.split("```mermaid\n")[1].split("```")[0]
+    nodes, _, _ = _parse(diagram)
+    assert list(nodes) == [node_id(odd.urn)]
+    assert "#quot;" in diagram and "#lt;" in diagram and "#91;" in diagram
+    assert "1 mandatory rule violation(s)" in text and "is \\| public" in text
+    assert "we\"ird\\|<name>[1]#" in text  # table cell: pipe escaped
