@@ -1,0 +1,266 @@
+"""What CI may do: the trust policy of the CI roles, their permission documents, and the state backend URL.
+
+Two roles, so that code from a pull request never holds write permissions:
+
+- ``<name>-ci-deploy``: assumed by push jobs of the deploy branches and by jobs running in the
+  deploy environments (``pulumi up``). Its documents name every service and action ``pulumi up``
+  of the main project calls, write actions one by one; reads as ``<service>:Describe*`` /
+  ``List*`` / ``Get*`` patterns (never ``*`` or ``<service>:*``). Resources are scoped to the
+  account and the deploy regions, and, where RAM supports names (OSS buckets, SLS projects, RAM
+  roles and policies), to the ``<managed_prefix>-`` names the main project uses.
+- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads, plus the
+  state bucket, which ``pulumi preview`` writes its lock files to.
+
+Documents follow RAM's policy language (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements);
+a custom policy holds at most 6,144 characters, hence one document per group of services.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings
+
+# RAM's limit on the length of a custom policy document.
+MAX_POLICY_LENGTH = 6144
+
+# Read-only action patterns: a wildcard only ever follows one of these verbs.
+READ_VERBS = ("Describe", "Get", "List", "Query", "Check")
+
+# ---- write actions, per service, of the resources the main project creates -------------------
+VPC_WRITE = (
+    # vpc.Network, vpc.Switch
+    "vpc:CreateVpc", "vpc:DeleteVpc", "vpc:ModifyVpcAttribute",
+    "vpc:CreateVSwitch", "vpc:DeleteVSwitch", "vpc:ModifyVSwitchAttribute",
+    # vpc.NatGateway, vpc.SnatEntry
+    "vpc:CreateNatGateway", "vpc:DeleteNatGateway", "vpc:ModifyNatGatewayAttribute", "vpc:ModifyNatGatewaySpec",
+    "vpc:CreateSnatEntry", "vpc:DeleteSnatEntry", "vpc:ModifySnatEntry",
+    # ecs.EipAddress, ecs.EipAssociation (EIPs are VPC API operations)
+    "vpc:AllocateEipAddress", "vpc:ReleaseEipAddress", "vpc:ModifyEipAddressAttribute",
+    "vpc:AssociateEipAddress", "vpc:UnassociateEipAddress",
+    "vpc:TagResources", "vpc:UnTagResources",
+)
+ECS_WRITE = (
+    # ecs.SecurityGroup (and its rules)
+    "ecs:CreateSecurityGroup", "ecs:DeleteSecurityGroup", "ecs:ModifySecurityGroupAttribute",
+    "ecs:ModifySecurityGroupPolicy", "ecs:ModifySecurityGroupRule", "ecs:ModifySecurityGroupEgressRule",
+    "ecs:AuthorizeSecurityGroup", "ecs:AuthorizeSecurityGroupEgress",
+    "ecs:RevokeSecurityGroup", "ecs:RevokeSecurityGroupEgress",
+    "ecs:TagResources", "ecs:UntagResources",
+)
+TAG_WRITE = ("tag:TagResources", "tag:UntagResources")
+CS_WRITE = (
+    # cs.ServerlessKubernetes
+    "cs:CreateCluster", "cs:DeleteCluster", "cs:ModifyCluster", "cs:UpgradeCluster", "cs:MigrateCluster",
+    "cs:ModifyClusterTags", "cs:TagResources", "cs:UntagResources", "cs:UpdateResourcesDeleteProtection",
+    # cs.KubernetesAddon
+    "cs:InstallClusterAddons", "cs:UnInstallClusterAddons", "cs:ModifyClusterAddon", "cs:UpgradeClusterAddons",
+)
+KMS_WRITE = (
+    # kms.Key (the cluster's Secrets key)
+    "kms:CreateKey", "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:EnableKey", "kms:DisableKey",
+    "kms:UpdateKeyDescription", "kms:UpdateRotationPolicy", "kms:SetDeletionProtection",
+    "kms:TagResource", "kms:UntagResource",
+)
+ECI_WRITE = ("eci:CreateImageCache", "eci:UpdateImageCache", "eci:DeleteImageCache")
+RDS_WRITE = (
+    # rds.Instance, rds.Database, rds.RdsAccount, rds.AccountPrivilege (the workflow archive)
+    "rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBInstanceSpec", "rds:ModifyDBInstanceDescription",
+    "rds:ModifySecurityIps", "rds:ModifyDBInstanceSSL", "rds:ModifyDBInstanceDeletionProtection",
+    "rds:ModifyDBInstanceMaintainTime", "rds:ModifyBackupPolicy",
+    "rds:CreateDatabase", "rds:DeleteDatabase", "rds:ModifyDBDescription",
+    "rds:CreateAccount", "rds:DeleteAccount", "rds:ResetAccountPassword", "rds:ModifyAccountDescription",
+    "rds:GrantAccountPrivilege", "rds:RevokeAccountPrivilege",
+    "rds:TagResources", "rds:UntagResources",
+)
+OSS_BUCKET_WRITE = (
+    # oss.Bucket, oss.BucketAcl, oss.BucketPublicAccessBlock
+    "oss:PutBucket", "oss:DeleteBucket", "oss:PutBucketAcl", "oss:PutBucketVersioning",
+    "oss:PutBucketEncryption", "oss:DeleteBucketEncryption", "oss:PutBucketLifecycle", "oss:DeleteBucketLifecycle",
+    "oss:PutBucketTagging", "oss:DeleteBucketTagging",
+    "oss:PutBucketPublicAccessBlock", "oss:DeleteBucketPublicAccessBlock",
+    # force_destroy (dev) empties the bucket before deleting it
+    "oss:ListObjects", "oss:ListObjectVersions",
+)
+OSS_OBJECT_WRITE = ("oss:DeleteObject", "oss:DeleteObjectVersion")
+LOG_WRITE = (
+    # log.Project, log.Store
+    "log:CreateProject", "log:UpdateProject", "log:DeleteProject",
+    "log:CreateLogStore", "log:UpdateLogStore", "log:DeleteLogStore",
+    "log:TagResources", "log:UntagResources",
+)
+LOG_READ = ("log:GetProject", "log:ListProject", "log:GetLogStore", "log:ListLogStores", "log:ListTagResources")
+RAM_WRITE = (
+    # ram.Role, ram.Policy, ram.RolePolicyAttachment (the RRSA roles)
+    "ram:CreateRole", "ram:DeleteRole", "ram:UpdateRole",
+    "ram:CreatePolicy", "ram:DeletePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion",
+    "ram:SetDefaultPolicyVersion", "ram:AttachPolicyToRole", "ram:DetachPolicyFromRole",
+)
+# What `pulumi login s3://…` does with the state bucket (list, read, write, delete its files).
+STATE_OBJECT = ("oss:GetObject", "oss:PutObject", "oss:DeleteObject")
+STATE_BUCKET = ("oss:ListObjects", "oss:GetBucketInfo", "oss:GetBucketLocation")
+
+
+def _reads(*services: str) -> list[str]:
+    return [f"{svc}:{verb}*" for svc in services for verb in ("Describe", "List", "Get")]
+
+
+def _regional(service: str, regions: tuple[str, ...], account: str) -> list[str]:
+    return [f"acs:{service}:{r}:{account}:*" for r in regions]
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "1", "Statement": list(statements)}
+
+
+def _allow(actions: list[str] | tuple[str, ...], resources: list[str]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": sorted(actions), "Resource": sorted(resources)}
+
+
+def _state_statements(s: BootstrapSettings, account: str) -> list[dict[str, Any]]:
+    bucket = s.state_bucket_name
+    statements = [
+        _allow(STATE_BUCKET, [f"acs:oss:*:{account}:{bucket}"]),
+        _allow(STATE_OBJECT, [f"acs:oss:*:{account}:{bucket}/*"]),
+    ]
+    if s.state.kms_key_id:
+        # SSE-KMS with a customer key: reading and writing state needs the key.
+        statements.append(_allow(
+            ["kms:Decrypt", "kms:GenerateDataKey"], [f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}"]
+        ))
+    return statements
+
+
+def ci_deploy_policies(s: BootstrapSettings, account: str) -> dict[str, dict[str, Any]]:
+    """The deploy role's documents, by short name (``network``, ``cluster``, ``data``, ``identity``)."""
+    regions, prefix = s.deploy_regions, s.managed_prefix
+    network = _doc(
+        _allow([*VPC_WRITE, *_reads("vpc")], _regional("vpc", regions, account)),
+        _allow([*ECS_WRITE, *_reads("ecs")], _regional("ecs", regions, account)),
+        _allow([*TAG_WRITE, *_reads("tag")], _regional("tag", regions, account)),
+    )
+    cluster = _doc(
+        _allow([*CS_WRITE, *_reads("cs")], _regional("cs", regions, account)),
+        _allow([*KMS_WRITE, *_reads("kms")], _regional("kms", regions, account)),
+        _allow([*ECI_WRITE, *_reads("eci")], _regional("eci", regions, account)),
+    )
+    data = _doc(
+        _allow([*OSS_BUCKET_WRITE, "oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
+        _allow(OSS_OBJECT_WRITE, [f"acs:oss:*:{account}:{prefix}-*/*"]),
+        _allow(
+            [*LOG_WRITE, *LOG_READ],
+            [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")],
+        ),
+        _allow([*RDS_WRITE, *_reads("rds")], _regional("rds", regions, account)),
+        *_state_statements(s, account),
+    )
+    identity = _doc(
+        _allow(
+            RAM_WRITE,
+            [f"acs:ram:*:{account}:role/{prefix}-*", f"acs:ram:*:{account}:policy/{prefix}-*"],
+        ),
+        # ACK checks its service roles exist when it creates a cluster; provider reads refresh roles.
+        _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
+        # Belt and braces: whatever the prefix, CI never changes its own roles and policies.
+        {
+            "Effect": "Deny",
+            "Action": sorted(RAM_WRITE),
+            "Resource": sorted([
+                f"acs:ram:*:{account}:role/{s.deploy_role_name}",
+                f"acs:ram:*:{account}:role/{s.preview_role_name}",
+                f"acs:ram:*:{account}:policy/{s.name}-ci-*",
+            ]),
+        },
+    )
+    return {"cluster": cluster, "data": data, "identity": identity, "network": network}
+
+
+def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
+    """The preview role's document: reads of everything the deploy role manages, and the state bucket."""
+    regions, prefix = s.deploy_regions, s.managed_prefix
+    regional = [
+        _allow(_reads(svc), _regional(svc, regions, account)) for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds")
+    ]
+    return _doc(
+        *regional,
+        _allow(["oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
+        _allow(LOG_READ, [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")]),
+        _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
+        *_state_statements(s, account),
+    )
+
+
+def github_trust_policy(provider_arn: str, subjects: tuple[str, ...]) -> dict[str, Any]:
+    """Trust GitHub Actions jobs whose ``oidc:sub`` is exactly one of ``subjects``.
+
+    ``StringEquals`` with a list matches any one value exactly; no pattern (``StringLike``) is
+    used, so a branch or environment created later cannot match. The federated principal pins the
+    issuer (the OIDC provider's issuer URL), and ``oidc:aud`` the audience the credentials action
+    requests. https://www.alibabacloud.com/help/en/ram/user-guide/overview-of-oidc-based-sso
+    """
+    return {
+        "Version": "1",
+        "Statement": [
+            {
+                "Action": "sts:AssumeRole",
+                "Effect": "Allow",
+                "Principal": {"Federated": [provider_arn]},
+                "Condition": {
+                    "StringEquals": {"oidc:aud": [GITHUB_AUDIENCE], "oidc:sub": sorted(subjects)},
+                },
+            }
+        ],
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    """A policy document as RAM receives it: compact (the length limit counts characters), sorted keys."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"))
+
+
+def oss_s3_endpoint(region: str) -> str:
+    """OSS's S3-compatible public endpoint (https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss)."""
+    return f"https://s3.oss-{region}.aliyuncs.com"
+
+
+def backend_url(bucket: str, region: str) -> str:
+    """The ``pulumi login`` URL of the state bucket, through OSS's S3-compatible API.
+
+    Pulumi's DIY backend takes ``s3://<bucket>?endpoint=…`` for S3-compatible stores
+    (https://www.pulumi.com/docs/iac/guides/basics/using-a-diy-backend/). OSS serves S3 requests
+    only virtual-hosted style (``<bucket>.<endpoint>``), so path style is explicitly off, and the
+    signing region is the bucket's region.
+    """
+    return f"s3://{bucket}?endpoint={oss_s3_endpoint(region)}&region={region}&s3ForcePathStyle=false"
+
+
+def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
+    """The commands a platform engineer runs after ``pulumi up`` of the bootstrap (from ``bootstrap/``)."""
+    stack_hint = f"--stack {stack}"
+    return [
+        "# 1. Move this bootstrap stack's own state into the new bucket (it started on a local backend):",
+        f"pulumi stack export {stack_hint} --file bootstrap-state.json",
+        "# 2. Point the Pulumi CLI at the bucket. It speaks S3: give it the STS or AccessKey credentials "
+        "under the AWS names, and only the checksums OSS understands:",
+        "export AWS_ACCESS_KEY_ID=$ALIBABA_CLOUD_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$ALIBABA_CLOUD_ACCESS_KEY_SECRET "
+        "AWS_SESSION_TOKEN=$ALIBABA_CLOUD_SECURITY_TOKEN",
+        "export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
+        f"pulumi login '{login_url}'",
+        f"pulumi stack init {stack_hint} && pulumi stack import {stack_hint} --file bootstrap-state.json",
+        "# 3. Create the main project's stacks in the bucket (from the repository root):",
+        "cd .. && for s in dev staging prod; do pulumi stack init $s --secrets-provider passphrase; done",
+        "# 4. Tell GitHub Actions where things are (repository variables, not secrets: nothing here is a key):",
+        f"gh variable set PULUMI_BACKEND_URL --repo {s.github.repository} --body '{login_url}'",
+        f"gh variable set ALICLOUD_REGION --repo {s.github.repository} --body {s.region}",
+        f"gh variable set ALICLOUD_CI_DEPLOY_ROLE_ARN --repo {s.github.repository} --body "
+        f"\"$(pulumi stack output ciDeployRoleArn --cwd bootstrap {stack_hint})\"",
+        f"gh variable set ALICLOUD_CI_PREVIEW_ROLE_ARN --repo {s.github.repository} --body "
+        f"\"$(pulumi stack output ciPreviewRoleArn --cwd bootstrap {stack_hint})\"",
+        f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {s.github.repository} --body "
+        f"\"$(pulumi stack output oidcProviderArn --cwd bootstrap {stack_hint})\"",
+        "# 5. The stacks' secrets passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider):",
+        f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {s.github.repository}",
+        "# 6. In GitHub, give the environments "
+        f"{', '.join(s.github.deploy_environments) or '(none)'} protection rules (prod: required reviewers).",
+    ]

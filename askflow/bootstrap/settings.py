@@ -1,0 +1,253 @@
+"""Settings of a bootstrap stack (``bootstrap/environments/Pulumi.<stack>.yaml``), parsed once, frozen.
+
+The region comes from ``alicloud:region``; everything else from ``askflow-bootstrap:settings``.
+Defaults live here. :func:`parse_bootstrap_settings` turns both into :class:`BootstrapSettings`
+or raises one :class:`~askflow.errors.AskflowError` naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from askflow.bootstrap import SETTINGS_KEY
+from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
+from askflow.errors import AskflowError, format_path
+from askflow.settings import REGION_KEY, SettingsError, _error_message
+
+_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+# GitHub owner/repository names: letters, digits, '-', '_', '.'.
+_REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$")
+_REF_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+_FINGERPRINT = re.compile(r"^[0-9a-f]{40}$")
+_RAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
+
+GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
+# The audience `aliyun/configure-aliyun-credentials-action@v1` requests by default (its action.yml),
+# and the client id GitHub's guide for Alibaba Cloud recommends.
+GITHUB_AUDIENCE = "sts.aliyuncs.com"
+# SHA-1 fingerprints of the CA of token.actions.githubusercontent.com that AWS and others pin.
+# They change when GitHub rotates certificates: check with
+#   openssl s_client -servername token.actions.githubusercontent.com \
+#     -connect token.actions.githubusercontent.com:443 -showcerts </dev/null \
+#   | openssl x509 -fingerprint -sha1 -noout
+GITHUB_FINGERPRINTS = ("6938fd4d98bab03faadb97b34396831e3780aea1", "1c58a3a8518e8759bf075b76b750d4f2df264fcd")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+class GitHub(_Model):
+    """Who may assume the CI roles: GitHub Actions of one repository, through OIDC.
+
+    The `oidc:sub` claim of a job is `repo:<repo>:ref:refs/heads/<branch>` for a push,
+    `repo:<repo>:pull_request` for a pull request, and `repo:<repo>:environment:<name>` when the job
+    runs in a GitHub environment (https://docs.github.com/en/actions/reference/security/oidc).
+    """
+
+    repository: str = Field(description="`owner/repository` whose workflows may assume the CI roles.")
+    deploy_branches: tuple[str, ...] = Field(("main",), description="Branches whose push jobs may deploy (`pulumi up`).")
+    deploy_environments: tuple[str, ...] = Field(
+        ("dev", "prod"),
+        description="GitHub environments whose jobs may deploy. Give them required reviewers in GitHub (prod).",
+    )
+    preview_pull_requests: bool = Field(True, description="Pull-request jobs may assume the read-only preview role.")
+    oidc_provider_name: str = Field("github-actions", description="Name of the RAM OIDC provider to create.")
+    oidc_provider_arn: str | None = Field(
+        None, description="Bring your own: an existing RAM OIDC provider for GitHub (then none is created)."
+    )
+    fingerprints: tuple[str, ...] = Field(
+        GITHUB_FINGERPRINTS, description="SHA-1 fingerprints of the issuer's CA certificate (lowercase hex)."
+    )
+
+    @field_validator("repository")
+    @classmethod
+    def _repository(cls, v: str) -> str:
+        if not _REPOSITORY.match(v):
+            raise ValueError(f"{v!r} is not `owner/repository`")
+        return v
+
+    @field_validator("deploy_branches", "deploy_environments")
+    @classmethod
+    def _refs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for ref in v:
+            # Exact names only: the trust policy uses StringEquals so that no pattern can match a
+            # branch or environment someone creates later.
+            if not _REF_PART.match(ref) or "*" in ref:
+                raise ValueError(f"{ref!r} is not an exact branch or environment name (no wildcards)")
+        if len(set(v)) != len(v):
+            raise ValueError("lists a name twice")
+        return v
+
+    @field_validator("fingerprints")
+    @classmethod
+    def _fingerprints(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for fp in v:
+            if not _FINGERPRINT.match(fp):
+                raise ValueError(f"{fp!r} is not a SHA-1 fingerprint (40 lowercase hex digits)")
+        if not v:
+            raise ValueError("give at least one fingerprint")
+        return v
+
+    @field_validator("oidc_provider_name")
+    @classmethod
+    def _provider_name(cls, v: str) -> str:
+        if not _RAM_NAME.match(v):
+            raise ValueError(f"{v!r} is not a valid RAM OIDC provider name")
+        return v
+
+    @field_validator("oidc_provider_arn")
+    @classmethod
+    def _provider_arn(cls, v: str | None) -> str | None:
+        if v is not None and not re.match(r"^acs:ram::\d+:oidc-provider/[A-Za-z0-9.-]+$", v):
+            raise ValueError(f"{v!r} is not a RAM OIDC provider ARN (acs:ram::<account>:oidc-provider/<name>)")
+        return v
+
+    @property
+    def deploy_subjects(self) -> tuple[str, ...]:
+        """`oidc:sub` values allowed to assume the deploy role, sorted."""
+        subs = [f"repo:{self.repository}:ref:refs/heads/{b}" for b in self.deploy_branches]
+        subs += [f"repo:{self.repository}:environment:{e}" for e in self.deploy_environments]
+        return tuple(sorted(subs))
+
+    @property
+    def preview_subjects(self) -> tuple[str, ...]:
+        """`oidc:sub` values allowed to assume the read-only preview role, sorted."""
+        subs = [f"repo:{self.repository}:ref:refs/heads/{b}" for b in self.deploy_branches]
+        if self.preview_pull_requests:
+            subs.append(f"repo:{self.repository}:pull_request")
+        return tuple(sorted(subs))
+
+
+class StateBucket(_Model):
+    """The OSS bucket that holds Pulumi state (the DIY backend)."""
+
+    bucket_name: str | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-pulumi-state`.")
+    redundancy: Literal["LRS", "ZRS"] = Field("ZRS", description="OSS redundancy. State is small and precious: ZRS.")
+    kms_key_id: str | None = Field(None, description="KMS key for server-side encryption (SSE-KMS); AES256 when unset.")
+    noncurrent_version_days: int = Field(
+        90, ge=1, description="Old versions of state files expire after this many days (recovery window)."
+    )
+    abort_multipart_days: int = Field(2, ge=1, description="Incomplete multipart uploads are aborted after this many days.")
+
+    @field_validator("bucket_name")
+    @classmethod
+    def _bucket(cls, v: str | None) -> str | None:
+        if v is not None and not _OSS_BUCKET.match(v):
+            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
+        return v
+
+
+class BootstrapSettings(_Model):
+    """Everything a bootstrap stack creates. Parsed from `alicloud:region` and `askflow-bootstrap:settings`."""
+
+    name: str = Field(description="Prefix of the bootstrap's own physical names (state bucket, CI roles).")
+    region: str = Field(description="Alibaba Cloud region of the state bucket (from `alicloud:region`).")
+    managed_prefix: str = Field(
+        "askflow",
+        description="Prefix of every physical name the main project's stacks create (their `name` starts with "
+        "`<managed_prefix>-`). The CI role may create and delete only OSS buckets, SLS projects and RAM roles "
+        "and policies with this prefix.",
+    )
+    regions: tuple[str, ...] = Field((), description="Regions the main project deploys to (default: `region`).")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on every taggable resource.")
+    github: GitHub
+    state: StateBucket = Field(default_factory=StateBucket)
+    existing_roles: tuple[str, ...] = Field(
+        (),
+        description="Service-linked and service roles ASK/ECI need that the account already has: they are "
+        "checked, not created.",
+    )
+
+    @field_validator("name", "managed_prefix")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        if len(v) > 30 or not _DNS_LABEL.match(v):
+            raise ValueError(
+                f"{v!r} is not a valid name prefix: at most 30 lowercase letters, digits and '-', "
+                "starting with a letter"
+            )
+        return v
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        if not _REGION.match(v):
+            raise ValueError(f"{v!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
+        return v
+
+    @field_validator("regions")
+    @classmethod
+    def _regions(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for r in v:
+            if not _REGION.match(r):
+                raise ValueError(f"{r!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
+        return v
+
+    @field_validator("existing_roles")
+    @classmethod
+    def _existing(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for role in v:
+            if role not in SERVICE_ROLE_NAMES:
+                raise ValueError(f"{role!r} is not a role the bootstrap manages ({', '.join(SERVICE_ROLE_NAMES)})")
+        return v
+
+    @model_validator(mode="after")
+    def _check(self) -> BootstrapSettings:
+        # The CI role may create and delete anything named `<managed_prefix>-*`. If the bootstrap's
+        # own roles, policies or state bucket matched that pattern, CI could rewrite its own
+        # permissions or delete the state: refuse.
+        if self.name == self.managed_prefix or self.name.startswith(f"{self.managed_prefix}-"):
+            raise SettingsError(
+                ("name",),
+                f"must not start with managed_prefix {self.managed_prefix!r}: the CI role could then modify the "
+                "bootstrap's own roles and state bucket (e.g. use `platform`)",
+            )
+        bucket = self.state_bucket_name
+        if not _OSS_BUCKET.match(bucket):
+            raise SettingsError(("state", "bucket_name"), f"the default {bucket!r} is too long: set bucket_name")
+        if bucket.startswith(f"{self.managed_prefix}-"):
+            raise SettingsError(
+                ("state", "bucket_name"), f"must not start with managed_prefix {self.managed_prefix!r}-"
+            )
+        return self
+
+    @property
+    def state_bucket_name(self) -> str:
+        return self.state.bucket_name or f"{self.name}-{self.region}-pulumi-state"
+
+    @property
+    def deploy_regions(self) -> tuple[str, ...]:
+        return tuple(sorted(set(self.regions or (self.region,))))
+
+    @property
+    def deploy_role_name(self) -> str:
+        return f"{self.name}-ci-deploy"
+
+    @property
+    def preview_role_name(self) -> str:
+        return f"{self.name}-ci-preview"
+
+
+def parse_bootstrap_settings(region: Any, raw: Any, *, file: str) -> BootstrapSettings:
+    """Build :class:`BootstrapSettings` from the two config values, or raise one :class:`AskflowError`."""
+    if region is None:
+        raise AskflowError("is required: the region of the state bucket, e.g. cn-hangzhou", file=file, path=REGION_KEY)
+    if not isinstance(raw, Mapping):
+        what = "missing" if raw is None else f"a {type(raw).__name__}"
+        raise AskflowError(f"is {what}; it must be a mapping of bootstrap settings", file=file, path=SETTINGS_KEY)
+    if "region" in raw:
+        raise AskflowError(f"unknown key: the region is set with {REGION_KEY}", file=file, path=f"{SETTINGS_KEY}.region")
+    try:
+        return BootstrapSettings.model_validate({**raw, "region": region})
+    except ValidationError as exc:
+        errors = sorted(exc.errors(), key=lambda e: (e["type"] != "extra_forbidden", [str(p) for p in e["loc"]]))
+        loc, msg = _error_message(errors[0])
+        key = REGION_KEY if loc[:1] == ("region",) else format_path((SETTINGS_KEY, *loc))
+        raise AskflowError(msg, file=file, path=key) from None

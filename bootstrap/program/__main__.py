@@ -1,0 +1,204 @@
+"""askflow-bootstrap: what an account needs before the first ``pulumi up`` of the main project.
+
+Settings come from ``alicloud:region`` and ``askflow-bootstrap:settings``
+(:mod:`askflow.bootstrap.settings`); the documents from :mod:`askflow.bootstrap.policy`. Creates:
+
+1. the OSS bucket holding Pulumi state: private (ACL and public-access block), versioned,
+   encrypted, old versions expire, ``protect``-ed; the stack exports the ``pulumi login`` URL;
+2. a RAM OIDC provider for GitHub Actions and two roles trusting it (deploy, preview) with
+   custom policies that name services and actions;
+3. the service-linked and service roles ASK and ECI need (or checks those the account has).
+
+Run ``pulumi up`` from ``bootstrap/`` with admin credentials, or offline
+``askflow plan --project bootstrap --stack <stack>``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from askflow.bootstrap import PROJECT, SETTINGS_KEY
+from askflow.bootstrap.policy import (
+    backend_url,
+    ci_deploy_policies,
+    ci_preview_policy,
+    github_trust_policy,
+    next_steps,
+    render,
+)
+from askflow.bootstrap.service_roles import SERVICE_ROLES, service_trust_policy
+from askflow.bootstrap.settings import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapSettings, parse_bootstrap_settings
+from askflow.errors import AskflowError
+
+PROTECTED = pulumi.ResourceOptions(protect=True)
+
+
+def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Bucket:
+    """The Pulumi state bucket. Never expires current objects: state must outlive everything."""
+    st = s.state
+    if st.kms_key_id:
+        sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="KMS", kms_master_key_id=st.kms_key_id)
+    else:
+        sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="AES256")
+    bucket = alicloud.oss.Bucket(
+        f"{s.name}-state",
+        bucket=s.state_bucket_name,
+        storage_class="Standard",
+        redundancy_type=st.redundancy,
+        server_side_encryption_rule=sse,
+        # Versioning keeps every checkpoint Pulumi overwrites: a corrupted or deleted state file
+        # can be restored from an older version.
+        versioning=alicloud.oss.BucketVersioningArgs(status="Enabled"),
+        lifecycle_rules=[
+            alicloud.oss.BucketLifecycleRuleArgs(
+                id="expire-noncurrent-versions",
+                enabled=True,
+                prefix="",
+                noncurrent_version_expirations=[
+                    alicloud.oss.BucketLifecycleRuleNoncurrentVersionExpirationArgs(days=st.noncurrent_version_days)
+                ],
+            ),
+            alicloud.oss.BucketLifecycleRuleArgs(
+                id="abort-incomplete-multipart",
+                enabled=True,
+                prefix="",
+                abort_multipart_uploads=[
+                    alicloud.oss.BucketLifecycleRuleAbortMultipartUploadArgs(days=st.abort_multipart_days)
+                ],
+            ),
+        ],
+        force_destroy=False,
+        tags=tags,
+        opts=PROTECTED,
+    )
+    alicloud.oss.BucketAcl(f"{s.name}-state-acl", bucket=bucket.id, acl="private")
+    alicloud.oss.BucketPublicAccessBlock(
+        f"{s.name}-state-public-access-block", bucket=bucket.id, block_public_access=True
+    )
+    return bucket
+
+
+def service_roles(s: BootstrapSettings, file: str) -> list[str]:
+    """Create the roles ASK/ECI need, or check the ones the stack says exist. Returns their names."""
+    names = []
+    for role in SERVICE_ROLES:
+        names.append(role.name)
+        if role.name in s.existing_roles:
+            found = alicloud.ram.get_roles(name_regex=f"^{role.name}$")
+            if role.name not in (found.names or []):
+                i = s.existing_roles.index(role.name)
+                raise AskflowError(
+                    f"role {role.name} does not exist in this account: remove it from existing_roles so the "
+                    "bootstrap creates it",
+                    file=file,
+                    path=f"{SETTINGS_KEY}.existing_roles[{i}]",
+                )
+            continue
+        if role.kind == "service-linked":
+            alicloud.resourcemanager.ServiceLinkedRole(
+                f"{s.name}-{role.name}", service_name=role.service, description=role.why, opts=PROTECTED
+            )
+        else:
+            created = alicloud.ram.Role(
+                f"{s.name}-{role.name}",
+                role_name=role.name,
+                assume_role_policy_document=json.dumps(service_trust_policy(role.service), sort_keys=True),
+                description=role.why,
+                opts=PROTECTED,
+            )
+            alicloud.ram.RolePolicyAttachment(
+                f"{s.name}-{role.name}-policy",
+                role_name=created.role_name,
+                policy_name=str(role.policy),
+                policy_type="System",
+                opts=PROTECTED,
+            )
+    return names
+
+
+def ci_identity(s: BootstrapSettings, account: str) -> tuple[pulumi.Output[str], pulumi.Output[str], pulumi.Output[str]]:
+    """The GitHub OIDC provider and the deploy and preview roles. Returns (provider, deploy, preview) ARNs."""
+    gh = s.github
+    if gh.oidc_provider_arn:
+        provider_arn: pulumi.Output[str] = pulumi.Output.from_input(gh.oidc_provider_arn)
+    else:
+        provider = alicloud.ims.OidcProvider(
+            f"{s.name}-github-oidc",
+            oidc_provider_name=gh.oidc_provider_name,
+            issuer_url=GITHUB_ISSUER,
+            client_ids=[GITHUB_AUDIENCE],
+            fingerprints=list(gh.fingerprints),
+            description=f"GitHub Actions of {gh.repository} (askflow CI)",
+            opts=PROTECTED,
+        )
+        # The documented ARN form, derived from the provider's own output so roles wait for it.
+        provider_arn = provider.oidc_provider_name.apply(lambda n: f"acs:ram::{account}:oidc-provider/{n}")
+
+    def role(kind: str, subjects: tuple[str, ...], documents: dict[str, str]) -> pulumi.Output[str]:
+        role_name = s.deploy_role_name if kind == "deploy" else s.preview_role_name
+        created = alicloud.ram.Role(
+            f"{s.name}-ci-{kind}",
+            role_name=role_name,
+            assume_role_policy_document=provider_arn.apply(lambda arn: render(github_trust_policy(arn, subjects))),
+            description=f"askflow CI ({kind}) for GitHub Actions of {gh.repository}",
+            # One hour covers a `pulumi up` of a stack; the credentials action asks for less.
+            max_session_duration=3600,
+        )
+        for key, document in sorted(documents.items()):
+            policy = alicloud.ram.Policy(
+                f"{s.name}-ci-{kind}-{key}" if key else f"{s.name}-ci-{kind}",
+                policy_name=f"{role_name}-{key}" if key else role_name,
+                description=f"askflow CI ({kind}): {key or 'read-only'}",
+                policy_document=document,
+                # Updates create policy versions; RAM keeps at most five.
+                rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
+            )
+            alicloud.ram.RolePolicyAttachment(
+                f"{s.name}-ci-{kind}-{key}" if key else f"{s.name}-ci-{kind}-attachment",
+                role_name=created.role_name,
+                policy_name=policy.policy_name,
+                policy_type="Custom",
+            )
+        return created.arn
+
+    deploy = role(
+        "deploy", gh.deploy_subjects, {k: render(v) for k, v in ci_deploy_policies(s, account).items()}
+    )
+    preview = role("preview", gh.preview_subjects, {"": render(ci_preview_policy(s, account))})
+    return provider_arn, deploy, preview
+
+
+def main() -> None:
+    stack = pulumi.get_stack()
+    file = f"bootstrap/environments/Pulumi.{stack}.yaml"
+    s = parse_bootstrap_settings(
+        pulumi.Config("alicloud").get("region"),
+        pulumi.Config(PROJECT).get_object(SETTINGS_KEY.split(":", 1)[1]),
+        file=file,
+    )
+    tags = {"managed-by": "askflow-bootstrap", "askflow-stack": stack, **s.tags}
+    account = alicloud.get_account().id
+    bucket = state_bucket(s, tags)
+    roles = service_roles(s, file)
+    provider_arn, deploy_arn, preview_arn = ci_identity(s, account)
+    login_url = backend_url(s.state_bucket_name, s.region)
+
+    pulumi.export("stateBucketName", bucket.bucket)
+    pulumi.export("loginUrl", login_url)
+    pulumi.export("oidcProviderArn", provider_arn)
+    pulumi.export("ciRoleArn", deploy_arn)
+    pulumi.export("ciDeployRoleArn", deploy_arn)
+    pulumi.export("ciPreviewRoleArn", preview_arn)
+    pulumi.export("serviceRoles", {"created": [r for r in roles if r not in s.existing_roles],
+                                   "checked": list(s.existing_roles)})
+    pulumi.export("nextSteps", next_steps(s, login_url, stack))
+
+
+try:
+    main()
+except AskflowError as exc:
+    # The Pulumi CLI prints a RunError as one line, without a traceback.
+    raise pulumi.RunError(exc.line()) from exc
