@@ -10,6 +10,8 @@ config with ``set_all_config``, configures the runtime and runs the ``main`` fol
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
 import contextvars
 import logging
 import runpy
@@ -137,7 +139,13 @@ def run_program(
         finally:
             asyncio.set_event_loop(None)
 
+    main_dir = str(project.main.resolve())
     try:
         return context.run(run)
     finally:
         loop.close()
+        # Each `pulumi up` starts a fresh interpreter; so must the next plan in this one: forget
+        # the program's own modules (components.*), which may belong to another project copy.
+        for name, module in list(sys.modules.items()):
+            if (getattr(module, "__file__", None) or "").startswith(main_dir + os.sep):
+                del sys.modules[name]

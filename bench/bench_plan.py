@@ -1,0 +1,130 @@
+"""Plan overhead: `askflow plan` of the prod stack with N template versions versus bare SDK mocks.
+
+For N in 10, 100 and 400 it generates a library of N versions in a copy of the project, plans
+prod with `templates.deploy: all`, and, in the same run, replays the same number and types of
+resources (same names and inputs) as plain ``pulumi.CustomResource`` registrations under the SDK's
+own ``MockMonitor``: the cost of Pulumi alone. Figures are printed as ratios, never asserted.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime.mocks import MockMonitor
+
+from askflow import yamlio
+from askflow.plan import Plan, plan_stack
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (10, 100, 400)
+
+
+def _template(name: str, n: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "WorkflowTemplate",
+        "metadata": {"name": name},
+        "spec": {
+            "entrypoint": "main",
+            "serviceAccountName": "argo-workflow",
+            "activeDeadlineSeconds": 600,
+            "templates": [{
+                "name": "main",
+                "retryStrategy": {"limit": 2},
+                "container": {
+                    "image": "alpine:3.20",
+                    "command": ["echo", f"v{n}"],
+                    "resources": {"requests": {"cpu": "100m", "memory": "64Mi"}},
+                },
+            }],
+        },
+    }
+
+
+def _project(versions: int) -> Path:
+    tmp = Path(tempfile.mkdtemp(prefix="askflow-bench-"))
+    for name in ("Pulumi.yaml", "infra", "environments"):
+        src = ROOT / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp / name)  # type: ignore[operator]
+    lib = tmp / "workflows"
+    for i in range(versions):
+        name = f"job-{i // 4:03d}"
+        (lib / name).mkdir(parents=True, exist_ok=True)
+        (lib / name / f"v{i % 4 + 1}.yaml").write_text(yamlio.dumps(_template(name, i % 4 + 1)))
+    prod = yamlio.load_file(tmp / "environments" / "Pulumi.prod.yaml")
+    prod["config"]["askflow:platform"]["templates"] = {"deploy": "all", "crons": "all", "namespaces": ["data-eng"]}
+    (tmp / "environments" / "Pulumi.prod.yaml").write_text(yamlio.dumps(prod))
+    return tmp
+
+
+class _Mocks(pulumi.runtime.Mocks):
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict]:
+        return f"{args.name}-id", dict(args.inputs)
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list]:
+        return {}, []
+
+
+def _baseline(plan: Plan) -> float:
+    """Register the plan's custom resources, same types, names and inputs, under bare mocks."""
+    import asyncio
+    import contextvars
+
+    from pulumi.runtime.stack import run_pulumi_func
+    from pulumi.runtime.sync_await import _sync_await
+
+    resources = [r for r in plan.resources if r.custom and not r.type.startswith("pulumi:providers:")]
+
+    def program() -> None:
+        for r in resources:
+            pulumi.CustomResource(r.type, r.name, dict(r.inputs))
+
+    def run() -> float:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        mocks = _Mocks()
+        start = time.perf_counter()
+        pulumi.runtime.set_mocks(mocks, project="askflow", stack="prod", preview=False, monitor=MockMonitor(mocks))
+        _sync_await(run_pulumi_func(program))
+        elapsed = time.perf_counter() - start
+        loop.close()
+        return elapsed
+
+    return contextvars.Context().run(run)
+
+
+def run(repeat: int = 3) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for n in SIZES:
+        project = _project(n)
+        try:
+            ours, base = [], []
+            for _ in range(repeat):
+                start = time.perf_counter()
+                plan = plan_stack("prod", project)
+                ours.append(time.perf_counter() - start)
+                base.append(_baseline(plan))
+            o, b = statistics.median(ours), statistics.median(base)
+            results[f"{n} versions"] = {
+                "resources": len([r for r in plan.resources if r.custom]),
+                "askflow_plan_s": round(o, 3),
+                "bare_mocks_s": round(b, 3),
+                "overhead_ratio": round(o / b, 2),
+            }
+            print(f"plan, {n:4d} versions: askflow {o:.3f}s, bare SDK mocks {b:.3f}s, ratio {o / b:.2f}x", flush=True)
+        finally:
+            shutil.rmtree(project, ignore_errors=True)
+    growth = results["400 versions"]["askflow_plan_s"] / results["100 versions"]["askflow_plan_s"]
+    results["growth_400_over_100"] = round(growth, 2)
+    print(f"plan growth 400/100 versions: {growth:.2f}x (target <= 4.4x); overhead target <= 1.3x", flush=True)
+    return results
+
+
+if __name__ == "__main__":
+    run()
