@@ -10,7 +10,6 @@ config with ``set_all_config``, configures the runtime and runs the ``main`` fol
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 import contextvars
 import logging
@@ -18,6 +17,7 @@ import runpy
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pulumi
@@ -121,6 +121,22 @@ def _run(
     )
 
 
+def _forget_other_programs(main: Path) -> None:
+    """Drop cached modules that the program folder would import but that came from elsewhere.
+
+    Each `pulumi up` starts a fresh interpreter; a second plan in this one, of another copy of the
+    project, must not reuse the first copy's ``components.*``.
+    """
+    main_dir = main.resolve()
+    local = {p.stem for p in main_dir.iterdir() if p.suffix == ".py" or p.is_dir()} - {"__main__"}
+    for name, module in list(sys.modules.items()):
+        if name.split(".")[0] not in local:
+            continue
+        file = getattr(module, "__file__", None)
+        if file and not Path(file).resolve().is_relative_to(main_dir):
+            del sys.modules[name]
+
+
 def run_program(
     project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None = None
 ) -> ProgramRun:
@@ -139,13 +155,8 @@ def run_program(
         finally:
             asyncio.set_event_loop(None)
 
-    main_dir = str(project.main.resolve())
+    _forget_other_programs(project.main)
     try:
         return context.run(run)
     finally:
         loop.close()
-        # Each `pulumi up` starts a fresh interpreter; so must the next plan in this one: forget
-        # the program's own modules (components.*), which may belong to another project copy.
-        for name, module in list(sys.modules.items()):
-            if (getattr(module, "__file__", None) or "").startswith(main_dir + os.sep):
-                del sys.modules[name]
