@@ -10,10 +10,10 @@ config with ``set_all_config``, configures the runtime and runs the ``main`` fol
 from __future__ import annotations
 
 import asyncio
-import sys
 import contextvars
 import logging
 import runpy
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
