@@ -180,3 +180,43 @@ def test_outputs_help_the_next_step(prod: Plan) -> None:
     assert prod.outputs["ossInternalEndpoint"] == "https://oss-cn-hangzhou-internal.aliyuncs.com"
     assert set(prod.outputs["roleArns"]) == {"argo-server", "executor-data-eng", "executor-ml"}
     assert any("argo submit" in step for step in prod.outputs["nextSteps"])
+
+
+WFT = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
+CRON = "kubernetes:argoproj.io/v1alpha1:CronWorkflow"
+
+
+def deployed(plan: Plan, typ: str = WFT) -> set[tuple[str, str]]:
+    return {(r.inputs["metadata"]["namespace"], r.inputs["metadata"]["name"]) for r in plan.of_type(typ)}
+
+
+def test_each_stack_deploys_exactly_the_versions_it_lists(dev: Plan, prod: Plan) -> None:
+    from askflow.library import load_library
+
+    everything = {v.deployed_name for v in load_library(ROOT / "workflows").versions}
+    assert deployed(dev) == {(ns, n) for ns in ("data-eng", "ml") for n in everything}
+    assert deployed(prod) == {(ns, n) for ns in ("data-eng", "ml") for n in ("hello-world-v2", "etl-v2", "fan-out-v1")}
+    assert deployed(prod, CRON) == {("data-eng", "nightly-etl"), ("ml", "nightly-etl")}
+    for r in prod.of_type(WFT):
+        labels = r.inputs["metadata"]["labels"]
+        assert labels["app.kubernetes.io/managed-by"] == "askflow"
+        assert f"{labels['app.kubernetes.io/name']}-v{labels['app.kubernetes.io/version']}" == r.inputs["metadata"]["name"]
+
+
+def test_prod_image_cache_covers_every_deployed_image(prod: Plan) -> None:
+    from askflow.library import load_library, select
+
+    chosen = select(load_library(ROOT / "workflows"), ["hello-world-v2", "etl-v2", "fan-out-v1"], ["nightly-etl"])
+    cache = one(prod, "alicloud:eci/imageCache:ImageCache")
+    assert cache.inputs["images"] == list(chosen.images) and chosen.images
+    assert cache.inputs["imageCacheSize"] == 20
+
+
+def test_unpinned_image_is_refused_for_an_image_cache() -> None:
+    from askflow.errors import AskflowError
+    from components.templates import pinned_images  # type: ignore[import-not-found]
+
+    assert pinned_images(("alpine:3.20", "registry/x@sha256:abc")) == ("alpine:3.20", "registry/x@sha256:abc")
+    for bad in ("alpine", "alpine:latest", "registry.example.com:5000/team/app"):
+        with pytest.raises(AskflowError, match="is not pinned"):
+            pinned_images((bad,))
