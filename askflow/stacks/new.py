@@ -1,0 +1,408 @@
+"""``askflow stack new NAME --from SOURCE``: a reproducible stack copied from an existing one.
+
+The new ``environments/Pulumi.NAME.yaml`` is the source file, comments kept (ruamel.yaml round
+trip), with what must differ made unique to NAME, deterministically:
+
+- ``name`` (the prefix of every physical name: cluster, VPC, roles, …) becomes
+  ``<source prefix>-NAME`` (shortened with a hash when longer than the 24 characters a name may
+  have); an explicit ``storage.bucket_name`` / ``observability.sls_project_name`` is re-derived
+  from it the way the settings model derives the defaults;
+- a stack that creates its VPC gets a free VPC CIDR of the same size (the vSwitch CIDRs move with
+  it): the first one, starting at a position derived from NAME, that overlaps no other stack of
+  the project, so two stacks made at once in different branches rarely pick the same block;
+- a stack that shares the source's VPC (bring your own ``vpc_id``) gets a free Service CIDR instead:
+  ACK requires that the Service CIDRs of clusters in one VPC do not overlap, and ``stack new``
+  refuses a result where they would.
+
+Everything else (Kubernetes, chart and template versions, sizes, flags) is the source's, so the
+two stacks plan to the same resources apart from names. ``--set key=value`` then changes
+``askflow:platform`` by dotted path (``tenants[0].quota.cpu=32``), validated against the settings
+model. The result is validated with :func:`~askflow.settings.parse_settings` before anything is
+written, and written atomically without ever replacing an existing file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import ipaddress
+import os
+import re
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml as pyyaml
+from pydantic import BaseModel
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+
+from askflow import yamlio
+from askflow.errors import AskflowError, format_path
+from askflow.settings import PLATFORM_KEY, REGION_KEY, Settings, parse_settings
+from askflow.stacks import Project, load_project, load_settings, read_stack
+
+# A new stack's name becomes part of physical names: a DNS label.
+_NEW_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_MAX_NEW_NAME = 40
+_MAX_PHYSICAL_NAME = 24  # Settings.name
+# Keys Pulumi writes per stack (the secrets provider's salt and key): never copied.
+_PER_STACK_KEYS = ("encryptionsalt", "encryptedkey", "secretsprovider")
+_PRIVATE_BLOCKS = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_SEGMENT = re.compile(r"([^.\[\]]+)((?:\[\d+\])*)")
+
+
+@dataclass
+class NewStack:
+    """A stack derived from another, validated, not yet written."""
+
+    project: Project
+    stack: str
+    source: str
+    path: Path
+    text: str
+    settings: Settings
+    notices: list[str] = field(default_factory=list)
+
+
+def physical_name(prefix: str, stack: str) -> str:
+    """``<prefix>-<stack>``, shortened deterministically (hash suffix) to fit ``Settings.name``."""
+    full = f"{prefix}-{stack}"
+    if len(full) <= _MAX_PHYSICAL_NAME:
+        return full
+    digest = hashlib.sha256(stack.encode()).hexdigest()[:6]
+    keep = _MAX_PHYSICAL_NAME - len(prefix) - len(digest) - 2
+    if keep < 1:
+        return f"{prefix[: _MAX_PHYSICAL_NAME - len(digest) - 1].rstrip('-')}-{digest}"
+    return f"{prefix}-{stack[:keep].rstrip('-')}-{digest}"
+
+
+def _shift(net: ipaddress.IPv4Network, delta: int) -> ipaddress.IPv4Network:
+    return ipaddress.IPv4Network((int(net.network_address) + delta, net.prefixlen))
+
+
+def _free_block(
+    name: str, like: ipaddress.IPv4Network, taken: Sequence[ipaddress.IPv4Network], what: str
+) -> ipaddress.IPv4Network:
+    """A block the size of ``like`` in the same private range, overlapping nothing in ``taken``.
+
+    The search starts at a position derived from ``name`` and wraps around: deterministic for the
+    same project, and unlikely to collide with a stack created concurrently elsewhere.
+    """
+    block = next((b for b in _PRIVATE_BLOCKS if like.subnet_of(b)), None)
+    if block is None:
+        block = like.supernet(new_prefix=max(like.prefixlen - 8, 0))
+    candidates = list(block.subnets(new_prefix=like.prefixlen)) if like.prefixlen > block.prefixlen else [block]
+    start = int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(candidates)
+    for i in range(len(candidates)):
+        candidate = candidates[(start + i) % len(candidates)]
+        if not any(candidate.overlaps(t) for t in taken):
+            return candidate
+    raise AskflowError(f"no free {what} of size /{like.prefixlen} left in {block}: set one with --set", path="--from")
+
+
+# ---------------------------------------------------------------- --set paths into the settings model
+def _unwrap(annotation: Any) -> Any:
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
+
+
+def _members(annotation: Any) -> list[Any]:
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [_unwrap(a) for a in typing.get_args(annotation)]
+    return [annotation]
+
+
+def _is_model(t: Any) -> bool:
+    return isinstance(t, type) and issubclass(t, BaseModel)
+
+
+def _parse_path(key: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for raw in key.split("."):
+        m = _SEGMENT.fullmatch(raw)
+        if not m:
+            raise AskflowError(f"{key!r} is not a dotted key path (e.g. cluster.kubernetes_version, "
+                               "tenants[0].quota.cpu)", path="--set")
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return parts
+
+
+def _leaf_annotation(parts: list[str | int], key: str) -> list[Any]:
+    """Walk the settings model along ``parts``; the union members of the leaf's type."""
+    current: list[Any] = [Settings]
+    walked: list[str | int] = []
+    for part in parts:
+        where = format_path((PLATFORM_KEY, *walked))
+        if isinstance(part, int):
+            seq = next((t for t in current if typing.get_origin(t) is tuple), None)
+            if seq is None:
+                raise AskflowError(f"{where} is not a list: drop [{part}]", path=f"--set {key}")
+            current = _members(typing.get_args(seq)[0])
+        else:
+            model = next((t for t in current if _is_model(t)), None)
+            mapping = next((t for t in current if typing.get_origin(t) is dict), None)
+            if model is not None:
+                fields = {n: f for n, f in model.model_fields.items() if not (model is Settings and n == "region")}
+                if part not in fields:
+                    known = ", ".join(sorted(fields))
+                    hint = f" (the region is {REGION_KEY})" if part == "region" and model is Settings else ""
+                    raise AskflowError(
+                        f"unknown key {part!r} in {where}{hint}; known keys: {known}", path=f"--set {key}"
+                    )
+                current = _members(fields[part].annotation)
+            elif mapping is not None:
+                current = _members(typing.get_args(mapping)[1])
+            elif any(typing.get_origin(t) is tuple for t in current):
+                raise AskflowError(f"{where} is a list: index it, e.g. {format_path((*walked, 0, part))}",
+                                   path=f"--set {key}")
+            else:
+                raise AskflowError(f"{where} is a value, not a mapping: it has no key {part!r}", path=f"--set {key}")
+        walked.append(part)
+    return current
+
+
+def _parse_value(raw: str, leaf: list[Any], key: str) -> Any:
+    """A YAML scalar (or flow collection); kept as the raw text where the field wants a string."""
+    try:
+        value = pyyaml.safe_load(raw) if raw.strip() else ""
+    except pyyaml.YAMLError:
+        raise AskflowError(f"{raw!r} is not a YAML value", path=f"--set {key}") from None
+    if value is None:
+        return None if type(None) in leaf else raw
+    scalar_types = {bool, int, float}
+    if isinstance(value, bool | int | float) and not any(t in scalar_types for t in leaf):
+        # `quota.cpu=32` means the string "32" (a Kubernetes quantity), not the integer 32.
+        return raw
+    return value
+
+
+def _assign(platform: CommentedMap, parts: list[str | int], value: Any, key: str) -> None:
+    cur: Any = platform
+    for i, part in enumerate(parts[:-1]):
+        nxt = parts[i + 1]
+        where = format_path((PLATFORM_KEY, *parts[: i + 1]))
+        if isinstance(part, int):
+            if not isinstance(cur, list) or part >= len(cur):
+                size = len(cur) if isinstance(cur, list) else 0
+                raise AskflowError(f"index {part} is out of range ({size} entries)", path=f"--set {key}")
+            cur = cur[part]
+            continue
+        if part not in cur or cur[part] is None:
+            if isinstance(nxt, int):
+                raise AskflowError(f"{where} is not in the source stack: there is no entry [{nxt}] to change",
+                                   path=f"--set {key}")
+            cur[part] = CommentedMap()
+        cur = cur[part]
+    last = parts[-1]
+    if isinstance(last, int):
+        if not isinstance(cur, list) or last >= len(cur):
+            size = len(cur) if isinstance(cur, list) else 0
+            raise AskflowError(f"index {last} is out of range ({size} entries)", path=f"--set {key}")
+    elif not isinstance(cur, dict):
+        raise AskflowError(f"{format_path((PLATFORM_KEY, *parts[:-1]))} is not a mapping", path=f"--set {key}")
+    cur[last] = _to_yaml(value)
+
+
+def _to_yaml(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        m = CommentedMap()
+        for k, v in value.items():
+            m[k] = _to_yaml(v)
+        return m
+    if isinstance(value, list):
+        s = CommentedSeq(_to_yaml(v) for v in value)
+        s.fa.set_flow_style()
+        return s
+    return value
+
+
+def apply_set(platform: CommentedMap, assignment: str) -> str:
+    """Apply one ``key=value`` to the platform mapping; returns the key. Unknown keys are one-line errors."""
+    key, sep, raw = assignment.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise AskflowError(f"{assignment!r} is not key=value", path="--set")
+    parts = _parse_path(key)
+    leaf = _leaf_annotation(parts, key)
+    _assign(platform, parts, _parse_value(raw, leaf, key), key)
+    return key
+
+
+# ---------------------------------------------------------------- the new stack
+def _yaml() -> YAML:
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    # The layout of environments/*.yaml: sequences indented under their key ("  - name: …").
+    y.indent(mapping=2, sequence=4, offset=2)
+    y.width = 4096
+    return y
+
+
+def _set_seq(seq: Any, values: Sequence[str]) -> Any:
+    if isinstance(seq, list):
+        for i, v in enumerate(values):
+            seq[i] = v
+        return seq
+    return list(values)
+
+
+def _other_settings(project: Project, exclude: set[str]) -> dict[str, Settings]:
+    """Settings of the project's other stacks; a stack that does not parse is not a conflict source."""
+    out: dict[str, Settings] = {}
+    for name in project.stacks():
+        if name in exclude:
+            continue
+        try:
+            out[name] = load_settings(read_stack(project, name))
+        except AskflowError:
+            continue
+    return out
+
+
+def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] = ()) -> NewStack:
+    """Build (and validate) the new stack file; writes nothing. Every problem is one :class:`AskflowError`."""
+    if len(stack) > _MAX_NEW_NAME or not _NEW_NAME.match(stack):
+        raise AskflowError(
+            f"{stack!r} is not a valid new stack name: use at most {_MAX_NEW_NAME} lowercase letters, digits and "
+            "'-' (it becomes part of cloud resource names)",
+            path="NAME",
+        )
+    target = project.stack_file(stack)
+    shown = project.display(target)
+    if target.exists():
+        raise AskflowError("already exists: pick another NAME (stack new never overwrites)", file=shown)
+    source_config = read_stack(project, source)
+    source_settings = load_settings(source_config)
+    source_file = project.stack_file(source)
+
+    try:
+        doc = _yaml().load(yamlio.read_text(source_file))
+    except YAMLError as exc:  # read_stack parsed it already; ruamel is stricter in places
+        raise AskflowError(f"cannot be edited with comments kept ({exc})", file=source_config.file) from None
+    config = doc["config"]
+    platform = config[PLATFORM_KEY]
+    notices: list[str] = []
+
+    # Secrets are encrypted for the source stack (its salt / key); they cannot be copied.
+    for key in list(config):
+        if key in source_config.secret_keys and key != PLATFORM_KEY:
+            del config[key]
+            short = key.split(":", 1)[1] if key.startswith("askflow:") else key
+            notices.append(f"{key} is a secret of {source}: set it for {stack} with "
+                           f"`pulumi config set --secret {short} --stack {stack}`")
+    if PLATFORM_KEY in source_config.secret_keys:
+        raise AskflowError("holds a secret value inside askflow:platform, which cannot be copied; move it out first",
+                           file=source_config.file, path=PLATFORM_KEY)
+    for key in _PER_STACK_KEYS:
+        if key in doc:
+            del doc[key]
+
+    # Physical names.
+    new_name = physical_name(source_settings.name.split("-", 1)[0], stack)
+    platform["name"] = new_name
+    region = source_settings.region
+    if source_settings.storage.bucket_name is not None:
+        platform["storage"]["bucket_name"] = f"{new_name}-{region}-artifacts"
+    if source_settings.observability.sls_project_name is not None:
+        platform["observability"]["sls_project_name"] = f"{new_name}-{region}-logs"
+    if source_settings.argo.sso is not None:
+        notices.append(f"argo.sso.redirect_url was copied from {source} ({source_settings.argo.sso.redirect_url}): "
+                       f"set {stack}'s with --set argo.sso.redirect_url=…")
+
+    # CIDRs.
+    others = _other_settings(project, {stack})
+    net = source_settings.network
+    if not net.bring_your_own:
+        taken = [o.network.vpc_cidr for o in others.values() if not o.network.bring_your_own]
+        taken.append(source_settings.cluster.service_cidr)
+        vpc = _free_block(stack, net.vpc_cidr, taken, "VPC CIDR")
+        delta = int(vpc.network_address) - int(net.vpc_cidr.network_address)
+        network = platform["network"]
+        network["vpc_cidr"] = str(vpc)
+        for key in ("vswitch_cidrs", "pod_vswitch_cidrs"):
+            cidrs = getattr(net, key)
+            if cidrs:
+                network[key] = _set_seq(network.get(key), [str(_shift(c, delta)) for c in cidrs])
+    else:
+        sharing = [o for o in others.values() if o.network.vpc_id == net.vpc_id]
+        service = _free_block(
+            stack, source_settings.cluster.service_cidr, [o.cluster.service_cidr for o in sharing], "Service CIDR"
+        )
+        platform.setdefault("cluster", CommentedMap())["service_cidr"] = str(service)
+
+    for assignment in sets:
+        apply_set(platform, assignment)
+
+    text = _header(stack, source, project.display(source_file), sets) + _dump(doc)
+    data = yamlio.loads(text, shown)
+    settings = parse_settings(data["config"].get(REGION_KEY), data["config"].get(PLATFORM_KEY), file=shown)
+    _check_unique(stack, source, source_settings, settings, others, shown)
+    return NewStack(project=project, stack=stack, source=source, path=target, text=text, settings=settings,
+                    notices=notices)
+
+
+def _dump(doc: Any) -> str:
+    out = io.StringIO()
+    _yaml().dump(doc, out)
+    return out.getvalue()
+
+
+def _header(stack: str, source: str, source_file: str, sets: Sequence[str]) -> str:
+    lines = [
+        f"# Generated by `askflow stack new {stack} --from {source}` from {source_file}: physical names",
+        f"# (name, bucket, SLS project) and CIDRs are unique to {stack}; everything else is the source's.",
+    ]
+    lines += [f"#   --set {s}" for s in sets]
+    return "\n".join(lines) + "\n"
+
+
+def _check_unique(
+    stack: str, source: str, src: Settings, new: Settings, others: Mapping[str, Settings], shown: str
+) -> None:
+    """Refuse results whose physical names or shared-VPC CIDRs collide with the source or another stack."""
+    pairs = {"name": (new.name, lambda s: s.name), "storage.bucket_name": (new.bucket_name, lambda s: s.bucket_name),
+             "observability.sls_project_name": (new.sls_project_name, lambda s: s.sls_project_name)}
+    for key, (value, of) in pairs.items():
+        for other_name, other in {source: src, **others}.items():
+            if other_name != stack and of(other) == value:
+                raise AskflowError(f"{value!r} is already stack {other_name!r}'s: physical names must be unique",
+                                   file=shown, path=f"{PLATFORM_KEY}.{key}")
+    if new.network.vpc_id is not None:
+        for other_name, other in {source: src, **others}.items():
+            if other.network.vpc_id == new.network.vpc_id and other.cluster.service_cidr.overlaps(new.cluster.service_cidr):
+                raise AskflowError(
+                    f"{new.cluster.service_cidr} overlaps stack {other_name!r}'s {other.cluster.service_cidr}, "
+                    f"and both clusters are in VPC {new.network.vpc_id}",
+                    file=shown, path=f"{PLATFORM_KEY}.cluster.service_cidr",
+                )
+
+
+def write_new_stack(new: NewStack) -> None:
+    """Write the file atomically, never replacing one that exists (even one created meanwhile)."""
+    path = new.path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(new.text, encoding="utf-8")
+    try:
+        os.link(tmp, path)  # fails if the target exists: no check-then-write race
+    except FileExistsError:
+        raise AskflowError("already exists: pick another NAME (stack new never overwrites)",
+                           file=new.project.display(path)) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def stack_new(stack: str, source: str, sets: Sequence[str] = (), project_root: str | Path = ".") -> NewStack:
+    """``askflow stack new``: derive, validate, then write ``environments/Pulumi.<stack>.yaml``."""
+    project = load_project(project_root)
+    new = derive_stack(project, stack, source, sets)
+    write_new_stack(new)
+    return new
