@@ -19,6 +19,7 @@ site; the rest belong to that template's own document.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -89,6 +90,11 @@ def text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def goq(value: str) -> str:
+    """Go's ``%q``: a double-quoted string with escapes."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def field_name_errors(name: str) -> list[str]:
@@ -260,7 +266,7 @@ class Validator:
                  "ClusterWorkflowTemplate": "cluster workflow template"}[str(kind)]
         if len(name) > MAX_NAME:  # (1)
             self.emit("name-too-long", "metadata.name",
-                      f"{label} name {name!r} must not be more than 63 characters long (currently {len(name)})")
+                      f"{label} name {goq(name)} must not be more than 63 characters long (currently {len(name)})")
         if kind == "Workflow":
             self.validate_workflow(holder, lint=True, ignore_entrypoint=False, workflow_template=False)
         else:
@@ -273,7 +279,7 @@ class Validator:
         name = text(meta.get("name"))
         if len(name) > MAX_CRON_NAME:
             self.emit("name-too-long", "metadata.name",
-                      f"cron workflow name {name!r} must not be more than 52 characters long (currently {len(name)})")
+                      f"cron workflow name {goq(name)} must not be more than 52 characters long (currently {len(name)})")
         schedules = [s for s in lst(spec.get("schedules"))]
         if not schedules:
             self.emit("cron-schedule", "spec.schedules", "cron workflow must have at least one schedule")
@@ -286,7 +292,7 @@ class Validator:
         if isinstance(timezone, str):
             problem = cron.timezone_error(timezone)
             if problem:
-                self.emit("cron-timezone", "spec.timezone", f"invalid timezone {timezone!r}: {problem}")
+                self.emit("cron-timezone", "spec.timezone", f"invalid timezone {goq(timezone)}: {problem}")
         policy = spec.get("concurrencyPolicy")
         if isinstance(policy, str) and policy not in CONCURRENCY_POLICIES:
             self.emit("cron-concurrency-policy", "spec.concurrencyPolicy", f"'{policy}' is not a valid concurrencyPolicy")
@@ -316,7 +322,7 @@ class Validator:
             ref_holder = self.registry.get(ref_name, cluster, holder.namespace)
             if ref_holder is None:
                 what = "cluster workflow template" if cluster else "workflow template"
-                self.emit("undefined-workflow-template", f"{ref_path}.name", f"{prefix}couldn't find {what} {ref_name!r}")
+                self.emit("undefined-workflow-template", f"{ref_path}.name", f"{prefix}couldn't find {what} {goq(ref_name)}")
                 return
             if not entrypoint:
                 entrypoint = text(ref_holder.spec.get("entrypoint"))
@@ -528,7 +534,7 @@ class Validator:
             found = self.registry.get(ref_name, cluster, ctx.namespace)
             if found is None:
                 what = "cluster workflow template" if cluster else "workflow template"
-                self.emit("undefined-workflow-template", call.at("templateRef", "name"), f"{p}couldn't find {what} {ref_name!r}")
+                self.emit("undefined-workflow-template", call.at("templateRef", "name"), f"{p}couldn't find {what} {goq(ref_name)}")
                 return None
             resolved = found.templates.get(ref_tmpl)
             if resolved is None:
@@ -582,6 +588,8 @@ class Validator:
             if value is None and param.get("default") is not None:
                 value = param.get("default")
             arg = supplied_params.get(n)
+            if arg is not None and arg.get("value") is None and arg.get("valueFrom") is None:
+                continue  # the argument itself is reported (argument-value)
             if arg is not None:
                 if arg.get("value") is not None:
                     value, value_from = arg.get("value"), None
@@ -619,7 +627,8 @@ class Validator:
         scope = self.validate_inputs(tmpl)  # (17)
         for i, ctr in enumerate(lst(data.get("initContainers"))):  # (18)
             if isinstance(ctr, dict) and not text(ctr.get("name")):
-                self.emit("init-container-name", f"{tp}.initContainers[{i}]", "initContainers must all have container name")
+                self.emit("init-container-name", f"{tp}.initContainers[{i}].name",
+                          "initContainers must all have container name")
         if kind in POD_TYPES:
             scope.add("pod.name")
         if data.get("retryStrategy") is not None:
@@ -789,7 +798,7 @@ class Validator:
 
     def check_reserved_name(self, name: str, path: str) -> None:
         if name in RESERVED_CONTAINER_NAMES or name.startswith(RESERVED_CONTAINER_PREFIX):
-            self.emit("reserved-container-name", path, f"{name!r} is a reserved Argo container name")
+            self.emit("reserved-container-name", path, f"{goq(name)} is a reserved Argo container name")
 
     def validate_container_set(self, tmpl: Tmpl) -> None:  # (24)
         data, t, tp = tmpl.data, tmpl.name, tmpl.path

@@ -86,7 +86,7 @@ def lint_documents(
             duplicate = registry.add(doc.holder)
             if duplicate is not None:
                 doc.report("duplicate-template-resource", "metadata.name",
-                           f"duplicate {kind} found: {doc.holder.name!r}")
+                           f"duplicate {kind} found: {argo.goq(doc.holder.name)}")
     for extra in extra_templates:
         if isinstance(extra, Mapping) and extra.get("kind") in TEMPLATE_KINDS:
             registry.add(make_holder(extra))
