@@ -272,7 +272,7 @@ class ArgoComponent(pulumi.ComponentResource):
             account_type="Normal",
             opts=db_opts,
         )
-        alicloud.rds.AccountPrivilege(
+        privilege = alicloud.rds.AccountPrivilege(
             f"{name}-archive-privilege",
             instance_id=instance.id,
             account_name=account.account_name,
@@ -280,10 +280,11 @@ class ArgoComponent(pulumi.ComponentResource):
             privilege="DBOwner",
             opts=db_opts,
         )
+        # The release must not start before Argo's login and grants exist.
         secret = k8s.core.v1.Secret(
             f"{name}-archive-credentials",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=ARCHIVE_SECRET, namespace=args.settings.namespace),
             string_data={"username": "argo", "password": password.result},
-            opts=in_ns,
+            opts=pulumi.ResourceOptions.merge(in_ns, pulumi.ResourceOptions(depends_on=[privilege])),
         )
         return instance.connection_string, secret

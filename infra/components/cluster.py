@@ -148,8 +148,8 @@ class ClusterComponent(pulumi.ComponentResource):
             ),
         )
         self.cluster_id = cluster.id
-        self.oidc_issuer_url = cluster.rrsa_metadata.apply(lambda m: m.rrsa_oidc_issuer_url if m else "")
-        self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda m: m.ram_oidc_provider_arn if m else "")
+        self.oidc_issuer_url = cluster.rrsa_metadata.apply(lambda m: (m.rrsa_oidc_issuer_url or "") if m else "")
+        self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda m: (m.ram_oidc_provider_arn or "") if m else "")
 
         self.addons = []
         addon_opts = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create="10m"))

@@ -9,6 +9,7 @@ https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guid
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
 
@@ -50,6 +51,19 @@ class IdentityArgs:
     """One role per service account."""
 
 
+def _trust_document(b: ServiceAccountBinding, oidc: list[str]) -> str:
+    return json.dumps(rrsa_trust_policy(oidc[0], oidc[1], b.namespace, b.service_account), sort_keys=True)
+
+
+def _access_document(b: ServiceAccountBinding, bucket: str) -> str:
+    policy = bucket_access_policy(bucket, b.prefixes, read_only=b.read_only, allow_delete=b.allow_delete)
+    return json.dumps(policy, sort_keys=True)
+
+
+def _or_default(default: str, value: str | None) -> str:
+    return value or default
+
+
 class IdentityComponent(pulumi.ComponentResource):
     """RAM roles and policies for RRSA (``askflow:identity:Rrsa``)."""
 
@@ -63,9 +77,7 @@ class IdentityComponent(pulumi.ComponentResource):
         self.role_names = {}
         for b in args.bindings:
             trust = pulumi.Output.all(args.oidc_issuer_url, args.oidc_provider_arn).apply(
-                lambda v, b=b: json.dumps(
-                    rrsa_trust_policy(v[0], v[1], b.namespace, b.service_account), sort_keys=True
-                )
+                functools.partial(_trust_document, b)
             )
             role = alicloud.ram.Role(
                 f"{name}-{b.key}",
@@ -75,12 +87,7 @@ class IdentityComponent(pulumi.ComponentResource):
                 max_session_duration=3600,
                 opts=child,
             )
-            document = pulumi.Output.from_input(args.bucket_name).apply(
-                lambda bucket, b=b: json.dumps(
-                    bucket_access_policy(bucket, b.prefixes, read_only=b.read_only, allow_delete=b.allow_delete),
-                    sort_keys=True,
-                )
-            )
+            document = pulumi.Output.from_input(args.bucket_name).apply(functools.partial(_access_document, b))
             policy = alicloud.ram.Policy(
                 f"{name}-{b.key}-oss",
                 policy_name=f"{b.role_name}-oss",
@@ -96,7 +103,7 @@ class IdentityComponent(pulumi.ComponentResource):
                 opts=child,
             )
             self.role_arns[b.key] = role.arn
-            self.role_names[b.key] = role.role_name.apply(lambda n, b=b: n or b.role_name)
+            self.role_names[b.key] = role.role_name.apply(functools.partial(_or_default, b.role_name))
         self.register_outputs({
             "roleArns": pulumi.Output.all(**self.role_arns) if self.role_arns else {},
         })
