@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from askflow.convert.graph import find_cycle, longest_path, topological
-from askflow.convert.model import ENTRYPOINT, INDEX_PARAM, Dep, JobPlan, Task
+from askflow.convert.model import ENTRYPOINT, INDEX_PARAM, INDEX_REF, Dep, JobPlan, Task
 from askflow.convert.naming import Allocator
 
 API_VERSION = "argoproj.io/v1alpha1"
@@ -178,7 +178,7 @@ def render_template(plan: JobPlan, version: int) -> dict[str, Any]:
         depends = _depends([d for m in unit.members for d in m.depends], unit_of, unit.name)
         if unit.fused:
             per_index = f"{unit.name}-per-index"
-            inner = [_call(m.name, m.name, m.arguments, "{{inputs.parameters.%s}}" % INDEX_PARAM, m.count,
+            inner = [_call(m.name, m.name, m.arguments, INDEX_REF, m.count,
                            " && ".join(d.task for d in unit.internal[m.name])) for m in unit.members]
             extra.append({"name": per_index, "inputs": {"parameters": [{"name": INDEX_PARAM}]},
                           "dag": {"tasks": inner}})
@@ -208,9 +208,9 @@ def render_template(plan: JobPlan, version: int) -> dict[str, Any]:
     if deadline is None:
         weight: dict[str, int] = {}
         for unit in units:
-            inner = longest_path({m.name: [d.task for d in unit.internal.get(m.name, [])] for m in unit.members},
+            chain = longest_path({m.name: [d.task for d in unit.internal.get(m.name, [])] for m in unit.members},
                                  {m.name: m.worst_seconds for m in unit.members})
-            weight[unit.name] = inner * ((unit.count or 1) if unit.sequential else 1)
+            weight[unit.name] = chain * ((unit.count or 1) if unit.sequential else 1)
         parents = {u.name: [unit_of[d.task] for m in u.members for d in m.depends if unit_of[d.task] != u.name]
                    for u in units}
         longest = longest_path(parents, weight)
@@ -249,6 +249,18 @@ def render_crons(plan: JobPlan, version: int) -> list[tuple[str, dict[str, Any]]
             metadata["annotations"] = dict(sorted(cron.annotations.items()))
         spec = dict(cron.spec)
         workflow_spec = dict(spec.pop("workflowSpec", {}))
+        required = [p["name"] for p in plan.parameters if "value" not in p]
+        if required:
+            # A scheduled run has nobody to supply a parameter; the source's own values would run
+            # unpinned images, so the CronWorkflow carries them but starts suspended.
+            workflow_spec["arguments"] = {"parameters": [{"name": n, "value": plan.source_values.get(n, "")}
+                                                         for n in required]}
+            spec["suspend"] = True
+            plan.report.add("CRON_SUSPENDED", plan.source.path, f"the template needs {', '.join(required)} (no "
+                            f"default); CronWorkflow {cron.name} passes the source's values ("
+                            + ", ".join(repr(plan.source_values.get(n, "")) for n in required) + ") and is "
+                            "suspended: pin them in its spec.workflowSpec.arguments, then set suspend: false",
+                            target=f"cron-{cron.name}.yaml: spec.suspend")
         workflow_spec["workflowTemplateRef"] = {"name": f"{plan.name}-v{version}"}
         spec["workflowSpec"] = workflow_spec
         out.append((cron.name, {"apiVersion": API_VERSION, "kind": "CronWorkflow", "metadata": metadata,

@@ -193,6 +193,9 @@ CODES: dict[str, Code] = {
                                  "of each submitted workflow (workflowMetadata)."),
     "CRON_MAPPED": Code(M, "The CronJob's schedule, time zone, concurrency policy, suspend and history limits "
                            "became the CronWorkflow's fields."),
+    "CRON_SUSPENDED": Code(A, "The template needs parameters without defaults (an unpinned image); the "
+                              "CronWorkflow passes the source's values and starts suspended until they are "
+                              "pinned."),
     "CRON_DEADLINE_DEFAULT": Code(A, "The CronJob has no startingDeadlineSeconds (Kubernetes: missed runs still "
                                      "start); Argo's default 0 skips missed runs."),
     # ---- dropped fields, unsupported jobs -----------------------------------------------------------

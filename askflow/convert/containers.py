@@ -20,6 +20,7 @@ def resolve_image(plan: JobPlan, report: Reporter, param: str, image: str, path:
     if status == "pinned":
         report.add("IMAGE_MAPPED", path, f"{what} runs {image}")
         return image
+    plan.source_values[param] = image
     ref = plan.add_parameter(
         param, description=f"Container image for {what}. The source's {why_unpinned(image, status)}; supply a "
         "pinned reference (tag or digest).")
@@ -57,5 +58,4 @@ def ensure_requests(container: dict[str, Any], report: Reporter, path: PathParts
     resources["requests"] = dict(sorted(requests.items()))
     if limits:
         resources["limits"] = dict(sorted(limits.items()))
-    container["resources"] = {k: resources[k] for k in ("limits", "requests") if k in resources} | {
-        k: v for k, v in resources.items() if k not in ("limits", "requests")}
+    container["resources"] = dict(sorted(resources.items()))  # limits, requests (and claims) in a fixed order

@@ -26,6 +26,18 @@ PLATFORM_SERVICE_ACCOUNT = "argo-workflow"
 ENTRYPOINT = "main"
 #: Name of the leaf input parameter that receives a fan-out index (``{{item}}``).
 INDEX_PARAM = "index"
+#: How a leaf template reads its index.
+INDEX_REF = "{{inputs.parameters." + INDEX_PARAM + "}}"
+
+
+def workflow_parameter(name: str) -> str:
+    """``{{workflow.parameters.<name>}}``."""
+    return "{{workflow.parameters." + name + "}}"
+
+
+def input_parameter(name: str) -> str:
+    """``{{inputs.parameters.<name>}}``."""
+    return "{{inputs.parameters." + name + "}}"
 
 
 @dataclass(frozen=True)
@@ -36,7 +48,28 @@ class Source:
     doc: int
     format: str  # "aws-batch" | "batchcompute" | "k8s"
     kind: str  # e.g. "job definition", "SubmitJob pipeline", "DAG job", "Job", "CronJob"
-    path: str = ""  # JSON path of the definition inside the document ("" = the document itself)
+    #: JSON path of the definition inside the document (empty: the document itself).
+    parts: tuple[str | int, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return format_path(self.parts)
+
+
+@dataclass(frozen=True)
+class Found:
+    """One definition found in a document of an input file: its format, what it is, and where."""
+
+    file: str
+    doc: int
+    format: str
+    kind: str
+    parts: tuple[str | int, ...]
+    data: Any
+
+    @property
+    def source(self) -> Source:
+        return Source(self.file, self.doc, self.format, self.kind, self.parts)
 
 
 @dataclass(frozen=True)
@@ -63,9 +96,15 @@ class Entry:
 class Reporter:
     """Collects :class:`Entry` lines for one job; paths are relative to a base JSON path."""
 
-    def __init__(self, base: PathParts = ()) -> None:
+    def __init__(self, base: PathParts = (), prefix: str = "", entries: list[Entry] | None = None) -> None:
         self.base: tuple[str | int, ...] = tuple(base)
-        self.entries: list[Entry] = []
+        #: Put before every path: the file, when an entry is about another file than the job's own.
+        self.prefix = prefix
+        self.entries: list[Entry] = [] if entries is None else entries
+
+    def child(self, base: PathParts, prefix: str = "") -> Reporter:
+        """A reporter with another base path (and file prefix) adding to the same entries."""
+        return Reporter(base, prefix, self.entries)
 
     def add(self, code: str, path: PathParts | str, message: str, target: str = "") -> None:
         if code not in CODES:  # a programming error, caught by the tests
@@ -74,6 +113,8 @@ class Reporter:
             rendered = path
         else:
             rendered = format_path((*self.base, *path))
+        if self.prefix:
+            rendered = f"{self.prefix}: {rendered}" if rendered else self.prefix
         entry = Entry(code, rendered, message, target)
         if entry not in self.entries:  # the same fact reported twice (e.g. per fused task) counts once
             self.entries.append(entry)
@@ -147,6 +188,8 @@ class JobPlan:
     notes: list[str] = field(default_factory=list)
     #: The name as the source spells it (before sanitising), for the report.
     source_name: str = ""
+    #: What the source had for a parameter without a default (e.g. the unpinned image), for CronWorkflows.
+    source_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def converted(self) -> bool:
@@ -161,4 +204,4 @@ class JobPlan:
             if description:
                 param["description"] = description
             self.parameters.append(param)
-        return "{{workflow.parameters.%s}}" % name
+        return workflow_parameter(name)

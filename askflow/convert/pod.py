@@ -14,7 +14,7 @@ from typing import Any
 
 from askflow.convert.access import Reader, meaningful
 from askflow.convert.containers import ensure_requests, resolve_image
-from askflow.convert.model import INDEX_PARAM, PLATFORM_SERVICE_ACCOUNT, JobPlan, PathParts, Reporter
+from askflow.convert.model import INDEX_REF, PLATFORM_SERVICE_ACCOUNT, JobPlan, PathParts, Reporter
 from askflow.convert.naming import k8s_name
 from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
 
@@ -57,7 +57,7 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
     containers = reader.opt_list(pod, "containers", path)
     if not containers:
         reader.fail((*path, "containers"), "a pod needs at least one container")
-    index_value = "{{inputs.parameters.%s}}" % INDEX_PARAM if count is not None else "0"
+    index_value = INDEX_REF if count is not None else "0"
 
     def convert(c: Any, cpath: PathParts, param: str, what: str, defaults: tuple[str, str, str]
                 ) -> dict[str, Any]:

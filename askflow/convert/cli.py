@@ -1,0 +1,121 @@
+"""``askflow convert``: batch job definitions -> versioned WorkflowTemplates with migration reports.
+
+Exit codes: 0 every job converted (approximations and dropped fields are reported, not errors);
+1 some job could not be converted (the others are still written); 2 an input cannot be read, is
+malformed or is not a definition of any known format (one line naming the file; nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from askflow.convert.detect import FORMATS
+from askflow.convert.engine import Run, plan_run
+from askflow.convert.report import counts
+
+#: More jobs than this get a progress bar (on a terminal).
+HANDFUL = 5
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "convert",
+        help="convert AWS Batch, BatchCompute or Kubernetes Job/CronJob definitions into WorkflowTemplates",
+        description="Convert batch job definitions (files or folders, JSON or YAML) into new versions of "
+                    "WorkflowTemplates in a template library (DIR/<name>/v<N>.yaml, cron-<schedule>.yaml for "
+                    "scheduled jobs) with a migration report beside each (v<N>.migration.md). Exit 0: all "
+                    "converted; 1: some job not converted (the others are written); 2: bad input, nothing written.",
+    )
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="definition files or folders (recursive)")
+    parser.add_argument("--from", dest="source_format", choices=FORMATS,
+                        help="the inputs' format (default: detect it per file and say which)")
+    parser.add_argument("--name", help="template name for the job (one job only)")
+    parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="the template library folder")
+    parser.add_argument("--json", dest="json_report", type=Path, metavar="REPORT",
+                        help="also write every job's report as JSON to REPORT")
+    parser.set_defaults(func=run)
+
+
+class _Bar:
+    """A rich progress bar on stderr, shown only on a terminal and for more than a handful of jobs."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.progress: Progress | None = None
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        if total > HANDFUL and self.console.is_terminal:
+            self.progress = Progress(TextColumn("converting"), BarColumn(), MofNCompleteColumn(),
+                                     TimeElapsedColumn(), console=self.console, transient=True)
+            self.progress.start()
+            self.task = self.progress.add_task("convert", total=total)
+
+    def advance(self, _: str) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def summary_table(result: Run) -> Table:
+    table = Table(title="askflow convert", title_justify="left")
+    for column in ("job", "source", "status", "version", "mapped", "approx.", "not conv."):
+        numeric = column in ("version", "mapped", "approx.", "not conv.")
+        table.add_column(column, justify="right" if numeric else "left", overflow="fold", no_wrap=numeric)
+    total = {"mapped": 0, "approximated": 0, "not-converted": 0}
+    for r in result.results:
+        c = counts(r.plan.report.entries)
+        for k in total:
+            total[k] += c[k]
+        src = r.plan.source
+        table.add_row(r.plan.name, f"{Path(src.file).name}" + (f"#{src.doc + 1}" if src.doc else ""),
+                      "converted" if r.converted else "[red]not converted[/red]",
+                      f"v{r.version}" if r.version else "-", str(c["mapped"]), str(c["approximated"]),
+                      str(c["not-converted"]))
+    done = sum(r.converted for r in result.results)
+    table.add_section()
+    table.add_row(f"{done}/{len(result.results)} converted", "", "", "", str(total["mapped"]),
+                  str(total["approximated"]), str(total["not-converted"]))
+    return table
+
+
+def run(args: argparse.Namespace) -> int:
+    err = Console(stderr=True, highlight=False)
+    bar = _Bar(err)
+
+    def detected(file: str, labels: list[str]) -> None:
+        print(f"{file}: detected {', '.join(labels)}", file=sys.stderr)
+
+    try:
+        result = plan_run(args.inputs, args.out, source_format=args.source_format, name=args.name,
+                          on_detect=detected, progress=bar.advance, on_total=bar.start)
+    finally:
+        bar.stop()
+    result.write(args.json_report)
+    for r in result.results:
+        if not r.converted:
+            blocking = [e for e in r.plan.report.entries if e.code in _blocking()]
+            why = "; ".join(f"{e.code}: {e.message}" for e in blocking) or "not converted"
+            print(f"{r.plan.source.file}: {r.plan.name}: not converted: {why}", file=sys.stderr)
+    out = Console(highlight=False, width=max(100, Console().width))
+    out.print(summary_table(result))
+    written = sum(1 for r in result.results if r.converted)
+    out.print(f"{written} template version(s) written to {args.out}/"
+              + (f"; JSON report: {args.json_report}" if args.json_report else ""))
+    return result.exit_code
+
+
+def _blocking() -> set[str]:
+    from askflow.convert.codes import CODES
+
+    return {c for c, info in CODES.items() if info.blocking}

@@ -1,0 +1,163 @@
+"""Find, read and recognise definition files.
+
+Inputs are files or folders (searched recursively for ``*.json``, ``*.yaml``, ``*.yml``; hidden
+files and folders are skipped). A ``.json`` file is parsed as JSON (duplicate keys and truncation are
+errors), anything else as YAML (multi-document). Each document is recognised by its shape:
+
+======================  =================================================================
+format                  recognised by
+======================  =================================================================
+``aws-batch``           ``jobDefinitionName`` (RegisterJobDefinition / one of
+                        DescribeJobDefinitions' ``jobDefinitions``); ``jobName`` +
+                        ``jobDefinition`` (a SubmitJob body) or a list of them (a pipeline);
+                        ``jobQueueName`` (a job queue, reported: not a job)
+``batchcompute``        ``Name`` + ``Type``/``DAG`` (API 2015-11-11), ``JobName`` +
+                        ``TaskDag`` (legacy 2015-06-30), or a list of them
+``k8s``                 ``apiVersion: batch/*`` and ``kind: Job`` or ``CronJob`` (also inside a
+                        ``kind: List``); other Kubernetes kinds beside them are skipped
+======================  =================================================================
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from askflow import yamlio
+from askflow.convert import kubernetes
+from askflow.convert.model import Found
+from askflow.errors import AskflowError
+
+FORMATS = ("aws-batch", "batchcompute", "k8s")
+EXTENSIONS = (".json", ".yaml", ".yml")
+KNOWN = ("an AWS Batch job definition, SubmitJob list or job queue; an Alibaba BatchCompute job; "
+         "a Kubernetes Job or CronJob")
+
+
+def discover(inputs: Sequence[str | Path]) -> list[Path]:
+    """Every definition file named by ``inputs`` (folders recursively), in a stable order, without repeats."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for item in inputs:
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
+                           and not any(part.startswith(".") for part in p.relative_to(path).parts))
+            if not found:
+                raise AskflowError(f"no {', '.join('*' + e for e in EXTENSIONS)} files in this folder",
+                                   file=str(path))
+        elif path.is_file():
+            found = [path]
+        else:
+            raise AskflowError("no such file or folder", file=str(path))
+        for p in found:
+            key = p.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(p)
+    return files
+
+
+def _no_duplicates(file: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise AskflowError(f"JSON has a duplicate key {key!r}; keep one", file=file)
+            out[key] = value
+        return out
+    return hook
+
+
+def load_documents(path: Path) -> list[Any]:
+    """The documents of one file (JSON: one; YAML: every non-empty document)."""
+    text = yamlio.read_text(path)
+    if not text.strip():
+        raise AskflowError("is empty; expected a job definition", file=str(path))
+    if path.suffix.lower() == ".json":
+        try:
+            return [json.loads(text, object_pairs_hook=_no_duplicates(str(path)))]
+        except json.JSONDecodeError as exc:
+            hint = "; the file looks truncated" if exc.pos >= len(text.rstrip()) else ""
+            raise AskflowError(f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}){hint}",
+                               file=str(path)) from None
+    return yamlio.loads_all(text, str(path))
+
+
+def _aws_kind(doc: dict[str, Any]) -> str | None:
+    if "jobDefinitionName" in doc:
+        return "job definition"
+    if "jobName" in doc and "jobDefinition" in doc:
+        return "SubmitJob pipeline"
+    if "jobQueueName" in doc:
+        return "job queue"
+    return None
+
+
+def _batchcompute_kind(doc: dict[str, Any]) -> str | None:
+    if "JobName" in doc and ("TaskDag" in doc or "TaskDescMap" in doc):
+        return "legacy DAG job"
+    if "Name" in doc and any(k in doc for k in ("DAG", "Type", "App")):
+        return "App job" if doc.get("Type") == "App" else "DAG job"
+    return None
+
+
+def recognise(doc: Any) -> list[tuple[str, str, tuple[str | int, ...], Any]]:
+    """``[(format, kind, JSON path, definition)]`` for one document; empty when nothing is recognised."""
+    if isinstance(doc, dict):
+        if kubernetes.is_kubernetes(doc):
+            return [("k8s", kubernetes.describe(doc), (), doc)]
+        if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
+            return [("k8s", kubernetes.describe(item), ("items", i), item)
+                    for i, item in enumerate(doc["items"]) if kubernetes.is_kubernetes(item)]
+        for key, kind in (("jobDefinitions", "job definition"), ("jobQueues", "job queue")):
+            if isinstance(doc.get(key), list) and len(doc) <= 2:  # Describe* output (+ nextToken)
+                return [("aws-batch", kind, (key, i), item) for i, item in enumerate(doc[key])
+                        if isinstance(item, dict) and _aws_kind(item) == kind]
+        aws = _aws_kind(doc)
+        if aws:
+            return [("aws-batch", aws, (), [doc] if aws == "SubmitJob pipeline" else doc)]
+        bc = _batchcompute_kind(doc)
+        if bc:
+            return [("batchcompute", bc, (), doc)]
+    if isinstance(doc, list) and doc and all(isinstance(d, dict) for d in doc):
+        if all(_aws_kind(d) == "SubmitJob pipeline" for d in doc):
+            return [("aws-batch", "SubmitJob pipeline", (), doc)]
+        kinds = [_batchcompute_kind(d) for d in doc]
+        if all(kinds):
+            return [("batchcompute", str(k), (i,), d) for i, (k, d) in enumerate(zip(kinds, doc, strict=True))]
+    return []
+
+
+def read_definitions(files: Sequence[Path], source_format: str | None = None,
+                     on_detect: Callable[[str, list[str]], None] | None = None) -> list[Found]:
+    """Every definition in ``files``; AskflowError (exit 2) for a file that holds none or the wrong format."""
+    out: list[Found] = []
+    for path in files:
+        file = str(path)
+        docs = load_documents(path)
+        found: list[Found] = []
+        skipped: list[str] = []
+        for i, doc in enumerate(docs):
+            where = f"document {i + 1}" if len(docs) > 1 else None
+            hits = recognise(doc)
+            if not hits:
+                if isinstance(doc, dict) and "apiVersion" in doc and "kind" in doc and len(docs) > 1:
+                    skipped.append(f"document {i + 1} ({doc.get('kind')})")
+                    continue
+                expected = f"a {source_format} definition" if source_format else KNOWN
+                raise AskflowError(f"not a definition of any known format; expected {expected}",
+                                   file=file, path=where)
+            for fmt, kind, parts, data in hits:
+                if source_format and fmt != source_format:
+                    raise AskflowError(f"is {fmt} ({kind}), not --from {source_format}", file=file, path=where)
+                found.append(Found(file, i, fmt, kind, parts, data))
+        if not found:
+            raise AskflowError(f"holds no job definition (only {', '.join(skipped)}); expected {KNOWN}", file=file)
+        if on_detect is not None and source_format is None:
+            labels = sorted({f"{f.format} ({f.kind})" for f in found})
+            on_detect(file, labels + [f"skipped {s}" for s in skipped])
+        out.extend(found)
+    return out

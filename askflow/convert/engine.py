@@ -1,0 +1,149 @@
+"""One conversion run: read every input, convert every job, render every file, then write them all.
+
+Everything is validated and rendered in memory before anything is written, so a run that fails
+(exit 2: unreadable or malformed input) writes nothing, and a run that succeeds writes each file
+atomically. Output is deterministic: the same inputs give byte-identical files and JSON report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from askflow import yamlio
+from askflow.convert import aws_batch, batchcompute, kubernetes
+from askflow.convert.build import render_crons, render_template
+from askflow.convert.detect import discover, read_definitions
+from askflow.convert.model import Found, JobPlan
+from askflow.convert.naming import MAX_TEMPLATE_NAME, Allocator, template_name
+from askflow.convert.report import job_json, render_markdown, run_json
+from askflow.convert.writer import check_out, existing_crons, next_version, write_all
+from askflow.errors import AskflowError
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class JobResult:
+    """A converted (or not converted) job and the files it produces."""
+
+    plan: JobPlan
+    version: int | None = None
+    template: dict[str, Any] | None = None
+    crons: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: Output path -> content, in the order they are listed in the report.
+    files: dict[Path, str] = field(default_factory=dict)
+
+    @property
+    def converted(self) -> bool:
+        return self.plan.converted and self.template is not None
+
+    def json(self) -> dict[str, Any]:
+        return job_json(self.plan, self.version, [str(p) for p in self.files])
+
+
+@dataclass
+class Run:
+    out: Path
+    results: list[JobResult]
+
+    @property
+    def exit_code(self) -> int:
+        """0: every job converted (warnings allowed); 1: some job could not be converted."""
+        return 0 if all(r.converted for r in self.results) else 1
+
+    def report(self) -> dict[str, Any]:
+        return run_json([r.json() for r in self.results])
+
+    def report_text(self) -> str:
+        return yamlio.dumps_json(self.report())
+
+    def files(self) -> dict[Path, str]:
+        out: dict[Path, str] = {}
+        for r in self.results:
+            out.update(r.files)
+        return out
+
+    def write(self, json_report: Path | None = None) -> None:
+        files = self.files()
+        if json_report is not None:
+            files[json_report] = self.report_text()
+        write_all(files)
+
+
+def _convert(found: Found, ctx: aws_batch.Context, name: str | None) -> JobPlan:
+    if found.format == "aws-batch":
+        return aws_batch.convert(found, ctx, name)
+    if found.format == "batchcompute":
+        return batchcompute.convert(found, name)
+    return kubernetes.convert(found, name)
+
+
+def _deduplicate(plans: Sequence[JobPlan]) -> None:
+    names = Allocator()
+    for plan in plans:
+        unique = names.take(plan.name, MAX_TEMPLATE_NAME)
+        if unique != plan.name:
+            plan.report.add("NAME_DEDUPLICATED", plan.source.path, f"another job of this run is also named "
+                            f"{plan.name!r}: this one is {unique!r}")
+            plan.name = unique
+
+
+def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: str | None = None,
+             name: str | None = None, on_detect: Callable[[str, list[str]], None] | None = None,
+             progress: Progress | None = None, on_total: Callable[[int], None] | None = None) -> Run:
+    """Convert ``inputs`` for the library at ``out`` without writing; AskflowError (exit 2) for bad input."""
+    out = Path(out)
+    check_out(out)
+    files = discover(inputs)
+    found = read_definitions(files, source_format, on_detect)
+    if name is not None:
+        if template_name(name) != name:
+            raise AskflowError(f"--name {name!r} is not a template name (lower-case letters, digits and '-', at most "
+                               f"{MAX_TEMPLATE_NAME} characters, not ending in -v<N>); try {template_name(name)!r}")
+        if len(found) > 1:
+            raise AskflowError(f"--name names one job, but the inputs hold {len(found)}; convert them one at a time "
+                               "or drop --name")
+    if on_total is not None:
+        on_total(len(found))
+    ctx = aws_batch.Context.of(found)
+    plans: list[JobPlan] = []
+    for f in found:
+        plans.append(_convert(f, ctx, name))
+        if progress is not None:
+            progress(f"{f.file}")
+    _deduplicate(plans)
+    taken_crons = existing_crons(out)
+    cron_names = Allocator()
+    results: list[JobResult] = []
+    for plan in plans:
+        result = JobResult(plan)
+        results.append(result)
+        if not plan.converted:
+            continue
+        for cron in plan.crons:
+            owner = taken_crons.get(cron.name)
+            if owner is not None and owner != plan.name or cron.name in cron_names.used:
+                unique = cron_names.take(f"{cron.name}-{plan.name}" if cron.name != plan.name else f"{cron.name}-2", 52)
+                plan.report.add("NAME_DEDUPLICATED", plan.source.path, f"a CronWorkflow named {cron.name!r} already "
+                                f"exists in the library or this run: this one is {unique!r}")
+                cron.name = unique
+            else:
+                cron_names.used.add(cron.name)
+        folder = out / plan.name
+        result.version = next_version(folder)
+        result.template = render_template(plan, result.version)
+        result.crons = render_crons(plan, result.version)
+        template_path = folder / f"v{result.version}.yaml"
+        report_path = folder / f"v{result.version}.migration.md"
+        result.files[template_path] = yamlio.dumps(result.template)
+        for cron_name, cron_doc in result.crons:
+            result.files[folder / f"cron-{cron_name}.yaml"] = yamlio.dumps(cron_doc)
+        names = [p.name for p in result.files] + [report_path.name]
+        result.files[report_path] = render_markdown(plan, result.version, names)
+    for result in results:
+        if not result.converted:
+            result.files = {}
+    return Run(out, results)

@@ -1,0 +1,64 @@
+"""Where converted jobs go in a template library, and writing them all-or-nothing.
+
+Library layout (``askflow.library``): ``DIR/<name>/v<N>.yaml`` (one WorkflowTemplate named
+``<name>``), ``DIR/<name>/cron-<schedule>.yaml`` (a CronWorkflow named ``<schedule>`` pinned to
+``<name>-v<N>``). A converted job is always a *new* version: the next N after those already in the
+folder, so a released version is never overwritten. The migration report sits beside it as
+``v<N>.migration.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from askflow.errors import AskflowError
+
+_VERSION = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)$")
+_CRON = re.compile(r"^cron-(.+)\.yaml$")
+
+
+def next_version(folder: Path) -> int:
+    """1 for a new template, else one more than the highest ``v<N>.yaml`` / ``v<N>.py`` in ``folder``."""
+    if folder.exists() and not folder.is_dir():
+        raise AskflowError("exists and is not a folder; the template library keeps each template in a folder",
+                           file=str(folder))
+    numbers = [int(m.group(1)) for p in (folder.iterdir() if folder.is_dir() else ())
+               if (m := _VERSION.match(p.name))]
+    return max(numbers, default=0) + 1
+
+
+def existing_crons(out: Path) -> dict[str, str]:
+    """CronWorkflow names already in the library at ``out``: ``{schedule name: template folder}``."""
+    found: dict[str, str] = {}
+    if out.is_dir():
+        for path in sorted(out.glob("*/cron-*.yaml")):
+            m = _CRON.match(path.name)
+            if m:
+                found.setdefault(m.group(1), path.parent.name)
+    return found
+
+
+def check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise AskflowError("--out must be a folder (the template library); a file is there", file=str(out))
+
+
+def write_all(files: Mapping[Path, str]) -> None:
+    """Write every file, or none: all go to temporary names first, then each is renamed into place."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in files.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            staged.append((tmp, path))
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise AskflowError(f"cannot be written ({exc.strerror}); nothing was written",
+                           file=str(getattr(exc, "filename", None) or "")) from None
+    for tmp, path in staged:
+        tmp.replace(path)
