@@ -13,7 +13,7 @@ from pathlib import Path
 
 from askflow import yamlio
 from askflow.errors import AskflowError
-from askflow.library.lock import dumps_lock, read_lock, updated_lock
+from askflow.library.lock import dumps_lock, next_number, read_lock, updated_lock
 from askflow.library.model import Library
 
 
@@ -29,7 +29,7 @@ def new_version(library: Library, name: str) -> tuple[Path, int]:
             "place, or run `askflow workflows lock` to release it before starting the next version",
             file=str(latest.source),
         )
-    number = latest.number + 1
+    number = next_number(library, name, recorded)
     deployed = f"{name}-v{number}"
     target = latest.source.with_name(f"v{number}{latest.source.suffix}")
     # The copy keeps comments and formatting; references to the version itself (a templateRef
@@ -38,9 +38,7 @@ def new_version(library: Library, name: str) -> tuple[Path, int]:
     text = yamlio.read_text(latest.source)
     text, moved = re.subn(rf"(?<![-a-z0-9]){re.escape(latest.deployed_name)}(?![-a-z0-9])", deployed, text)
     if len(deployed) > 63:
-        raise AskflowError(
-            f"the next deployed name {deployed!r} would be over 63 characters", file=str(target)
-        )
+        raise AskflowError(f"the next deployed name {deployed!r} would be over 63 characters", file=str(target))
     yamlio.write_atomic(target, text)
     return target, moved
 

@@ -52,9 +52,7 @@ def register(subparsers: Any) -> None:
         help="the template library folder (default: workflows)",
     )
 
-    p = sub.add_parser(
-        "list", parents=[common], help="templates, versions, which stacks deploy them, references"
-    )
+    p = sub.add_parser("list", parents=[common], help="templates, versions, which stacks deploy them, references")
     p.add_argument(
         "--environments",
         type=Path,
@@ -124,9 +122,7 @@ def list_rows(library: Library, environments: Path) -> dict[str, list[dict[str, 
             versions = resolve_deploy(library, stack.deploy)
             crons = resolve_crons(library, stack.crons)
         except AskflowError as exc:
-            raise AskflowError(
-                exc.message, file=str(stack.file), path=f"config.askflow:platform.{exc.path}"
-            ) from None
+            raise AskflowError(exc.message, file=str(stack.file), path=f"config.askflow:platform.{exc.path}") from None
         for v in versions:
             deployed_by.setdefault(v.deployed_name, []).append(stack.stack)
         for c in crons:
@@ -158,9 +154,7 @@ def list_rows(library: Library, environments: Path) -> dict[str, list[dict[str, 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    return [
-        "  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows]
-    ]
+    return ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in [header, *rows]]
 
 
 def run_list(args: argparse.Namespace) -> int:
@@ -195,10 +189,8 @@ def run_new(args: argparse.Namespace) -> int:
     library = load_library(args.root)
     previous = library.latest(args.name).deployed_name
     target, moved = new_version(library, args.name)
-    new_name = f"{args.name}-v{library.latest(args.name).number + 1}"
-    note = (
-        f" ({moved} mention{'s' if moved != 1 else ''} of {previous} changed to {new_name})" if moved else ""
-    )
+    new_name = f"{args.name}-{target.stem}"
+    note = f" ({moved} mention{'s' if moved != 1 else ''} of {previous} changed to {new_name})" if moved else ""
     print(f"wrote {target}{note}; edit it, then run `askflow workflows lock` to release it")
     return 0
 

@@ -195,9 +195,7 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
             changes.append(Change("templates", "~", name, f"type {_type(ta[name])} → {_type(tb[name])}"))
         else:
             fa, fb = dict(_flatten(ta[name])), dict(_flatten(tb[name]))
-            other = sorted(
-                {p for p in set(fa) | set(fb) if fa.get(p, None) != fb.get(p, None) and not _covered(p)}
-            )
+            other = sorted({p for p in set(fa) | set(fb) if fa.get(p, None) != fb.get(p, None) and not _covered(p)})
             if other:
                 changes.append(Change("templates", "~", name, "changed " + ", ".join(other)))
     for name in sorted(set(ta) | set(tb)):
@@ -234,12 +232,8 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
     )
     # Containers in both versions: one change per resource key; added or removed ones: one line each.
     both = set(ca) & set(cb)
-    ra = {
-        f"{k}.{p}": v for k, c in ca.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p
-    }
-    rb = {
-        f"{k}.{p}": v for k, c in cb.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p
-    }
+    ra = {f"{k}.{p}": v for k, c in ca.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p}
+    rb = {f"{k}.{p}": v for k, c in cb.items() if k in both for p, v in _flatten(c.get("resources") or {}) if p}
     ra.update({k: c.get("resources") for k, c in ca.items() if k not in both})
     rb.update({k: c.get("resources") for k, c in cb.items() if k not in both})
     changes += _map_changes("resources", ra, rb)

@@ -107,9 +107,7 @@ def build_graph(doc: dict, title: str) -> Graph:
     """The graph of a WorkflowTemplate document (source or rendered)."""
     spec = doc.get("spec") or {}
     templates: dict[str, dict] = {
-        t["name"]: t
-        for t in spec.get("templates") or []
-        if isinstance(t, dict) and isinstance(t.get("name"), str)
+        t["name"]: t for t in spec.get("templates") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)
     }
     graph = Graph(title=title)
     used_ids: set[str] = set()
@@ -238,9 +236,7 @@ def to_mermaid(graph: Graph) -> str:
         arrow = "-->" if e.kind == "depends" else "-.->"
         label = e.label if e.kind != "calls" else "calls"
         lines.append(
-            f"  {e.source} {arrow}|{_mermaid_text(label)}| {e.target}"
-            if label
-            else f"  {e.source} {arrow} {e.target}"
+            f"  {e.source} {arrow}|{_mermaid_text(label)}| {e.target}" if label else f"  {e.source} {arrow} {e.target}"
         )
     fanouts = [n.id for n in graph.nodes if n.fanout]
     if fanouts:

@@ -106,9 +106,7 @@ def _build_python(path: Path) -> Any:
         spec.loader.exec_module(module)
         build = getattr(module, "build", None)
         if not callable(build):
-            raise AskflowError(
-                "a Python version must define build() returning a hera WorkflowTemplate", file=str(path)
-            )
+            raise AskflowError("a Python version must define build() returning a hera WorkflowTemplate", file=str(path))
         built = build()
         if not isinstance(built, HeraWorkflowTemplate):
             raise AskflowError(
@@ -119,9 +117,7 @@ def _build_python(path: Path) -> Any:
     except AskflowError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure in user code is a user error, on one line
-        raise AskflowError(
-            f"building the template failed: {type(exc).__name__}: {exc}", file=str(path)
-        ) from None
+        raise AskflowError(f"building the template failed: {type(exc).__name__}: {exc}", file=str(path)) from None
     finally:
         sys.dont_write_bytecode = saved
         sys.modules.pop(module_name, None)
@@ -135,9 +131,7 @@ def _parse(path: Path) -> _Parsed:
         return cached[1]
     doc = _build_python(path) if path.suffix == ".py" else _parse_yaml(path, data)
     if not isinstance(doc, dict):
-        raise AskflowError(
-            f"expected a mapping (a Kubernetes object), found {type(doc).__name__}", file=str(path)
-        )
+        raise AskflowError(f"expected a mapping (a Kubernetes object), found {type(doc).__name__}", file=str(path))
     try:
         canonical = canonical_json(doc)
     except (TypeError, ValueError) as exc:  # e.g. a timestamp or NaN, which JSON cannot hold
@@ -147,9 +141,7 @@ def _parse(path: Path) -> _Parsed:
     return parsed
 
 
-def iter_references(
-    node: Any, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+def iter_references(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str, tuple[str | int, ...]]]:
     """Every library reference inside ``node``: ``(deployed name, JSON path)``.
 
     Covers ``templateRef`` (in steps, DAG tasks, hooks) and ``workflowTemplateRef`` anywhere.
@@ -283,8 +275,7 @@ def _load_cron(path: Path, template: str, cron_name: str, numbers: set[int]) -> 
     parsed_ref = parse_deployed_name(target)
     if parsed_ref is None or parsed_ref[0] != template or ref.get("clusterScope"):  # type: ignore[union-attr]
         raise AskflowError(
-            f"must reference a version of {template} (the folder it lives in) as {template}-v<N>, "
-            f"found {target!r}",
+            f"must reference a version of {template} (the folder it lives in) as {template}-v<N>, found {target!r}",
             file=str(path),
             path=ref_path,
         )

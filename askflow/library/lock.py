@@ -50,9 +50,7 @@ def read_lock(lock_path: Path) -> dict[str, str]:
         raise AskflowError("expected a mapping with one key, versions", file=str(lock_path))
     versions = data.get("versions") or {}
     if not isinstance(versions, dict):
-        raise AskflowError(
-            "versions must map deployed names to digests", file=str(lock_path), path="versions"
-        )
+        raise AskflowError("versions must map deployed names to digests", file=str(lock_path), path="versions")
     for key, value in versions.items():
         if not isinstance(key, str) or parse_deployed_name(key) is None:
             raise AskflowError(
@@ -89,6 +87,12 @@ class LockProblem:
         return AskflowError(self.message, file=self.file, exit_code=exit_code)
 
 
+def next_number(library: Library, name: str, recorded: Mapping[str, str]) -> int:
+    """The next version number nobody has used: after the latest file and every released one."""
+    released = [parsed[1] for key in recorded if (parsed := parse_deployed_name(key)) and parsed[0] == name]
+    return max([library.latest(name).number, *released]) + 1
+
+
 def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockProblem]:
     """Every recorded version that changed or disappeared, in lock order."""
     problems: list[LockProblem] = []
@@ -105,7 +109,7 @@ def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockPro
                 )
             )
         elif version.digest != recorded[deployed]:
-            following = library.latest(name).number + 1
+            following = next_number(library, name, recorded)
             problems.append(
                 LockProblem(
                     deployed,

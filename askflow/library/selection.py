@@ -110,8 +110,7 @@ def select(
                     file=source,
                 )
             raise AskflowError(
-                f"{who} references {ref}, which is not in the template library "
-                f"({library.root}); fix the reference",
+                f"{who} references {ref}, which is not in the template library ({library.root}); fix the reference",
                 file=source,
             )
     return Selection(versions=versions, crons=chosen_crons)

@@ -1,21 +1,18 @@
 """Fixtures for the template library tests: a private copy of the starter library, the CLI, and
-Argo's CRD schemas (through tests/support/argo_crds.py when it exists)."""
+Argo's CRD schemas (through tests/support/argo_crds.py)."""
 
 from __future__ import annotations
 
 import argparse
-import functools
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from askflow import yamlio
 from askflow.errors import AskflowError
 from askflow.library import cli
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT
 
 STARTER = ROOT / "workflows"
 
@@ -55,42 +52,8 @@ def askflow(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str,
     return run
 
 
-@functools.cache
-def _crd_validator(kind: str) -> Any:
-    import jsonschema
-
-    files = {
-        "WorkflowTemplate": "argoproj.io_workflowtemplates.yaml",
-        "CronWorkflow": "argoproj.io_cronworkflows.yaml",
-    }
-    crd = yamlio.load_file(shared_path("argo", "v4.1.2", "crds", files[kind]))
-    schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]
-
-    def close(node: Any) -> None:
-        # The API server drops (or, with strict field validation, rejects) fields a structural schema
-        # does not declare; jsonschema would let them pass, so declare objects closed.
-        if isinstance(node, dict):
-            if (
-                "properties" in node
-                and "additionalProperties" not in node
-                and not node.get("x-kubernetes-preserve-unknown-fields")
-            ):
-                node["additionalProperties"] = False
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for value in node:
-                close(value)
-
-    close(schema)
-    return jsonschema.Draft7Validator(schema)
-
-
 def crd_errors(obj: dict) -> list[str]:
     """Errors of ``obj`` against Argo's v4.1.2 CRD schema for its kind (empty when valid)."""
-    try:
-        from tests.support.argo_crds import crd_errors as shared_crd_errors  # the lint helper's, when present
-    except ImportError:
-        validator = _crd_validator(obj["kind"])
-        return [f"{'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(obj)]
+    from tests.support.argo_crds import crd_errors as shared_crd_errors
+
     return list(shared_crd_errors(obj))

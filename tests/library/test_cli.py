@@ -27,9 +27,7 @@ def test_new_copies_the_latest_version(lib_root: Path, askflow: Run) -> None:
     assert v3.read_text() == v2.read_text().replace("hello-world-v2", "hello-world-v3")
     assert "hello-world-v3" in v3.read_text() and "of hello-world-v2 changed to hello-world-v3" in out
     library = load_library(lib_root)
-    assert (
-        library.by_deployed_name["hello-world-v3"].digest == library.by_deployed_name["hello-world-v2"].digest
-    )
+    assert library.by_deployed_name["hello-world-v3"].digest == library.by_deployed_name["hello-world-v2"].digest
     assert "hello-world-v3" not in read_lock(library.lock_path)
 
 
@@ -43,9 +41,9 @@ def test_new_refuses_while_the_latest_is_a_draft(lib_root: Path, askflow: Run) -
 
 def test_new_python_version_and_unknown_template(lib_root: Path, askflow: Run) -> None:
     assert askflow("workflows", "new", "fan-out", "--root", str(lib_root))[0] == 0
-    assert (lib_root / "fan-out" / "v3.py").read_text() == (
-        lib_root / "fan-out" / "v2.py"
-    ).read_text().replace("fan-out-v2", "fan-out-v3")
+    assert (lib_root / "fan-out" / "v3.py").read_text() == (lib_root / "fan-out" / "v2.py").read_text().replace(
+        "fan-out-v2", "fan-out-v3"
+    )
     assert load_library(lib_root).by_deployed_name["fan-out-v3"].render()["metadata"]["name"] == "fan-out-v3"
     code, _, err = askflow("workflows", "new", "nope", "--root", str(lib_root))
     assert code == 2 and "no template named 'nope'" in err
@@ -99,9 +97,7 @@ def test_list(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
     _stack(envs, "prod", "deploy: [hello-world-v2, etl-v2, fan-out]\ncrons: [nightly-etl]")
     _stack(envs, "qa", "deploy: [etl-v1]\ncrons: []")
     (lib_root / "hello-world" / "v3.yaml").write_text((lib_root / "hello-world" / "v2.yaml").read_text())
-    code, out, _ = askflow(
-        "workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json"
-    )
+    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json")
     assert code == 0
     data = json.loads(out)
     rows = {r["deployed_name"]: r for r in data["versions"]}
@@ -124,11 +120,7 @@ def test_list(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
     code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs))
     assert code == 0
     line = next(ln for ln in out.splitlines() if ln.startswith("etl ") and " v2 " in ln)
-    assert (
-        line.split()[:4] == ["etl", "v2", "etl-v2", "released"]
-        and "dev, prod" in line
-        and "nightly-etl" in line
-    )
+    assert line.split()[:4] == ["etl", "v2", "etl-v2", "released"] and "dev, prod" in line and "nightly-etl" in line
 
 
 def test_list_reports_a_changed_release_and_a_bad_stack(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
@@ -136,9 +128,7 @@ def test_list_reports_a_changed_release_and_a_bad_stack(lib_root: Path, tmp_path
     envs.mkdir()
     path = lib_root / "etl" / "v1.yaml"
     path.write_text(path.read_text().replace("activeDeadlineSeconds: 3600", "activeDeadlineSeconds: 60"))
-    code, out, _ = askflow(
-        "workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json"
-    )
+    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json")
     assert {r["deployed_name"]: r["status"] for r in json.loads(out)["versions"]}["etl-v1"] == "CHANGED"
     _stack(envs, "prod", "deploy: [etl-v9]")
     code, _, err = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs))
@@ -270,9 +260,7 @@ spec:
 def test_show_png_without_dot(askflow: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
     target = tmp_path / "etl.png"
-    code, out, err = askflow(
-        "workflows", "show", "etl", "--root", str(ROOT / "workflows"), "--png", str(target)
-    )
+    code, out, err = askflow("workflows", "show", "etl", "--root", str(ROOT / "workflows"), "--png", str(target))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "apt-get install graphviz" in err and "brew install graphviz" in err
     assert not target.exists()
@@ -330,9 +318,7 @@ def test_diff_etl_structural() -> None:
 
 
 def test_diff_cli_and_text(askflow: Run) -> None:
-    code, out, _ = askflow(
-        "workflows", "diff", "fan-out", "v1", "2", "--root", str(ROOT / "workflows"), "--text"
-    )
+    code, out, _ = askflow("workflows", "diff", "fan-out", "v1", "2", "--root", str(ROOT / "workflows"), "--text")
     assert code == 0
     assert out.startswith("fan-out: v1 → v2")
     assert "tasks:" in out and "images:" in out

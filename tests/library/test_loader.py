@@ -38,9 +38,7 @@ def test_starter_library_loads_in_order(lib_root: Path) -> None:
     library = load_library(lib_root)
     names = [v.deployed_name for v in library.versions]
     assert names == ["etl-v1", "etl-v2", "fan-out-v1", "fan-out-v2", "hello-world-v1", "hello-world-v2"]
-    assert [(v.name, v.number) for v in library.versions] == sorted(
-        (v.name, v.number) for v in library.versions
-    )
+    assert [(v.name, v.number) for v in library.versions] == sorted((v.name, v.number) for v in library.versions)
     py = library.by_deployed_name["fan-out-v2"]
     assert py.source.suffix == ".py" and py.render()["metadata"]["name"] == "fan-out-v2"
     assert [c.name for c in library.crons] == ["nightly-etl"]
@@ -96,11 +94,7 @@ def _bad_layouts() -> list[tuple[str, dict[str, str], str, str]]:
         ),
         (
             "managed-label",
-            {
-                "app/v1.yaml": good.replace(
-                    "  name: app\n", "  name: app\n  labels: {app.kubernetes.io/version: '9'}\n"
-                )
-            },
+            {"app/v1.yaml": good.replace("  name: app\n", "  name: app\n  labels: {app.kubernetes.io/version: '9'}\n")},
             "app/v1.yaml",
             "askflow sets it",
         ),
@@ -161,9 +155,7 @@ spec:
 @pytest.mark.parametrize(
     ("files", "bad_file", "message"), [pytest.param(f, b, m, id=i) for i, f, b, m in _bad_layouts()]
 )
-def test_bad_layout_is_one_line_error(
-    tmp_path: Path, files: dict[str, str], bad_file: str, message: str
-) -> None:
+def test_bad_layout_is_one_line_error(tmp_path: Path, files: dict[str, str], bad_file: str, message: str) -> None:
     for rel, text in files.items():
         write(tmp_path, rel, text)
     with pytest.raises(AskflowError) as info:
@@ -202,9 +194,7 @@ def test_reload_reparses_only_changed_files(lib_root: Path) -> None:
     doc["spec"]["activeDeadlineSeconds"] = 601
     path.write_text(yamlio.dumps(doc), encoding="utf-8")
     second = load_library(lib_root)
-    changed = [
-        v.deployed_name for v, w in zip(first.versions, second.versions, strict=True) if v.digest != w.digest
-    ]
+    changed = [v.deployed_name for v, w in zip(first.versions, second.versions, strict=True) if v.digest != w.digest]
     assert changed == ["hello-world-v1"]
 
 

@@ -123,8 +123,7 @@ def test_lock_command_refuses_to_change_a_recorded_version(lib_root: Path, askfl
     assert code == 1
     assert err.count("\n") == 1
     assert (
-        err.strip()
-        == f"{lib_root / 'etl' / 'v1.yaml'}: etl-v1 is released and immutable; copy it to v3 and change v3"
+        err.strip() == f"{lib_root / 'etl' / 'v1.yaml'}: etl-v1 is released and immutable; copy it to v3 and change v3"
     )
     assert (lib_root / "versions.lock").read_text() == before
 

@@ -73,8 +73,7 @@ def test_template_reference_guard(lib_root: Path) -> None:
     with pytest.raises(AskflowError) as info:
         select(library, ["report-v1", "hello-world-v2"], [])
     assert info.value.message == (
-        "report-v1 references hello-world-v1, which this stack does not deploy; "
-        "add hello-world-v1 to templates.deploy"
+        "report-v1 references hello-world-v1, which this stack does not deploy; add hello-world-v1 to templates.deploy"
     )
     assert info.value.file == str(lib_root / "report" / "v1.yaml")
     assert len(select(library, ["report-v1", "hello-world-v1"], []).versions) == 2
@@ -83,12 +82,8 @@ def test_template_reference_guard(lib_root: Path) -> None:
 
 def test_reference_outside_the_library(lib_root: Path) -> None:
     (lib_root / "report").mkdir()
-    (lib_root / "report" / "v1.yaml").write_text(
-        REPORT.replace("hello-world-v1", "hello-world-v9"), encoding="utf-8"
-    )
-    with pytest.raises(
-        AskflowError, match="report-v1 references hello-world-v9, which is not in the template library"
-    ):
+    (lib_root / "report" / "v1.yaml").write_text(REPORT.replace("hello-world-v1", "hello-world-v9"), encoding="utf-8")
+    with pytest.raises(AskflowError, match="report-v1 references hello-world-v9, which is not in the template library"):
         select(load_library(lib_root), "all", "all")
 
 
