@@ -134,6 +134,10 @@ class StateBucket(_Model):
     noncurrent_version_days: int = Field(
         90, ge=1, description="Old versions of state files expire after this many days (recovery window)."
     )
+    history_retention_days: int = Field(
+        365, ge=1, description="Pulumi's per-update history and backup files (`.pulumi/history/`, `.pulumi/backups/`) "
+        "expire after this many days. Current state files never expire."
+    )
     abort_multipart_days: int = Field(2, ge=1, description="Incomplete multipart uploads are aborted after this many days.")
 
     @field_validator("bucket_name")

@@ -37,7 +37,13 @@ PROTECTED = pulumi.ResourceOptions(protect=True)
 
 
 def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Bucket:
-    """The Pulumi state bucket. Never expires current objects: state must outlive everything."""
+    """The Pulumi state bucket.
+
+    Current state files (``.pulumi/stacks/``) never expire. What the DIY backend writes on every
+    update, a checkpoint copy under ``.pulumi/history/`` (and ``.pulumi/backups/``), grows without
+    bound, so it expires after the stack's history retention.
+    https://www.pulumi.com/docs/iac/guides/basics/using-a-diy-backend/
+    """
     st = s.state
     if st.kms_key_id:
         sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="KMS", kms_master_key_id=st.kms_key_id)
@@ -53,6 +59,15 @@ def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Buc
         # can be restored from an older version.
         versioning=alicloud.oss.BucketVersioningArgs(status="Enabled"),
         lifecycle_rules=[
+            *(
+                alicloud.oss.BucketLifecycleRuleArgs(
+                    id=f"expire-{folder}",
+                    enabled=True,
+                    prefix=f".pulumi/{folder}/",
+                    expirations=[alicloud.oss.BucketLifecycleRuleExpirationArgs(days=st.history_retention_days)],
+                )
+                for folder in ("history", "backups")
+            ),
             alicloud.oss.BucketLifecycleRuleArgs(
                 id="expire-noncurrent-versions",
                 enabled=True,

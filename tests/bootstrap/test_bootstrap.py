@@ -1,0 +1,375 @@
+"""The bootstrap project plans offline, and what it creates is private, protected and least-privilege."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jsonschema
+import pytest
+
+from askflow import yamlio
+from askflow.bootstrap import SETTINGS_KEY
+from askflow.bootstrap.policy import MAX_POLICY_LENGTH, READ_VERBS
+from askflow.bootstrap.service_roles import SERVICE_ROLES
+from askflow.errors import AskflowError
+from askflow.plan import Plan, plan_stack
+from askflow.plan.mocks import MOCK_ACCOUNT_ID, CloudMocks
+from askflow.stacks import load_project, load_settings, read_stack
+from tests.conftest import ROOT, shared_path
+
+BOOTSTRAP = ROOT / "bootstrap"
+STACK = "platform"
+BUCKET = "alicloud:oss/bucket:Bucket"
+ROLE = "alicloud:ram/role:Role"
+POLICY = "alicloud:ram/policy:Policy"
+ATTACH = "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment"
+SLR = "alicloud:resourcemanager/serviceLinkedRole:ServiceLinkedRole"
+OIDC = "alicloud:ims/oidcProvider:OidcProvider"
+REPO = "example-org/askflow"
+
+
+@cache
+def _plan() -> Plan:
+    return plan_stack(STACK, project_root=BOOTSTRAP)
+
+
+def _one(plan: Plan, typ: str, name: str | None = None) -> Any:
+    found = [r for r in plan.of_type(typ) if name is None or r.name == name]
+    assert len(found) == 1, [r.name for r in plan.of_type(typ)]
+    return found[0]
+
+
+def _documents(plan: Plan, prefix: str) -> dict[str, dict[str, Any]]:
+    return {r.name: json.loads(r.inputs["policyDocument"]) for r in plan.of_type(POLICY) if r.name.startswith(prefix)}
+
+
+def _statements(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in doc["Statement"]]
+
+
+def _as_list(v: Any) -> list[str]:
+    return [v] if isinstance(v, str) else list(v)
+
+
+# ------------------------------------------------------------------------------------------ project
+def test_pulumi_yaml_validates_against_the_pulumi_project_schema() -> None:
+    schema = json.loads(shared_path("pulumi", "project.schema.json").read_text())
+    project = yamlio.load_file(BOOTSTRAP / "Pulumi.yaml")
+    jsonschema.validate(project, schema)
+    assert project["main"] == "program/" and project["stackConfigDir"] == "environments"
+    assert (BOOTSTRAP / project["main"] / "__main__.py").is_file()
+
+
+def test_plans_offline_deterministically() -> None:
+    first = plan_stack(STACK, project_root=BOOTSTRAP).to_json()
+    assert first == plan_stack(STACK, project_root=BOOTSTRAP).to_json()
+    plan = _plan()
+    assert plan.project == "askflow-bootstrap"
+    assert set(plan.outputs) >= {"loginUrl", "ciRoleArn", "ciDeployRoleArn", "ciPreviewRoleArn", "nextSteps"}
+
+
+def test_every_bootstrap_stack_file_plans() -> None:
+    project = load_project(BOOTSTRAP)
+    assert project.stacks() == [STACK]
+    for stack in project.stacks():
+        assert plan_stack(stack, project_root=BOOTSTRAP).resources
+
+
+# ------------------------------------------------------------------------------------------ state
+def test_state_bucket_is_private_versioned_encrypted_and_protected() -> None:
+    plan = _plan()
+    bucket = _one(plan, BUCKET)
+    name = bucket.inputs["bucket"]
+    assert name == "platform-cn-hangzhou-pulumi-state"
+    assert bucket.protect is True
+    assert bucket.inputs["forceDestroy"] is False
+    assert bucket.inputs["versioning"] == {"status": "Enabled"}
+    assert bucket.inputs["serverSideEncryptionRule"]["sseAlgorithm"] in ("AES256", "KMS")
+    assert "acl" not in bucket.inputs  # the deprecated argument: the ACL is its own resource
+    acl = _one(plan, "alicloud:oss/bucketAcl:BucketAcl")
+    assert acl.inputs == {"acl": "private", "bucket": name}
+    block = _one(plan, "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock")
+    assert block.inputs == {"blockPublicAccess": True, "bucket": name}
+
+
+def test_state_files_never_expire_only_history_backups_and_old_versions() -> None:
+    rules = _one(_plan(), BUCKET).inputs["lifecycleRules"]
+    expiring = {r["prefix"] for r in rules if r.get("expirations")}
+    assert expiring == {".pulumi/history/", ".pulumi/backups/"}  # never "" or .pulumi/stacks/
+    assert any(r.get("noncurrentVersionExpirations") for r in rules)
+    assert any(r.get("abortMultipartUploads") for r in rules)
+
+
+def test_login_url_addresses_the_bucket_through_oss_s3_api_virtual_hosted() -> None:
+    plan = _plan()
+    url = urlsplit(plan.outputs["loginUrl"])
+    assert url.scheme == "s3"
+    assert url.netloc == _one(plan, BUCKET).inputs["bucket"]
+    query = {k: v[0] for k, v in parse_qs(url.query).items()}
+    # https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss
+    assert query == {
+        "endpoint": "https://s3.oss-cn-hangzhou.aliyuncs.com",
+        "region": "cn-hangzhou",
+        "s3ForcePathStyle": "false",  # OSS serves virtual-hosted style only
+    }
+    steps = "\n".join(plan.outputs["nextSteps"])
+    assert f"pulumi login '{plan.outputs['loginUrl']}'" in steps
+    assert "AWS_REQUEST_CHECKSUM_CALCULATION=when_required" in steps
+
+
+# ------------------------------------------------------------------------------------------ CI identity
+def test_github_oidc_provider() -> None:
+    provider = _one(_plan(), OIDC)
+    assert provider.inputs["issuerUrl"] == "https://token.actions.githubusercontent.com"
+    assert provider.inputs["clientIds"] == ["sts.aliyuncs.com"]
+    assert provider.inputs["fingerprints"] and all(re.fullmatch(r"[0-9a-f]{40}", f) for f in provider.inputs["fingerprints"])
+    assert provider.protect is True
+
+
+@pytest.mark.parametrize(
+    ("role", "subjects"),
+    [
+        ("platform-ci-deploy", [f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:prod",
+                                f"repo:{REPO}:ref:refs/heads/main"]),
+        ("platform-ci-preview", [f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"]),
+    ],
+)
+def test_ci_roles_trust_exactly_the_repository_branches_and_environments(role: str, subjects: list[str]) -> None:
+    plan = _plan()
+    trust = json.loads(_one(plan, ROLE, role).inputs["assumeRolePolicyDocument"])
+    (statement,) = trust["Statement"]
+    assert statement["Action"] == "sts:AssumeRole" and statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Federated": [plan.outputs["oidcProviderArn"]]}
+    assert plan.outputs["oidcProviderArn"] == f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/github-actions"
+    # Exact matches only: no StringLike, no pattern that a later branch could satisfy.
+    assert set(statement["Condition"]) == {"StringEquals"}
+    assert statement["Condition"]["StringEquals"] == {"oidc:aud": ["sts.aliyuncs.com"], "oidc:sub": subjects}
+    assert not any("*" in s for s in subjects)
+
+
+def test_pull_requests_never_get_the_deploy_role() -> None:
+    trust = _one(_plan(), ROLE, "platform-ci-deploy").inputs["assumeRolePolicyDocument"]
+    assert "pull_request" not in trust
+
+
+def _is_read_pattern(action: str) -> bool:
+    service, _, name = action.partition(":")
+    return name.endswith("*") and "*" not in name[:-1] and name.startswith(READ_VERBS)
+
+
+def test_ci_policies_name_services_and_actions_never_wildcards() -> None:
+    docs = _documents(_plan(), "platform-ci-")
+    assert set(docs) == {"platform-ci-deploy-cluster", "platform-ci-deploy-data", "platform-ci-deploy-identity",
+                         "platform-ci-deploy-network", "platform-ci-preview"}
+    for name, doc in docs.items():
+        for stmt in _statements(doc):
+            for action in _as_list(stmt["Action"]):
+                service, sep, op = action.partition(":")
+                assert sep and re.fullmatch(r"[a-z]+", service), f"{name}: {action!r} names no service"
+                assert op != "*" and "*" not in service, f"{name}: {action!r} is a service wildcard"
+                assert "*" not in op or _is_read_pattern(action), f"{name}: {action!r} is a write wildcard"
+            for resource in _as_list(stmt["Resource"]):
+                assert resource != "*", f"{name}: Resource '*'"
+                assert f":{MOCK_ACCOUNT_ID}:" in resource, f"{name}: {resource!r} is not scoped to the account"
+
+
+def test_ci_policies_fit_rams_length_limit() -> None:
+    for r in _plan().of_type(POLICY):
+        assert len(r.inputs["policyDocument"]) <= MAX_POLICY_LENGTH, r.name
+
+
+def test_names_the_services_pulumi_up_needs() -> None:
+    docs = _documents(_plan(), "platform-ci-deploy-")
+    services = {a.split(":")[0] for d in docs.values() for s in _statements(d) for a in _as_list(s["Action"])}
+    assert services >= {"vpc", "ecs", "cs", "oss", "ram", "kms", "log", "eci", "rds"}
+
+
+# The RAM service whose API manages each provider module (EIPs are VPC API operations).
+_SERVICE_OF = {"vpc": "vpc", "ecs/eipAddress": "vpc", "ecs/eipAssociation": "vpc", "ecs": "ecs", "cs": "cs",
+               "kms": "kms", "log": "log", "oss": "oss", "ram": "ram", "rds": "rds", "eci": "eci"}
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_deploy_role_may_write_every_service_the_main_stacks_use(stack: str) -> None:
+    """External truth: the resource types the main program actually plans."""
+    docs = _documents(_plan(), "platform-ci-deploy-")
+    writes = {
+        a.split(":")[0]
+        for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow"
+        for a in _as_list(s["Action"]) if "*" not in a
+    }
+    main = plan_stack(stack, project_root=ROOT)
+    for typ in sorted({r.type for r in main.resources if r.type.startswith("alicloud:")}):
+        module = typ.split(":")[1]
+        service = _SERVICE_OF.get(module) or _SERVICE_OF.get(module.split("/")[0])
+        assert service is not None, f"{typ}: which RAM service manages it? add it to the CI policy and this table"
+        assert service in writes, f"{typ}: the deploy role has no {service}: write action"
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_main_stacks_names_fall_under_the_ci_managed_prefix(stack: str) -> None:
+    """CI may manage only `<managed_prefix>-*` buckets, SLS projects and RAM roles: the stacks must use it."""
+    settings = load_settings(read_stack(load_project(ROOT), stack))
+    prefix = yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["managed_prefix"]
+    assert settings.name.startswith(f"{prefix}-")
+    main = plan_stack(stack, project_root=ROOT)
+    named = [r.inputs["roleName"] for r in main.of_type(ROLE)] + [r.inputs["policyName"] for r in main.of_type(POLICY)]
+    named += [r.inputs["bucket"] for r in main.of_type(BUCKET)]
+    named += [r.inputs["projectName"] for r in main.of_type("alicloud:log/project:Project")]
+    assert named and all(n.startswith(f"{prefix}-") for n in named)
+
+
+def test_ci_cannot_touch_its_own_identity_or_the_state_bucket() -> None:
+    docs = _documents(_plan(), "platform-ci-deploy-")
+    allows = [r for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow" for r in _as_list(s["Resource"])]
+    for resource in allows:
+        assert "role/platform-" not in resource and "policy/platform-" not in resource
+    bucket_writes = [
+        r for d in docs.values() for s in _statements(d)
+        if any(a in ("oss:DeleteBucket", "oss:PutBucketAcl") for a in _as_list(s["Action"]))
+        for r in _as_list(s["Resource"])
+    ]
+    assert bucket_writes and not any("pulumi-state" in r for r in bucket_writes)
+    deny = [s for d in docs.values() for s in _statements(d) if s["Effect"] == "Deny"]
+    assert deny and f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-deploy" in deny[0]["Resource"]
+
+
+def test_preview_role_is_read_only_outside_the_state_bucket() -> None:
+    (doc,) = _documents(_plan(), "platform-ci-preview").values()
+    for stmt in _statements(doc):
+        writes = [a for a in _as_list(stmt["Action"]) if not a.split(":")[1].startswith(READ_VERBS)]
+        if writes:
+            assert all("platform-cn-hangzhou-pulumi-state" in r for r in _as_list(stmt["Resource"])), stmt
+
+
+def test_bootstrap_passes_the_policy_rules() -> None:
+    from askflow.plan.output import violations
+
+    assert violations(_plan()) == []
+
+
+# ------------------------------------------------------------------------------------------ service roles
+def test_creates_the_service_roles_ask_and_eci_need() -> None:
+    plan = _plan()
+    slrs = {r.inputs["serviceName"]: r for r in plan.of_type(SLR)}
+    assert set(slrs) == {"eci.aliyuncs.com", "nat.aliyuncs.com"}
+    roles = {r.inputs["roleName"]: r for r in plan.of_type(ROLE)}
+    attached = {(a.inputs["roleName"], a.inputs["policyName"], a.inputs["policyType"]) for a in plan.of_type(ATTACH)}
+    for role in SERVICE_ROLES:
+        if role.kind == "service-linked":
+            assert slrs[role.service].protect is True
+            continue
+        created = roles[role.name]
+        trust = json.loads(created.inputs["assumeRolePolicyDocument"])
+        assert trust["Statement"][0]["Principal"] == {"Service": [role.service]}
+        assert (role.name, role.policy, "System") in attached
+        assert created.protect is True
+    for needed in ("AliyunCSServerlessKubernetesRole", "AliyunECIContainerGroupRole", "AliyunCSManagedSecurityRole"):
+        assert needed in roles
+
+
+def _project_copy(tmp_path: Path, settings_patch: dict[str, Any]) -> Path:
+    """A copy of the bootstrap project whose stack file has ``settings_patch`` merged in."""
+    root = tmp_path / "bootstrap"
+    (root / "environments").mkdir(parents=True)
+    project = yamlio.load_file(BOOTSTRAP / "Pulumi.yaml")
+    project["main"] = str(BOOTSTRAP / "program")
+    (root / "Pulumi.yaml").write_text(yamlio.dumps(project))
+    data = yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")
+    data["config"][SETTINGS_KEY].update(settings_patch)
+    (root / "environments" / f"Pulumi.{STACK}.yaml").write_text(yamlio.dumps(data))
+    return root
+
+
+@pytest.fixture
+def roles_exist(monkeypatch: pytest.MonkeyPatch) -> set[str]:
+    """Answer `ram.get_roles` as an account holding the roles in the returned set would."""
+    existing: set[str] = set()
+    original = CloudMocks.call
+
+    def call(self: CloudMocks, args: Any) -> tuple[dict, list]:
+        if args.token == "alicloud:ram/getRoles:getRoles":
+            name = str(dict(args.args).get("nameRegex", "")).strip("^$")
+            names = [name] if name in existing else []
+            return {"id": name, "ids": names, "names": names, "roles": [{"id": n, "name": n} for n in names]}, []
+        return original(self, args)
+
+    monkeypatch.setattr(CloudMocks, "call", call)
+    return existing
+
+
+def test_existing_roles_are_checked_not_created(tmp_path: Path, roles_exist: set[str]) -> None:
+    roles_exist.update({"AliyunServiceRoleForECI", "AliyunCSDefaultRole"})
+    root = _project_copy(tmp_path, {"existing_roles": ["AliyunServiceRoleForECI", "AliyunCSDefaultRole"]})
+    plan = plan_stack(STACK, project_root=root)
+    assert {r.inputs["serviceName"] for r in plan.of_type(SLR)} == {"nat.aliyuncs.com"}
+    assert "AliyunCSDefaultRole" not in {r.inputs["roleName"] for r in plan.of_type(ROLE)}
+    assert plan.outputs["serviceRoles"]["checked"] == ["AliyunServiceRoleForECI", "AliyunCSDefaultRole"]
+
+
+def test_an_existing_role_that_is_missing_is_a_one_line_error(tmp_path: Path, roles_exist: set[str]) -> None:
+    root = _project_copy(tmp_path, {"existing_roles": ["AliyunCSDefaultRole"]})
+    with pytest.raises(AskflowError) as err:
+        plan_stack(STACK, project_root=root)
+    assert err.value.line() == (
+        "bootstrap/environments/Pulumi.platform.yaml: askflow-bootstrap:settings.existing_roles[0]: role "
+        "AliyunCSDefaultRole does not exist in this account: remove it from existing_roles so the bootstrap creates it"
+    )
+
+
+def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
+    arn = f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/github"
+    github = dict(yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["github"])
+    root = _project_copy(tmp_path, {"github": {**github, "oidc_provider_arn": arn}})
+    plan = plan_stack(STACK, project_root=root)
+    assert plan.of_type(OIDC) == []
+    assert plan.outputs["oidcProviderArn"] == arn
+    assert arn in _one(plan, ROLE, "platform-ci-deploy").inputs["assumeRolePolicyDocument"]
+
+
+# ------------------------------------------------------------------------------------------ bad settings
+@pytest.mark.parametrize(
+    ("patch", "line"),
+    [
+        ({"name": "askflow-platform"}, "askflow-bootstrap:settings.name: must not start with managed_prefix 'askflow': "
+         "the CI role could then modify the bootstrap's own roles and state bucket (e.g. use `platform`)"),
+        ({"github": {"repository": "example-org/askflow", "deploy_branches": ["release/*"]}},
+         "askflow-bootstrap:settings.github.deploy_branches: 'release/*' is not an exact branch or environment name "
+         "(no wildcards)"),
+        ({"github": {"repository": "not a repo"}},
+         "askflow-bootstrap:settings.github.repository: 'not a repo' is not `owner/repository`"),
+        ({"existing_roles": ["AdministratorAccess"]},
+         "askflow-bootstrap:settings.existing_roles: 'AdministratorAccess' is not a role the bootstrap manages"),
+        ({"surprise": 1}, "askflow-bootstrap:settings.surprise: unknown key"),
+    ],
+)
+def test_bad_settings_are_one_line_errors(tmp_path: Path, patch: dict[str, Any], line: str) -> None:
+    root = _project_copy(tmp_path, patch)
+    with pytest.raises(AskflowError) as err:
+        plan_stack(STACK, project_root=root)
+    assert err.value.line().startswith(f"bootstrap/environments/Pulumi.{STACK}.yaml: {line}")
+    assert "\n" not in err.value.line()
+
+
+def test_unknown_bootstrap_config_key_is_refused(tmp_path: Path) -> None:
+    root = _project_copy(tmp_path, {})
+    file = root / "environments" / f"Pulumi.{STACK}.yaml"
+    data = yamlio.load_file(file)
+    data["config"]["askflow-bootstrap:other"] = 1
+    file.write_text(yamlio.dumps(data))
+    with pytest.raises(AskflowError, match=r"askflow-bootstrap:other: unknown key"):
+        plan_stack(STACK, project_root=root)
+
+
+def test_cli_plans_the_bootstrap(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from askflow.cli import main
+
+    code = main(["plan", "--project", str(BOOTSTRAP), "--stack", STACK, "--out", str(tmp_path / "out"), "--quiet"])
+    assert code == 0, capsys.readouterr()
+    shutil.rmtree(tmp_path / "out")
