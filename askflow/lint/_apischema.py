@@ -4,6 +4,7 @@ Regenerate: ASKFLOW_REGENERATE=1 .venv/bin/pytest tests/lint/test_apischema.py
 
 Differences the CRDs contributed:
   io.argoproj.workflow.v1alpha1.ContainerNode.restartPolicyRules: added from the CRD
+  io.argoproj.workflow.v1alpha1.CronWorkflowSpec.workflowMetadata: only annotations, finalizers, generateName, labels, name, namespace in the CRD
   io.argoproj.workflow.v1alpha1.HTTPArtifact.saveStreamViaFile: added from the CRD
   io.argoproj.workflow.v1alpha1.Metrics.prometheus: required by the CRD
   io.argoproj.workflow.v1alpha1.S3Artifact.addressingStyle: added from the CRD
@@ -19,6 +20,8 @@ Differences the CRDs contributed:
   io.k8s.api.core.v1.Container.restartPolicyRules: added from the CRD
   io.k8s.api.core.v1.EnvVarSource.fileKeyRef: added from the CRD
   io.k8s.api.core.v1.HTTPGetAction.port: int-or-string in the CRD
+  io.k8s.api.core.v1.PersistentVolumeClaim.metadata: only annotations, finalizers, generateName, labels, name, namespace in the CRD
+  io.k8s.api.core.v1.PersistentVolumeClaimTemplate.metadata: only annotations, finalizers, generateName, labels, name, namespace in the CRD
   io.k8s.api.core.v1.VolumeProjection.podCertificate: added from the CRD
 """
 
@@ -56,7 +59,7 @@ OBJECTS = {
     "io.argoproj.workflow.v1alpha1.Counter": {"fields": {"value": "str"}, "required": ["value"]},
     "io.argoproj.workflow.v1alpha1.CreateS3BucketOptions": {"fields": {"objectLocking": "bool"}, "required": []},
     "io.argoproj.workflow.v1alpha1.CronWorkflow": {"fields": {"apiVersion": "str", "kind": "str", "metadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"], "spec": ["obj", "io.argoproj.workflow.v1alpha1.CronWorkflowSpec"], "status": ["obj", "io.argoproj.workflow.v1alpha1.CronWorkflowStatus"]}, "required": ["metadata", "spec"]},
-    "io.argoproj.workflow.v1alpha1.CronWorkflowSpec": {"fields": {"concurrencyPolicy": "str", "failedJobsHistoryLimit": "int", "schedules": ["list", "str"], "startingDeadlineSeconds": "int", "stopStrategy": ["obj", "io.argoproj.workflow.v1alpha1.StopStrategy"], "successfulJobsHistoryLimit": "int", "suspend": "bool", "timezone": "str", "when": "str", "workflowMetadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"], "workflowSpec": ["obj", "io.argoproj.workflow.v1alpha1.WorkflowSpec"]}, "required": ["schedules", "workflowSpec"]},
+    "io.argoproj.workflow.v1alpha1.CronWorkflowSpec": {"fields": {"concurrencyPolicy": "str", "failedJobsHistoryLimit": "int", "schedules": ["list", "str"], "startingDeadlineSeconds": "int", "stopStrategy": ["obj", "io.argoproj.workflow.v1alpha1.StopStrategy"], "successfulJobsHistoryLimit": "int", "suspend": "bool", "timezone": "str", "when": "str", "workflowMetadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.argoproj.workflow.v1alpha1.CronWorkflowSpec.workflowMetadata"], "workflowSpec": ["obj", "io.argoproj.workflow.v1alpha1.WorkflowSpec"]}, "required": ["schedules", "workflowSpec"]},
     "io.argoproj.workflow.v1alpha1.CronWorkflowStatus": {"fields": {"active": ["list", ["obj", "io.k8s.api.core.v1.ObjectReference"]], "conditions": ["list", ["obj", "io.argoproj.workflow.v1alpha1.Condition"]], "failed": "int", "lastScheduledTime": "str", "phase": "str", "succeeded": "int"}, "required": []},
     "io.argoproj.workflow.v1alpha1.DAGTask": {"fields": {"arguments": ["obj", "io.argoproj.workflow.v1alpha1.Arguments"], "continueOn": ["obj", "io.argoproj.workflow.v1alpha1.ContinueOn"], "dependencies": ["list", "str"], "depends": "str", "hooks": ["map", ["obj", "io.argoproj.workflow.v1alpha1.LifecycleHook"]], "inline": ["obj", "io.argoproj.workflow.v1alpha1.Template"], "name": "str", "onExit": "str", "template": "str", "templateRef": ["obj", "io.argoproj.workflow.v1alpha1.TemplateRef"], "when": "str", "withItems": ["list", "any"], "withParam": "str", "withSequence": ["obj", "io.argoproj.workflow.v1alpha1.Sequence"]}, "required": ["name"]},
     "io.argoproj.workflow.v1alpha1.DAGTemplate": {"fields": {"failFast": "bool", "target": "str", "tasks": ["list", ["obj", "io.argoproj.workflow.v1alpha1.DAGTask"]]}, "required": ["tasks"]},
@@ -247,7 +250,7 @@ OBJECTS = {
     "io.k8s.api.core.v1.GRPCAction": {"fields": {"port": "int", "service": "str"}, "required": ["port"]},
     "io.k8s.api.core.v1.GitRepoVolumeSource": {"fields": {"directory": "str", "repository": "str", "revision": "str"}, "required": ["repository"]},
     "io.k8s.api.core.v1.GlusterfsVolumeSource": {"fields": {"endpoints": "str", "path": "str", "readOnly": "bool"}, "required": ["endpoints", "path"]},
-    "io.k8s.api.core.v1.HTTPGetAction": {"fields": {"host": "str", "httpHeaders": ["list", ["obj", "io.k8s.api.core.v1.HTTPHeader"]], "path": "str", "port": "intstr", "scheme": "str"}, "required": ["port"]},
+    "io.k8s.api.core.v1.HTTPGetAction": {"fields": {"host": "str", "httpHeaders": ["list", ["obj", "io.k8s.api.core.v1.HTTPHeader"]], "path": "str", "port": "int", "scheme": "str"}, "required": ["port"]},
     "io.k8s.api.core.v1.HTTPHeader": {"fields": {"name": "str", "value": "str"}, "required": ["name", "value"]},
     "io.k8s.api.core.v1.HostAlias": {"fields": {"hostnames": ["list", "str"], "ip": "str"}, "required": ["ip"]},
     "io.k8s.api.core.v1.HostPathVolumeSource": {"fields": {"path": "str", "type": "str"}, "required": ["path"]},
@@ -265,11 +268,11 @@ OBJECTS = {
     "io.k8s.api.core.v1.NodeSelectorTerm": {"fields": {"matchExpressions": ["list", ["obj", "io.k8s.api.core.v1.NodeSelectorRequirement"]], "matchFields": ["list", ["obj", "io.k8s.api.core.v1.NodeSelectorRequirement"]]}, "required": []},
     "io.k8s.api.core.v1.ObjectFieldSelector": {"fields": {"apiVersion": "str", "fieldPath": "str"}, "required": ["fieldPath"]},
     "io.k8s.api.core.v1.ObjectReference": {"fields": {"apiVersion": "str", "fieldPath": "str", "kind": "str", "name": "str", "namespace": "str", "resourceVersion": "str", "uid": "str"}, "required": []},
-    "io.k8s.api.core.v1.PersistentVolumeClaim": {"fields": {"apiVersion": "str", "kind": "str", "metadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"], "spec": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimSpec"], "status": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimStatus"]}, "required": []},
+    "io.k8s.api.core.v1.PersistentVolumeClaim": {"fields": {"apiVersion": "str", "kind": "str", "metadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.k8s.api.core.v1.PersistentVolumeClaim.metadata"], "spec": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimSpec"], "status": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimStatus"]}, "required": []},
     "io.k8s.api.core.v1.PersistentVolumeClaimCondition": {"fields": {"lastProbeTime": "str", "lastTransitionTime": "str", "message": "str", "reason": "str", "status": "str", "type": "str"}, "required": ["status", "type"]},
     "io.k8s.api.core.v1.PersistentVolumeClaimSpec": {"fields": {"accessModes": ["list", "str"], "dataSource": ["obj", "io.k8s.api.core.v1.TypedLocalObjectReference"], "dataSourceRef": ["obj", "io.k8s.api.core.v1.TypedObjectReference"], "resources": ["obj", "io.k8s.api.core.v1.VolumeResourceRequirements"], "selector": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"], "storageClassName": "str", "volumeAttributesClassName": "str", "volumeMode": "str", "volumeName": "str"}, "required": []},
     "io.k8s.api.core.v1.PersistentVolumeClaimStatus": {"fields": {"accessModes": ["list", "str"], "allocatedResourceStatuses": ["map", "str"], "allocatedResources": ["map", "quantity"], "capacity": ["map", "quantity"], "conditions": ["list", ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimCondition"]], "currentVolumeAttributesClassName": "str", "modifyVolumeStatus": ["obj", "io.k8s.api.core.v1.ModifyVolumeStatus"], "phase": "str"}, "required": []},
-    "io.k8s.api.core.v1.PersistentVolumeClaimTemplate": {"fields": {"metadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"], "spec": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimSpec"]}, "required": ["spec"]},
+    "io.k8s.api.core.v1.PersistentVolumeClaimTemplate": {"fields": {"metadata": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.k8s.api.core.v1.PersistentVolumeClaimTemplate.metadata"], "spec": ["obj", "io.k8s.api.core.v1.PersistentVolumeClaimSpec"]}, "required": ["spec"]},
     "io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource": {"fields": {"claimName": "str", "readOnly": "bool"}, "required": ["claimName"]},
     "io.k8s.api.core.v1.PhotonPersistentDiskVolumeSource": {"fields": {"fsType": "str", "pdID": "str"}, "required": ["pdID"]},
     "io.k8s.api.core.v1.PodAffinity": {"fields": {"preferredDuringSchedulingIgnoredDuringExecution": ["list", ["obj", "io.k8s.api.core.v1.WeightedPodAffinityTerm"]], "requiredDuringSchedulingIgnoredDuringExecution": ["list", ["obj", "io.k8s.api.core.v1.PodAffinityTerm"]]}, "required": []},
@@ -318,5 +321,8 @@ OBJECTS = {
     "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement": {"fields": {"key": "str", "operator": "str", "values": ["list", "str"]}, "required": ["key", "operator"]},
     "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry": {"fields": {"apiVersion": "str", "fieldsType": "str", "fieldsV1": ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1"], "manager": "str", "operation": "str", "subresource": "str", "time": "str"}, "required": []},
     "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta": {"fields": {"annotations": ["map", "str"], "creationTimestamp": "str", "deletionGracePeriodSeconds": "int", "deletionTimestamp": "str", "finalizers": ["list", "str"], "generateName": "str", "generation": "int", "labels": ["map", "str"], "managedFields": ["list", ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry"]], "name": "str", "namespace": "str", "ownerReferences": ["list", ["obj", "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference"]], "resourceVersion": "str", "selfLink": "str", "uid": "str"}, "required": []},
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.argoproj.workflow.v1alpha1.CronWorkflowSpec.workflowMetadata": {"fields": {"annotations": ["map", "str"], "finalizers": ["list", "str"], "generateName": "str", "labels": ["map", "str"], "name": "str", "namespace": "str"}, "required": []},
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.k8s.api.core.v1.PersistentVolumeClaim.metadata": {"fields": {"annotations": ["map", "str"], "finalizers": ["list", "str"], "generateName": "str", "labels": ["map", "str"], "name": "str", "namespace": "str"}, "required": []},
+    "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta@io.k8s.api.core.v1.PersistentVolumeClaimTemplate.metadata": {"fields": {"annotations": ["map", "str"], "finalizers": ["list", "str"], "generateName": "str", "labels": ["map", "str"], "name": "str", "namespace": "str"}, "required": []},
     "io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference": {"fields": {"apiVersion": "str", "blockOwnerDeletion": "bool", "controller": "bool", "kind": "str", "name": "str", "uid": "str"}, "required": ["apiVersion", "kind", "name", "uid"]},
 }

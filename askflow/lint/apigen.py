@@ -21,7 +21,8 @@ Type codes in the generated table (JSON-like, so the module is cheap to import):
 ``"quantity"``
     ``resource.Quantity``: a string or a number.
 ``"anystr"``
-    Argo's ``AnyString`` (parameter values): a string, number or boolean, read as a string.
+    Argo's ``AnyString`` (parameter values): Go reads a number or boolean as a string, but hera and
+    the CRDs say string and the API server enforces that; kept apart for a clearer message.
 ``"any"`` / ``"object"``
     Anything / any mapping (``x-kubernetes-preserve-unknown-fields``, Argo's ``Plugin``).
 ``["list", T]`` / ``["map", T]`` / ``["obj", NAME]``
@@ -37,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 # Argo's AnyString fields (pkg/apis/workflow/v1alpha1: Parameter, ValueFrom): Go accepts a number or a
-# boolean there and reads it as a string; hera types them as plain ``str``.
+# boolean there and reads it as a string; hera and the CRDs type them as string.
 ANYSTRING_FIELDS = {
     ("io.argoproj.workflow.v1alpha1.Parameter", "default"),
     ("io.argoproj.workflow.v1alpha1.Parameter", "value"),
@@ -198,6 +199,32 @@ def _pairs(kind: Any, schema: Mapping[str, Any] | None) -> Iterator[tuple[str, M
             yield from _pairs(kind[1], extra if isinstance(extra, Mapping) else None)
 
 
+def _restrict(kind: Any, schema: Mapping[str, Any], where: str, objects: dict[str, dict[str, Any]],
+              notes: set[str]) -> Any:
+    """``kind``, or a copy of its object limited to the fields the CRD allows at this position
+    (the CRD embeds a reduced ObjectMeta in some places, e.g. CronWorkflowSpec.workflowMetadata)."""
+    if not isinstance(kind, list):
+        return kind
+    if kind[0] in ("list", "map"):
+        key = "items" if kind[0] == "list" else "additionalProperties"
+        sub = schema.get(key)
+        return [kind[0], _restrict(kind[1], sub, where, objects, notes)] if isinstance(sub, Mapping) else kind
+    entry = objects.get(kind[1])
+    props = schema.get("properties")
+    if entry is None or entry.get("free") or not isinstance(props, Mapping) or \
+            schema.get("x-kubernetes-preserve-unknown-fields"):
+        return kind
+    extra = set(entry["fields"]) - set(props)
+    if not extra:
+        return kind
+    name = f"{kind[1]}@{where}"
+    if name not in objects:
+        objects[name] = {"fields": {k: v for k, v in entry["fields"].items() if k in props},
+                         "required": [r for r in entry["required"] if r in props]}
+        notes.add(f"{where}: only {', '.join(sorted(props))} in the CRD")
+    return ["obj", name]
+
+
 def cross_check(objects: dict[str, dict[str, Any]], roots: Mapping[str, str], crd_dir: Path) -> list[str]:
     """Merge what the CRDs know into ``objects``; returns what differed, for the generated header."""
     notes: set[str] = set()
@@ -226,6 +253,7 @@ def cross_check(objects: dict[str, dict[str, Any]], roots: Mapping[str, str], cr
                 if sub.get("x-kubernetes-int-or-string") and current == "int":
                     entry["fields"][alias] = "intstr"
                     notes.add(f"{name}.{alias}: int-or-string in the CRD")
+                current = entry["fields"][alias] = _restrict(current, sub, f"{name}.{alias}", objects, notes)
                 stack.extend(_pairs(current, sub))
     return sorted(notes)
 

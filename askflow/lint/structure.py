@@ -4,13 +4,15 @@ This is what ``argo lint`` gets from strict decoding (``strict decoding error: u
 ``cannot unmarshal number into ... of type string``), checked against the table generated from
 hera's models and the v4.1.2 CRDs (:mod:`askflow.lint.apigen`). Values behave the way Go's
 ``encoding/json`` reads YAML converted to JSON: ``null`` is accepted anywhere (it leaves the field
-unset), ``IntOrString`` takes both, ``AnyString`` parameter values take numbers and booleans.
+unset), ``IntOrString`` takes both. Parameter values are strings: Argo's Go types read a number there
+(``AnyString``) but hera's models and the CRDs say string, and the API server rejects a number.
 """
 
 from __future__ import annotations
 
 import datetime
 import difflib
+import re
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
@@ -26,8 +28,8 @@ _SCALAR_CODES = {
 }
 _EXPECTED = {
     _STR: "a string", _INT: "an integer", _BOOL: "a boolean", _FLOAT: "a number",
-    _INTSTR: "an integer or a string", _QUANTITY: "a quantity (string or number)",
-    _ANYSTR: "a string, number or boolean", _OBJECT: "an object", _LIST: "a list", _MAP: "an object",
+    _INTSTR: "an integer or a string", _QUANTITY: "a quantity such as 500m, 2 or 4Gi",
+    _ANYSTR: "a string (quote it: argo's CLI reads numbers here, but the API server's CRD schema rejects them)", _OBJECT: "an object", _LIST: "a list", _MAP: "an object",
     _OBJ: "an object",
 }
 
@@ -88,6 +90,12 @@ def _json_type(value: Any) -> str:
     return type(value).__name__
 
 
+# resource.Quantity's text form (k8s.io/apimachinery/pkg/api/resource); Go refuses anything else.
+_QUANTITY_TEXT = re.compile(
+    r"^[+-]?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?(\d+(\.\d*)?|\.\d+))?$"
+)
+
+
 def _ok_scalar(kind: int, value: Any) -> bool:
     if kind == _STR:
         # YAML timestamps are strings to Kubernetes (sigs.k8s.io/yaml keeps them as text).
@@ -98,11 +106,13 @@ def _ok_scalar(kind: int, value: Any) -> bool:
         return isinstance(value, bool)
     if kind == _FLOAT or kind == _QUANTITY:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return ok or (kind == _QUANTITY and isinstance(value, str))
+        if kind == _QUANTITY and isinstance(value, str):
+            return "{{" in value or _QUANTITY_TEXT.match(value) is not None
+        return ok
     if kind == _INTSTR:
         return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
     if kind == _ANYSTR:
-        return isinstance(value, (str, int, float, bool, datetime.date))
+        return isinstance(value, (str, datetime.date))
     if kind == _OBJECT:
         return isinstance(value, Mapping)
     return True  # _ANY
