@@ -333,3 +333,12 @@ def test_diff_cli_and_text(askflow: Run) -> None:
     assert code == 0 and "no changes" in out
     code, _, err = askflow("workflows", "diff", "hello-world", "v1", "vx", "--root", str(ROOT / "workflows"))
     assert code == 2 and "not a version number" in err
+
+
+def test_registered_in_the_askflow_command(capsys: pytest.CaptureFixture[str]) -> None:
+    from askflow.cli import main
+
+    assert main(["workflows", "show", "hello-world-v1", "--root", str(ROOT / "workflows")]) == 0
+    assert 'leaf_say["say (container)"]' in capsys.readouterr().out
+    assert main(["workflows", "show", "nope", "--root", str(ROOT / "workflows")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
