@@ -229,6 +229,7 @@ class _Job:
         self.plan, self.task, self.report, self.reader, self.jd, self.sub = plan, task, report, reader, definition, sub
         self.template: dict[str, Any] = {}
         self.annotations: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
         self.role = False
 
     # ---- containerProperties -------------------------------------------------------------------
@@ -513,8 +514,10 @@ class _Job:
         template: dict[str, Any] = {}
         if inputs:
             template["inputs"] = {"parameters": inputs}
-        if self.annotations:
-            template["metadata"] = {"annotations": dict(sorted(self.annotations.items()))}
+        metadata = {key: dict(sorted(values.items())) for key, values in
+                    (("annotations", self.annotations), ("labels", self.labels)) if values}
+        if metadata:
+            template["metadata"] = metadata
         template["container"] = container
         template.update(self.template)
         template["retryStrategy"] = strategy
@@ -564,7 +567,9 @@ class _Job:
         for key in ("command", "args"):
             if key in container:
                 container[key] = _substitute(container[key], r, (*ppath, "containers", 0, key), used)
-        self.annotations.update((template.pop("metadata", {}) or {}).get("annotations", {}))
+        pod_meta = template.pop("metadata", {}) or {}
+        self.annotations.update(pod_meta.get("annotations", {}))
+        self.labels.update(pod_meta.get("labels", {}))
         self.template.update(template)
         return dict(container)
 

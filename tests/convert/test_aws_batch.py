@@ -1,0 +1,281 @@
+"""AWS Batch semantics: job definitions, retries, arrays and SubmitJob pipelines (FORMATS.md 2.7)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askflow.errors import AskflowError
+from tests.convert.support import (
+    codes,
+    convert,
+    crd_problems,
+    entries,
+    evaluate,
+    graph,
+    lint_findings,
+    template_of,
+    templates_by_name,
+    write_json,
+)
+
+IMAGE = "registry.example.com/team/worker:1.4.2"
+
+
+def definition(name: str = "worker", **extra: Any) -> dict[str, Any]:
+    props = {"image": IMAGE, "command": ["run.sh", "Ref::input", "--codec", "Ref::codec"],
+             "resourceRequirements": [{"type": "VCPU", "value": "2"}, {"type": "MEMORY", "value": "4096"}]}
+    props.update(extra.pop("props", {}))
+    return {"jobDefinitionName": name, "type": "container", "parameters": {"codec": "mp4"},
+            "containerProperties": props, **extra}
+
+
+def leaf(wt: dict[str, Any], name: str) -> dict[str, Any]:
+    return templates_by_name(wt)[name]
+
+
+def test_job_definition_container(tmp_path: Path) -> None:
+    d = definition(props={
+        "environment": [{"name": "MODE", "value": "fast"}],
+        "jobRoleArn": "arn:aws:iam::123456789012:role/Reader",
+        "resourceRequirements": [{"type": "VCPU", "value": "0.5"}, {"type": "MEMORY", "value": "1024"},
+                                 {"type": "GPU", "value": "1"}],
+        "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:1:secret:db-pass-AbCdEf"}],
+        "user": "1000",
+        "readonlyRootFilesystem": True,
+    })
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    assert run.exit_code == 0
+    wt = template_of(out, "worker")
+    c = leaf(wt, "worker")["container"]
+    assert c["image"] == IMAGE
+    # command is Docker CMD: args (the image ENTRYPOINT still runs); Ref:: -> input parameters
+    assert c["args"] == ["run.sh", "{{inputs.parameters.input}}", "--codec", "{{inputs.parameters.codec}}"]
+    assert leaf(wt, "worker")["inputs"]["parameters"] == [{"name": "input"}, {"name": "codec", "default": "mp4"}]
+    params = {p["name"]: p for p in wt["spec"]["arguments"]["parameters"]}
+    assert "value" not in params["input"] and params["codec"]["value"] == "mp4"
+    main = templates_by_name(wt)["main"]["dag"]["tasks"][0]
+    assert main["arguments"]["parameters"] == [{"name": "input", "value": "{{workflow.parameters.input}}"},
+                                               {"name": "codec", "value": "{{workflow.parameters.codec}}"}]
+    assert c["resources"] == {"limits": {"memory": "1024Mi", "nvidia.com/gpu": "1"},
+                              "requests": {"cpu": "500m", "memory": "1024Mi", "nvidia.com/gpu": "1"}}
+    assert {"name": "MODE", "value": "fast"} in c["env"]
+    assert {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "db-pass", "key": "DB_PASSWORD"}}} in c["env"]
+    assert c["securityContext"] == {"runAsUser": 1000, "readOnlyRootFilesystem": True}
+    assert wt["spec"]["serviceAccountName"] == "argo-workflow"
+    assert {"JOB_ROLE_TO_SERVICE_ACCOUNT", "GPU_INSTANCE_TYPE", "NEEDS_CLUSTER_RESOURCE", "IMAGE_MAPPED"} <= codes(run)
+    assert "SERVICE_ACCOUNT_DEFAULTED" not in codes(run)
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_eci_spec_from_vcpu_and_memory(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", definition()))
+    annotations = leaf(template_of(out, "worker"), "worker")["metadata"]["annotations"]
+    assert annotations == {"k8s.aliyun.com/eci-use-specs": "2-4Gi"}  # exact: mapped, not rounded
+    assert "ECI_SPEC_ROUNDED" not in codes(run)
+
+
+@pytest.mark.parametrize(("rules", "failures"), [
+    # documented recipe: retry 137 (OOM/spot kill), exit on anything else
+    ([{"action": "RETRY", "onExitCode": "137"}, {"action": "EXIT", "onExitCode": "*"}],
+     {"137": True, "1": False, "0": False}),
+    # EXIT on 1*, retry the rest (no rule matching = retry)
+    ([{"action": "exit", "onExitCode": "1*"}], {"1": False, "13": False, "2": True, "255": True}),
+])
+def test_evaluate_on_exit_becomes_expression(tmp_path: Path, rules: list[dict[str, str]],
+                                             failures: dict[str, bool]) -> None:
+    d = definition(retryStrategy={"attempts": 4, "evaluateOnExit": rules})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    strategy = leaf(template_of(out, "worker"), "worker")["retryStrategy"]
+    assert strategy["limit"] == "3"  # attempts count the first run
+    assert strategy["retryPolicy"] == "Always"
+    for code, retried in failures.items():
+        assert evaluate(strategy["expression"], code) is retried, code
+    assert {"RETRY_LIMIT", "RETRY_EXIT_CODES"} <= codes(run)
+
+
+def test_retry_on_reason_is_approximated(tmp_path: Path) -> None:
+    d = definition(retryStrategy={"attempts": 2, "evaluateOnExit": [
+        {"action": "RETRY", "onStatusReason": "Host EC2*"}, {"action": "EXIT", "onReason": "*"}]})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    expression = leaf(template_of(out, "worker"), "worker")["retryStrategy"]["expression"]
+    assert evaluate(expression, "-1", "Error") and not evaluate(expression, "1", "Failed")
+    assert "RETRY_REASON_APPROXIMATED" in codes(run)
+
+
+def test_timeout_volumes_and_fargate(tmp_path: Path) -> None:
+    d = definition(
+        timeout={"attemptDurationSeconds": 600}, retryStrategy={"attempts": 3}, platformCapabilities=["FARGATE"],
+        props={"volumes": [{"name": "scratch", "host": {"sourcePath": "/mnt/scratch"}},
+                           {"name": "shared", "efsVolumeConfiguration": {"fileSystemId": "fs-12345678"}}],
+               "mountPoints": [{"sourceVolume": "scratch", "containerPath": "/scratch"},
+                               {"sourceVolume": "shared", "containerPath": "/shared", "readOnly": True}],
+               "linuxParameters": {"sharedMemorySize": 256, "devices": [{"hostPath": "/dev/fuse"}]},
+               "networkConfiguration": {"assignPublicIp": "ENABLED"},
+               "ulimits": [{"name": "nofile", "softLimit": 1024, "hardLimit": 4096}]})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    wt = template_of(out, "worker")
+    t = leaf(wt, "worker")
+    assert t["activeDeadlineSeconds"] == "600"
+    assert t["retryStrategy"]["limit"] == "2"
+    assert t["volumes"] == [{"name": "scratch", "emptyDir": {}},
+                            {"name": "shared", "persistentVolumeClaim": {"claimName": "nas-fs-12345678"}},
+                            {"name": "dshm", "emptyDir": {"medium": "Memory", "sizeLimit": "256Mi"}}]
+    assert t["container"]["volumeMounts"] == [{"name": "scratch", "mountPath": "/scratch"},
+                                              {"name": "shared", "mountPath": "/shared", "readOnly": True},
+                                              {"name": "dshm", "mountPath": "/dev/shm"}]
+    assert t["metadata"]["annotations"]["k8s.aliyun.com/eci-with-eip"] == "true"
+    # the workflow deadline covers the worst case of the attempts (3 x 600 s < the 24 h default)
+    assert wt["spec"]["activeDeadlineSeconds"] == 86400
+    found = codes(run)
+    assert {"ATTEMPT_TIMEOUT", "TIMEOUT_RETRIED", "VOLUMES_APPROXIMATED", "NEEDS_CLUSTER_RESOURCE",
+            "FARGATE_NOT_NEEDED", "PUBLIC_IP_TO_EIP", "DROPPED_FIELD"} <= found
+    dropped = {e.path for e in entries(run, "DROPPED_FIELD")}
+    assert {"containerProperties.ulimits", "containerProperties.linuxParameters.devices"} <= dropped
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_long_attempt_timeouts_extend_the_default_deadline(tmp_path: Path) -> None:
+    d = definition(timeout={"attemptDurationSeconds": 36000}, retryStrategy={"attempts": 3})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    assert template_of(out, "worker")["spec"]["activeDeadlineSeconds"] == 108000
+    assert "DEADLINE_DEFAULTED" in codes(run)
+
+
+def pipeline_files(tmp_path: Path, jobs: list[dict[str, Any]], *definitions: dict[str, Any]) -> list[Path]:
+    files = [write_json(tmp_path, "pipeline.json", jobs)]
+    files += [write_json(tmp_path, f"def-{i}.json", d) for i, d in enumerate(definitions)]
+    return files
+
+
+def test_pipeline_uses_definitions_and_overrides(tmp_path: Path) -> None:
+    jobs = [
+        {"jobName": "Prepare", "jobQueue": "Q", "jobDefinition": "prep:2", "parameters": {"input": "s3://in"}},
+        {"jobName": "Work", "jobQueue": "arn:aws:batch:us-east-1:1:job-queue/Q",
+         "jobDefinition": "arn:aws:batch:us-east-1:1:job-definition/worker:1",
+         "arrayProperties": {"size": 4}, "dependsOn": [{"jobId": "Prepare_job_ID"}],
+         "containerOverrides": {"command": ["work.sh"], "environment": [{"name": "LEVEL", "value": "9"}],
+                                "resourceRequirements": [{"type": "VCPU", "value": "4"}]},
+         "retryStrategy": {"attempts": 2}},
+    ]
+    old = definition("prep", revision=1, props={"command": ["old.sh"]})
+    new = definition("prep", revision=2, props={"command": ["prep.sh", "Ref::input"]})
+    queue = {"jobQueueName": "Q", "priority": 10, "computeEnvironmentOrder": []}
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, old, new, definition("worker"), queue),
+                       name=None)
+    pipeline = next(r for r in run.results if r.plan.name == "pipeline")
+    assert pipeline.converted
+    wt = template_of(out, "pipeline")
+    t = templates_by_name(wt)
+    assert t["prepare"]["container"]["args"] == ["prep.sh", "{{inputs.parameters.input}}"]  # revision 2
+    main = {task["name"]: task for task in t["main"]["dag"]["tasks"]}
+    assert main["prepare"]["arguments"]["parameters"] == [{"name": "input", "value": "s3://in"}]
+    assert t["work"]["container"]["args"] == ["work.sh"]  # containerOverrides.command
+    assert {"name": "LEVEL", "value": "9"} in t["work"]["container"]["env"]
+    assert t["work"]["container"]["resources"]["requests"]["cpu"] == "4"  # overridden
+    assert t["work"]["container"]["resources"]["requests"]["memory"] == "4096Mi"  # from the definition
+    assert t["work"]["retryStrategy"]["limit"] == "1"  # SubmitJob retryStrategy wins
+    g = graph(wt)
+    assert g.edges == {("prepare", "work", "all")} and g.counts == {"work": 4}
+    priorities = [e.message for e in entries(run, "PRIORITY_ON_SUBMIT")]
+    assert any("queue priority 10" in m for m in priorities)
+    queue_result = next(r for r in run.results if r.plan.source.kind == "job queue")
+    assert not queue_result.converted and run.exit_code == 1
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_n_to_n_chain_is_fused_per_index(tmp_path: Path) -> None:
+    jobs = [
+        {"jobName": "A", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 8}},
+        {"jobName": "B", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 8},
+         "dependsOn": [{"jobId": "A", "type": "N_TO_N"}]},
+        {"jobName": "C", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 8},
+         "dependsOn": [{"jobId": "B", "type": "N_TO_N"}, {"jobId": "A", "type": "N_TO_N"}]},
+        {"jobName": "D", "jobQueue": "q", "jobDefinition": "worker", "dependsOn": [{"jobId": "C"}]},
+    ]
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, definition("worker")))
+    g = graph(template_of(out, "pipeline"))
+    assert g.edges == {("a", "b", "n_to_n"), ("b", "c", "n_to_n"), ("a", "c", "n_to_n"), ("c", "d", "all")}
+    assert g.counts == {"a": 8, "b": 8, "c": 8}
+    assert len(entries(run, "N_TO_N_FUSED")) == 3
+    main = templates_by_name(template_of(out, "pipeline"))["main"]["dag"]["tasks"]
+    assert [task["name"] for task in main] == ["a-b-c", "d"]  # one fan-out for the group
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_n_to_n_that_cannot_be_fused_becomes_a_barrier(tmp_path: Path) -> None:
+    """B waits N_TO_N for A, and also for X, which waits for A: fusing A+B would make a cycle with X."""
+    jobs = [
+        {"jobName": "A", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 3}},
+        {"jobName": "X", "jobQueue": "q", "jobDefinition": "worker", "dependsOn": [{"jobId": "A"}]},
+        {"jobName": "B", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 3},
+         "dependsOn": [{"jobId": "A", "type": "N_TO_N"}, {"jobId": "X"}]},
+    ]
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, definition("worker")))
+    g = graph(template_of(out, "pipeline"))
+    assert g.edges == {("a", "x", "all"), ("a", "b", "all"), ("x", "b", "all")}
+    assert "N_TO_N_BARRIER" in codes(run) and "N_TO_N_FUSED" not in codes(run)
+    assert lint_findings(out) == []
+
+
+def test_multinode_definition_blocks_its_pipeline(tmp_path: Path) -> None:
+    mnp = {"jobDefinitionName": "mpi", "type": "multinode", "nodeProperties": {"numNodes": 2}}
+    jobs = [{"jobName": "A", "jobQueue": "q", "jobDefinition": "mpi"},
+            {"jobName": "B", "jobQueue": "q", "jobDefinition": "mpi", "dependsOn": [{"jobId": "A"}]}]
+    run, _ = convert(tmp_path, *pipeline_files(tmp_path, jobs, mnp))
+    assert run.exit_code == 1
+    assert all(not r.converted for r in run.results)
+    assert "UNSUPPORTED_MULTINODE" in codes(run, "pipeline")
+
+
+def test_eks_properties(tmp_path: Path) -> None:
+    d = {"jobDefinitionName": "on-eks", "type": "container", "eksProperties": {"podProperties": {
+        "serviceAccountName": "reader", "metadata": {"labels": {"team": "a"}},
+        "containers": [{"image": IMAGE, "command": ["python"], "args": ["x.py", "Ref::day"],
+                        "resources": {"limits": {"cpu": "1", "memory": "2Gi"}}}]}}}
+    run, out = convert(tmp_path, write_json(tmp_path, "eks.json", d))
+    wt = template_of(out, "on-eks")
+    t = leaf(wt, "on-eks")
+    assert wt["spec"]["serviceAccountName"] == "reader"
+    assert t["container"]["args"] == ["x.py", "{{inputs.parameters.day}}"]
+    assert t["container"]["resources"]["requests"] == {"cpu": "1", "memory": "2Gi"}  # requests default to limits
+    assert t["metadata"] == {"labels": {"team": "a"}}
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+@pytest.mark.parametrize(("jobs", "message"), [
+    ([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"jobId": "Nope_job_ID"}]}],
+     "'Nope_job_ID' names no job of this pipeline"),
+    ([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"jobId": "B"}]},
+      {"jobName": "B", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"jobId": "A"}]}],
+     "dependency cycle: A -> B -> A"),
+    ([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 2}},
+      {"jobName": "B", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 3},
+       "dependsOn": [{"jobId": "A", "type": "N_TO_N"}]}], "N_TO_N needs arrays of the same size"),
+    ([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"type": "SEQUENTIAL"}]}],
+     "SEQUENTIAL applies to array jobs"),
+    ([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "arrayProperties": {"size": 1}}],
+     "an array job has 2-10000 children"),
+])
+def test_malformed_pipelines(tmp_path: Path, jobs: list[dict[str, Any]], message: str) -> None:
+    path = write_json(tmp_path, "pipeline.json", jobs)
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert message in err.value.line() and str(path) in err.value.line()
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("d", "message"), [
+    (definition(retryStrategy={"attempts": 2, "evaluateOnExit": [{"action": "MAYBE", "onExitCode": "1"}]}),
+     "retryStrategy.evaluateOnExit[0].action: unknown action"),
+    (definition(props={"mountPoints": [{"sourceVolume": "gone", "containerPath": "/x"}]}),
+     "containerProperties.mountPoints[0].sourceVolume: names volume 'gone'"),
+    (definition(retryStrategy={"attempts": 11}), "retryStrategy.attempts: must be 1-10"),
+    ({"jobDefinitionName": "x", "type": "container"}, "containerProperties: is required"),
+])
+def test_malformed_definitions(tmp_path: Path, d: dict[str, Any], message: str) -> None:
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, write_json(tmp_path, "def.json", d))
+    assert message in err.value.line()
