@@ -341,7 +341,12 @@ def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] 
     for assignment in sets:
         apply_set(platform, assignment)
 
-    text = _header(stack, source, project.display(source_file), sets) + _dump(doc)
+    # Relative to the project, so the file is the same bytes whatever folder askflow ran from.
+    try:
+        source_shown = source_file.relative_to(project.root).as_posix()
+    except ValueError:
+        source_shown = source_file.name
+    text = _header(stack, source, source_shown, sets) + _dump(doc)
     data = yamlio.loads(text, shown)
     settings = parse_settings(data["config"].get(REGION_KEY), data["config"].get(PLATFORM_KEY), file=shown)
     _check_unique(stack, source, source_settings, settings, others, shown)
@@ -373,13 +378,13 @@ def _check_unique(
     for key, (value, of) in pairs.items():
         for other_name, other in {source: src, **others}.items():
             if other_name != stack and of(other) == value:
-                raise AskflowError(f"{value!r} is already stack {other_name!r}'s: physical names must be unique",
+                raise AskflowError(f"{value!r} is already used by stack {other_name!r}: physical names must be unique",
                                    file=shown, path=f"{PLATFORM_KEY}.{key}")
     if new.network.vpc_id is not None:
         for other_name, other in {source: src, **others}.items():
             if other.network.vpc_id == new.network.vpc_id and other.cluster.service_cidr.overlaps(new.cluster.service_cidr):
                 raise AskflowError(
-                    f"{new.cluster.service_cidr} overlaps stack {other_name!r}'s {other.cluster.service_cidr}, "
+                    f"{new.cluster.service_cidr} overlaps the service CIDR {other.cluster.service_cidr} of stack {other_name!r}, "
                     f"and both clusters are in VPC {new.network.vpc_id}",
                     file=shown, path=f"{PLATFORM_KEY}.cluster.service_cidr",
                 )

@@ -1,0 +1,118 @@
+"""The GitHub Actions example: valid against GitHub's workflow schema, keyless, and wired to make targets."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askflow import yamlio
+from askflow.bootstrap.settings import GITHUB_AUDIENCE
+from askflow.plan import plan_stack
+from tests.conftest import ROOT
+
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+WORKFLOW = ROOT / ".github" / "workflows" / "infrastructure.yml"
+CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
+CREDENTIALS_ACTION = "aliyun/configure-aliyun-credentials-action@v1"
+
+
+def _validate(path: Path) -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with its vendored copy of the public GitHub workflow schema (SchemaStore)."""
+    return subprocess.run(
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
+        capture_output=True, text=True, check=False,
+    )
+
+
+def _workflow() -> dict[str, Any]:
+    data = yamlio.load_file(WORKFLOW)
+    # YAML 1.1 reads the key `on` as True: PyYAML does; GitHub does not.
+    if True in data:
+        data["on"] = data.pop(True)
+    return data
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps", []))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflow_validates_against_the_github_workflow_schema(path: Path) -> None:
+    result = _validate(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
+    """The validator really validates: a job without `runs-on` or `steps` fails."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  x:\n    environment: prod\n")
+    assert _validate(broken).returncode != 0
+
+
+def test_triggers_and_jobs() -> None:
+    wf = _workflow()
+    assert set(wf["on"]) == {"pull_request", "push", "workflow_dispatch"}
+    jobs = wf["jobs"]
+    assert set(jobs) == {"plan", "preview", "comment", "up-dev", "up-prod"}
+    assert "pull_request" in jobs["preview"]["if"] and "pull_request" in jobs["comment"]["if"]
+    assert jobs["up-dev"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
+    assert jobs["up-prod"]["if"] == "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
+    # Approval: GitHub environments (required reviewers are configured on `prod`).
+    assert jobs["up-dev"]["environment"] == "dev" and jobs["up-prod"]["environment"] == "prod"
+    assert jobs["preview"]["strategy"]["matrix"]["stack"] == jobs["plan"]["strategy"]["matrix"]["stack"]
+
+
+def test_uses_the_make_targets() -> None:
+    jobs = _workflow()["jobs"]
+    runs = {name: "\n".join(s.get("run", "") for s in _steps(job)) for name, job in jobs.items()}
+    assert "make plan STACK=${{ matrix.stack }}" in runs["plan"]
+    assert "make preview STACK=${{ matrix.stack }}" in runs["preview"]
+    assert "make up STACK=dev" in runs["up-dev"] and "make up STACK=prod" in runs["up-prod"]
+    assert not re.search(r"pulumi (up|preview)", "\n".join(runs.values())), "call make, not pulumi directly"
+    # `make preview` is the one that adds the policy pack.
+    makefile = (ROOT / "Makefile").read_text()
+    preview = makefile[makefile.index("\npreview:"):]
+    assert "--policy-pack policy" in preview.split("\n\n")[0]
+
+
+def test_no_stored_cloud_keys_only_the_oidc_roles() -> None:
+    text = WORKFLOW.read_text()
+    assert not re.search(r"(ACCESS_KEY|SECRET_KEY|ACCESS_KEY_SECRET)\w*:\s*\$\{\{\s*secrets\.", text)
+    assert re.findall(r"secrets\.(\w+)", text) and set(re.findall(r"secrets\.(\w+)", text)) == {"PULUMI_CONFIG_PASSPHRASE"}
+    jobs = _workflow()["jobs"]
+    cloud = {name: job for name, job in jobs.items() if any(s.get("uses") == CREDENTIALS_ACTION for s in _steps(job))}
+    assert set(cloud) == {"preview", "up-dev", "up-prod"}
+    for name, job in cloud.items():
+        assert job["permissions"]["id-token"] == "write", name
+        (step,) = [s for s in _steps(job) if s.get("uses") == CREDENTIALS_ACTION]
+        role = "ALICLOUD_CI_PREVIEW_ROLE_ARN" if name == "preview" else "ALICLOUD_CI_DEPLOY_ROLE_ARN"
+        assert step["with"]["role-to-assume"] == "${{ vars." + role + " }}"
+        assert step["with"]["oidc-provider-arn"] == "${{ vars.ALICLOUD_OIDC_PROVIDER_ARN }}"
+        # The action's default audience is what the bootstrap's provider and trust policy expect.
+        assert step["with"].get("audience", GITHUB_AUDIENCE) == GITHUB_AUDIENCE
+    # No cloud access at all without credentials: plan runs offline, comment only writes to the PR.
+    assert "id-token" not in json.dumps(jobs["plan"]) and "id-token" not in json.dumps(jobs["comment"])
+    assert _workflow()["permissions"] == {"contents": "read"}
+
+
+def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
+    """The STS session the action requests must not exceed the role's max_session_duration."""
+    bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
+    limits = {r.inputs["roleName"]: r.inputs["maxSessionDuration"] for r in bootstrap.of_type("alicloud:ram/role:Role")
+              if r.inputs["roleName"].endswith(("ci-deploy", "ci-preview"))}
+    for job in ("preview", "up-dev", "up-prod"):
+        (step,) = [s for s in _steps(_workflow()["jobs"][job]) if s.get("uses") == CREDENTIALS_ACTION]
+        assert 1800 <= int(step["with"]["role-session-expiration"]) <= min(limits.values())
+
+
+def test_repository_variables_are_the_ones_the_bootstrap_tells_you_to_set() -> None:
+    bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
+    told = set(re.findall(r"gh variable set (\w+)", "\n".join(bootstrap.outputs["nextSteps"])))
+    used = set(re.findall(r"vars\.(\w+)", WORKFLOW.read_text()))
+    assert used <= told, used - told

@@ -1,0 +1,293 @@
+"""``askflow stack new``: a copy that plans like its source apart from names, and refuses bad input."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askflow import yamlio
+from askflow.cli import main
+from askflow.errors import AskflowError
+from askflow.plan import Plan, plan_stack
+from askflow.plan.mocks import _digest
+from askflow.stacks import load_project, load_settings, read_stack
+from askflow.stacks.new import derive_stack, physical_name, stack_new, write_new_stack
+from tests.conftest import ROOT
+
+# The input naming each alicloud resource in the account (or globally, for buckets): what must differ.
+PHYSICAL_NAME = {
+    "alicloud:oss/bucket:Bucket": "bucket",
+    "alicloud:cs/serverlessKubernetes:ServerlessKubernetes": "name",
+    "alicloud:vpc/network:Network": "vpcName",
+    "alicloud:vpc/switch:Switch": "vswitchName",
+    "alicloud:ecs/securityGroup:SecurityGroup": "securityGroupName",
+    "alicloud:vpc/natGateway:NatGateway": "natGatewayName",
+    "alicloud:ecs/eipAddress:EipAddress": "addressName",
+    "alicloud:ram/role:Role": "roleName",
+    "alicloud:ram/policy:Policy": "policyName",
+    "alicloud:log/project:Project": "projectName",
+    "alicloud:rds/instance:Instance": "instanceName",
+    "alicloud:eci/imageCache:ImageCache": "imageCacheName",
+}
+# Types without a name of their own (they live inside a named resource, or are anonymous).
+UNNAMED = {
+    "alicloud:oss/bucketAcl:BucketAcl", "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "alicloud:vpc/snatEntry:SnatEntry", "alicloud:ecs/eipAssociation:EipAssociation",
+    "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment", "alicloud:cs/kubernetesAddon:KubernetesAddon",
+    "alicloud:kms/key:Key", "alicloud:log/store:Store", "alicloud:rds/database:Database",
+    "alicloud:rds/rdsAccount:RdsAccount", "alicloud:rds/accountPrivilege:AccountPrivilege",
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's stack files; the program is the repository's own ``infra/``."""
+    root = tmp_path / "project"
+    (root / "environments").mkdir(parents=True)
+    data = yamlio.load_file(ROOT / "Pulumi.yaml")
+    data["main"] = str(ROOT / "infra")
+    (root / "Pulumi.yaml").write_text(yamlio.dumps(data))
+    for f in (ROOT / "environments").glob("Pulumi.*.yaml"):
+        shutil.copy(f, root / "environments" / f.name)
+    return root
+
+
+def _files(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "environments").iterdir())
+
+
+def _normalised(plan: Plan, stack: str, name: str, cidrs: list[str]) -> str:
+    """The plan as JSON with what `stack new` makes unique replaced by placeholders.
+
+    The mocks derive ids and other outputs (route tables, EIP addresses) from a digest of each
+    resource's type and name (askflow.plan.mocks); those become a placeholder per resource too.
+    """
+    text = plan.to_json()
+
+    def key(urn: str) -> str:
+        return urn.replace(f"urn:pulumi:{stack}::", "urn:pulumi:STACK::").replace(name, "NAME")
+
+    order = sorted(key(r.urn) for r in plan.resources)
+    artefacts: dict[str, str] = {}
+    for r in plan.resources:
+        i = order.index(key(r.urn))
+        h16, h32 = _digest(r.type, r.name), _digest(r.type, r.name, length=32)
+        artefacts[h32] = f"<h32 {i}>"
+        artefacts[h16] = f"<h {i}>"
+        artefacts[f"47.96.{int(h16[:2], 16)}.{int(h16[2:4], 16)}"] = f"<ip {i}>"
+    for value in sorted(artefacts, key=len, reverse=True):
+        text = text.replace(value, artefacts[value])
+    text = text.replace(f"urn:pulumi:{stack}::", "urn:pulumi:STACK::")
+    text = text.replace(f'"stack": "{stack}"', '"stack": "STACK"')
+    text = text.replace(f'"askflow-stack": "{stack}"', '"askflow-stack": "STACK"')
+    text = text.replace(f"--stack {stack}", "--stack STACK")
+    text = text.replace(name, "NAME")
+    for i, cidr in enumerate(cidrs):
+        text = text.replace(cidr, f"<cidr {i}>")
+    return text
+
+
+def _cidrs(settings: Any) -> list[str]:
+    net = settings.network
+    return [str(c) for c in (net.vpc_cidr, *net.vswitch_cidrs, *net.pod_vswitch_cidrs)]
+
+
+@pytest.mark.parametrize("source", ["dev", "staging", "prod"])
+def test_new_stack_plans_like_its_source_apart_from_names(project: Path, source: str) -> None:
+    new = stack_new("rc-1", source, project_root=project)
+    assert new.path == project / "environments" / "Pulumi.rc-1.yaml" and new.path.is_file()
+    src_settings = load_settings(read_stack(load_project(project), source))
+    src_plan = plan_stack(source, project_root=project)
+    new_plan = plan_stack("rc-1", project_root=project)
+
+    # Every physical name differs.
+    by_urn = {r.urn.replace(f"urn:pulumi:{source}::", "").replace(src_settings.name, "NAME"): r
+              for r in src_plan.resources}
+    assert len(by_urn) == len(new_plan.resources)
+    checked = 0
+    for r in new_plan.resources:
+        twin = by_urn[r.urn.replace("urn:pulumi:rc-1::", "").replace(new.settings.name, "NAME")]
+        if not r.type.startswith("alicloud:"):
+            continue
+        assert r.type in PHYSICAL_NAME or r.type in UNNAMED, f"{r.type}: does it have a physical name?"
+        if r.type in PHYSICAL_NAME:
+            key = PHYSICAL_NAME[r.type]
+            assert r.inputs[key] != twin.inputs[key], f"{r.name}: {key} is the source's"
+            checked += 1
+    assert checked >= 10
+
+    # Everything else is identical.
+    assert _normalised(new_plan, "rc-1", new.settings.name, _cidrs(new.settings)) == _normalised(
+        src_plan, source, src_settings.name, _cidrs(src_settings)
+    )
+
+
+def test_names_cidrs_and_comments(project: Path) -> None:
+    new = stack_new("rc-1", "staging", project_root=project)
+    s = new.settings
+    assert s.name == "askflow-rc-1"
+    assert s.bucket_name == "askflow-rc-1-cn-hangzhou-artifacts"
+    assert s.sls_project_name == "askflow-rc-1-cn-hangzhou-logs"
+    taken = [load_settings(read_stack(load_project(project), st)).network.vpc_cidr for st in ("dev", "staging", "prod")]
+    assert s.network.vpc_cidr.prefixlen == 16 and not any(s.network.vpc_cidr.overlaps(t) for t in taken)
+    assert all(c.subnet_of(s.network.vpc_cidr) for c in s.network.vswitch_cidrs)
+    text = new.path.read_text()
+    source_text = (project / "environments" / "Pulumi.staging.yaml").read_text()
+    assert text.startswith("# Generated by `askflow stack new rc-1 --from staging` from environments/Pulumi.staging.yaml")
+    # Every comment line of the source is kept.
+    for line in source_text.splitlines():
+        if line.lstrip().startswith("#"):
+            assert line in text
+    # Same layout: only the lines holding names and CIDRs changed.
+    changed = [line for line in text.splitlines() if line not in source_text.splitlines() and not line.startswith("#")]
+    assert changed == ["    name: askflow-rc-1", "      vpc_cidr: " + str(s.network.vpc_cidr),
+                       f"      vswitch_cidrs: [{', '.join(str(c) for c in s.network.vswitch_cidrs)}]"]
+
+
+def test_same_inputs_give_byte_identical_files(project: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    shutil.copytree(project, other)
+    a = stack_new("pr-42", "staging", ["cluster.kubernetes_version=1.33.3-aliyun.1"], project_root=project)
+    b = stack_new("pr-42", "staging", ["cluster.kubernetes_version=1.33.3-aliyun.1"], project_root=other)
+    assert a.path.read_bytes() == b.path.read_bytes()
+
+
+def test_two_new_stacks_get_different_vpcs(project: Path) -> None:
+    a = stack_new("rc-1", "staging", project_root=project).settings
+    b = stack_new("rc-2", "staging", project_root=project).settings
+    assert not a.network.vpc_cidr.overlaps(b.network.vpc_cidr)
+
+
+def test_set_changes_platform_values_with_their_types(project: Path) -> None:
+    new = stack_new(
+        "rc-1", "staging",
+        ["tenants[0].quota.cpu=32", "tenants[1].quota.pods=50", "cluster.enable_prometheus=false",
+         "cluster.maintenance_window.duration=4h", "tags.owner=release-team"],
+        project_root=project,
+    )
+    s = new.settings
+    assert s.tenants[0].quota.cpu == "32"  # a quantity: the string, not the integer
+    assert s.tenants[1].quota.pods == 50
+    assert s.cluster.enable_prometheus is False
+    assert s.cluster.maintenance_window.duration == "4h"  # created where the source has no such block
+    assert s.tags["owner"] == "release-team"
+    text = new.path.read_text()
+    assert 'quota: {cpu: "32", memory: 256Gi, pods: 300}' in text  # flow style kept
+    assert "#   --set tenants[0].quota.cpu=32" in text
+
+
+def test_physical_name_is_shortened_deterministically() -> None:
+    long = "release-candidate-2026-01-15"
+    name = physical_name("askflow", long)
+    assert name == physical_name("askflow", long) and len(name) <= 24
+    assert re.fullmatch(r"[a-z]([-a-z0-9]*[a-z0-9])?", name)
+    assert name != physical_name("askflow", long + "x")
+    assert physical_name("askflow", "rc-1") == "askflow-rc-1"
+
+
+def _byo_source(project: Path) -> None:
+    data = yamlio.load_file(project / "environments" / "Pulumi.staging.yaml")
+    data["config"]["askflow:platform"]["name"] = "askflow-shared"
+    data["config"]["askflow:platform"]["network"] = {"vpc_id": "vpc-shared", "vswitch_ids": ["vsw-a", "vsw-b"]}
+    (project / "environments" / "Pulumi.shared.yaml").write_text(yamlio.dumps(data))
+
+
+def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
+    _byo_source(project)
+    new = stack_new("rc-1", "shared", project_root=project).settings
+    src = load_settings(read_stack(load_project(project), "shared"))
+    assert new.network.vpc_id == "vpc-shared"
+    assert not new.cluster.service_cidr.overlaps(src.cluster.service_cidr)
+    assert new.cluster.service_cidr.prefixlen == src.cluster.service_cidr.prefixlen
+    assert plan_stack("rc-1", project_root=project).resources
+
+
+# ------------------------------------------------------------------------------------------ bad input
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["staging", "--from", "dev"],
+         "environments/Pulumi.staging.yaml: already exists: pick another NAME (stack new never overwrites)"),
+        (["Bad_Name", "--from", "staging"],
+         "NAME: 'Bad_Name' is not a valid new stack name: use at most 40 lowercase letters, digits and '-' "
+         "(it becomes part of cloud resource names)"),
+        (["rc-1", "--from", "nope"],
+         "environments/Pulumi.nope.yaml: stack 'nope' does not exist (stacks: dev, prod, staging)"),
+        (["rc-1", "--from", "staging", "--set", "cluster.kubernetes_versio=1.33.3-aliyun.1"],
+         "--set cluster.kubernetes_versio: unknown key 'kubernetes_versio' in askflow:platform.cluster; known keys: "
+         "auto_upgrade_channel, cluster_spec, enable_log_collection, enable_pod_identity_webhook, enable_prometheus, "
+         "endpoint_public_access, kms_key_id, kubernetes_version, maintenance_window, public_endpoint_reason, "
+         "service_cidr"),
+        (["rc-1", "--from", "staging", "--set", "tenants[7].quota.cpu=1"],
+         "--set tenants[7].quota.cpu: index 7 is out of range (2 entries)"),
+        (["rc-1", "--from", "staging", "--set", "region=cn-beijing"],
+         "--set region: unknown key 'region' in askflow:platform (the region is alicloud:region); known keys: argo, "
+         "cluster, eci, environment, name, network, observability, protection, storage, tags, templates, tenants"),
+        (["rc-1", "--from", "staging", "--set", "cluster.service_cidr=10.0.0.0/33"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.cluster.service_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR"),
+        (["rc-1", "--from", "staging", "--set", "name=askflow-staging"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.name: 'askflow-staging' is already used by stack 'staging': "
+         "physical names must be unique"),
+        (["rc-1", "--from", "staging", "--set", "kubernetes_version"], "--set: 'kubernetes_version' is not key=value"),
+    ],
+)
+def test_bad_input_is_one_line_and_writes_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], line: str
+) -> None:
+    monkeypatch.chdir(project)
+    before = {p.name: p.read_bytes() for p in (project / "environments").iterdir()}
+    code = main(["stack", "new", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith(line), err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in (project / "environments").iterdir()} == before
+
+
+def test_overlapping_service_cidr_in_a_shared_vpc_is_refused(project: Path) -> None:
+    _byo_source(project)
+    before = _files(project)
+    with pytest.raises(AskflowError) as err:
+        stack_new("rc-1", "shared", ["cluster.service_cidr=172.21.0.0/20"], project_root=project)
+    assert err.value.line() == (
+        f"{project / 'environments' / 'Pulumi.rc-1.yaml'}: askflow:platform.cluster.service_cidr: 172.21.0.0/20 "
+        "overlaps the service CIDR 172.21.0.0/20 of stack 'shared', and both clusters are in VPC vpc-shared"
+    )
+    assert _files(project) == before
+
+
+def test_never_overwrites_a_file_created_meanwhile(project: Path) -> None:
+    new = derive_stack(load_project(project), "rc-1", "staging")
+    new.path.write_text("# someone else's\n")
+    with pytest.raises(AskflowError, match="already exists"):
+        write_new_stack(new)
+    assert new.path.read_text() == "# someone else's\n"
+    assert _files(project) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.rc-1.yaml", "Pulumi.staging.yaml"]
+
+
+def test_secrets_and_per_stack_keys_are_not_copied(project: Path) -> None:
+    src = project / "environments" / "Pulumi.staging.yaml"
+    src.write_text(src.read_text().replace(
+        "config:\n", "encryptionsalt: v1:abc\nconfig:\n  askflow:argoSsoClientSecret:\n    secure: v1:c2VjcmV0\n", 1
+    ))
+    new = stack_new("rc-1", "staging", project_root=project)
+    data = yamlio.load_file(new.path)
+    assert "encryptionsalt" not in data and "askflow:argoSsoClientSecret" not in data["config"]
+    assert new.notices == [
+        "askflow:argoSsoClientSecret is a secret of staging: set it for rc-1 with "
+        "`pulumi config set --secret argoSsoClientSecret --stack rc-1`"
+    ]
+
+
+def test_cli_writes_and_reports(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["stack", "new", "rc-1", "--from", "staging", "--project", str(project)])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "name askflow-rc-1, bucket askflow-rc-1-cn-hangzhou-artifacts" in out
+    vpc = load_settings(read_stack(load_project(project), "rc-1")).network.vpc_cidr
+    assert f"VPC {vpc}" in out and ipaddress.IPv4Network(vpc).prefixlen == 16
