@@ -7,12 +7,13 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.askflow-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv plan test lint bench up preview destroy lock clean
+.PHONY: help venv plan test lint scan bench up preview destroy lock clean
 
 help:
 	@echo "make plan [STACK=dev]    plan a stack offline, no credentials (writes build/STACK/)"
 	@echo "make test                run the test suite"
 	@echo "make lint                ruff, mypy, and askflow lint --strict on workflows/"
+	@echo "make scan                checkov on the prod stack's Terraform export (waivers: policy/checkov-waivers.yaml)"
 	@echo "make bench               benchmarks of the offline tools (bench/results.md)"
 	@echo "make preview STACK=...   pulumi preview with the policy pack (needs the Pulumi CLI + credentials)"
 	@echo "make up STACK=...        pulumi up (needs the Pulumi CLI + Alibaba Cloud credentials)"
@@ -35,8 +36,22 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check askflow infra policy tests bench
-	$(BIN)/mypy askflow
+	$(BIN)/mypy askflow policy/__main__.py
+	cd infra && MYPYPATH=.. ../$(BIN)/mypy --config-file ../pyproject.toml components __main__.py
 	$(BIN)/askflow lint --strict workflows
+
+# checkov (in its own environment, pinned in policy/checkov-requirements.lock) on the prod stack's
+# Terraform export; the checks in policy/checkov-waivers.yaml are skipped, each with its reason.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: policy/checkov-requirements.lock
+	@test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes -r $<
+	@touch $@
+
+scan: $(STAMP) $(CHECKOV_VENV)/.installed
+	$(BIN)/askflow plan --stack prod --quiet --out build/prod --terraform-json build/prod.tf.json
+	$(CHECKOV_VENV)/bin/checkov -f build/prod.tf.json --framework terraform_json --compact --quiet \
+	  --skip-download --skip-check "$$($(BIN)/python -m askflow.policies.waivers policy/checkov-waivers.yaml)"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -36,7 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name == name:  # that command is not built yet
+            if exc.name and (name == exc.name or name.startswith(exc.name + ".")):  # not built yet
                 continue
             raise
         module.register(sub)

@@ -257,6 +257,15 @@ class ArgoComponent(pulumi.ComponentResource):
             vswitch_id=net.vswitch_id,
             security_ips=[net.allowed_cidr],
             ssl_action="Open",
+            auto_upgrade_minor_version="Auto",
+            # Audit trail of the archive: connections, disconnections and statement durations in
+            # the logs, and the SQL collector kept 180 days.
+            parameters=[
+                alicloud.rds.InstanceParameterArgs(name=p, value="on")
+                for p in ("log_connections", "log_disconnections", "log_duration")
+            ],
+            sql_collector_status="Enabled",
+            sql_collector_config_value=180,
             deletion_protection=args.deletion_protection,
             tags=args.tags,
             opts=db_opts,

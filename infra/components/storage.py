@@ -82,6 +82,9 @@ class StorageComponent(pulumi.ComponentResource):
             server_side_encryption_rule=sse,
             versioning=alicloud.oss.BucketVersioningArgs(status="Enabled" if s.versioning else "Suspended"),
             lifecycle_rules=rules,
+            # Access logs into the bucket itself (under access-logs/, expired with the rest):
+            # who read or wrote which artifact, without a second bucket to manage.
+            logging=alicloud.oss.BucketLoggingArgs(target_bucket=args.bucket_name, target_prefix="access-logs/"),
             force_destroy=s.force_destroy,
             tags=args.tags,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
