@@ -17,6 +17,8 @@ from rich.table import Table
 
 from askflow import yamlio
 from askflow.plan import Plan, plan_stack
+from askflow.plan.critical_path import critical_path, format_critical_path
+from askflow.plan.diagram import plan_markdown
 from askflow.plan.output import component_of, short_type, violations, write_out_dir
 
 
@@ -45,13 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     plan = plan_stack(args.stack, project_root=args.project)
     found = violations(plan)
-    extra: dict[str, str] = {}
-    try:
-        from askflow.plan.diagram import plan_markdown
-    except ModuleNotFoundError:  # pragma: no cover - diagrams are optional
-        plan_markdown = None
-    if plan_markdown is not None:
-        extra["plan.md"] = plan_markdown(plan, found)
+    extra = {"plan.md": plan_markdown(plan, found)}
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
     write_out_dir(plan, out_dir, extra)
     if args.json_path:
@@ -64,8 +60,6 @@ def run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(console, plan, out_dir)
     if args.critical_path:
-        from askflow.plan.critical_path import critical_path, format_critical_path
-
         console.print(format_critical_path(critical_path(plan)))
     for warning in plan.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")

@@ -213,8 +213,9 @@ def test_prod_image_cache_covers_every_deployed_image(prod: Plan) -> None:
 
 
 def test_unpinned_image_is_refused_for_an_image_cache() -> None:
-    from askflow.errors import AskflowError
     from components.templates import pinned_images  # type: ignore[import-not-found]
+
+    from askflow.errors import AskflowError
 
     assert pinned_images(("alpine:3.20", "registry/x@sha256:abc")) == ("alpine:3.20", "registry/x@sha256:abc")
     for bad in ("alpine", "alpine:latest", "registry.example.com:5000/team/app"):
