@@ -1,0 +1,190 @@
+"""``askflow convert`` end to end: exit codes, one-line errors, nothing written on failure, versions,
+the JSON report, detection messages, determinism, progress bar and summary."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from askflow import yamlio
+from askflow.cli import main
+from askflow.convert import CODES
+from askflow.convert.cli import _Bar
+from tests.conftest import ROOT
+from tests.convert.support import write_json, write_yaml
+
+IMAGE = "registry.example.com/team/worker:1.0"
+
+
+def definition(name: str = "worker", **extra: Any) -> dict[str, Any]:
+    return {"jobDefinitionName": name, "type": "container",
+            "containerProperties": {"image": IMAGE, "command": ["run"],
+                                    "resourceRequirements": [{"type": "VCPU", "value": "1"},
+                                                             {"type": "MEMORY", "value": "2048"}]}, **extra}
+
+
+def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["convert", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_exit_0_with_warnings_and_detection_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path, "def.json", definition())
+    code, out, err = cli(capsys, str(path), "--out", str(tmp_path / "lib"))
+    assert code == 0
+    assert f"{path}: detected aws-batch (job definition)" in err
+    assert "worker" in out and "1/1 converted" in out
+    assert sorted(p.name for p in (tmp_path / "lib" / "worker").iterdir()) == ["v1.migration.md", "v1.yaml"]
+
+
+def test_exit_1_writes_the_convertible_jobs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_json(tmp_path, "a.json", definition("good"))
+    write_json(tmp_path, "b.json", {"jobDefinitionName": "mpi", "type": "multinode", "nodeProperties": {}})
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
+    assert code == 1
+    assert "mpi: not converted: UNSUPPORTED_MULTINODE" in err
+    assert (tmp_path / "lib" / "good" / "v1.yaml").exists()
+    assert not (tmp_path / "lib" / "mpi").exists()
+
+
+MALFORMED = {
+    "truncated.json": ('{"jobDefinitionName": "x", "type": "contai', "JSON does not parse (line 1, column"),
+    "unknown.yaml": ("kind: Pizza\ntoppings: [cheese]\n", "not a definition of any known format"),
+    "dupkey.json": ('{"jobDefinitionName": "x", "jobDefinitionName": "y"}', "duplicate key 'jobDefinitionName'"),
+    "missing-dep.json": (json.dumps({"Name": "j", "Type": "DAG", "DAG": {"Tasks": {"a": {
+        "Parameters": {"Command": {"CommandLine": "x"}}}}, "Dependencies": {"a": ["zzz"]}}}),
+        "names downstream task 'zzz'"),
+    "cycle.json": (json.dumps([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"jobId": "A"}]}]),
+                   "dependency cycle: A -> A"),
+    "empty.yaml": ("", "is empty"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED))
+def test_malformed_input_exits_2_with_one_line_and_writes_nothing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    text, message = MALFORMED[name]
+    good = write_json(tmp_path, "good.json", definition())  # a valid job in the same run is not written either
+    bad = tmp_path / "in" / name
+    bad.write_text(text, encoding="utf-8")
+    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json",
+                         str(tmp_path / "report.json"))
+    assert code == 2
+    errors = [line for line in err.splitlines() if "detected" not in line]
+    assert len(errors) == 1 and errors[0].startswith(str(bad)) and message in errors[0], err
+    assert "Traceback" not in err and out == ""
+    assert not (tmp_path / "lib").exists() and not (tmp_path / "report.json").exists()
+
+
+def test_missing_input_and_wrong_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = cli(capsys, str(tmp_path / "nope.json"), "--out", str(tmp_path / "lib"))
+    assert code == 2 and err.strip() == f"{tmp_path / 'nope.json'}: no such file or folder"
+    path = write_json(tmp_path, "def.json", definition())
+    code, _, err = cli(capsys, "--from", "k8s", str(path), "--out", str(tmp_path / "lib"))
+    assert code == 2 and "is aws-batch (job definition), not --from k8s" in err
+    assert "detected" not in err  # with --from nothing is detected
+
+
+def test_name_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path, "def.json", definition())
+    assert cli(capsys, str(path), "--name", "renamed", "--out", str(tmp_path / "lib"))[0] == 0
+    assert yamlio.load_file(tmp_path / "lib" / "renamed" / "v1.yaml")["metadata"]["name"] == "renamed"
+    write_json(tmp_path, "other.json", definition("other"))
+    code, _, err = cli(capsys, str(tmp_path / "in"), "--name", "x", "--out", str(tmp_path / "lib2"))
+    assert code == 2 and "--name names one job, but the inputs hold 2" in err
+    code, _, err = cli(capsys, str(path), "--name", "Bad_Name", "--out", str(tmp_path / "lib3"))
+    assert code == 2 and "is not a template name" in err
+
+
+def test_next_free_version_and_cron_follows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cron = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"},
+            "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "Never", "containers": [{"name": "c", "image": IMAGE}]}}}}}}
+    path = write_yaml(tmp_path, "cron.yaml", cron)
+    lib = tmp_path / "lib"
+    (lib / "nightly").mkdir(parents=True)
+    (lib / "nightly" / "v3.py").write_text("# an existing hera version\n")
+    assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+    assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+    names = sorted(p.name for p in (lib / "nightly").iterdir())
+    assert names == ["cron-nightly.yaml", "v3.py", "v4.migration.md", "v4.yaml", "v5.migration.md", "v5.yaml"]
+    ref = yamlio.load_file(lib / "nightly" / "cron-nightly.yaml")["spec"]["workflowSpec"]["workflowTemplateRef"]
+    assert ref == {"name": "nightly-v5"}  # the version just written
+    assert (lib / "nightly" / "v4.yaml").read_bytes() == (lib / "nightly" / "v5.yaml").read_bytes()
+
+
+def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_json(tmp_path, "a.json", definition(retryStrategy={"attempts": 3}))
+    write_json(tmp_path, "b.json", {"jobQueueName": "q", "priority": 1})
+    report_path = tmp_path / "reports" / "convert.json"
+    code, _, _ = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json", str(report_path))
+    assert code == 1
+    report = json.loads(report_path.read_text())
+    assert set(report) == {"report_version", "summary", "jobs", "codes"}
+    assert report["summary"]["jobs"] == 2 and report["summary"]["converted"] == 1
+    worker, queue = report["jobs"]
+    assert set(worker) == {"name", "status", "version", "deployed_name", "source", "outputs", "parameters",
+                           "counts", "entries"}
+    assert (worker["status"], worker["version"], worker["deployed_name"]) == ("converted", 1, "worker-v1")
+    assert worker["source"]["format"] == "aws-batch" and worker["source"]["kind"] == "job definition"
+    assert all(Path(p).exists() for p in worker["outputs"])
+    assert queue["status"] == "not-converted" and queue["outputs"] == [] and queue["version"] is None
+    for job in report["jobs"]:
+        for entry in job["entries"]:
+            assert set(entry) <= {"code", "severity", "path", "message", "target"}
+            assert entry["severity"] == CODES[entry["code"]].severity
+        assert sum(job["counts"].values()) == len(job["entries"])
+    retry = next(e for e in worker["entries"] if e["code"] == "RETRY_LIMIT")
+    assert retry["path"] == "retryStrategy.attempts" and "limit 2" in retry["message"]
+    assert set(report["codes"]) == {e["code"] for j in report["jobs"] for e in j["entries"]}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_deterministic_across_processes(tmp_path: Path) -> None:
+    """Same inputs, byte-identical files and JSON report, whatever the hash seed."""
+    shared = ROOT.parent / "shared" / "batch-jobs"
+    inputs = [str(shared)] if shared.exists() else [str(write_json(tmp_path, "def.json", definition()))]
+    snapshots = []
+    for seed in ("1", "2"):
+        work = tmp_path / "run"
+        if work.exists():
+            import shutil
+
+            shutil.rmtree(work)
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "askflow.cli", "convert", *inputs, "--out", str(work / "lib"),
+                        "--json", str(work / "report.json")], env=env, cwd=ROOT, capture_output=True, check=False)
+        snapshots.append(_snapshot(work))
+    assert snapshots[0] and snapshots[0] == snapshots[1]
+
+
+def test_progress_bar_only_on_a_terminal_and_for_many_jobs() -> None:
+    for terminal, total, shown in ((True, 10, True), (True, 3, False), (False, 10, False)):
+        buffer = io.StringIO()
+        bar = _Bar(Console(file=buffer, force_terminal=terminal, width=80))
+        bar.start(total)
+        for _ in range(total):
+            bar.advance("x")
+        bar.stop()
+        assert (bar.progress is not None) is shown
+
+
+def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    for i in range(8):
+        write_json(tmp_path, f"d{i}.json", definition(f"job{i}"))
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
+    assert code == 0 and "converting" not in err
+    assert "8/8 converted" in out

@@ -1,0 +1,185 @@
+"""Kubernetes Job and CronJob semantics (FORMATS.md 3.4), and the resource-template alternative."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from tests.convert.support import (
+    codes,
+    convert,
+    crd_problems,
+    evaluate,
+    graph,
+    lint_findings,
+    template_of,
+    templates_by_name,
+    write_yaml,
+)
+
+IMAGE = "docker.io/library/python:3.12-slim"
+
+
+def job_doc(name: str = "batch", **spec: Any) -> dict[str, Any]:
+    pod = spec.pop("pod", {})
+    containers = pod.pop("containers", [{"name": "main", "image": IMAGE, "command": ["python", "-c", "print(1)"],
+                                         "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}])
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": containers, **pod}}, **spec}}
+
+
+def test_single_pod_job(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(backoffLimit=2, activeDeadlineSeconds=300)))
+    wt = template_of(out, "batch")
+    leaf = templates_by_name(wt)["batch"]
+    assert leaf["container"] == {"image": IMAGE, "command": ["python", "-c", "print(1)"],
+                                 "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}
+    assert leaf["retryStrategy"]["limit"] == "2"  # one pod: the job-wide budget is exact
+    assert leaf["retryStrategy"]["backoff"] == {"duration": "10s", "factor": "2", "cap": "6m"}
+    assert wt["spec"]["activeDeadlineSeconds"] == 300
+    assert graph(wt).counts == {}
+    assert {"RETRY_LIMIT", "DEADLINE_MAPPED", "SERVICE_ACCOUNT_DEFAULTED", "RESOURCE_TEMPLATE_OFFERED"} <= codes(run)
+    assert "RETRY_COUNT_SEMANTICS" not in codes(run)
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_work_queue_job(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(parallelism=4)))
+    g = graph(template_of(out, "batch"))
+    assert g.counts == {"batch": 4} and g.parallelism == {}
+    assert {"WORK_QUEUE_SEMANTICS", "RETRY_COUNT_SEMANTICS"} <= codes(run)
+
+
+def test_indexed_job_sets_the_index_everywhere(tmp_path: Path) -> None:
+    init = {"name": "fetch", "image": "docker.io/library/busybox:1.36", "command": ["sh", "-c", "true"]}
+    doc = job_doc(completions=6, parallelism=2, completionMode="Indexed", pod={"initContainers": [init]})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    wt = template_of(out, "batch")
+    leaf = templates_by_name(wt)["batch"]
+    index = {"name": "JOB_COMPLETION_INDEX", "value": "{{inputs.parameters.index}}"}
+    assert index in leaf["container"]["env"] and index in leaf["initContainers"][0]["env"]
+    # the init container does not enlarge the pod: it gets the main container's requests
+    assert leaf["initContainers"][0]["resources"] == {"requests": {"cpu": "1", "memory": "1Gi"}}
+    g = graph(wt)
+    assert g.counts == {"batch": 6} and g.parallelism == {"batch": 2}
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_pod_failure_policy(tmp_path: Path) -> None:
+    doc = job_doc(completions=3, backoffLimit=5, podFailurePolicy={"rules": [
+        {"action": "Ignore", "onPodConditions": [{"type": "DisruptionTarget", "status": "True"}]},
+        {"action": "FailJob", "onExitCodes": {"operator": "NotIn", "values": [0, 1, 2]}},
+        {"action": "Count", "onExitCodes": {"operator": "In", "values": [2]}}]})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    expression = templates_by_name(template_of(out, "batch"))["batch"]["retryStrategy"]["expression"]
+    assert evaluate(expression, "-1", "Error")  # disruption: retried
+    assert not evaluate(expression, "9")  # FailJob for codes outside 0, 1, 2
+    assert evaluate(expression, "2") and evaluate(expression, "1")  # counted failures are retried
+    assert {"RETRY_EXIT_CODES", "POD_FAILURE_POLICY_APPROXIMATED", "RETRY_REASON_APPROXIMATED"} <= codes(run)
+
+
+def test_pod_fields_sidecars_and_service_account(tmp_path: Path) -> None:
+    doc = job_doc(ttlSecondsAfterFinished=60, suspend=True, successPolicy={"rules": [{"succeededCount": 1}]},
+                  pod={"serviceAccountName": "etl", "nodeSelector": {"disk": "ssd"},
+                       "tolerations": [{"key": "k", "operator": "Exists"}], "runtimeClassName": "gvisor",
+                       "imagePullSecrets": [{"name": "acr"}], "nodeName": "node-1",
+                       "containers": [{"name": "main", "image": IMAGE},
+                                      {"name": "proxy", "image": "docker.io/envoyproxy/envoy:v1.30.1"}]})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    wt = template_of(out, "batch")
+    leaf = templates_by_name(wt)["batch"]
+    assert wt["spec"]["serviceAccountName"] == "etl"
+    assert wt["spec"]["imagePullSecrets"] == [{"name": "acr"}]
+    assert wt["spec"]["ttlStrategy"] == {"secondsAfterCompletion": 60}
+    assert wt["spec"]["suspend"] is True
+    assert leaf["nodeSelector"] == {"disk": "ssd"} and leaf["tolerations"] == [{"key": "k", "operator": "Exists"}]
+    assert leaf["podSpecPatch"] == '{"runtimeClassName":"gvisor"}'
+    assert [s["name"] for s in leaf["sidecars"]] == ["proxy"]
+    assert leaf["sidecars"][0]["resources"]["requests"] == {"cpu": "250m", "memory": "256Mi"}
+    assert leaf["container"]["resources"]["requests"] == {"cpu": "2", "memory": "4Gi"}  # ECI default, reported
+    assert {"SERVICE_ACCOUNT_MAPPED", "MULTI_CONTAINER_SIDECARS", "TTL_MAPPED", "SUSPEND_APPROXIMATED",
+            "UNSUPPORTED_SUCCESS_POLICY", "RESOURCES_DEFAULTED", "DROPPED_FIELD"} <= codes(run)
+    assert run.exit_code == 0
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_default_service_account_is_replaced(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(pod={"serviceAccountName": "default"})))
+    assert template_of(out, "batch")["spec"]["serviceAccountName"] == "argo-workflow"
+    assert "SERVICE_ACCOUNT_DEFAULTED" in codes(run)
+
+
+def cron_doc(**spec: Any) -> dict[str, Any]:
+    job = job_doc()
+    return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly"},
+            "spec": {"schedule": "0 2 * * *", "jobTemplate": {"metadata": {"labels": {"team": "a"}},
+                                                              "spec": job["spec"]}, **spec}}
+
+
+def test_cronjob(tmp_path: Path) -> None:
+    doc = cron_doc(timeZone="Asia/Shanghai", concurrencyPolicy="Forbid", startingDeadlineSeconds=120,
+                   successfulJobsHistoryLimit=5, failedJobsHistoryLimit=2, suspend=False)
+    run, out = convert(tmp_path, write_yaml(tmp_path, "cron.yaml", doc))
+    cron = yamlio.load_file(out / "nightly" / "cron-nightly.yaml")
+    assert cron["spec"] == {
+        "schedules": ["0 2 * * *"], "timezone": "Asia/Shanghai", "concurrencyPolicy": "Forbid",
+        "startingDeadlineSeconds": 120, "suspend": False, "successfulJobsHistoryLimit": 5,
+        "failedJobsHistoryLimit": 2, "workflowMetadata": {"labels": {"team": "a"}},
+        "workflowSpec": {"workflowTemplateRef": {"name": "nightly-v1"}}}
+    assert "CRON_DEADLINE_DEFAULT" not in codes(run)
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_cron_tz_prefix(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_yaml(tmp_path, "cron.yaml", cron_doc(schedule="CRON_TZ=Europe/Oslo @daily")))
+    spec = yamlio.load_file(out / "nightly" / "cron-nightly.yaml")["spec"]
+    assert (spec["schedules"], spec["timezone"]) == (["@daily"], "Europe/Oslo")
+
+
+def test_resource_template_alternative_runs_the_job_unchanged(tmp_path: Path) -> None:
+    doc = job_doc(completions=4, backoffLimit=3, successPolicy={"rules": [{"succeededCount": 2}]})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    report = (out / "batch" / "v1.migration.md").read_text()
+    block = re.search(r"## Alternative: run the Job unchanged.*?```yaml\n(.*?)```", report, re.S)
+    assert block is not None
+    (template,) = yamlio.loads(block.group(1))
+    resource = template["resource"]
+    assert (resource["action"], resource["setOwnerReference"]) == ("create", True)
+    assert resource["successCondition"] == "status.succeeded > 3"
+    assert resource["failureCondition"] == "status.failed > 3"
+    job = yamlio.loads(resource["manifest"])
+    assert job["kind"] == "Job" and job["spec"] == doc["spec"]  # every field kept, successPolicy included
+    # the snippet is a valid template: put it in a WorkflowTemplate and lint it
+    wt = {"apiVersion": "argoproj.io/v1alpha1", "kind": "WorkflowTemplate", "metadata": {"name": "x"},
+          "spec": {"entrypoint": "run-job", "templates": [template]}}
+    from askflow.lint import lint_documents
+
+    assert [f for f in lint_documents([("x.yaml", 0, wt)]) if f.severity == "error"] == []
+
+
+def test_list_and_multi_document_files(tmp_path: Path) -> None:
+    lst = {"apiVersion": "v1", "kind": "List", "items": [job_doc("one"), job_doc("two")]}
+    config = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}}
+    run, out = convert(tmp_path, write_yaml(tmp_path, "list.yaml", lst),
+                       write_yaml(tmp_path, "multi.yaml", config, job_doc("three")))
+    assert sorted(r.plan.name for r in run.results) == ["one", "three", "two"]
+    assert run.results[0].plan.source.path == "items[0]"
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    (cron_doc(schedule="61 * * * *"), "spec.schedule: '61 * * * *' is not a 5-field cron schedule"),
+    (cron_doc(timeZone="Mars/Olympus"), "spec.timeZone: unknown time zone 'Mars/Olympus'"),
+    (cron_doc(concurrencyPolicy="Sometimes"), "spec.concurrencyPolicy: unknown concurrencyPolicy"),
+    (job_doc(completionMode="Indexed"), "spec.completions: completionMode Indexed needs completions"),
+    (job_doc(pod={"containers": []}), "spec.template.spec.containers: a pod needs at least one container"),
+    ({"apiVersion": "batch/v1", "kind": "Job", "metadata": {}, "spec": {}}, "metadata.name: is required"),
+])
+def test_malformed_kubernetes(tmp_path: Path, doc: dict[str, Any], message: str) -> None:
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, write_yaml(tmp_path, "bad.yaml", doc))
+    assert message in err.value.line()
