@@ -14,6 +14,7 @@ import pytest
 
 from askflow import yamlio
 from askflow.cli import main
+from askflow.errors import AskflowError
 from askflow.plan import plan_stack
 from askflow.plan.output import violations
 from tests.conftest import ROOT, shared_path
@@ -181,3 +182,39 @@ def test_console_script_runs_from_a_shell() -> None:
     result = subprocess.run([str(exe), "plan", "--stack", "prod", "--quiet", "--out", "build/prod"],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
+
+
+def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unsafe choice must be asked for by name; the plan warns; SSO and the intranet SLB render."""
+    proj = _project_copy(tmp_path)
+    data = yamlio.load_file(proj / "environments" / "Pulumi.staging.yaml")
+    platform = data["config"]["askflow:platform"]
+    platform["cluster"].update(endpoint_public_access=True, public_endpoint_reason="vendor CI runs outside the VPC")
+    platform["argo"] = {
+        "auth_mode": "sso",
+        "enable_private_load_balancer": True,
+        "sso": {"issuer": "https://idp.example.com", "client_id": "argo",
+                "redirect_url": "https://argo.example.com/oauth2/callback"},
+    }
+    data["config"]["askflow:argoSsoClientSecret"] = {"secure": "v1:AAAA"}
+    (proj / "environments" / "Pulumi.edge.yaml").write_text(yamlio.dumps(data))
+    plan = plan_stack("edge", proj)
+    assert any("reachable from the internet" in w for w in plan.warnings)
+    assert violations(plan) == []  # waived with a reason
+    (cluster,) = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")
+    assert cluster.inputs["endpointPublicAccessEnabled"] is True
+    from askflow.plan.output import helm_values, manifests
+
+    values = helm_values(plan)["helm/argo-workflows.values.yaml"]
+    assert values["server"]["authModes"] == ["sso"]
+    assert values["server"]["sso"]["clientSecret"] == {"name": "argo-server-sso", "key": "client-secret"}
+    lb = manifests(plan)["manifests/argo/service-argo-server-intranet.yaml"]
+    assert lb["spec"]["type"] == "LoadBalancer"
+    assert lb["metadata"]["annotations"] == {
+        "service.beta.kubernetes.io/alibaba-cloud-loadbalancer-address-type": "intranet"}
+    monkeypatch.chdir(proj)
+    # Without the secret, SSO is a one-line error naming the key to set.
+    del data["config"]["askflow:argoSsoClientSecret"]
+    (proj / "environments" / "Pulumi.edge.yaml").write_text(yamlio.dumps(data))
+    with pytest.raises(AskflowError, match="askflow:argoSsoClientSecret: auth_mode sso needs the client secret"):
+        plan_stack("edge", proj)
