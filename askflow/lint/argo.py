@@ -13,8 +13,8 @@ Two deliberate differences, both toward fewer false errors and more useful outpu
 
 Templates from another document (a ``templateRef`` to a WorkflowTemplate given in another file,
 or one of the library's ``extra_templates``) are validated in the caller's context, as Argo does,
-but only problems that depend on that context (unresolved variables) are reported, at the call
-site; the rest belong to that template's own document.
+but only problems that depend on that context (``{{workflow.*}}`` variables the calling workflow
+does not define) are reported, at the call site; the rest belong to that template's own document.
 """
 
 from __future__ import annotations
@@ -251,6 +251,8 @@ class Validator:
         """Report every ``{{tag}}`` under ``value`` that does not resolve in ``scope`` (21)."""
         for rel, tag in self.tags(value) if tags is None else tags:
             if not scope.resolves(tag, self.globals, self.workflow_template):
+                if self.redirect is not None and not tag.strip().startswith("workflow."):
+                    continue  # intrinsic to the other document's template: reported there
                 self.emit("unresolved-variable", join(base, rel), f"{prefix}failed to resolve {{{{{tag}}}}}")
 
     # -- objects ---------------------------------------------------------------------------------
@@ -1038,7 +1040,7 @@ class Validator:
         cycle = find_cycle(graph)
         if cycle:
             self.emit("dag-cycle", f"{tp}.dag.tasks[{tasks[cycle[0]][0]}]",
-                      f"templates.{t} sorting failed: graph with cycle ({'->'.join(reversed(cycle))})")
+                      f"templates.{t} sorting failed: graph with cycle ({'->'.join(cycle)})")
         order = topological(list(tasks), graph)
         resolved: dict[str, Tmpl | None] = {}
         for name in order:
