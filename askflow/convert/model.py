@@ -96,15 +96,17 @@ class Entry:
 class Reporter:
     """Collects :class:`Entry` lines for one job; paths are relative to a base JSON path."""
 
-    def __init__(self, base: PathParts = (), prefix: str = "", entries: list[Entry] | None = None) -> None:
+    def __init__(self, base: PathParts = (), prefix: str = "", entries: list[Entry] | None = None,
+                 seen: set[Entry] | None = None) -> None:
         self.base: tuple[str | int, ...] = tuple(base)
         #: Put before every path: the file, when an entry is about another file than the job's own.
         self.prefix = prefix
         self.entries: list[Entry] = [] if entries is None else entries
+        self._seen: set[Entry] = set(self.entries) if seen is None else seen
 
     def child(self, base: PathParts, prefix: str = "") -> Reporter:
         """A reporter with another base path (and file prefix) adding to the same entries."""
-        return Reporter(base, prefix, self.entries)
+        return Reporter(base, prefix, self.entries, self._seen)
 
     def add(self, code: str, path: PathParts | str, message: str, target: str = "") -> None:
         if code not in CODES:  # a programming error, caught by the tests
@@ -116,7 +118,8 @@ class Reporter:
         if self.prefix:
             rendered = f"{self.prefix}: {rendered}" if rendered else self.prefix
         entry = Entry(code, rendered, message, target)
-        if entry not in self.entries:  # the same fact reported twice (e.g. per fused task) counts once
+        if entry not in self._seen:  # the same fact reported twice (e.g. per fused task) counts once
+            self._seen.add(entry)
             self.entries.append(entry)
 
     @property
