@@ -1,4 +1,9 @@
-"""``askflow stack …``: manage stack files. ``stack new`` copies a stack with unique names and CIDRs."""
+"""``askflow stack …``: manage stack files.
+
+- ``stack new NAME --from SOURCE``: copy a stack with names and CIDRs made unique (:mod:`askflow.stacks.new`);
+- ``stack destroy-check --stack NAME``: what ``make destroy`` runs first: refuses prod without
+  ``--confirm-prod`` and says what ``pulumi destroy`` will leave behind or refuse.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,11 @@ import argparse
 import sys
 from typing import Any
 
+from askflow.errors import AskflowError
 from askflow.stacks.new import stack_new
+
+CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+BUCKET = "alicloud:oss/bucket:Bucket"
 
 
 def register(subparsers: Any) -> None:
@@ -34,6 +43,17 @@ def register(subparsers: Any) -> None:
     new.add_argument("--project", default=".", metavar="DIR", help="the Pulumi project folder (default: .)")
     new.set_defaults(func=run_new)
 
+    check = sub.add_parser(
+        "destroy-check",
+        help="before `pulumi destroy`: refuse prod without --confirm-prod, list what stays behind",
+        description="Plans the stack offline and says what `pulumi destroy` will refuse (protected resources) and "
+        "leave behind (retained logs, non-empty buckets, ECI image caches). Exit 2 for prod without --confirm-prod.",
+    )
+    check.add_argument("--stack", required=True, help="the stack to destroy")
+    check.add_argument("--confirm-prod", action="store_true", help="allow a prod stack (make destroy CONFIRM_PROD=yes)")
+    check.add_argument("--project", default=".", metavar="DIR", help="the Pulumi project folder (default: .)")
+    check.set_defaults(func=run_destroy_check)
+
 
 def run_new(args: argparse.Namespace) -> int:
     new = stack_new(args.name, args.source, args.sets, project_root=args.project)
@@ -44,4 +64,54 @@ def run_new(args: argparse.Namespace) -> int:
     for notice in new.notices:
         print(f"note: {notice}", file=sys.stderr)
     print(f"next: askflow plan --stack {new.stack}  (then `pulumi stack init {new.stack}` and `make up STACK={new.stack}`)")
+    return 0
+
+
+def destroy_notes(stack: str, project_root: str = ".") -> list[str]:
+    """What ``pulumi destroy`` of ``stack`` refuses or leaves behind, from its offline plan."""
+    from askflow.plan import plan_stack
+    from askflow.stacks import load_project, load_settings, read_stack
+
+    settings = load_settings(read_stack(load_project(project_root), stack))
+    plan = plan_stack(stack, project_root=project_root)
+    notes = []
+    protected = sorted(r.name for r in plan.resources if r.protect)
+    if protected:
+        notes.append(
+            f"protected (pulumi destroy refuses them and they stay; `pulumi state unprotect <urn>` first to really "
+            f"delete): {', '.join(protected)}"
+        )
+    for cluster in plan.of_type(CLUSTER):
+        modes = {o["resourceType"]: o["deleteMode"] for o in cluster.inputs.get("deleteOptions", [])}
+        kept = sorted(t for t, m in modes.items() if m == "retain")
+        gone = sorted(t for t, m in modes.items() if m == "delete")
+        notes.append(f"cluster {cluster.inputs.get('name')}: deleted with it: {', '.join(gone) or 'nothing listed'}; "
+                     f"kept (delete_options retain): {', '.join(kept) or 'nothing'}")
+    for bucket in plan.of_type(BUCKET):
+        name = bucket.inputs.get("bucket")
+        if bucket.inputs.get("forceDestroy"):
+            notes.append(f"bucket {name}: emptied and deleted (force_destroy)")
+        else:
+            notes.append(f"bucket {name}: deleted only when empty (force_destroy is off in {settings.environment}): "
+                         f"`ossutil rm oss://{name} -r -f --all-versions` first, or it stays")
+    notes.append("ECI image caches that pods created automatically (annotation k8s.aliyun.com/eci-auto-imc, on by "
+                 "default) are not Pulumi resources and stay: `aliyun eci DescribeImageCaches`, then DeleteImageCache")
+    if not settings.network.bring_your_own:
+        notes.append("the vSwitches and VPC may refuse deletion once, right after the cluster's ECI resources go: "
+                     "`make destroy` runs a second pass")
+    return notes
+
+
+def run_destroy_check(args: argparse.Namespace) -> int:
+    from askflow.stacks import load_project, load_settings, read_stack
+
+    settings = load_settings(read_stack(load_project(args.project), args.stack))
+    if settings.environment == "prod" and not args.confirm_prod:
+        raise AskflowError(
+            "is a prod stack: refusing to destroy it without --confirm-prod (make destroy CONFIRM_PROD=yes)",
+            path=f"--stack {args.stack}",
+        )
+    print(f"destroying stack {args.stack} ({settings.environment}, {settings.name}):")
+    for note in destroy_notes(args.stack, args.project):
+        print(f"- {note}")
     return 0

@@ -1,0 +1,38 @@
+"""``askflow stack destroy-check``: what ``make destroy`` runs before ``pulumi destroy``."""
+
+from __future__ import annotations
+
+import pytest
+
+from askflow.cli import main
+from askflow.stacks.cli import destroy_notes
+from tests.conftest import ROOT
+
+
+def test_prod_is_refused_without_confirmation(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["stack", "destroy-check", "--stack", "prod", "--project", str(ROOT)])
+    captured = capsys.readouterr()
+    assert code == 2 and captured.out == ""
+    assert captured.err == (
+        "--stack prod: is a prod stack: refusing to destroy it without --confirm-prod (make destroy CONFIRM_PROD=yes)\n"
+    )
+
+
+def test_prod_with_confirmation_says_protected_resources_stay(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["stack", "destroy-check", "--stack", "prod", "--confirm-prod", "--project", str(ROOT)])
+    out = capsys.readouterr().out
+    assert code == 0
+    protected = next(line for line in out.splitlines() if line.startswith("- protected"))
+    for name in ("askflow-prod-artifacts-bucket", "askflow-prod-cluster-ask", "askflow-prod-argo-archive"):
+        assert name in protected
+    assert "kept (delete_options retain): SLS_ControlPlane, SLS_Data" in out
+
+
+def test_dev_and_staging_notes() -> None:
+    dev = "\n".join(destroy_notes("dev", str(ROOT)))
+    assert "protected" not in dev  # dev protects nothing: it tears down completely
+    assert "bucket askflow-dev-cn-hangzhou-artifacts: emptied and deleted (force_destroy)" in dev
+    assert "kept (delete_options retain): nothing" in dev
+    staging = "\n".join(destroy_notes("staging", str(ROOT)))
+    assert "`ossutil rm oss://askflow-staging-cn-hangzhou-artifacts -r -f --all-versions` first" in staging
+    assert "eci-auto-imc" in staging and "second pass" in staging
