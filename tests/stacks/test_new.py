@@ -291,3 +291,14 @@ def test_cli_writes_and_reports(project: Path, capsys: pytest.CaptureFixture[str
     assert "name askflow-rc-1, bucket askflow-rc-1-cn-hangzhou-artifacts" in out
     vpc = load_settings(read_stack(load_project(project), "rc-1")).network.vpc_cidr
     assert f"VPC {vpc}" in out and ipaddress.IPv4Network(vpc).prefixlen == 16
+
+
+def test_explicit_bucket_and_sls_names_are_rederived(project: Path) -> None:
+    src = project / "environments" / "Pulumi.staging.yaml"
+    src.write_text(src.read_text().replace(
+        "    templates:\n",
+        "    storage:\n      bucket_name: acme-staging-artifacts\n"
+        "    observability:\n      sls_project_name: acme-staging-logs\n    templates:\n", 1,
+    ))
+    s = stack_new("rc-1", "staging", project_root=project).settings
+    assert (s.bucket_name, s.sls_project_name) == ("askflow-rc-1-cn-hangzhou-artifacts", "askflow-rc-1-cn-hangzhou-logs")
