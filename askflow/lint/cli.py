@@ -54,3 +54,21 @@ def run(args: argparse.Namespace) -> int:
         out.append(summary(findings))
         sys.stdout.write("\n".join(out) + "\n")
     return 1 if any(f.severity == ERROR for f in findings) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m askflow.lint.cli``: the lint command alone, without the other commands' imports."""
+    from askflow.errors import AskflowError
+
+    parser = argparse.ArgumentParser(prog="askflow")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["lint", *(sys.argv[1:] if argv is None else argv)])
+    try:
+        return int(args.func(args))
+    except AskflowError as exc:
+        print(exc.line(), file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

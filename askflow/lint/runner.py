@@ -8,6 +8,7 @@ does (https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -153,6 +154,30 @@ def discover(paths: Sequence[str]) -> tuple[list[Path], list[Path]]:
     return files, libraries
 
 
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"duplicate key {key!r}")
+        out[key] = value
+    return out
+
+
+def load_json(path: Path) -> list[Any]:
+    """A JSON file as one document, read strictly (duplicate keys are errors, as for YAML).
+
+    JSON is not read through the YAML loader: PyYAML rejects valid JSON such as surrogate-pair
+    escapes (``"\\ud83d\\ude00"``), which ``json.dumps`` writes for any emoji."""
+    text = yamlio.read_text(path)
+    try:
+        return [json.loads(text, object_pairs_hook=_no_duplicates)]
+    except json.JSONDecodeError as exc:
+        raise AskflowError(f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the syntax",
+                           file=str(path)) from None
+    except ValueError as exc:
+        raise AskflowError(f"JSON does not parse ({exc}); fix the syntax", file=str(path)) from None
+
+
 def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
     """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
 
@@ -167,7 +192,8 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        for index, obj in enumerate(yamlio.load_all_file(file)):
+        loaded = load_json(file) if file.suffix == ".json" else yamlio.load_all_file(file)
+        for index, obj in enumerate(loaded):
             docs.append((str(file), index, obj))
     findings = lint_documents(docs, strict=strict)
     linter = _library_linter()

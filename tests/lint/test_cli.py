@@ -81,17 +81,19 @@ def test_folder_is_walked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 @pytest.mark.parametrize(
-    ("content", "message"),
+    ("name", "content", "message"),
     [
-        ("kind: Workflow\nkind: Workflow\n", "duplicate key 'kind'"),
-        ("kind: [Workflow\n", "YAML does not parse"),
+        ("bad.yaml", "kind: Workflow\nkind: Workflow\n", "duplicate key 'kind'"),
+        ("bad.yaml", "kind: [Workflow\n", "YAML does not parse"),
+        ("bad.json", '{"kind": "Workflow", "kind": "Workflow"}', "duplicate key 'kind'"),
+        ("bad.json", '{"kind": ', "JSON does not parse (line 1, column 10"),
     ],
 )
-def test_unparseable_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
-                                                message: str) -> None:
+def test_unparseable_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
+                                                content: str, message: str) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(CLEAN)
-    bad = tmp_path / "bad.yaml"
+    bad = tmp_path / name
     bad.write_text(content)
     code, out, err = run(capsys, str(good), str(bad))
     assert code == 2 and out == ""
@@ -102,3 +104,13 @@ def test_missing_path_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     code, out, err = run(capsys, str(tmp_path / "nope.yaml"))
     assert (code, out) == (2, "")
     assert err == f"{tmp_path / 'nope.yaml'}: no such file or folder\n"
+
+
+def test_json_is_read_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """json.dumps escapes an emoji as a surrogate pair, which a YAML parser refuses."""
+    doc = __import__("yaml").safe_load(CLEAN)
+    doc["spec"]["templates"][0]["container"]["args"] = ["\N{CLOCK FACE FOUR OCLOCK} {{workflow.name}}"]
+    path = tmp_path / "emoji.json"
+    path.write_text(json.dumps(doc))
+    assert "\\ud83d" in path.read_text()
+    assert run(capsys, "--strict", str(path))[:2] == (0, "no problems found\n")
