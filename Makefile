@@ -35,9 +35,10 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check askflow infra policy tests bench
+	$(BIN)/ruff check askflow infra policy bootstrap tests bench
 	$(BIN)/mypy askflow policy/__main__.py
 	cd infra && MYPYPATH=.. ../$(BIN)/mypy --config-file ../pyproject.toml components __main__.py
+	cd bootstrap/program && MYPYPATH=../.. ../../$(BIN)/mypy --config-file ../../pyproject.toml __main__.py
 	$(BIN)/askflow lint --strict workflows
 
 # checkov (in its own environment, pinned in policy/checkov-requirements.lock) on the prod stack's
@@ -66,7 +67,7 @@ up: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi up --stack $(STACK) --policy-pack policy
 
 destroy: $(STAMP)
-	$(BIN)/python -m askflow.stacks.guard $(STACK) $(CONFIRM_PROD)
+	$(BIN)/askflow stack destroy-check --stack $(STACK) $(if $(filter yes,$(CONFIRM_PROD)),--confirm-prod)
 	# vSwitch deletion can fail once while ECI ENIs are released: one retry.
 	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --continue-on-error --yes || \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --yes

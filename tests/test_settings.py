@@ -168,14 +168,3 @@ def test_settings_are_frozen() -> None:
     with pytest.raises(ValidationError, match="frozen"):
         s.name = "other"  # type: ignore[misc]
 
-
-def test_destroy_guard_refuses_prod_without_confirmation(monkeypatch: pytest.MonkeyPatch,
-                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    from askflow.stacks.guard import main
-    from tests.conftest import ROOT
-
-    monkeypatch.chdir(ROOT)
-    assert main(["dev"]) == 0
-    assert main(["prod"]) == 1
-    assert "refusing to destroy a prod stack" in capsys.readouterr().err
-    assert main(["prod", "yes"]) == 0

@@ -80,8 +80,13 @@ class ClusterComponent(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
 
-        if s.kms_key_id:
-            key_id: pulumi.Input[str] = s.kms_key_id
+        # Secret encryption with KMS exists only on Pro clusters (ACK docs, "Use KMS to encrypt
+        # Kubernetes Secrets"); ASK Pro takes Aliyun_AES_256 keys.
+        key_id: pulumi.Input[str] | None = None
+        if s.cluster_spec != "ack.pro.small":
+            pulumi.log.warn(f"{args.cluster_name}: ack.standard cannot encrypt Secrets with KMS; use ack.pro.small")
+        elif s.kms_key_id:
+            key_id = s.kms_key_id
         else:
             key = alicloud.kms.Key(
                 f"{name}-secrets-key",
