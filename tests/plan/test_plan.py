@@ -218,3 +218,21 @@ def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypat
     (proj / "environments" / "Pulumi.edge.yaml").write_text(yamlio.dumps(data))
     with pytest.raises(AskflowError, match="askflow:argoSsoClientSecret: auth_mode sso needs the client secret"):
         plan_stack("edge", proj)
+
+
+def test_plan_refuses_a_changed_released_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _project_copy(tmp_path)
+    v2 = proj / "workflows" / "etl" / "v2.yaml"
+    v2.write_text(v2.read_text().replace("activeDeadlineSeconds: ", "activeDeadlineSeconds: 1"))
+    assert main(["plan", "--stack", "dev", "--project", str(proj)]) == 2
+    err = capsys.readouterr().err
+    assert "etl-v2 is released and immutable; copy it to v3 and change v3" in err and err.count("\n") == 1
+
+
+def test_plan_refuses_leaving_out_a_referenced_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    proj = _project_copy(tmp_path)
+    prod = proj / "environments" / "Pulumi.prod.yaml"
+    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v2, fan-out-v1]", "deploy: [hello-world-v2, fan-out-v1]"))
+    assert main(["plan", "--stack", "prod", "--project", str(proj)]) == 2
+    err = capsys.readouterr().err
+    assert "nightly-etl references etl-v2, which this stack does not deploy; add etl-v2 to templates.deploy" in err
