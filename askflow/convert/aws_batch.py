@@ -27,6 +27,7 @@ from askflow.convert import retry
 from askflow.convert.access import Reader, meaningful
 from askflow.convert.containers import ensure_requests, image_parameter, resolve_image
 from askflow.convert.graph import find_cycle
+from askflow.convert.kubernetes import check_schema
 from askflow.convert.model import (
     ENTRYPOINT,
     INDEX_REF,
@@ -487,8 +488,10 @@ class _Job:
         jd, r, report, task = self.jd or {}, self.reader, self.report, self.task
         kind = jd.get("type", "container")
         if kind == "multinode" or "nodeProperties" in jd:
+            nodes = jd.get("nodeProperties")
+            count_nodes = nodes.get("numNodes", "?") if isinstance(nodes, dict) else "?"
             report.add("UNSUPPORTED_MULTINODE", [*path, "type"], "a multi-node parallel job (MPI-style gang of "
-                       f"{jd.get('nodeProperties', {}).get('numNodes', '?')} nodes) is not converted")
+                       f"{count_nodes} nodes) is not converted")
             return None
         if kind not in ("container", None):
             r.fail([*path, "type"], f"unknown job definition type {kind!r} (container or multinode)")
@@ -556,9 +559,14 @@ class _Job:
         r = self.reader
         eks = r.req_map(jd, "eksProperties", path)
         pod = dict(r.req_map(eks, "podProperties", (*path, "eksProperties")))
-        meta = pod.pop("metadata", None) or {}
+        meta = r.mapping(pod.pop("metadata", None) or {}, (*path, "eksProperties", "podProperties", "metadata"))
         ppath = (*path, "eksProperties", "podProperties")
+        # AWS names containers itself when a name is missing; Kubernetes' schema requires one
+        named = {**pod, **{key: [{"name": f"c{i}", **c} if isinstance(c, dict) else c for i, c in enumerate(pod[key])]
+                           for key in ("containers", "initContainers") if isinstance(pod.get(key), list)}}
+        check_schema(r, "Pod", named, ppath, api="v1")
         mapped = map_pod(self.plan, self.report, r, pod, ppath, task=self.task, pod_metadata=meta,
+                         metadata_path=(*ppath, "metadata"),
                          index_env=ARRAY_INDEX_ENV if count is not None else None, count=count)
         self.role = self.plan.service_account != PLATFORM_SERVICE_ACCOUNT or self.role
         self.plan.spec.update(mapped.spec)

@@ -491,7 +491,7 @@ def _job_fields(plan: JobPlan, report: Reporter, reader: Reader, data: dict[str,
                    target="spec.ttlStrategy")
     topic = reader.opt_map(reader.opt_map(data, "Notification"), "Topic", ["Notification"])
     if meaningful(topic.get("Name")) or meaningful(topic.get("Events")):
-        events = ", ".join(str(e) for e in topic.get("Events") or [])
+        events = ", ".join(str(e) for e in reader.opt_list(topic, "Events", ["Notification", "Topic"]))
         report.add("NOTIFICATION_REWRITE", ["Notification"], f"MNS topic {topic.get('Name')!r}"
                    + (f" (events {events})" if events else "") + " is not converted: add an onExit handler that "
                    "posts to MNS, or consume Argo's workflow events")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import zoneinfo
 from typing import Any
 
+import kubernetes_validate
 from croniter import croniter
 
 from askflow import yamlio
@@ -30,7 +31,23 @@ _SERVER_METADATA = {"uid", "resourceVersion", "creationTimestamp", "managedField
                     "deletionTimestamp", "deletionGracePeriodSeconds", "finalizers"}
 _SERVER_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
 MAX_CRON_NAME = 52
+#: The Kubernetes API schema inputs are checked against (batch/v1beta1 CronJobs are read as batch/v1).
+KUBERNETES_VERSION = kubernetes_validate.latest_version()
 DEFAULT_BACKOFF_LIMIT = 6
+
+
+def check_schema(reader: Reader, kind: str, spec: Any, path: PathParts = ("spec",), *, api: str = "batch/v1"
+                 ) -> None:
+    """Validate ``spec`` against Kubernetes' own OpenAPI schema (kubernetes-validate, strict: unknown
+    fields are errors), so nothing malformed is copied into a template. Only the spec is checked (in a
+    stand-in object): the converter reads metadata itself and drops what it does not use."""
+    obj = {"apiVersion": api, "kind": kind, "metadata": {"name": "x"}, "spec": spec}
+    try:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+    except kubernetes_validate.ValidationError as exc:
+        where = list(exc.path)[1:] if list(exc.path)[:1] == ["spec"] else list(exc.path)
+        reader.fail([*path, *where], f"not a valid Kubernetes {kind} (Kubernetes {KUBERNETES_VERSION} schema): "
+                    f"{exc.message}")
 
 
 def is_kubernetes(doc: Any) -> bool:
@@ -191,7 +208,7 @@ def _job(plan: JobPlan, report: Reporter, reader: Reader, job_spec: dict[str, An
                    "starts suspended instead (argo resume)", target="spec.suspend")
 
     pod = map_pod(plan, report, reader, pod_spec, (*path, "template", "spec"), task=task,
-                  pod_metadata=pod_meta, index_env="JOB_COMPLETION_INDEX" if mode == "Indexed" else None,
+                  pod_metadata=pod_meta, metadata_path=(*path, "template", "metadata"), index_env="JOB_COMPLETION_INDEX" if mode == "Indexed" else None,
                   count=count)
     plan.spec.update(pod.spec)
 
@@ -356,6 +373,7 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
     if api != "batch/v1":
         report.add("LEGACY_API_VERSION", ["apiVersion"], f"{api} read as batch/v1")
     _drop_object_metadata(report, meta, ["metadata"])
+    check_schema(reader, str(doc.get("kind")), reader.req_map(doc, "spec"))
     if doc.get("kind") == "CronJob":
         _cron(plan, report, reader, doc, source_name)
     else:

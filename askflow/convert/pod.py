@@ -43,6 +43,19 @@ class PodTemplate:
     main_container: str = ""
 
 
+def without_nulls(reader: Reader, value: Any, path: PathParts) -> Any:
+    """``value`` without null fields: Kubernetes reads ``field: null`` as unset, Argo's CRDs reject it.
+    A null inside a list has no such reading and is an error."""
+    if isinstance(value, dict):
+        return {k: without_nulls(reader, v, (*path, k)) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            if item is None:
+                reader.fail((*path, i), "null in a list; remove it or give a value")
+        return [without_nulls(reader, item, (*path, i)) for i, item in enumerate(value)]
+    return value
+
+
 def _set_env(container: dict[str, Any], name: str, value: str) -> None:
     env = [e for e in container.get("env") or [] if e.get("name") != name]
     env.append({"name": name, "value": value})
@@ -50,10 +63,11 @@ def _set_env(container: dict[str, Any], name: str, value: str) -> None:
 
 
 def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any], path: PathParts, *,
-            task: str, pod_metadata: dict[str, Any] | None = None, index_env: str | None = None,
-            count: int | None = None) -> PodTemplate:
+            task: str, pod_metadata: dict[str, Any] | None = None, metadata_path: PathParts = (),
+            index_env: str | None = None, count: int | None = None) -> PodTemplate:
     """Map ``pod`` (a PodSpec at ``path``) for the leaf template of ``task``."""
     out = PodTemplate()
+    pod = without_nulls(reader, pod, path)
     containers = reader.opt_list(pod, "containers", path)
     if not containers:
         reader.fail((*path, "containers"), "a pod needs at least one container")
@@ -77,11 +91,13 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
     main_requests = main["resources"]["requests"]
     main.pop("name", None)  # Argo names the main container `main`
     template: dict[str, Any] = {}
-    meta = {k: v for k, v in (pod_metadata or {}).items() if k in ("labels", "annotations") and v}
+    meta = {key: reader.str_map(pod_metadata or {}, key, metadata_path) for key in ("annotations", "labels")}
+    meta = {key: dict(sorted(values.items())) for key, values in meta.items() if values}
     if meta:
         template["metadata"] = meta
     template["container"] = main
-    inits = reader.opt_list(pod, "initContainers", path)
+    inits = [reader.mapping(c, (*path, "initContainers", i)) for i, c in
+             enumerate(reader.opt_list(pod, "initContainers", path))]
     if inits:
         template["initContainers"] = [
             convert(c, (*path, "initContainers", i), f"{task}-{k8s_name(str(c.get('name', i)))}-image",
@@ -89,6 +105,7 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
                      "the main container's requests, so the pod is not sized up"))
             for i, c in enumerate(inits)
         ]
+    containers = [reader.mapping(c, (*path, "containers", i)) for i, c in enumerate(containers)]
     if len(containers) > 1:
         template["sidecars"] = [
             convert(c, (*path, "containers", i), f"{task}-{k8s_name(str(c.get('name', i)))}-image",
