@@ -58,9 +58,9 @@ class _Bar:
             self.progress.start()
             self.task = self.progress.add_task("convert", total=total)
 
-    def advance(self, _: str) -> None:
+    def advance(self, _: str, share: float = 1.0) -> None:
         if self.progress is not None:
-            self.progress.advance(self.task)
+            self.progress.advance(self.task, share)
 
     def stop(self) -> None:
         if self.progress is not None:

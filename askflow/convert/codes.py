@@ -138,10 +138,9 @@ CODES: dict[str, Code] = {
     "WORK_QUEUE_SEMANTICS": Code(A, "A work-queue Job (parallelism without completions) became P items that "
                                     "must all succeed (Kubernetes stops at the first success)."),
     "PARALLELISM_MAPPED": Code(M, "parallelism became the fan-out's `parallelism`."),
-    "N_TO_N_FUSED": Code(A, "An N_TO_N dependency between array jobs became one per-index template "
-                            "(child i runs right after child i of its dependency), fanned out once; a "
-                            "failed child stops only its own index chain, as in AWS, but the workflow "
-                            "reports the failure at the end."),
+    "N_TO_N_FUSED": Code(A, "An N_TO_N dependency between array jobs became one per-index DAG fanned out once "
+                            "(child i runs right after child i of its dependency, as in AWS); dependencies of "
+                            "the group's members on other jobs apply to the whole group."),
     "N_TO_N_BARRIER": Code(A, "An N_TO_N dependency could not be fused and became a full barrier (every "
                               "child waits for all children of the dependency)."),
     "SEQUENTIAL_APPROXIMATED": Code(A, "SEQUENTIAL array children run one at a time (parallelism 1, failFast) "

