@@ -89,15 +89,27 @@ def _best(repeat: int, fn: Callable[[], Any]) -> tuple[float, Any]:
 
 def _process(argv: list[str]) -> Callable[[], int]:
     def run() -> int:
-        return subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+        return subprocess.run(
+            argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False
+        ).returncode
+
     return run
 
 
 def _row(name: str, documents: int, ours: float, theirs: float, **extra: Any) -> dict[str, Any]:
-    row = {"name": name, "documents": documents, "askflow_s": round(ours, 4), "check_jsonschema_s": round(theirs, 4),
-           "ratio": round(ours / theirs, 3), **extra}
-    print(f"lint {name:16} {documents:5} docs  askflow {ours:7.3f}s  check-jsonschema {theirs:7.3f}s  "
-          f"ratio {row['ratio']:.2f}", flush=True)
+    row = {
+        "name": name,
+        "documents": documents,
+        "askflow_s": round(ours, 4),
+        "check_jsonschema_s": round(theirs, 4),
+        "ratio": round(ours / theirs, 3),
+        **extra,
+    }
+    print(
+        f"lint {name:16} {documents:5} docs  askflow {ours:7.3f}s  check-jsonschema {theirs:7.3f}s  "
+        f"ratio {row['ratio']:.2f}",
+        flush=True,
+    )
     return row
 
 
@@ -123,27 +135,48 @@ def run(repeat: int = 3) -> list[dict[str, Any]]:
         schema = _dispatching_schema(folder)
 
         ours_cli, ours_code = _best(repeat, _process([str(BIN / "askflow"), "lint", "--json", *files]))
-        theirs_cli, theirs_code = _best(repeat, _process(
-            [str(BIN / "check-jsonschema"), "--schemafile", str(schema), *files]))
-        rows.append(_row("cli", len(docs), ours_cli, theirs_cli, askflow_exit=ours_code,
-                         check_jsonschema_exit=theirs_code))
+        theirs_cli, theirs_code = _best(
+            repeat, _process([str(BIN / "check-jsonschema"), "--schemafile", str(schema), *files])
+        )
+        rows.append(
+            _row(
+                "cli",
+                len(docs),
+                ours_cli,
+                theirs_cli,
+                askflow_exit=ours_code,
+                check_jsonschema_exit=theirs_code,
+            )
+        )
         alone, _ = _best(repeat, _process([sys.executable, "-m", "askflow.lint.cli", "--json", *files]))
         rows.append(_row("cli-lint-only", len(docs), alone, theirs_cli))
-        root_cli, root_code = _best(repeat, _process(
-            [str(BIN / "check-jsonschema"), "--schemafile", str(ARGO / "schema.json"), *files]))
+        root_cli, root_code = _best(
+            repeat,
+            _process([str(BIN / "check-jsonschema"), "--schemafile", str(ARGO / "schema.json"), *files]),
+        )
         rows.append(_row("cli-root-oneOf", len(docs), ours_cli, root_cli, check_jsonschema_exit=root_code))
 
         regex = RegexImplementation(RegexVariantName.default)
-        validator = SchemaLoader(str(schema)).get_validator(str(schema), {}, FormatOptions(regex_impl=regex), regex,
-                                                             False)
+        validator = SchemaLoader(str(schema)).get_validator(
+            str(schema), {}, FormatOptions(regex_impl=regex), regex, False
+        )
 
         for name, batch in (("in-process", docs), ("in-process-x5", _times(docs, 5))):
             named = [(f"doc-{i}", 0, doc) for i, doc in enumerate(batch)]
             ours, findings = _best(repeat, lambda named=named: lint_documents(named))
-            theirs, schema_errors = _best(repeat, lambda batch=batch: sum(
-                1 for doc in batch for _ in validator.iter_errors(doc)))
-            rows.append(_row(name, len(batch), ours, theirs, askflow_findings=len(findings),
-                             check_jsonschema_errors=schema_errors))
+            theirs, schema_errors = _best(
+                repeat, lambda batch=batch: sum(1 for doc in batch for _ in validator.iter_errors(doc))
+            )
+            rows.append(
+                _row(
+                    name,
+                    len(batch),
+                    ours,
+                    theirs,
+                    askflow_findings=len(findings),
+                    check_jsonschema_errors=schema_errors,
+                )
+            )
     return rows
 
 

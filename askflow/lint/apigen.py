@@ -55,7 +55,10 @@ NOT_REQUIRED = {
 # Root object of each kind and the CRD file describing it.
 ROOTS = {
     "Workflow": ("io.argoproj.workflow.v1alpha1.Workflow", "argoproj.io_workflows.yaml"),
-    "WorkflowTemplate": ("io.argoproj.workflow.v1alpha1.WorkflowTemplate", "argoproj.io_workflowtemplates.yaml"),
+    "WorkflowTemplate": (
+        "io.argoproj.workflow.v1alpha1.WorkflowTemplate",
+        "argoproj.io_workflowtemplates.yaml",
+    ),
     "ClusterWorkflowTemplate": (
         "io.argoproj.workflow.v1alpha1.ClusterWorkflowTemplate",
         "argoproj.io_clusterworkflowtemplates.yaml",
@@ -199,8 +202,9 @@ def _pairs(kind: Any, schema: Mapping[str, Any] | None) -> Iterator[tuple[str, M
             yield from _pairs(kind[1], extra if isinstance(extra, Mapping) else None)
 
 
-def _restrict(kind: Any, schema: Mapping[str, Any], where: str, objects: dict[str, dict[str, Any]],
-              notes: set[str]) -> Any:
+def _restrict(
+    kind: Any, schema: Mapping[str, Any], where: str, objects: dict[str, dict[str, Any]], notes: set[str]
+) -> Any:
     """``kind``, or a copy of its object limited to the fields the CRD allows at this position
     (the CRD embeds a reduced ObjectMeta in some places, e.g. CronWorkflowSpec.workflowMetadata)."""
     if not isinstance(kind, list):
@@ -211,16 +215,22 @@ def _restrict(kind: Any, schema: Mapping[str, Any], where: str, objects: dict[st
         return [kind[0], _restrict(kind[1], sub, where, objects, notes)] if isinstance(sub, Mapping) else kind
     entry = objects.get(kind[1])
     props = schema.get("properties")
-    if entry is None or entry.get("free") or not isinstance(props, Mapping) or \
-            schema.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        entry is None
+        or entry.get("free")
+        or not isinstance(props, Mapping)
+        or schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
         return kind
     extra = set(entry["fields"]) - set(props)
     if not extra:
         return kind
     name = f"{kind[1]}@{where}"
     if name not in objects:
-        objects[name] = {"fields": {k: v for k, v in entry["fields"].items() if k in props},
-                         "required": [r for r in entry["required"] if r in props]}
+        objects[name] = {
+            "fields": {k: v for k, v in entry["fields"].items() if k in props},
+            "required": [r for r in entry["required"] if r in props],
+        }
         notes.add(f"{where}: only {', '.join(sorted(props))} in the CRD")
     return ["obj", name]
 

@@ -32,18 +32,46 @@ from askflow.lint.variables import Scope, Tag, collect, has_tag, is_parameter, j
 
 Report = Callable[[str, str, str], None]  # (rule, path, message)
 
-TEMPLATE_TYPES = ("container", "containerSet", "steps", "script", "resource", "dag", "suspend", "data",
-                  "http", "plugin")
-_TYPE_NAMES = {"container": "Container", "containerSet": "ContainerSet", "steps": "Steps", "script": "Script",
-               "resource": "Resource", "dag": "DAG", "suspend": "Suspend", "data": "Data", "http": "HTTP",
-               "plugin": "Plugin"}
+TEMPLATE_TYPES = (
+    "container",
+    "containerSet",
+    "steps",
+    "script",
+    "resource",
+    "dag",
+    "suspend",
+    "data",
+    "http",
+    "plugin",
+)
+_TYPE_NAMES = {
+    "container": "Container",
+    "containerSet": "ContainerSet",
+    "steps": "Steps",
+    "script": "Script",
+    "resource": "Resource",
+    "dag": "DAG",
+    "suspend": "Suspend",
+    "data": "Data",
+    "http": "HTTP",
+    "plugin": "Plugin",
+}
 LEAF_TYPES = {"container", "containerSet", "script", "resource", "data", "http", "plugin"}
 POD_TYPES = {"container", "containerSet", "script", "resource", "data"}
 ARTIFACT_LOCATIONS = ("s3", "git", "http", "artifactory", "hdfs", "raw", "oss", "gcs", "azure", "plugin")
 RETRY_POLICIES = {"Always", "OnError", "OnFailure", "OnTransientError", ""}
 PODGC_STRATEGIES = {"", "OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"}
 CONCURRENCY_POLICIES = {"Allow", "Forbid", "Replace", ""}
-TASK_RESULTS = {"Succeeded", "Failed", "Skipped", "Omitted", "Errored", "Daemoned", "AnySucceeded", "AllFailed"}
+TASK_RESULTS = {
+    "Succeeded",
+    "Failed",
+    "Skipped",
+    "Omitted",
+    "Errored",
+    "Daemoned",
+    "AnySucceeded",
+    "AllFailed",
+}
 RESOURCE_ACTIONS = {"get", "create", "apply", "delete", "replace", "patch"}
 RESERVED_CONTAINER_NAMES = {"wait", "supervisor"}
 RESERVED_CONTAINER_PREFIX = "artifact-plugin-"
@@ -51,11 +79,14 @@ MAX_NAME = 63
 MAX_CRON_NAME = 52
 
 _FIELD_NAME = re.compile(r"^[a-zA-Z0-9][-a-zA-Z0-9]*$")
-_FIELD_NAME_MSG = ("name must consist of alpha-numeric characters or '-', and must start with an "
-                   "alpha-numeric character (e.g. My-name1-2, 123-NAME)")
+_FIELD_NAME_MSG = (
+    "name must consist of alpha-numeric characters or '-', and must start with an "
+    "alpha-numeric character (e.g. My-name1-2, 123-NAME)"
+)
 _PARAM_NAME = re.compile(r"^[-a-zA-Z0-9_]+[-a-zA-Z0-9_]*$")
-_PARAM_NAME_MSG = ("Parameter/Artifact name must consist of alpha-numeric characters, '_' or '-' "
-                   "e.g. my_param_1, MY-PARAM-1")
+_PARAM_NAME_MSG = (
+    "Parameter/Artifact name must consist of alpha-numeric characters, '_' or '-' e.g. my_param_1, MY-PARAM-1"
+)
 _METRIC_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 # common.GetTaskDependencies / ValidateTaskResults
 _TASK_NAME = re.compile(r"([a-zA-Z0-9][-a-zA-Z0-9]*?\.[A-Z][a-zA-Z]+)|([a-zA-Z0-9][-a-zA-Z0-9]*)")
@@ -247,7 +278,9 @@ class Validator:
             found = self._tags[key] = collect(value, [])
         return found
 
-    def resolve_all(self, scope: Scope, value: Any, base: str, prefix: str, tags: list[Tag] | None = None) -> None:
+    def resolve_all(
+        self, scope: Scope, value: Any, base: str, prefix: str, tags: list[Tag] | None = None
+    ) -> None:
         """Report every ``{{tag}}`` under ``value`` that does not resolve in ``scope`` (21)."""
         for rel, tag in self.tags(value) if tags is None else tags:
             if not scope.resolves(tag, self.globals, self.workflow_template):
@@ -264,24 +297,34 @@ class Validator:
         if kind == "CronWorkflow":
             self.validate_cron(obj, holder)
             return
-        label = {"Workflow": "workflow", "WorkflowTemplate": "workflow template",
-                 "ClusterWorkflowTemplate": "cluster workflow template"}[str(kind)]
+        label = {
+            "Workflow": "workflow",
+            "WorkflowTemplate": "workflow template",
+            "ClusterWorkflowTemplate": "cluster workflow template",
+        }[str(kind)]
         if len(name) > MAX_NAME:  # (1)
-            self.emit("name-too-long", "metadata.name",
-                      f"{label} name {goq(name)} must not be more than 63 characters long (currently {len(name)})")
+            self.emit(
+                "name-too-long",
+                "metadata.name",
+                f"{label} name {goq(name)} must not be more than 63 characters long (currently {len(name)})",
+            )
         if kind == "Workflow":
             self.validate_workflow(holder, lint=True, ignore_entrypoint=False, workflow_template=False)
         else:
-            self.validate_workflow(holder, lint=True, ignore_entrypoint=not text(spec.get("entrypoint")),
-                                   workflow_template=True)
+            self.validate_workflow(
+                holder, lint=True, ignore_entrypoint=not text(spec.get("entrypoint")), workflow_template=True
+            )
 
     def validate_cron(self, obj: dict[str, Any], holder: Holder) -> None:  # (11)
         meta = d(obj.get("metadata"))
         spec = d(obj.get("spec"))
         name = text(meta.get("name"))
         if len(name) > MAX_CRON_NAME:
-            self.emit("name-too-long", "metadata.name",
-                      f"cron workflow name {goq(name)} must not be more than 52 characters long (currently {len(name)})")
+            self.emit(
+                "name-too-long",
+                "metadata.name",
+                f"cron workflow name {goq(name)} must not be more than 52 characters long (currently {len(name)})",
+            )
         schedules = [s for s in lst(spec.get("schedules"))]
         if not schedules:
             self.emit("cron-schedule", "spec.schedules", "cron workflow must have at least one schedule")
@@ -289,7 +332,11 @@ class Validator:
             try:
                 cron.parse_standard(text(schedule))
             except cron.CronError as exc:
-                self.emit("cron-schedule", f"spec.schedules[{i}]", f"cron schedule {text(schedule)} is malformed: {exc}")
+                self.emit(
+                    "cron-schedule",
+                    f"spec.schedules[{i}]",
+                    f"cron schedule {text(schedule)} is malformed: {exc}",
+                )
         timezone = spec.get("timezone")
         if isinstance(timezone, str):
             problem = cron.timezone_error(timezone)
@@ -297,16 +344,36 @@ class Validator:
                 self.emit("cron-timezone", "spec.timezone", f"invalid timezone {goq(timezone)}: {problem}")
         policy = spec.get("concurrencyPolicy")
         if isinstance(policy, str) and policy not in CONCURRENCY_POLICIES:
-            self.emit("cron-concurrency-policy", "spec.concurrencyPolicy", f"'{policy}' is not a valid concurrencyPolicy")
+            self.emit(
+                "cron-concurrency-policy",
+                "spec.concurrencyPolicy",
+                f"'{policy}' is not a valid concurrencyPolicy",
+            )
         deadline = spec.get("startingDeadlineSeconds")
         if isinstance(deadline, int) and not isinstance(deadline, bool) and deadline < 0:
-            self.emit("cron-starting-deadline", "spec.startingDeadlineSeconds", "startingDeadlineSeconds must be positive")
+            self.emit(
+                "cron-starting-deadline",
+                "spec.startingDeadlineSeconds",
+                "startingDeadlineSeconds must be positive",
+            )
         # ConvertCronWorkflowToWorkflow, then ValidateWorkflow with empty options.
-        self.validate_workflow(holder, lint=False, ignore_entrypoint=False, workflow_template=False,
-                               prefix="cannot validate Workflow: ")
+        self.validate_workflow(
+            holder,
+            lint=False,
+            ignore_entrypoint=False,
+            workflow_template=False,
+            prefix="cannot validate Workflow: ",
+        )
 
-    def validate_workflow(self, holder: Holder, *, lint: bool, ignore_entrypoint: bool, workflow_template: bool,
-                          prefix: str = "") -> None:
+    def validate_workflow(
+        self,
+        holder: Holder,
+        *,
+        lint: bool,
+        ignore_entrypoint: bool,
+        workflow_template: bool,
+        prefix: str = "",
+    ) -> None:
         self.holder = holder
         self.workflow_template = workflow_template
         spec = holder.spec
@@ -317,18 +384,27 @@ class Validator:
         ref_path = f"{sp}.workflowTemplateRef"
         if isinstance(wft_ref, dict):  # (2)
             if lst(spec.get("templates")):
-                self.emit("workflow-template-ref", f"{sp}.templates",
-                          f"{prefix}Templates is invalid field in spec if workflow referred WorkflowTemplate reference")
+                self.emit(
+                    "workflow-template-ref",
+                    f"{sp}.templates",
+                    f"{prefix}Templates is invalid field in spec if workflow referred WorkflowTemplate reference",
+                )
             ref_name = text(wft_ref.get("name"))
             cluster = wft_ref.get("clusterScope") is True
             ref_holder = self.registry.get(ref_name, cluster, holder.namespace)
             if ref_holder is None:
                 what = "cluster workflow template" if cluster else "workflow template"
-                self.emit("undefined-workflow-template", f"{ref_path}.name", f"{prefix}couldn't find {what} {goq(ref_name)}")
+                self.emit(
+                    "undefined-workflow-template",
+                    f"{ref_path}.name",
+                    f"{prefix}couldn't find {what} {goq(ref_name)}",
+                )
                 return
             if not entrypoint:
                 entrypoint = text(ref_holder.spec.get("entrypoint"))
-        self.validate_names(lst(spec.get("templates")), f"{sp}.templates", f"{prefix}spec.templates", params=False)  # (3)
+        self.validate_names(
+            lst(spec.get("templates")), f"{sp}.templates", f"{prefix}spec.templates", params=False
+        )  # (3)
 
         # (5) arguments, merged with the referenced template's (util.MergeParameters: ours win)
         args = d(spec.get("arguments"))
@@ -339,22 +415,40 @@ class Validator:
         if ref_holder is not None:
             ref_args = d(ref_holder.spec.get("arguments"))
             own = {text(p.get("name")) for p in params}
-            extra = [p for p in lst(ref_args.get("parameters")) if isinstance(p, dict) and text(p.get("name")) not in own]
+            extra = [
+                p
+                for p in lst(ref_args.get("parameters"))
+                if isinstance(p, dict) and text(p.get("name")) not in own
+            ]
             if not allow_empty:
                 for p in extra:
                     if p.get("value") is None and p.get("valueFrom") is None:
                         n = text(p.get("name"))
-                        self.emit("argument-value", ref_path,
-                                  f"{prefix}spec.arguments.{n}.value or spec.arguments.{n}.valueFrom is required")
+                        self.emit(
+                            "argument-value",
+                            ref_path,
+                            f"{prefix}spec.arguments.{n}.value or spec.arguments.{n}.valueFrom is required",
+                        )
             params = params + extra
             own_art = {text(a.get("name")) for a in artifacts}
-            artifacts = artifacts + [a for a in lst(ref_args.get("artifacts"))
-                                     if isinstance(a, dict) and text(a.get("name")) not in own_art]
+            artifacts = artifacts + [
+                a
+                for a in lst(ref_args.get("artifacts"))
+                if isinstance(a, dict) and text(a.get("name")) not in own_art
+            ]
         merged_args = {"parameters": params, "artifacts": artifacts}
 
         g = self.globals
-        g.update(("workflow.name", "workflow.namespace", "workflow.mainEntrypoint", "workflow.serviceAccountName",
-                  "workflow.uid", "workflow.status"))
+        g.update(
+            (
+                "workflow.name",
+                "workflow.namespace",
+                "workflow.mainEntrypoint",
+                "workflow.serviceAccountName",
+                "workflow.uid",
+                "workflow.status",
+            )
+        )
         if params:
             g.update(("workflow.parameters", "workflow.parameters.json"))
         for p in params:
@@ -367,7 +461,9 @@ class Validator:
             annotations += [str(k) for k in d(wm.get("annotations"))]
             labels += [str(k) for k in d(wm.get("labels"))] + [str(k) for k in d(wm.get("labelsFrom"))]
         g.update("workflow.annotations." + k for k in annotations)
-        g.update(("workflow.annotations", "workflow.annotations.json", "workflow.labels", "workflow.labels.json"))
+        g.update(
+            ("workflow.annotations", "workflow.annotations.json", "workflow.labels", "workflow.labels.json")
+        )
         g.update("workflow.labels." + k for k in labels)
         if spec.get("priority") is not None:
             g.add("workflow.priority")
@@ -379,8 +475,13 @@ class Validator:
             call_args = _FAKE if workflow_template else merged_args
             step: dict[str, Any]
             if ref_holder is not None:
-                step = {"templateRef": {"name": ref_holder.name, "template": entrypoint,
-                                        "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate"}}
+                step = {
+                    "templateRef": {
+                        "name": ref_holder.name,
+                        "template": entrypoint,
+                        "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate",
+                    }
+                }
                 path = ref_path
             else:
                 step = {"template": entrypoint}
@@ -392,15 +493,33 @@ class Validator:
         exit_call: Call | None = None
         if on_exit:
             if ref_holder is not None:
-                exit_call = Call({"templateRef": {"name": ref_holder.name, "template": on_exit,
-                                                  "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate"}},
-                                 f"{sp}.onExit", prefix, synthetic=True)
+                exit_call = Call(
+                    {
+                        "templateRef": {
+                            "name": ref_holder.name,
+                            "template": on_exit,
+                            "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate",
+                        }
+                    },
+                    f"{sp}.onExit",
+                    prefix,
+                    synthetic=True,
+                )
             else:
                 exit_call = Call({"template": on_exit}, f"{sp}.onExit", prefix, synthetic=True)
         elif ref_holder is not None and text(ref_holder.spec.get("onExit")):
-            exit_call = Call({"templateRef": {"name": ref_holder.name, "template": text(ref_holder.spec.get("onExit")),
-                                              "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate"}},
-                             ref_path, prefix, synthetic=True)
+            exit_call = Call(
+                {
+                    "templateRef": {
+                        "name": ref_holder.name,
+                        "template": text(ref_holder.spec.get("onExit")),
+                        "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate",
+                    }
+                },
+                ref_path,
+                prefix,
+                synthetic=True,
+            )
         if exit_call is not None:
             g.add("workflow.failures")
             self.validate_template_holder(exit_call, holder, {"parameters": params, "artifacts": artifacts})
@@ -411,24 +530,46 @@ class Validator:
         if isinstance(pod_gc, dict):
             strategy = pod_gc.get("strategy")
             if strategy is not None and text(strategy) not in PODGC_STRATEGIES:
-                self.emit("pod-gc", f"{sp}.podGC.strategy", f"{prefix}podGC.strategy unknown strategy '{text(strategy)}'")
+                self.emit(
+                    "pod-gc",
+                    f"{sp}.podGC.strategy",
+                    f"{prefix}podGC.strategy unknown strategy '{text(strategy)}'",
+                )
             problem = label_selector_error(pod_gc.get("labelSelector"))
             if problem:
-                self.emit("pod-gc", f"{sp}.podGC.labelSelector", f"{prefix}podGC.labelSelector invalid: {problem}")
+                self.emit(
+                    "pod-gc", f"{sp}.podGC.labelSelector", f"{prefix}podGC.labelSelector invalid: {problem}"
+                )
 
-        self.validate_pod_resources(spec.get("podResources"), f"{sp}.podResources", "spec.podResources", prefix)  # (10)
+        self.validate_pod_resources(
+            spec.get("podResources"), f"{sp}.podResources", "spec.podResources", prefix
+        )  # (10)
 
         if ref_holder is not None:  # every template of the referenced one, in this workflow's context
             for name in ref_holder.templates:
-                call = Call({"templateRef": {"name": ref_holder.name, "template": name,
-                                             "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate"}},
-                            ref_path, f"{prefix}templates.{name}", synthetic=True)
+                if not name:
+                    continue  # reported on the template's own document
+                call = Call(
+                    {
+                        "templateRef": {
+                            "name": ref_holder.name,
+                            "template": name,
+                            "clusterScope": ref_holder.kind == "ClusterWorkflowTemplate",
+                        }
+                    },
+                    ref_path,
+                    f"{prefix}templates.{name}",
+                    synthetic=True,
+                )
                 self.validate_template_holder(call, holder, _FAKE)
             return
         for tmpl in list(holder.templates.values()):
             if tmpl.name:
-                self.validate_template_holder(Call({"template": tmpl.name}, tmpl.path, f"{prefix}templates.{tmpl.name}", True),
-                                              holder, _FAKE)
+                self.validate_template_holder(
+                    Call({"template": tmpl.name}, tmpl.path, f"{prefix}templates.{tmpl.name}", True),
+                    holder,
+                    _FAKE,
+                )
 
     # -- names and arguments ---------------------------------------------------------------------
     def validate_names(self, items: list[Any], path: str, prefix: str, *, params: bool) -> None:
@@ -441,15 +582,24 @@ class Validator:
             if not name:
                 self.emit("missing-name", f"{path}[{i}].name", f"{prefix}[{i}].name is required")
                 continue
-            errs = ([_PARAM_NAME_MSG] if not _PARAM_NAME.match(name) else []) if params else field_name_errors(name)
+            errs = (
+                ([_PARAM_NAME_MSG] if not _PARAM_NAME.match(name) else [])
+                if params
+                else field_name_errors(name)
+            )
             if errs:
-                self.emit("invalid-name", f"{path}[{i}].name", f"{prefix}[{i}].name: '{name}' is invalid: {';'.join(errs)}")
+                self.emit(
+                    "invalid-name",
+                    f"{path}[{i}].name",
+                    f"{prefix}[{i}].name: '{name}' is invalid: {';'.join(errs)}",
+                )
             if name in seen:
                 self.emit("duplicate-name", f"{path}[{i}].name", f"{prefix}[{i}].name '{name}' is not unique")
             seen.add(name)
 
-    def validate_arguments(self, prefix: str, args: dict[str, Any], allow_empty: bool, path: str,
-                           msg_prefix: str = "") -> None:
+    def validate_arguments(
+        self, prefix: str, args: dict[str, Any], allow_empty: bool, path: str, msg_prefix: str = ""
+    ) -> None:
         """validateArguments (5, 28)."""
         params = lst(args.get("parameters"))
         artifacts = lst(args.get("artifacts"))
@@ -462,34 +612,56 @@ class Validator:
             here = f"{path}.parameters[{i}]"
             value_from = param.get("valueFrom")
             if value_from is None and param.get("value") is None and not allow_empty:
-                self.emit("argument-value", here,
-                          f"{msg_prefix}{prefix}{n}.value or {prefix}{n}.valueFrom is required")
+                self.emit(
+                    "argument-value",
+                    here,
+                    f"{msg_prefix}{prefix}{n}.value or {prefix}{n}.valueFrom is required",
+                )
             if isinstance(value_from, dict):
-                allowed = any(value_from.get(k) for k in ("configMapKeyRef", "event")) or "supplied" in value_from
+                allowed = (
+                    any(value_from.get(k) for k in ("configMapKeyRef", "event")) or "supplied" in value_from
+                )
                 disallowed = [k for k in ("path", "jsonPath", "parameter", "expression") if value_from.get(k)]
                 if not allowed or disallowed:
-                    self.emit("argument-value", f"{here}.valueFrom",
-                              f"{msg_prefix}{prefix}{n}.valueFrom only allows: default, configMapKeyRef and supplied")
+                    self.emit(
+                        "argument-value",
+                        f"{here}.valueFrom",
+                        f"{msg_prefix}{prefix}{n}.valueFrom only allows: default, configMapKeyRef and supplied",
+                    )
             enum = param.get("enum")
             if isinstance(enum, list):
                 if not enum:
-                    self.emit("enum", f"{here}.enum", f"{msg_prefix}{prefix}{n}.enum should contain at least one value")
+                    self.emit(
+                        "enum",
+                        f"{here}.enum",
+                        f"{msg_prefix}{prefix}{n}.enum should contain at least one value",
+                    )
                 elif param.get("value") is None:
                     if not allow_empty:
                         self.emit("enum", f"{here}.value", f"{msg_prefix}{prefix}{n}.value is required")
                 elif text(param.get("value")) not in {text(e) for e in enum}:
-                    self.emit("enum", f"{here}.value",
-                              f"{msg_prefix}{prefix}{n}.value should be present in {prefix}{n}.enum list")
+                    self.emit(
+                        "enum",
+                        f"{here}.value",
+                        f"{msg_prefix}{prefix}{n}.value should be present in {prefix}{n}.enum list",
+                    )
         for i, art in enumerate(artifacts):
             if not isinstance(art, dict):
                 continue
             n = text(art.get("name"))
             here = f"{path}.artifacts[{i}]"
             if not art.get("from") and not art.get("fromExpression") and not has_location(art):
-                self.emit("artifact-location", here, f"{msg_prefix}{prefix}{n}.from, artifact location, or key is required")
+                self.emit(
+                    "artifact-location",
+                    here,
+                    f"{msg_prefix}{prefix}{n}.from, artifact location, or key is required",
+                )
             if art.get("from") and art.get("fromExpression"):
-                self.emit("artifact-location", here,
-                          f"{msg_prefix}{prefix}{n} shouldn't have both `from` and `fromExpression` in Artifact")
+                self.emit(
+                    "artifact-location",
+                    here,
+                    f"{msg_prefix}{prefix}{n} shouldn't have both `from` and `fromExpression` in Artifact",
+                )
 
     def validate_hooks(self, hooks: dict[str, Any], path: str, prefix: str) -> None:
         for name, hook in hooks.items():
@@ -504,11 +676,18 @@ class Validator:
             for key in d(res.get(part)):
                 key = str(key)
                 if key not in ("cpu", "memory") and not key.startswith("hugepages-"):
-                    self.emit("pod-resources", f"{path}.{part}.{key}",
-                              f"{prefix}{label}.{part}[{key}] is not a valid pod-level resource, only cpu, memory and "
-                              "hugepages-* are supported")
+                    self.emit(
+                        "pod-resources",
+                        f"{path}.{part}.{key}",
+                        f"{prefix}{label}.{part}[{key}] is not a valid pod-level resource, only cpu, memory and "
+                        "hugepages-* are supported",
+                    )
         if res.get("claims"):
-            self.emit("pod-resources", f"{path}.claims", f"{prefix}{label}.claims is not supported for pod-level resources")
+            self.emit(
+                "pod-resources",
+                f"{path}.claims",
+                f"{prefix}{label}.claims is not supported for pod-level resources",
+            )
 
     # -- template resolution ---------------------------------------------------------------------
     def validate_template_holder(self, call: Call, ctx: Holder, args: dict[str, Any] | None) -> Tmpl | None:
@@ -521,7 +700,11 @@ class Validator:
         target_ctx = ctx
         if isinstance(ref, dict):
             if name:
-                self.emit("invalid-template-ref", call.at("template"), f"{p}template name cannot be specified with templateRef.")
+                self.emit(
+                    "invalid-template-ref",
+                    call.at("template"),
+                    f"{p}template name cannot be specified with templateRef.",
+                )
                 return None
             ref_name, ref_tmpl = text(ref.get("name")), text(ref.get("template"))
             if not ref_name:
@@ -536,30 +719,42 @@ class Validator:
             found = self.registry.get(ref_name, cluster, ctx.namespace)
             if found is None:
                 what = "cluster workflow template" if cluster else "workflow template"
-                self.emit("undefined-workflow-template", call.at("templateRef", "name"), f"{p}couldn't find {what} {goq(ref_name)}")
+                self.emit(
+                    "undefined-workflow-template",
+                    call.at("templateRef", "name"),
+                    f"{p}couldn't find {what} {goq(ref_name)}",
+                )
                 return None
             resolved = found.templates.get(ref_tmpl)
             if resolved is None:
-                self.emit("undefined-template", call.at("templateRef", "template"),
-                          f"{p}template reference {ref_name}.{ref_tmpl} not found")
+                self.emit(
+                    "undefined-template",
+                    call.at("templateRef", "template"),
+                    f"{p}template reference {ref_name}.{ref_tmpl} not found",
+                )
                 return None
             target_ctx = found
         elif name:
             resolved = ctx.templates.get(name)
             if resolved is None:
-                self.emit("undefined-template", call.at("template"),
-                          f"{p}template name '{name}' undefined")
+                self.emit("undefined-template", call.at("template"), f"{p}template name '{name}' undefined")
                 return None
         elif isinstance(step.get("inline"), dict):
             resolved = Tmpl(step["inline"], f"{call.path}.inline", ctx, inline=True)
         else:
-            self.emit("undefined-template", call.path, f"{p}a template, templateRef or inline template is required")
+            self.emit(
+                "undefined-template", call.path, f"{p}a template, templateRef or inline template is required"
+            )
             return None
 
         retry = d(resolved.data.get("retryStrategy"))
         policy = retry.get("retryPolicy")
         if policy is not None and text(policy) not in RETRY_POLICIES:
-            self.emit("retry-policy", f"{resolved.path}.retryStrategy.retryPolicy", f"{p}{text(policy)} is not a valid RetryPolicy")
+            self.emit(
+                "retry-policy",
+                f"{resolved.path}.retryStrategy.retryPolicy",
+                f"{p}{text(policy)} is not a valid RetryPolicy",
+            )
 
         if args is not _FAKE:
             self.process_args(resolved, args, call)
@@ -621,21 +816,35 @@ class Validator:
         types = tmpl.types  # (15)
         if len(types) != 1:
             which = "template type unspecified" if not types else "multiple template types specified"
-            self.emit("template-type", tp, f"templates.{t} {which}. choose one of: container, containerSet, steps, "
-                                           "script, resource, dag, suspend, template, template ref")
+            self.emit(
+                "template-type",
+                tp,
+                f"templates.{t} {which}. choose one of: container, containerSet, steps, "
+                "script, resource, dag, suspend, template, template ref",
+            )
             return
         kind = types[0]
         leaf = kind in LEAF_TYPES
         scope = self.validate_inputs(tmpl)  # (17)
         for i, ctr in enumerate(lst(data.get("initContainers"))):  # (18)
             if isinstance(ctr, dict) and not text(ctr.get("name")):
-                self.emit("init-container-name", f"{tp}.initContainers[{i}].name",
-                          "initContainers must all have container name")
+                self.emit(
+                    "init-container-name",
+                    f"{tp}.initContainers[{i}].name",
+                    "initContainers must all have container name",
+                )
         if kind in POD_TYPES:
             scope.add("pod.name")
         if data.get("retryStrategy") is not None:
-            scope.keys.update(("retries", "retries.lastExitCode", "retries.lastStatus", "retries.lastDuration",
-                               "retries.lastMessage"))
+            scope.keys.update(
+                (
+                    "retries",
+                    "retries.lastExitCode",
+                    "retries.lastStatus",
+                    "retries.lastDuration",
+                    "retries.lastMessage",
+                )
+            )
         outputs = d(data.get("outputs"))
         if leaf:
             for art in lst(outputs.get("artifacts")):
@@ -648,11 +857,17 @@ class Validator:
         timeout = data.get("timeout")  # (20)
         if timeout is not None and text(timeout):
             if not leaf:
-                self.emit("timeout", f"{tp}.timeout", f"{_TYPE_NAMES[kind]} template doesn't support timeout field.")
+                self.emit(
+                    "timeout", f"{tp}.timeout", f"{_TYPE_NAMES[kind]} template doesn't support timeout field."
+                )
             elif re.fullmatch(r"[-+]?\d+", text(timeout)):
                 self.emit("timeout", f"{tp}.timeout", f"{t} has invalid duration format in timeout.")
         if data.get("pendingTimeout") is not None and not leaf:
-            self.emit("timeout", f"{tp}.pendingTimeout", f"{_TYPE_NAMES[kind]} template doesn't support pendingTimeout field.")
+            self.emit(
+                "timeout",
+                f"{tp}.pendingTimeout",
+                f"{_TYPE_NAMES[kind]} template doesn't support pendingTimeout field.",
+            )
 
         if kind == "steps":
             self.validate_steps(scope, tmpl, ctx)
@@ -662,26 +877,40 @@ class Validator:
             self.validate_leaf(scope, tmpl, ctx)
         self.validate_outputs(scope, tmpl)
         if isinstance(data.get("archiveLocation"), dict):
-            self.validate_artifact_location(f"templates.{t}.archiveLocation", data["archiveLocation"], f"{tp}.archiveLocation")
+            self.validate_artifact_location(
+                f"templates.{t}.archiveLocation", data["archiveLocation"], f"{tp}.archiveLocation"
+            )
         self.validate_metrics(tmpl)
         # (16) pod-level settings on templates that create no pod
         if data.get("podResources") is not None:
             if kind in ("http", "plugin"):
-                self.emit("pod-resources", f"{tp}.podResources",
-                          f"templates.{t}.podResources is not supported for {_TYPE_NAMES[kind]} templates")
+                self.emit(
+                    "pod-resources",
+                    f"{tp}.podResources",
+                    f"templates.{t}.podResources is not supported for {_TYPE_NAMES[kind]} templates",
+                )
             else:
-                self.validate_pod_resources(data.get("podResources"), f"{tp}.podResources", f"templates.{t}.podResources", "")
+                self.validate_pod_resources(
+                    data.get("podResources"), f"{tp}.podResources", f"templates.{t}.podResources", ""
+                )
         if lst(data.get("resourceClaims")) and kind not in POD_TYPES:
-            self.emit("pod-resources", f"{tp}.resourceClaims",
-                      f"templates.{t}.resourceClaims is not supported for {_TYPE_NAMES[kind]} templates, which do not create a pod")
+            self.emit(
+                "pod-resources",
+                f"{tp}.resourceClaims",
+                f"templates.{t}.resourceClaims is not supported for {_TYPE_NAMES[kind]} templates, which do not create a pod",
+            )
 
     def validate_inputs(self, tmpl: Tmpl) -> Scope:
         data, t, tp = tmpl.data, tmpl.name, tmpl.path
         inputs = d(data.get("inputs"))
         params = lst(inputs.get("parameters"))
         artifacts = lst(inputs.get("artifacts"))
-        self.validate_names(params, f"{tp}.inputs.parameters", f"templates.{t}.inputs.parameters", params=True)
-        self.validate_names(artifacts, f"{tp}.inputs.artifacts", f"templates.{t}.inputs.artifacts", params=True)
+        self.validate_names(
+            params, f"{tp}.inputs.parameters", f"templates.{t}.inputs.parameters", params=True
+        )
+        self.validate_names(
+            artifacts, f"{tp}.inputs.artifacts", f"templates.{t}.inputs.artifacts", params=True
+        )
         scope = Scope()
         for param in params:
             if isinstance(param, dict):
@@ -702,9 +931,15 @@ class Validator:
                     self.emit("artifact-path", f"{here}.path", f"error in templates.{t}.{ref}: {problem}")
                 scope.add(ref + ".path")
             elif art.get("path"):
-                self.emit("artifact-path", f"{here}.path", f"templates.{t}.{ref}.path only valid in container/script templates")
+                self.emit(
+                    "artifact-path",
+                    f"{here}.path",
+                    f"templates.{t}.{ref}.path only valid in container/script templates",
+                )
             if art.get("from"):
-                self.emit("artifact-location", f"{here}.from", f"templates.{t}.{ref}.from not valid in inputs")
+                self.emit(
+                    "artifact-location", f"{here}.from", f"templates.{t}.{ref}.from not valid in inputs"
+                )
             self.validate_artifact_location(f"templates.{t}.{ref}", art, here)
         return scope
 
@@ -722,9 +957,16 @@ class Validator:
                 self.emit("artifact-location", f"{hpath}.path", f"{hp}.path is required")
             elif not hdfs_path.startswith("/") and "{{" not in hdfs_path:
                 self.emit("artifact-location", f"{hpath}.path", f"{hp}.path must be a absolute file path")
-            if not text(hdfs.get("hdfsUser")) and hdfs.get("krbCCacheSecret") is None and hdfs.get("krbKeytabSecret") is None:
-                self.emit("artifact-location", hpath,
-                          f"either {hp}.hdfsUser, {hp}.krbCCacheSecret or {hp}.krbKeytabSecret is required")
+            if (
+                not text(hdfs.get("hdfsUser"))
+                and hdfs.get("krbCCacheSecret") is None
+                and hdfs.get("krbKeytabSecret") is None
+            ):
+                self.emit(
+                    "artifact-location",
+                    hpath,
+                    f"either {hp}.hdfsUser, {hp}.krbCCacheSecret or {hp}.krbKeytabSecret is required",
+                )
 
     # -- leaf ------------------------------------------------------------------------------------
     def leaf_tags(self, data: dict[str, Any]) -> list[Tag]:
@@ -742,12 +984,20 @@ class Validator:
                         for i, param in enumerate(pv):
                             if isinstance(param, dict):
                                 kept = {a: b for a, b in param.items() if a not in ("value", "valueFrom")}
-                                out.extend((("inputs", "parameters", i, *rel), tag) for rel, tag in collect(kept, []))
+                                out.extend(
+                                    (("inputs", "parameters", i, *rel), tag) for rel, tag in collect(kept, [])
+                                )
                     elif pk == "artifacts" and isinstance(pv, list):
                         for i, art in enumerate(pv):
                             if isinstance(art, dict):
-                                kept = {a: b for a, b in art.items() if a in ("name", "path", "mode", "recurseMode")}
-                                out.extend((("inputs", "artifacts", i, *rel), tag) for rel, tag in collect(kept, []))
+                                kept = {
+                                    a: b
+                                    for a, b in art.items()
+                                    if a in ("name", "path", "mode", "recurseMode")
+                                }
+                                out.extend(
+                                    (("inputs", "artifacts", i, *rel), tag) for rel, tag in collect(kept, [])
+                                )
                     else:
                         out.extend((("inputs", pk, *rel), tag) for rel, tag in collect(pv, []))
             else:
@@ -765,19 +1015,33 @@ class Validator:
             for i, mount in enumerate(lst(container.get("volumeMounts"))):
                 mp = text(d(mount).get("mountPath"))
                 if mp in mounts:
-                    self.emit("mount-path", f"{tp}.container.volumeMounts[{i}].mountPath",
-                              f"templates.{t}.container.volumeMounts[{i}].mountPath '{mp}' already mounted in {mounts[mp]}")
+                    self.emit(
+                        "mount-path",
+                        f"{tp}.container.volumeMounts[{i}].mountPath",
+                        f"templates.{t}.container.volumeMounts[{i}].mountPath '{mp}' already mounted in {mounts[mp]}",
+                    )
                 mounts[mp] = f"container.volumeMounts.{text(d(mount).get('name'))}"
             for i, art in enumerate(lst(d(data.get("inputs")).get("artifacts"))):
                 ap = text(d(art).get("path"))
                 if ap in mounts:
-                    self.emit("mount-path", f"{tp}.inputs.artifacts[{i}].path",
-                              f"templates.{t}.inputs.artifacts[{i}].path '{ap}' already mounted in {mounts[ap]}")
+                    self.emit(
+                        "mount-path",
+                        f"{tp}.inputs.artifacts[{i}].path",
+                        f"templates.{t}.inputs.artifacts[{i}].path '{ap}' already mounted in {mounts[ap]}",
+                    )
                 mounts[ap] = f"inputs.artifacts.{text(d(art).get('name'))}"
             if not text(container.get("image")) and not text(d(defaults.get("container")).get("image")):
-                self.emit("missing-image", f"{tp}.container.image", f"templates.{t}.container.image may not be empty")
+                self.emit(
+                    "missing-image",
+                    f"{tp}.container.image",
+                    f"templates.{t}.container.image may not be empty",
+                )
         script = data.get("script")
-        if isinstance(script, dict) and not text(script.get("image")) and not text(d(defaults.get("script")).get("image")):
+        if (
+            isinstance(script, dict)
+            and not text(script.get("image"))
+            and not text(d(defaults.get("script")).get("image"))
+        ):
             self.emit("missing-image", f"{tp}.script.image", f"templates.{t}.script.image may not be empty")
         if isinstance(data.get("containerSet"), dict):
             self.validate_container_set(tmpl)
@@ -793,10 +1057,17 @@ class Validator:
             elif isinstance(ads, str):
                 bad = not (re.fullmatch(r"[-+]?\d+", ads) and int(ads) >= 0) and not _ARGO_VARIABLE.match(ads)
             if bad:
-                self.emit("active-deadline-seconds", f"{tp}.activeDeadlineSeconds",
-                          f"templates.{t}.activeDeadlineSeconds must be a positive integer > 0 or an argo variable")
+                self.emit(
+                    "active-deadline-seconds",
+                    f"{tp}.activeDeadlineSeconds",
+                    f"templates.{t}.activeDeadlineSeconds must be a positive integer > 0 or an argo variable",
+                )
         if data.get("parallelism") is not None:
-            self.emit("parallelism", f"{tp}.parallelism", f"templates.{t}.parallelism is only valid for steps and dag templates")
+            self.emit(
+                "parallelism",
+                f"{tp}.parallelism",
+                f"templates.{t}.parallelism is only valid for steps and dag templates",
+            )
 
     def check_reserved_name(self, name: str, path: str) -> None:
         if name in RESERVED_CONTAINER_NAMES or name.startswith(RESERVED_CONTAINER_PREFIX):
@@ -809,7 +1080,9 @@ class Validator:
         containers = [c for c in lst(cs.get("containers")) if isinstance(c, dict)]
         prefix = f"templates.{t}.containerSet."
         if not containers:
-            self.emit("container-set", f"{base}.containers", f"{prefix}containers must have at least one container")
+            self.emit(
+                "container-set", f"{base}.containers", f"{prefix}containers must have at least one container"
+            )
             return
         names: set[str] = set()
         for i, ctr in enumerate(containers):
@@ -820,7 +1093,9 @@ class Validator:
                 continue
             errs = field_name_errors(n)
             if errs:
-                self.emit("invalid-name", here, f"{prefix}containers[{i}].name: '{n}' is invalid: {';'.join(errs)}")
+                self.emit(
+                    "invalid-name", here, f"{prefix}containers[{i}].name: '{n}' is invalid: {';'.join(errs)}"
+                )
             if n in names:
                 self.emit("duplicate-name", here, f"{prefix}containers[{i}].name '{n}' is not unique")
             names.add(n)
@@ -829,8 +1104,11 @@ class Validator:
         for i, mount in enumerate(lst(cs.get("volumeMounts"))):
             mp = text(d(mount).get("mountPath"))
             if mp in mounts:
-                self.emit("mount-path", f"{base}.volumeMounts[{i}].mountPath",
-                          f"{prefix}volumeMounts[{i}].mountPath '{mp}' already mounted in {mounts[mp]}")
+                self.emit(
+                    "mount-path",
+                    f"{base}.volumeMounts[{i}].mountPath",
+                    f"{prefix}volumeMounts[{i}].mountPath '{mp}' already mounted in {mounts[mp]}",
+                )
             mounts[mp] = f"volumeMounts.{text(d(mount).get('name'))}"
         graph: dict[str, list[str]] = {}
         for i, ctr in enumerate(containers):
@@ -839,16 +1117,27 @@ class Validator:
             graph.setdefault(n, []).extend(deps)
             for j, dep in enumerate(deps):
                 if dep not in names:
-                    self.emit("container-set", f"{base}.containers[{i}].dependencies[{j}]",
-                              f"{prefix}containers.{n} dependency '{dep}' not defined")
+                    self.emit(
+                        "container-set",
+                        f"{base}.containers[{i}].dependencies[{j}]",
+                        f"{prefix}containers.{n} dependency '{dep}' not defined",
+                    )
         cycle = find_cycle(graph)
         if cycle:
-            self.emit("container-set", f"{base}.containers", f"{prefix}containers dependency cycle detected: {'->'.join(cycle)}")
+            self.emit(
+                "container-set",
+                f"{base}.containers",
+                f"{prefix}containers dependency cycle detected: {'->'.join(cycle)}",
+            )
         inputs, outputs = d(data.get("inputs")), d(data.get("outputs"))
-        if (lst(inputs.get("artifacts")) or lst(outputs.get("parameters")) or lst(outputs.get("artifacts"))) \
-                and "main" not in names:
-            self.emit("container-set", f"{base}.containers",
-                      f'{prefix}containers must have a container named "main" for input or output')
+        if (
+            lst(inputs.get("artifacts")) or lst(outputs.get("parameters")) or lst(outputs.get("artifacts"))
+        ) and "main" not in names:
+            self.emit(
+                "container-set",
+                f"{base}.containers",
+                f'{prefix}containers must have a container named "main" for input or output',
+            )
 
     def validate_resource(self, tmpl: Tmpl) -> None:  # (25)
         data, t, tp = tmpl.data, tmpl.name, tmpl.path
@@ -856,47 +1145,68 @@ class Validator:
         base = f"{tp}.resource"
         action = text(res.get("action"))
         if "{{" not in action and action not in RESOURCE_ACTIONS:
-            self.emit("resource-template", f"{base}.action",
-                      f"templates.{t}.resource.action must be one of: get, create, apply, delete, replace, patch")
+            self.emit(
+                "resource-template",
+                f"{base}.action",
+                f"templates.{t}.resource.action must be one of: get, create, apply, delete, replace, patch",
+            )
         if action in ("delete", "get"):
             return
         manifest = text(res.get("manifest"))
         manifest_from = res.get("manifestFrom")
         if not manifest and manifest_from is None:
-            self.emit("resource-template", base,
-                      f"either templates.{t}.resource.manifest or templates.{t}.resource.manifestFrom must be specified")
+            self.emit(
+                "resource-template",
+                base,
+                f"either templates.{t}.resource.manifest or templates.{t}.resource.manifestFrom must be specified",
+            )
         if manifest and manifest_from is not None:
-            self.emit("resource-template", base,
-                      "shouldn't have both `manifest` and `manifestFrom` specified in `Manifest` for resource template")
+            self.emit(
+                "resource-template",
+                base,
+                "shouldn't have both `manifest` and `manifestFrom` specified in `Manifest` for resource template",
+            )
         artifact = d(d(manifest_from).get("artifact"))
         if artifact:
             name = text(artifact.get("name"))
             inputs = {text(d(a).get("name")) for a in lst(d(data.get("inputs")).get("artifacts"))}
             if name not in inputs:
-                self.emit("resource-template", f"{base}.manifestFrom.artifact.name",
-                          f"artifact {name} in `manifestFrom` refer to a non-exist artifact")
+                self.emit(
+                    "resource-template",
+                    f"{base}.manifestFrom.artifact.name",
+                    f"artifact {name} in `manifestFrom` refer to a non-exist artifact",
+                )
         if manifest and not _ARGO_VARIABLE.match(manifest.strip()):
             # Argo replaces expressions (and, via ProcessArgs, simple tags) with placeholders first.
             replaced = _ANY_TAG.sub("placeholder", _EXPRESSION_TAG.sub("placeholder", manifest))
             try:
                 yaml.load(replaced, Loader=_YAML_LOADER)
             except yaml.YAMLError:
-                self.emit("resource-template", f"{base}.manifest", f"templates.{t}.resource.manifest must be a valid yaml")
+                self.emit(
+                    "resource-template",
+                    f"{base}.manifest",
+                    f"templates.{t}.resource.manifest must be a valid yaml",
+                )
             except Exception:  # noqa: BLE001  (several documents: Go reads the first one only)
                 pass
 
     # -- steps -----------------------------------------------------------------------------------
     def validate_non_leaf(self, tmpl: Tmpl) -> None:
         if tmpl.data.get("activeDeadlineSeconds") is not None:
-            self.emit("active-deadline-seconds", f"{tmpl.path}.activeDeadlineSeconds",
-                      f"templates.{tmpl.name}.activeDeadlineSeconds is only valid for leaf templates")
+            self.emit(
+                "active-deadline-seconds",
+                f"{tmpl.path}.activeDeadlineSeconds",
+                f"templates.{tmpl.name}.activeDeadlineSeconds is only valid for leaf templates",
+            )
 
     def add_items(self, step: dict[str, Any], scope: Scope, path: str, prefix: str) -> None:
         """addItemsToScope (28)."""
         items, param, seq = lst(step.get("withItems")), step.get("withParam"), step.get("withSequence")
         defined = sum((bool(items), bool(text(param)), seq is not None))
         if defined > 1:
-            self.emit("loop", path, f"{prefix}only one of withItems, withParam, withSequence can be specified")
+            self.emit(
+                "loop", path, f"{prefix}only one of withItems, withParam, withSequence can be specified"
+            )
         if items:
             for item in items:
                 if isinstance(item, dict):
@@ -910,10 +1220,16 @@ class Validator:
             scope.any_item = True
         elif isinstance(seq, dict):
             if seq.get("count") is not None and seq.get("end") is not None:
-                self.emit("loop", f"{path}.withSequence", f"{prefix}only one of count or end can be defined in withSequence")
+                self.emit(
+                    "loop",
+                    f"{path}.withSequence",
+                    f"{prefix}only one of count or end can be defined in withSequence",
+                )
             scope.add("item")
 
-    def add_outputs(self, tmpl: Tmpl | None, prefix: str, scope: Scope, aggregate: bool, ancestor: bool) -> None:
+    def add_outputs(
+        self, tmpl: Tmpl | None, prefix: str, scope: Scope, aggregate: bool, ancestor: bool
+    ) -> None:
         """addOutputsToScope: what a finished step or task exposes."""
         for suffix in (".id", ".startedAt", ".finishedAt", ".hostNodeName"):
             scope.add(prefix + suffix)
@@ -926,8 +1242,9 @@ class Validator:
         if data.get("daemon") is True:
             scope.add(prefix + ".ip")
         cs = d(data.get("containerSet"))
-        has_output = any(data.get(k) is not None for k in ("container", "script", "data", "http", "plugin")) or \
-            any(text(d(c).get("name")) == "main" for c in lst(cs.get("containers")))
+        has_output = any(
+            data.get(k) is not None for k in ("container", "script", "data", "http", "plugin")
+        ) or any(text(d(c).get("name")) == "main" for c in lst(cs.get("containers")))
         if has_output:
             scope.add(prefix + ".outputs.result")
             scope.add(prefix + ".exitCode")
@@ -972,19 +1289,28 @@ class Validator:
                     self.emit("missing-name", f"{sp}.name", f"templates.{t}.steps[{i}].name is required")
                     continue
                 if name in names:
-                    self.emit("duplicate-name", f"{sp}.name", f"templates.{t}.steps[{i}].name '{name}' is not unique")
+                    self.emit(
+                        "duplicate-name",
+                        f"{sp}.name",
+                        f"templates.{t}.steps[{i}].name '{name}' is not unique",
+                    )
                 elif "{{" not in name:  # placeholder fragments are tolerated (argo #15896)
                     errs = field_name_errors(name)
                     if errs:
-                        self.emit("invalid-name", f"{sp}.name",
-                                  f"templates.{t}.steps[{i}].name '{name}' is invalid: {';'.join(errs)}")
+                        self.emit(
+                            "invalid-name",
+                            f"{sp}.name",
+                            f"templates.{t}.steps[{i}].name '{name}' is invalid: {';'.join(errs)}",
+                        )
                 names.add(name)
                 prefix = f"steps.{name}"
                 err_prefix = f"templates.{t}.steps[{i}].{name} "
                 scope.add(prefix + ".status")
                 self.add_items(step, scope, sp, err_prefix)
                 arguments = d(step.get("arguments"))
-                self.validate_arguments(f"templates.{t}.steps[{i}].{name}.arguments.", arguments, False, f"{sp}.arguments")
+                self.validate_arguments(
+                    f"templates.{t}.steps[{i}].{name}.arguments.", arguments, False, f"{sp}.arguments"
+                )
                 call = Call(step, sp, err_prefix.rstrip())
                 args = arguments if isinstance(step.get("templateRef"), dict) else _FAKE
                 resolved = self.validate_template_holder(call, ctx, args)
@@ -1011,7 +1337,11 @@ class Validator:
         for name, hook in d(step.get("hooks")).items():
             target = text(d(hook).get("template"))
             if target and target not in ctx.templates:
-                self.emit("undefined-template", f"{path}.hooks.{name}.template", f"{prefix}template name '{target}' undefined")
+                self.emit(
+                    "undefined-template",
+                    f"{path}.hooks.{name}.template",
+                    f"{prefix}template name '{target}' undefined",
+                )
 
     # -- DAG -------------------------------------------------------------------------------------
     def validate_dag(self, scope: Scope, tmpl: Tmpl, ctx: Holder) -> None:  # (30-36)
@@ -1034,13 +1364,19 @@ class Validator:
             for dep in deps[name]:
                 if dep not in tasks:
                     where = "depends" if text(task.get("depends")) else "dependencies"
-                    self.emit("dag-undefined-dependency", f"{tp}.dag.tasks[{i}].{where}",
-                              f"templates.{t} sorting failed: invalid dependency {dep}")
+                    self.emit(
+                        "dag-undefined-dependency",
+                        f"{tp}.dag.tasks[{i}].{where}",
+                        f"templates.{t} sorting failed: invalid dependency {dep}",
+                    )
         graph = {n: [x for x in ds if x in tasks] for n, ds in deps.items()}
         cycle = find_cycle(graph)
         if cycle:
-            self.emit("dag-cycle", f"{tp}.dag.tasks[{tasks[cycle[0]][0]}]",
-                      f"templates.{t} sorting failed: graph with cycle ({'->'.join(cycle)})")
+            self.emit(
+                "dag-cycle",
+                f"{tp}.dag.tasks[{tasks[cycle[0]][0]}]",
+                f"templates.{t} sorting failed: graph with cycle ({'->'.join(cycle)})",
+            )
         order = topological(list(tasks), graph)
         resolved: dict[str, Tmpl | None] = {}
         for name in order:
@@ -1048,15 +1384,24 @@ class Validator:
             tpath = f"{tp}.dag.tasks[{i}]"
             err_prefix = f"templates.{t}.tasks.{name} "
             if (using_depends or lst(task.get("dependencies"))) and name[:1].isdigit():
-                self.emit("invalid-name", f"{tpath}.name",
-                          f"templates.{t}.tasks.{name} name cannot begin with a digit when using either 'depends' or 'dependencies'")
+                self.emit(
+                    "invalid-name",
+                    f"{tpath}.name",
+                    f"templates.{t}.tasks.{name} name cannot begin with a digit when using either 'depends' or 'dependencies'",
+                )
             if using_depends and lst(task.get("dependencies")):
-                self.emit("dag-dependencies", f"{tpath}.dependencies",
-                          f"templates.{t} cannot use both 'depends' and 'dependencies' in the same DAG template")
+                self.emit(
+                    "dag-dependencies",
+                    f"{tpath}.dependencies",
+                    f"templates.{t} cannot use both 'depends' and 'dependencies' in the same DAG template",
+                )
             if using_depends and task.get("continueOn") is not None:
-                self.emit("dag-dependencies", f"{tpath}.continueOn",
-                          f"templates.{t} cannot use 'continueOn' when using 'depends'. Instead use "
-                          "'dep-task.Failed'/'dep-task.Errored'")
+                self.emit(
+                    "dag-dependencies",
+                    f"{tpath}.continueOn",
+                    f"templates.{t} cannot use 'continueOn' when using 'depends'. Instead use "
+                    "'dep-task.Failed'/'dep-task.Errored'",
+                )
             arguments = d(task.get("arguments"))
             args = arguments if isinstance(task.get("templateRef"), dict) else _FAKE
             resolved[name] = self.validate_template_holder(Call(task, tpath, err_prefix.rstrip()), ctx, args)
@@ -1065,21 +1410,35 @@ class Validator:
             for match in _TASK_RESULT.findall(text(task.get("depends"))):
                 dep, result = match.split(".", 1)
                 if result not in TASK_RESULTS:
-                    self.emit("dag-task-result", f"{tpath}.depends",
-                              f"{err_prefix}task result '{result}' for task '{dep}' is invalid")
+                    self.emit(
+                        "dag-task-result",
+                        f"{tpath}.depends",
+                        f"{err_prefix}task result '{result}' for task '{dep}' is invalid",
+                    )
             for dep, items_based in deps[name].items():
                 if items_based and dep in tasks:
                     other = tasks[dep][1]
-                    if not lst(other.get("withItems")) and not text(other.get("withParam")) and other.get("withSequence") is None:
-                        self.emit("dag-task-result", f"{tpath}.depends",
-                                  f"{err_prefix}dependency '{dep}' uses an items-based condition such as .AnySucceeded or "
-                                  ".AllFailed but does not contain any items")
+                    if (
+                        not lst(other.get("withItems"))
+                        and not text(other.get("withParam"))
+                        and other.get("withSequence") is None
+                    ):
+                        self.emit(
+                            "dag-task-result",
+                            f"{tpath}.depends",
+                            f"{err_prefix}dependency '{dep}' uses an items-based condition such as .AnySucceeded or "
+                            ".AllFailed but does not contain any items",
+                        )
         target = text(dag.get("target"))
         if target:
             self.resolve_all(scope, dag.get("target"), f"{tp}.dag.target", f"templates.{t}.targets ")
             for name in target.split(" "):
                 if name and not is_parameter(name) and name not in tasks:
-                    self.emit("dag-target", f"{tp}.dag.target", f"templates.{t}.targets: target '{name}' is not defined")
+                    self.emit(
+                        "dag-target",
+                        f"{tp}.dag.target",
+                        f"templates.{t}.targets: target '{name}' is not defined",
+                    )
         for name in order:
             i, task = tasks[name]
             tpath = f"{tp}.dag.tasks[{i}]"
@@ -1102,19 +1461,27 @@ class Validator:
             self.add_items(task, task_scope, tpath, err_prefix)
             self.resolve_all(task_scope, task, tpath, err_prefix)
             arguments = d(task.get("arguments"))
-            self.validate_arguments(f"templates.{t}.tasks.{name}.arguments.", arguments, False, f"{tpath}.arguments")
+            self.validate_arguments(
+                f"templates.{t}.tasks.{name}.arguments.", arguments, False, f"{tpath}.arguments"
+            )
             for j, param in enumerate(lst(arguments.get("parameters"))):
                 value = text(d(param).get("value"))
                 if value.startswith("{{tasks.") and value.split(".")[1] not in ancestry:
-                    self.emit("dag-missing-dependency", f"{tpath}.arguments.parameters[{j}].value",
-                              f"{err_prefix}missing dependency '{value.split('.')[1]}' for parameter "
-                              f"'{text(d(param).get('name'))}'")
+                    self.emit(
+                        "dag-missing-dependency",
+                        f"{tpath}.arguments.parameters[{j}].value",
+                        f"{err_prefix}missing dependency '{value.split('.')[1]}' for parameter "
+                        f"'{text(d(param).get('name'))}'",
+                    )
             for j, art in enumerate(lst(arguments.get("artifacts"))):
                 source = text(d(art).get("from"))
                 if source.startswith("{{tasks.") and source.split(".")[1] not in ancestry:
-                    self.emit("dag-missing-dependency", f"{tpath}.arguments.artifacts[{j}].from",
-                              f"{err_prefix}missing dependency '{source.split('.')[1]}' for artifact "
-                              f"'{text(d(art).get('name'))}'")
+                    self.emit(
+                        "dag-missing-dependency",
+                        f"{tpath}.arguments.artifacts[{j}].from",
+                        f"{err_prefix}missing dependency '{source.split('.')[1]}' for artifact "
+                        f"'{text(d(art).get('name'))}'",
+                    )
             tmpl_resolved = resolved[name]
             if tmpl_resolved is not None and not isinstance(task.get("templateRef"), dict):
                 self.process_args(tmpl_resolved, arguments, Call(task, tpath, err_prefix.rstrip()))
@@ -1126,8 +1493,12 @@ class Validator:
         if not outputs:
             return
         params, artifacts = lst(outputs.get("parameters")), lst(outputs.get("artifacts"))
-        self.validate_names(params, f"{tp}.outputs.parameters", f"templates.{t}.outputs.parameters ", params=True)
-        self.validate_names(artifacts, f"{tp}.outputs.artifacts", f"templates.{t}.outputs.artifacts ", params=True)
+        self.validate_names(
+            params, f"{tp}.outputs.parameters", f"templates.{t}.outputs.parameters ", params=True
+        )
+        self.validate_names(
+            artifacts, f"{tp}.outputs.artifacts", f"templates.{t}.outputs.artifacts ", params=True
+        )
         self.resolve_all(scope, outputs, f"{tp}.outputs", f"templates.{t}.outputs ")
         leaf = tmpl.is_leaf
         kind = tmpl.type
@@ -1140,45 +1511,74 @@ class Validator:
                 if problem:
                     self.emit("artifact-path", f"{here}.path", f"error in templates.{t}.{ref}: {problem}")
             elif art.get("path"):
-                self.emit("artifact-path", f"{here}.path", f"templates.{t}.{ref}.path only valid in container/script templates")
+                self.emit(
+                    "artifact-path",
+                    f"{here}.path",
+                    f"templates.{t}.{ref}.path only valid in container/script templates",
+                )
             global_name = text(art.get("globalName"))
             if global_name and not is_parameter(global_name) and not _PARAM_NAME.match(global_name):
-                self.emit("invalid-name", f"{here}.globalName", f"templates.{t}.{ref}.globalName: {_PARAM_NAME_MSG}")
+                self.emit(
+                    "invalid-name", f"{here}.globalName", f"templates.{t}.{ref}.globalName: {_PARAM_NAME_MSG}"
+                )
         for i, param in enumerate(params):
             param = d(param)
             ref = f"templates.{t}.outputs.parameters.{text(param.get('name'))}"
             here = f"{tp}.outputs.parameters[{i}]"
             value_from = param.get("valueFrom")
             if value_from is not None and param.get("value") is not None:
-                self.emit("output-parameter", here, f"{ref} has both valueFrom and value specified. Choose one.")
+                self.emit(
+                    "output-parameter", here, f"{ref} has both valueFrom and value specified. Choose one."
+                )
                 continue
             if param.get("value") is None:
                 if value_from is None:
                     self.emit("output-parameter", here, f"{ref} does not have valueFrom or value specified")
                     continue
                 vf = d(value_from)
-                sources = [k for k in ("path", "jqFilter", "jsonPath", "parameter", "expression") if text(vf.get(k))]
+                sources = [
+                    k for k in ("path", "jqFilter", "jsonPath", "parameter", "expression") if text(vf.get(k))
+                ]
                 count = len(sources) + (1 if vf.get("supplied") is not None else 0)
                 if count == 0:
-                    self.emit("output-parameter", f"{here}.valueFrom",
-                              f"{ref} valueFrom type unspecified. choose one of: path, jqFilter, jsonPath, parameter, raw, expression")
+                    self.emit(
+                        "output-parameter",
+                        f"{here}.valueFrom",
+                        f"{ref} valueFrom type unspecified. choose one of: path, jqFilter, jsonPath, parameter, raw, expression",
+                    )
                 elif count > 1:
-                    self.emit("output-parameter", f"{here}.valueFrom",
-                              f"{ref} multiple valueFrom types specified. choose one of: path, jqFilter, jsonPath, parameter, raw")
+                    self.emit(
+                        "output-parameter",
+                        f"{here}.valueFrom",
+                        f"{ref} multiple valueFrom types specified. choose one of: path, jqFilter, jsonPath, parameter, raw",
+                    )
                 type_name = _TYPE_NAMES.get(kind, kind)
                 if kind in ("container", "containerSet", "script") and not text(vf.get("path")):
-                    self.emit("output-parameter", f"{here}.valueFrom", f"{ref}.path must be specified for {type_name} templates")
+                    self.emit(
+                        "output-parameter",
+                        f"{here}.valueFrom",
+                        f"{ref}.path must be specified for {type_name} templates",
+                    )
                 elif kind == "resource" and not text(vf.get("jqFilter")) and not text(vf.get("jsonPath")):
-                    self.emit("output-parameter", f"{here}.valueFrom",
-                              f"{ref} .jqFilter or jsonPath must be specified for {type_name} templates")
+                    self.emit(
+                        "output-parameter",
+                        f"{here}.valueFrom",
+                        f"{ref} .jqFilter or jsonPath must be specified for {type_name} templates",
+                    )
                 elif kind in ("dag", "steps"):
                     if not text(vf.get("parameter")) and not text(vf.get("expression")):
-                        self.emit("output-parameter", f"{here}.valueFrom",
-                                  f"{ref}.parameter or expression must be specified for {type_name} templates")
+                        self.emit(
+                            "output-parameter",
+                            f"{here}.valueFrom",
+                            f"{ref}.parameter or expression must be specified for {type_name} templates",
+                        )
                     elif text(vf.get("parameter")) and text(vf.get("expression")):
-                        self.emit("output-parameter", f"{here}.valueFrom",
-                                  f"{ref} shouldn't have both `from` and `expression` specified in `ValueFrom` for "
-                                  f"{type_name} templates")
+                        self.emit(
+                            "output-parameter",
+                            f"{here}.valueFrom",
+                            f"{ref} shouldn't have both `from` and `expression` specified in `ValueFrom` for "
+                            f"{type_name} templates",
+                        )
             global_name = text(param.get("globalName"))
             if global_name and not is_parameter(global_name) and not _PARAM_NAME.match(global_name):
                 self.emit("invalid-name", f"{here}.globalName", f"{ref}.globalName: {_PARAM_NAME_MSG}")
@@ -1190,24 +1590,45 @@ class Validator:
             here = f"{tp}.metrics.prometheus[{i}]"
             name = text(metric.get("name"))
             if not _METRIC_NAME.match(name):
-                self.emit("metric", f"{here}.name", f"templates.{t} metric name '{name}' is invalid. Metric names must "
-                                                    "contain alphanumeric characters or '_'")
+                self.emit(
+                    "metric",
+                    f"{here}.name",
+                    f"templates.{t} metric name '{name}' is invalid. Metric names must "
+                    "contain alphanumeric characters or '_'",
+                )
             for j, label in enumerate(lst(metric.get("labels"))):
                 key = text(d(label).get("key"))
                 if not _METRIC_NAME.match(key):
-                    self.emit("metric", f"{here}.labels[{j}].key",
-                              f"metric label '{key}' is invalid: keys may only contain alphanumeric characters or '_'")
+                    self.emit(
+                        "metric",
+                        f"{here}.labels[{j}].key",
+                        f"metric label '{key}' is invalid: keys may only contain alphanumeric characters or '_'",
+                    )
             if "help" in metric and not text(metric.get("help")):
-                self.emit("metric", f"{here}.help",
-                          f"templates.{t} metric '{name}' must contain a help string under 'help: ' field")
+                self.emit(
+                    "metric",
+                    f"{here}.help",
+                    f"templates.{t} metric '{name}' must contain a help string under 'help: ' field",
+                )
             gauge = metric.get("gauge")
             for kind in ("gauge", "counter", "histogram"):
                 value = metric.get(kind)
                 if isinstance(value, dict) and not text(value.get("value")):
-                    self.emit("metric", f"{here}.{kind}", f"templates.{t} metric '{name}' error: missing {kind}.value")
-            if isinstance(gauge, dict) and gauge.get("realtime") is True and "resourcesDuration." in text(gauge.get("value")):
-                self.emit("metric", f"{here}.gauge.value",
-                          f"templates.{t} metric '{name}' error: 'resourcesDuration.*' metrics cannot be used in real-time")
+                    self.emit(
+                        "metric",
+                        f"{here}.{kind}",
+                        f"templates.{t} metric '{name}' error: missing {kind}.value",
+                    )
+            if (
+                isinstance(gauge, dict)
+                and gauge.get("realtime") is True
+                and "resourcesDuration." in text(gauge.get("value"))
+            ):
+                self.emit(
+                    "metric",
+                    f"{here}.gauge.value",
+                    f"templates.{t} metric '{name}' error: 'resourcesDuration.*' metrics cannot be used in real-time",
+                )
 
 
 # ----------------------------------------------------------------------------------------------
@@ -1245,7 +1666,7 @@ def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str]:
         stack.append(node)
         for dep in graph.get(node, ()):
             if state.get(dep) == 1:
-                return stack[stack.index(dep):] + [dep]
+                return stack[stack.index(dep) :] + [dep]
             if dep not in state and dep in graph:
                 found = visit(dep)
                 if found:
@@ -1346,7 +1767,9 @@ def label_key_error(key: str) -> str | None:
     if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
         return f"invalid label key {key!r}: prefix part must be a DNS-1123 subdomain"
     if not name or len(name) > 63 or not _LABEL_NAME.match(name):
-        return f"invalid label key {key!r}: name part must consist of alphanumeric characters, '-', '_' or '.'"
+        return (
+            f"invalid label key {key!r}: name part must consist of alphanumeric characters, '-', '_' or '.'"
+        )
     return None
 
 

@@ -13,8 +13,12 @@ from __future__ import annotations
 import re
 import zoneinfo
 
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1
+    )
+}
 _DAYS = {d: i for i, d in enumerate(["sun", "mon", "tue", "wed", "thu", "fri", "sat"])}
 # (min, max, names) per field, robfig's bounds.
 _FIELDS = [(0, 59, None), (0, 23, None), (1, 31, None), (1, 12, _MONTHS), (0, 6, _DAYS)]
@@ -77,7 +81,7 @@ def parse_standard(spec: str) -> None:
         raise CronError("empty spec string")
     if spec.startswith(("TZ=", "CRON_TZ=")):
         space = spec.find(" ")
-        zone = spec[spec.index("=") + 1: space if space >= 0 else len(spec)]
+        zone = spec[spec.index("=") + 1 : space if space >= 0 else len(spec)]
         problem = timezone_error(zone)
         if problem or space < 0:
             raise CronError(f"provided bad location {zone}: {problem or 'missing schedule'}")
@@ -86,7 +90,7 @@ def parse_standard(spec: str) -> None:
         if spec in _DESCRIPTORS:
             return
         if spec.startswith("@every "):
-            duration = spec[len("@every "):]
+            duration = spec[len("@every ") :]
             if not _GO_DURATION.fullmatch(duration):
                 raise CronError(f'failed to parse duration {spec}: time: invalid duration "{duration}"')
             return

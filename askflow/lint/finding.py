@@ -37,17 +37,26 @@ _RULES = [
     Rule("name-too-long", ERROR, "argo", "object name longer than Argo allows (63; CronWorkflow 52)"),
     Rule("duplicate-template-resource", ERROR, "argo", "the same WorkflowTemplate defined twice"),
     Rule("workflow-template-ref", ERROR, "argo", "templates given beside workflowTemplateRef"),
-    Rule("undefined-workflow-template", ERROR, "argo", "a referenced (Cluster)WorkflowTemplate does not exist"),
+    Rule(
+        "undefined-workflow-template", ERROR, "argo", "a referenced (Cluster)WorkflowTemplate does not exist"
+    ),
     Rule("undefined-template", ERROR, "argo", "a referenced template does not exist"),
     Rule("invalid-template-ref", ERROR, "argo", "templateRef without name/template, or with template"),
     Rule("missing-name", ERROR, "argo", "a template, step, task, parameter or artifact has no name"),
     Rule("invalid-name", ERROR, "argo", "a name Argo does not accept"),
     Rule("duplicate-name", ERROR, "argo", "a name used twice where names must be unique"),
     Rule("missing-entrypoint", ERROR, "argo", "spec.entrypoint is required"),
-    Rule("argument-value", ERROR, "argo", "an argument without value/valueFrom, or with a valueFrom not allowed"),
+    Rule(
+        "argument-value",
+        ERROR,
+        "argo",
+        "an argument without value/valueFrom, or with a valueFrom not allowed",
+    ),
     Rule("enum", ERROR, "argo", "an empty enum, or a value not in its enum"),
     Rule("artifact-location", ERROR, "argo", "an artifact without from/location/key, or an invalid location"),
-    Rule("artifact-path", ERROR, "argo", "an artifact path that is missing, misplaced or escapes its directory"),
+    Rule(
+        "artifact-path", ERROR, "argo", "an artifact path that is missing, misplaced or escapes its directory"
+    ),
     Rule("missing-input", ERROR, "argo", "an input parameter or artifact that the call does not supply"),
     Rule("hook-expression", ERROR, "argo", "a lifecycle hook other than exit without an expression"),
     Rule("pod-gc", ERROR, "argo", "unknown podGC strategy or invalid label selector"),
@@ -67,7 +76,9 @@ _RULES = [
     Rule("mount-path", ERROR, "argo", "two volumes or artifacts mounted at the same path"),
     Rule("missing-image", ERROR, "argo", "a container or script template without an image"),
     Rule("container-set", ERROR, "argo", "an invalid containerSet"),
-    Rule("reserved-container-name", ERROR, "argo", "a container named like Argo's own (wait, supervisor, ...)"),
+    Rule(
+        "reserved-container-name", ERROR, "argo", "a container named like Argo's own (wait, supervisor, ...)"
+    ),
     Rule("resource-template", ERROR, "argo", "an invalid resource template (action, manifest)"),
     Rule("loop", ERROR, "argo", "more than one of withItems/withParam/withSequence, or count with end"),
     Rule("dag-empty", ERROR, "argo", "a DAG without tasks"),
@@ -85,7 +96,12 @@ _RULES = [
     Rule("oss-lifecycle-rule", ERROR, "oss", "markInfrequentAccessAfterDays after markDeletionAfterDays"),
     Rule("oss-partial-location", WARNING, "oss", "bucket without endpoint or the reverse: silently ignored"),
     Rule("oss-sdk-creds-conflict", WARNING, "oss", "useSDKCreds with access key secrets, which are ignored"),
-    Rule("oss-extra-permissions", WARNING, "oss", "createBucketIfNotPresent/lifecycleRule need extra RAM rights"),
+    Rule(
+        "oss-extra-permissions",
+        WARNING,
+        "oss",
+        "createBucketIfNotPresent/lifecycleRule need extra RAM rights",
+    ),
     # Platform rules (ASK + ECI): warnings, errors with --strict.
     Rule("default-service-account", WARNING, "platform", "no serviceAccountName, or `default`"),
     Rule("resource-requests", WARNING, "platform", "a container without cpu and memory requests"),

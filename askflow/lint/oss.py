@@ -23,7 +23,9 @@ from askflow.lint.variables import join
 Report = Callable[[str, str, str], None]
 
 
-def _oss_locations(value: Any, rel: list[str | int]) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+def _oss_locations(
+    value: Any, rel: list[str | int]
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     """Every ``oss:`` mapping under ``value`` (artifacts, archive locations), status excluded."""
     if isinstance(value, dict):
         for key, item in value.items():
@@ -52,39 +54,63 @@ def check(obj: dict[str, Any], report: Report) -> None:
     for rel, oss in _oss_locations(obj, []):
         path = join("", rel)
         if not _set(oss.get("key")):
-            report("oss-missing-key", path,
-                   "OSS artifact has no key: set oss.key (the object key; bucket and endpoint may come from "
-                   "the artifact repository)")
+            report(
+                "oss-missing-key",
+                path,
+                "OSS artifact has no key: set oss.key (the object key; bucket and endpoint may come from "
+                "the artifact repository)",
+            )
         if _set(oss.get("securityToken")):
-            report("oss-security-token", f"{path}.securityToken",
-                   "securityToken is a plain string, so the STS token sits in the manifest: use useSDKCreds "
-                   "(RRSA) instead")
+            report(
+                "oss-security-token",
+                f"{path}.securityToken",
+                "securityToken is a plain string, so the STS token sits in the manifest: use useSDKCreds "
+                "(RRSA) instead",
+            )
         access, secret = _set(oss.get("accessKeySecret")), _set(oss.get("secretKeySecret"))
         sdk = oss.get("useSDKCreds") is True
         if access != secret and not sdk:
             missing = "secretKeySecret" if access else "accessKeySecret"
             present = "accessKeySecret" if access else "secretKeySecret"
-            report("oss-credentials-pair", f"{path}.{present}",
-                   f"{present} without {missing}: the OSS driver needs both (or neither, with useSDKCreds)")
+            report(
+                "oss-credentials-pair",
+                f"{path}.{present}",
+                f"{present} without {missing}: the OSS driver needs both (or neither, with useSDKCreds)",
+            )
         if sdk and (access or secret):
-            report("oss-sdk-creds-conflict", f"{path}.useSDKCreds",
-                   "useSDKCreds ignores accessKeySecret/secretKeySecret: remove them (credentials come from RRSA)")
+            report(
+                "oss-sdk-creds-conflict",
+                f"{path}.useSDKCreds",
+                "useSDKCreds ignores accessKeySecret/secretKeySecret: remove them (credentials come from RRSA)",
+            )
         bucket, endpoint = _set(oss.get("bucket")), _set(oss.get("endpoint"))
         if bucket != endpoint:
             given, absent = ("bucket", "endpoint") if bucket else ("endpoint", "bucket")
-            report("oss-partial-location", f"{path}.{given}",
-                   f"{given} without {absent}: Argo treats the artifact as key-only and uses the artifact "
-                   f"repository's {absent} and {given}, ignoring this one; set both or neither")
+            report(
+                "oss-partial-location",
+                f"{path}.{given}",
+                f"{given} without {absent}: Argo treats the artifact as key-only and uses the artifact "
+                f"repository's {absent} and {given}, ignoring this one; set both or neither",
+            )
         rule = oss.get("lifecycleRule")
         if isinstance(rule, dict):
             ia, deletion = rule.get("markInfrequentAccessAfterDays"), rule.get("markDeletionAfterDays")
             if isinstance(ia, int) and isinstance(deletion, int) and 0 < deletion < ia:
-                report("oss-lifecycle-rule", f"{path}.lifecycleRule",
-                       f"markInfrequentAccessAfterDays ({ia}) is after markDeletionAfterDays ({deletion}): the "
-                       "driver fails on save")
+                report(
+                    "oss-lifecycle-rule",
+                    f"{path}.lifecycleRule",
+                    f"markInfrequentAccessAfterDays ({ia}) is after markDeletionAfterDays ({deletion}): the "
+                    "driver fails on save",
+                )
         for extra in ("createBucketIfNotPresent", "lifecycleRule"):
             if _set(oss.get(extra)):
-                what = ("creates the bucket (oss:PutBucket)" if extra == "createBucketIfNotPresent"
-                        else "replaces the bucket's whole lifecycle configuration (oss:PutBucketLifecycle)")
-                report("oss-extra-permissions", f"{path}.{extra}",
-                       f"{extra} {what}: the workflow role grants only oss:PutObject and oss:GetObject")
+                what = (
+                    "creates the bucket (oss:PutBucket)"
+                    if extra == "createBucketIfNotPresent"
+                    else "replaces the bucket's whole lifecycle configuration (oss:PutBucketLifecycle)"
+                )
+                report(
+                    "oss-extra-permissions",
+                    f"{path}.{extra}",
+                    f"{extra} {what}: the workflow role grants only oss:PutObject and oss:GetObject",
+                )

@@ -76,8 +76,13 @@ def image_problem(image: str) -> str | None:
     return None
 
 
-def check(obj: dict[str, Any], spec: dict[str, Any], spec_path: str, referenced: dict[str, Any] | None,
-          report: Report) -> None:
+def check(
+    obj: dict[str, Any],
+    spec: dict[str, Any],
+    spec_path: str,
+    referenced: dict[str, Any] | None,
+    report: Report,
+) -> None:
     """Platform rules for one document whose workflow spec is ``spec`` at ``spec_path``.
 
     ``referenced`` is the spec of the WorkflowTemplate a Workflow's ``workflowTemplateRef`` names
@@ -90,34 +95,49 @@ def check(obj: dict[str, Any], spec: dict[str, Any], spec_path: str, referenced:
     # default-service-account
     sa = spec.get("serviceAccountName")
     if text(sa) == "default":
-        report("default-service-account", f"{spec_path}.serviceAccountName",
-               "serviceAccountName is `default`: run pods as a named service account (RRSA binds the RAM role to it)")
+        report(
+            "default-service-account",
+            f"{spec_path}.serviceAccountName",
+            "serviceAccountName is `default`: run pods as a named service account (RRSA binds the RAM role to it)",
+        )
     for tmpl, path in templates:
         if text(tmpl.get("serviceAccountName")) == "default":
-            report("default-service-account", f"{path}.serviceAccountName",
-                   "serviceAccountName is `default`: run pods as a named service account")
+            report(
+                "default-service-account",
+                f"{path}.serviceAccountName",
+                "serviceAccountName is `default`: run pods as a named service account",
+            )
     if not text(sa) and not text(ref.get("serviceAccountName")):
         pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
         if not pods or any(not text(t.get("serviceAccountName")) for t in pods):
-            report("default-service-account", f"{spec_path}.serviceAccountName",
-                   "no serviceAccountName: pods would run as the namespace's `default` service account; "
-                   "set spec.serviceAccountName")
+            report(
+                "default-service-account",
+                f"{spec_path}.serviceAccountName",
+                "no serviceAccountName: pods would run as the namespace's `default` service account; "
+                "set spec.serviceAccountName",
+            )
 
     # active-deadline
     if spec.get("activeDeadlineSeconds") is None and ref.get("activeDeadlineSeconds") is None:
         pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
         if not pods or any(t.get("activeDeadlineSeconds") is None for t in pods):
-            report("active-deadline", f"{spec_path}.activeDeadlineSeconds",
-                   "no activeDeadlineSeconds: a stuck workflow keeps its ECI pods running; set "
-                   "spec.activeDeadlineSeconds (or one on every pod template)")
+            report(
+                "active-deadline",
+                f"{spec_path}.activeDeadlineSeconds",
+                "no activeDeadlineSeconds: a stuck workflow keeps its ECI pods running; set "
+                "spec.activeDeadlineSeconds (or one on every pod template)",
+            )
 
     # unbounded-retries
     retry_holders = [(spec, spec_path), (defaults, f"{spec_path}.templateDefaults")] + templates
     for holder, path in retry_holders:
         retry = holder.get("retryStrategy")
         if isinstance(retry, dict) and retry.get("limit") is None:
-            report("unbounded-retries", f"{path}.retryStrategy",
-                   "retryStrategy has no limit, so Argo retries forever: set retryStrategy.limit")
+            report(
+                "unbounded-retries",
+                f"{path}.retryStrategy",
+                "retryStrategy has no limit, so Argo retries forever: set retryStrategy.limit",
+            )
 
     # resource-requests and unpinned-image
     pod_level = _has_cpu_and_memory(spec.get("podResources"))
@@ -131,7 +151,9 @@ def check(obj: dict[str, Any], spec: dict[str, Any], spec_path: str, referenced:
             continue
         sized = pod_level or _has_cpu_and_memory(tmpl.get("podResources"))
         for role, ctr, path in _containers(tmpl, tpath):
-            image = text(ctr.get("image")) or (text(d(defaults.get(role)).get("image")) if role in default_resources else "")
+            image = text(ctr.get("image")) or (
+                text(d(defaults.get(role)).get("image")) if role in default_resources else ""
+            )
             problem = image_problem(image)
             if problem:
                 report("unpinned-image", f"{path}.image", problem)
@@ -139,6 +161,9 @@ def check(obj: dict[str, Any], spec: dict[str, Any], spec_path: str, referenced:
                 continue
             if role in default_resources and _has_cpu_and_memory(default_resources[role]):
                 continue
-            report("resource-requests", f"{path}.resources",
-                   "no cpu and memory requests: ECI sizes the pod from them; set resources.requests.cpu and "
-                   "resources.requests.memory")
+            report(
+                "resource-requests",
+                f"{path}.resources",
+                "no cpu and memory requests: ECI sizes the pod from them; set resources.requests.cpu and "
+                "resources.requests.memory",
+            )

@@ -40,9 +40,18 @@ def make_holder(obj: Mapping[str, Any]) -> Holder:
         wm = d(spec.get("workflowMetadata"))
         labels += [str(k) for k in d(wm.get("labels"))] + [CRON_LABEL]
         annotations += [str(k) for k in d(wm.get("annotations"))] + [CRON_ANNOTATION]
-        return Holder(kind, text(meta.get("name")), text(meta.get("namespace")), d(spec.get("workflowSpec")),
-                      "spec.workflowSpec", labels, annotations)
-    return Holder(kind, text(meta.get("name")), text(meta.get("namespace")), spec, "spec", labels, annotations)
+        return Holder(
+            kind,
+            text(meta.get("name")),
+            text(meta.get("namespace")),
+            d(spec.get("workflowSpec")),
+            "spec.workflowSpec",
+            labels,
+            annotations,
+        )
+    return Holder(
+        kind, text(meta.get("name")), text(meta.get("namespace")), spec, "spec", labels, annotations
+    )
 
 
 class _Doc:
@@ -86,8 +95,11 @@ def lint_documents(
         if kind in TEMPLATE_KINDS:
             duplicate = registry.add(doc.holder)
             if duplicate is not None:
-                doc.report("duplicate-template-resource", "metadata.name",
-                           f"duplicate {kind} found: {argo.goq(doc.holder.name)}")
+                doc.report(
+                    "duplicate-template-resource",
+                    "metadata.name",
+                    f"duplicate {kind} found: {argo.goq(doc.holder.name)}",
+                )
     for extra in extra_templates:
         if isinstance(extra, Mapping) and extra.get("kind") in TEMPLATE_KINDS:
             registry.add(make_holder(extra))
@@ -100,7 +112,9 @@ def lint_documents(
         referenced = None
         ref = doc.holder.spec.get("workflowTemplateRef")
         if isinstance(ref, dict):
-            target = registry.get(text(ref.get("name")), ref.get("clusterScope") is True, doc.holder.namespace)
+            target = registry.get(
+                text(ref.get("name")), ref.get("clusterScope") is True, doc.holder.namespace
+            )
             referenced = target.spec if target is not None else None
         platform.check(doc.obj, doc.holder.spec, doc.holder.spec_path, referenced, doc.report)
 
@@ -172,8 +186,10 @@ def load_json(path: Path) -> list[Any]:
     try:
         return [json.loads(text, object_pairs_hook=_no_duplicates)]
     except json.JSONDecodeError as exc:
-        raise AskflowError(f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the syntax",
-                           file=str(path)) from None
+        raise AskflowError(
+            f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the syntax",
+            file=str(path),
+        ) from None
     except ValueError as exc:
         raise AskflowError(f"JSON does not parse ({exc}); fix the syntax", file=str(path)) from None
 

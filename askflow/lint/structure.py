@@ -23,13 +23,27 @@ from askflow.lint import _apischema
 # Node kinds of the compiled table.
 _STR, _INT, _BOOL, _FLOAT, _INTSTR, _QUANTITY, _ANYSTR, _ANY, _OBJECT, _LIST, _MAP, _OBJ = range(12)
 _SCALAR_CODES = {
-    "str": _STR, "int": _INT, "bool": _BOOL, "float": _FLOAT, "intstr": _INTSTR,
-    "quantity": _QUANTITY, "anystr": _ANYSTR, "any": _ANY, "object": _OBJECT,
+    "str": _STR,
+    "int": _INT,
+    "bool": _BOOL,
+    "float": _FLOAT,
+    "intstr": _INTSTR,
+    "quantity": _QUANTITY,
+    "anystr": _ANYSTR,
+    "any": _ANY,
+    "object": _OBJECT,
 }
 _EXPECTED = {
-    _STR: "a string", _INT: "an integer", _BOOL: "a boolean", _FLOAT: "a number",
-    _INTSTR: "an integer or a string", _QUANTITY: "a quantity such as 500m, 2 or 4Gi",
-    _ANYSTR: "a string (quote it: argo's CLI reads numbers here, but the API server's CRD schema rejects them)", _OBJECT: "an object", _LIST: "a list", _MAP: "an object",
+    _STR: "a string",
+    _INT: "an integer",
+    _BOOL: "a boolean",
+    _FLOAT: "a number",
+    _INTSTR: "an integer or a string",
+    _QUANTITY: "a quantity such as 500m, 2 or 4Gi",
+    _ANYSTR: "a string (quote it: argo's CLI reads numbers here, but the API server's CRD schema rejects them)",
+    _OBJECT: "an object",
+    _LIST: "a list",
+    _MAP: "an object",
     _OBJ: "an object",
 }
 
@@ -199,4 +213,3 @@ def field_type(object_name: str, field: str) -> tuple[int, Any] | None:
 def known_fields(object_name: str) -> set[str]:
     """Field names (JSON, camelCase) of one API object, e.g. ``io.argoproj.workflow.v1alpha1.Template``."""
     return set(_compiled()[object_name].fields)
-

@@ -28,7 +28,9 @@ def test_generated_table_is_current() -> None:
     text = apigen.render(table)
     if REGENERATE:
         GENERATED.write_text(text, encoding="utf-8")
-    assert GENERATED.read_text(encoding="utf-8") == text, "run ASKFLOW_REGENERATE=1 pytest tests/lint/test_apischema.py"
+    assert GENERATED.read_text(encoding="utf-8") == text, (
+        "run ASKFLOW_REGENERATE=1 pytest tests/lint/test_apischema.py"
+    )
 
 
 def test_table_comes_from_hera_models() -> None:
@@ -96,9 +98,16 @@ def _at(value: Any, path: list[Any]) -> Any:
 
 
 CROSS_CHECK_EXAMPLES = [
-    "variables-showcase.yaml", "dag-diamond-steps.yaml", "ci.yaml", "cron-backfill.yaml",
-    "cluster-workflow-template/clustertemplates.yaml", "pod-resources.yaml", "input-artifact-oss.yaml",
-    "container-set-template/outputs-result-workflow.yaml", "custom-metrics.yaml", "volumes-pvc.yaml",
+    "variables-showcase.yaml",
+    "dag-diamond-steps.yaml",
+    "ci.yaml",
+    "cron-backfill.yaml",
+    "cluster-workflow-template/clustertemplates.yaml",
+    "pod-resources.yaml",
+    "input-artifact-oss.yaml",
+    "container-set-template/outputs-result-workflow.yaml",
+    "custom-metrics.yaml",
+    "volumes-pvc.yaml",
 ]
 
 
@@ -116,7 +125,9 @@ def test_unknown_fields_agree_with_the_crd(example: str) -> None:
             broken = copy.deepcopy(doc)
             _at(broken, path)["zzUnknown"] = "x"
             where = structure.format_path([*path, "zzUnknown"]) if path else "zzUnknown"
-            ours = any(p == where and rule == "unknown-field" for p, rule, _ in structure.check_document(broken))
+            ours = any(
+                p == where and rule == "unknown-field" for p, rule, _ in structure.check_document(broken)
+            )
             theirs = any("'zzUnknown' was unexpected" in e for e in crd_errors(broken))
             assert ours == theirs, (example, where)
 
@@ -126,7 +137,12 @@ def test_unknown_fields_agree_with_the_crd(example: str) -> None:
     [
         (["spec", "parallelism"], "2", False, False),
         (["spec", "parallelism"], 2, True, True),
-        (["spec", "templates", 0, "activeDeadlineSeconds"], "{{inputs.parameters.t}}", True, True),  # IntOrString
+        (
+            ["spec", "templates", 0, "activeDeadlineSeconds"],
+            "{{inputs.parameters.t}}",
+            True,
+            True,
+        ),  # IntOrString
         (["spec", "templates", 0, "activeDeadlineSeconds"], 1.5, False, False),
         (["spec", "templates", 0, "container", "resources", "requests", "cpu"], 2, True, True),  # Quantity
         (["spec", "templates", 0, "container", "resources", "requests", "memory"], "4Gi", True, True),
@@ -144,7 +160,10 @@ def test_types_follow_the_api(path: list[Any], value: Any, valid: bool, crd_vali
         "apiVersion": "argoproj.io/v1alpha1",
         "kind": "Workflow",
         "metadata": {"generateName": "t-"},
-        "spec": {"entrypoint": "main", "templates": [{"name": "main", "container": {"image": "alpine:3.20"}}]},
+        "spec": {
+            "entrypoint": "main",
+            "templates": [{"name": "main", "container": {"image": "alpine:3.20"}}],
+        },
     }
     target = doc
     for part in path[:-1]:

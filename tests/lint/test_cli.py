@@ -73,7 +73,9 @@ def test_json_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_folder_is_walked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "clean.yml").write_text(CLEAN)
-    (tmp_path / "a" / "broken.json").write_text(json.dumps({**__import__("yaml").safe_load(CLEAN), "spex": {}}))
+    (tmp_path / "a" / "broken.json").write_text(
+        json.dumps({**__import__("yaml").safe_load(CLEAN), "spex": {}})
+    )
     (tmp_path / "notes.txt").write_text("not yaml: [")
     code, out, _ = run(capsys, "--json", str(tmp_path))
     assert code == 1
@@ -89,8 +91,9 @@ def test_folder_is_walked(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
         ("bad.json", '{"kind": ', "JSON does not parse (line 1, column 10"),
     ],
 )
-def test_unparseable_file_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,
-                                                content: str, message: str) -> None:
+def test_unparseable_file_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, content: str, message: str
+) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(CLEAN)
     bad = tmp_path / name

@@ -48,10 +48,15 @@ def test_corpus_file_is_rejected_with_its_rule(path: Path) -> None:
     expected_severity = RULES[rule].severity
     assert {f.severity for f in findings if f.rule == rule} == {expected_severity}
     for text in _header(path, "expect"):
-        assert any(text in f.message for f in findings if f.rule == rule), (text, [f.message for f in findings])
+        assert any(text in f.message for f in findings if f.rule == rule), (
+            text,
+            [f.message for f in findings],
+        )
 
 
-@pytest.mark.parametrize("path", [p for p in FILES if RULES[p.stem].severity == WARNING], ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "path", [p for p in FILES if RULES[p.stem].severity == WARNING], ids=lambda p: p.stem
+)
 def test_strict_turns_warnings_into_errors(path: Path) -> None:
     relaxed = lint_paths([str(path)])
     strict = lint_paths([str(path)], strict=True)

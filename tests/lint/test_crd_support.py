@@ -18,8 +18,13 @@ WORKFLOW: dict[str, Any] = {
     "metadata": {"generateName": "t-"},
     "spec": {
         "entrypoint": "main",
-        "templates": [{"name": "main", "activeDeadlineSeconds": 30,
-                       "container": {"image": "alpine:3.20", "resources": {"requests": {"cpu": 1, "memory": "1Gi"}}}}],
+        "templates": [
+            {
+                "name": "main",
+                "activeDeadlineSeconds": 30,
+                "container": {"image": "alpine:3.20", "resources": {"requests": {"cpu": 1, "memory": "1Gi"}}},
+            }
+        ],
     },
 }
 
@@ -33,8 +38,12 @@ def test_every_argo_example_is_valid_against_its_crd() -> None:
         except AskflowError:
             continue  # the one example with a duplicate key (see test_conformance)
         for doc in docs:
-            if isinstance(doc, dict) and doc.get("kind") in ("Workflow", "WorkflowTemplate",
-                                                             "ClusterWorkflowTemplate", "CronWorkflow"):
+            if isinstance(doc, dict) and doc.get("kind") in (
+                "Workflow",
+                "WorkflowTemplate",
+                "ClusterWorkflowTemplate",
+                "CronWorkflow",
+            ):
                 assert crd_errors(doc) == [], (path.name, crd_errors(doc)[:3])
                 checked += 1
     assert checked > 200
@@ -47,10 +56,15 @@ def test_valid_object_with_int_or_string_and_quantities() -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["spec"]["templates"][0].update(contianer={}), "spec.templates[0]: Additional properties"),
+        (
+            lambda d: d["spec"]["templates"][0].update(contianer={}),
+            "spec.templates[0]: Additional properties",
+        ),
         (lambda d: d["spec"].update(parallelism="2"), "spec.parallelism: '2' is not of type 'integer'"),
-        (lambda d: d["spec"]["templates"][0]["container"]["resources"]["requests"].update(memory="lots"),
-         "spec.templates[0].container.resources.requests.memory: "),
+        (
+            lambda d: d["spec"]["templates"][0]["container"]["resources"]["requests"].update(memory="lots"),
+            "spec.templates[0].container.resources.requests.memory: ",
+        ),
         (lambda d: d.pop("spec"), "(root): 'spec' is a required property"),
     ],
 )
@@ -68,5 +82,6 @@ def test_preserve_unknown_fields_stay_open() -> None:
 
 
 def test_unknown_kind() -> None:
-    assert crd_errors({"kind": "ConfigMap"}) == ["kind: 'ConfigMap' is not one of ClusterWorkflowTemplate, "
-                                                 "CronWorkflow, Workflow, WorkflowTemplate"]
+    assert crd_errors({"kind": "ConfigMap"}) == [
+        "kind: 'ConfigMap' is not one of ClusterWorkflowTemplate, CronWorkflow, Workflow, WorkflowTemplate"
+    ]

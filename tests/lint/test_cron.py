@@ -9,9 +9,23 @@ from askflow.lint.cron import CronError, parse_standard, timezone_error
 
 @pytest.mark.parametrize(
     "spec",
-    ["0 1 * * *", "*/5 * * * *", "0 0 1 jan *", "0 0 * * MON-FRI", "5 4 * * sun", "0 0 ? * *", "0,30 8-18/2 * * 1-5",
-     "@daily", "@midnight", "@hourly", "@every 1h30m", "@every 90s", "CRON_TZ=Asia/Shanghai 0 1 * * *",
-     "TZ=UTC @weekly", "0 12 1-31/10 * *"],
+    [
+        "0 1 * * *",
+        "*/5 * * * *",
+        "0 0 1 jan *",
+        "0 0 * * MON-FRI",
+        "5 4 * * sun",
+        "0 0 ? * *",
+        "0,30 8-18/2 * * 1-5",
+        "@daily",
+        "@midnight",
+        "@hourly",
+        "@every 1h30m",
+        "@every 90s",
+        "CRON_TZ=Asia/Shanghai 0 1 * * *",
+        "TZ=UTC @weekly",
+        "0 12 1-31/10 * *",
+    ],
 )
 def test_valid_schedules(spec: str) -> None:
     parse_standard(spec)

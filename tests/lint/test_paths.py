@@ -31,9 +31,13 @@ def _library(tmp_path: Path) -> Path:
     return lib
 
 
-def test_a_folder_with_versions_lock_is_linted_by_the_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_folder_with_versions_lock_is_linted_by_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     calls: list[tuple[Path, bool]] = []
-    marker = Finding("lib", 0, "WorkflowTemplate", "x-v1", "error", "unknown-field", "spec", "from the library")
+    marker = Finding(
+        "lib", 0, "WorkflowTemplate", "x-v1", "error", "unknown-field", "spec", "from the library"
+    )
 
     def fake(root: Path, *, strict: bool) -> list[Finding]:
         calls.append((root, strict))
@@ -48,14 +52,17 @@ def test_a_folder_with_versions_lock_is_linted_by_the_library(tmp_path: Path, mo
     assert {f.file for f in findings} == {"lib", str(tmp_path / "other.yaml")}  # raw library files not linted
 
 
-def test_without_the_library_module_the_files_are_linted_plainly(tmp_path: Path,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_the_library_module_the_files_are_linted_plainly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(sys.modules, "askflow.library", None)  # import fails as if the module did not exist
     assert runner._library_linter() is None
     lib = _library(tmp_path)
     findings = lint_paths([str(lib)])
     assert {(Path(f.file).name, f.rule) for f in findings if f.severity == "error"} == {
-        ("v1.yaml", "unknown-field"), ("v1.yaml", "template-type")}
+        ("v1.yaml", "unknown-field"),
+        ("v1.yaml", "template-type"),
+    }
 
 
 def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:

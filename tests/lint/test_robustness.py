@@ -17,14 +17,23 @@ from askflow import yamlio
 from askflow.lint import lint_documents
 from tests.conftest import shared_path
 
-EXAMPLES = ["variables-showcase.yaml", "dag-diamond-steps.yaml", "cron-backfill.yaml", "exit-handlers.yaml",
-            "container-set-template/outputs-result-workflow.yaml", "k8s-jobs.yaml", "custom-metrics.yaml",
-            "workflow-template/templates.yaml", "loops-maps.yaml", "input-artifact-oss.yaml"]
+EXAMPLES = [
+    "variables-showcase.yaml",
+    "dag-diamond-steps.yaml",
+    "cron-backfill.yaml",
+    "exit-handlers.yaml",
+    "container-set-template/outputs-result-workflow.yaml",
+    "k8s-jobs.yaml",
+    "custom-metrics.yaml",
+    "workflow-template/templates.yaml",
+    "loops-maps.yaml",
+    "input-artifact-oss.yaml",
+]
 REPLACEMENTS: list[Any] = [None, 0, -1, "x", "{{", True, [], {}, [1, "a"], {"a": {"b": 1}}, 1.5]
 
 
 def _paths(value: Any, path: list[Any]) -> Iterator[list[Any]]:
-    for key, item in (value.items() if isinstance(value, dict) else enumerate(value)):
+    for key, item in value.items() if isinstance(value, dict) else enumerate(value):
         yield [*path, key]
         if isinstance(item, (dict, list)):
             yield from _paths(item, [*path, key])

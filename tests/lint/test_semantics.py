@@ -17,17 +17,24 @@ RESOURCES = {"requests": {"cpu": "100m", "memory": "64Mi"}}
 
 
 def leaf(name: str, *args: str, inputs: list[str] | None = None, **extra: Any) -> dict[str, Any]:
-    tmpl: dict[str, Any] = {"name": name, "container": {"image": "alpine:3.20", "args": list(args),
-                                                      "resources": RESOURCES}}
+    tmpl: dict[str, Any] = {
+        "name": name,
+        "container": {"image": "alpine:3.20", "args": list(args), "resources": RESOURCES},
+    }
     if inputs:
         tmpl["inputs"] = {"parameters": [{"name": n} for n in inputs]}
     tmpl.update(extra)
     return tmpl
 
 
-def workflow(*templates: dict[str, Any], kind: str = "Workflow", name: str = "t", **spec: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"serviceAccountName": "workflow", "activeDeadlineSeconds": 600,
-                            "templates": list(templates)}
+def workflow(
+    *templates: dict[str, Any], kind: str = "Workflow", name: str = "t", **spec: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "serviceAccountName": "workflow",
+        "activeDeadlineSeconds": 600,
+        "templates": list(templates),
+    }
     if templates and kind == "Workflow":
         body["entrypoint"] = templates[0]["name"]
     body.update(spec)
@@ -41,7 +48,11 @@ def errors(*docs: dict[str, Any], **kwargs: Any) -> list[tuple[str, str, str]]:
 
 
 def unresolved(*docs: dict[str, Any], **kwargs: Any) -> list[str]:
-    return [m.rsplit("failed to resolve ", 1)[1] for r, _, m in errors(*docs, **kwargs) if r == "unresolved-variable"]
+    return [
+        m.rsplit("failed to resolve ", 1)[1]
+        for r, _, m in errors(*docs, **kwargs)
+        if r == "unresolved-variable"
+    ]
 
 
 def steps(name: str, *groups: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
@@ -56,22 +67,49 @@ def call(name: str, template: str, **params: str) -> dict[str, Any]:
 
 
 def test_expression_tags_and_unchecked_prefixes_are_never_errors() -> None:
-    doc = workflow(leaf("main", "{{=inputs.parameters.nope + 1}}", "{{= sprig.trim(workflow.name) }}",
-                        "{{item}}", "{{retries}}", "{{lastRetry.status}}", "{{duration}}", "{{custom.thing}}"))
+    doc = workflow(
+        leaf(
+            "main",
+            "{{=inputs.parameters.nope + 1}}",
+            "{{= sprig.trim(workflow.name) }}",
+            "{{item}}",
+            "{{retries}}",
+            "{{lastRetry.status}}",
+            "{{duration}}",
+            "{{custom.thing}}",
+        )
+    )
     assert errors(doc) == []
 
 
 def test_runtime_only_variables_are_exempt() -> None:
-    doc = workflow(leaf("main", "{{workflow.creationTimestamp.Y}}", "{{workflow.scheduledTime}}",
-                        "{{workflow.duration}}", "{{node.name}}", "{{outputs.parameters.x.path}}", "{{pod.name}}",
-                        "{{workflow.uid}}", "{{workflow.mainEntrypoint}}", "{{workflow.status}}"))
+    doc = workflow(
+        leaf(
+            "main",
+            "{{workflow.creationTimestamp.Y}}",
+            "{{workflow.scheduledTime}}",
+            "{{workflow.duration}}",
+            "{{node.name}}",
+            "{{outputs.parameters.x.path}}",
+            "{{pod.name}}",
+            "{{workflow.uid}}",
+            "{{workflow.mainEntrypoint}}",
+            "{{workflow.status}}",
+        )
+    )
     assert errors(doc) == []
 
 
 def test_checked_prefixes_must_resolve() -> None:
-    doc = workflow(leaf("main", "{{inputs.parameters.nope}}", "{{workflow.nope}}", "{{item.key}}", "{{steps.a.id}}"))
-    assert sorted(unresolved(doc)) == ["{{inputs.parameters.nope}}", "{{item.key}}", "{{steps.a.id}}",
-                                       "{{workflow.nope}}"]
+    doc = workflow(
+        leaf("main", "{{inputs.parameters.nope}}", "{{workflow.nope}}", "{{item.key}}", "{{steps.a.id}}")
+    )
+    assert sorted(unresolved(doc)) == [
+        "{{inputs.parameters.nope}}",
+        "{{item.key}}",
+        "{{steps.a.id}}",
+        "{{workflow.nope}}",
+    ]
 
 
 def test_pod_name_only_where_a_pod_runs() -> None:
@@ -80,10 +118,19 @@ def test_pod_name_only_where_a_pod_runs() -> None:
 
 
 def test_workflow_parameters_labels_and_annotations() -> None:
-    doc = workflow(leaf("main", "{{workflow.parameters.p}}", "{{workflow.parameters.json}}", "{{workflow.labels.team}}",
-                        "{{workflow.annotations.example.io/owner}}", "{{workflow.labels.json}}",
-                        "{{workflow.parameters.q}}", "{{workflow.labels.other}}"),
-                   arguments={"parameters": [{"name": "p", "value": "1"}]})
+    doc = workflow(
+        leaf(
+            "main",
+            "{{workflow.parameters.p}}",
+            "{{workflow.parameters.json}}",
+            "{{workflow.labels.team}}",
+            "{{workflow.annotations.example.io/owner}}",
+            "{{workflow.labels.json}}",
+            "{{workflow.parameters.q}}",
+            "{{workflow.labels.other}}",
+        ),
+        arguments={"parameters": [{"name": "p", "value": "1"}]},
+    )
     doc["metadata"]["labels"] = {"team": "data"}
     doc["metadata"]["annotations"] = {"example.io/owner": "me"}
     assert unresolved(doc) == ["{{workflow.parameters.q}}", "{{workflow.labels.other}}"]
@@ -92,55 +139,86 @@ def test_workflow_parameters_labels_and_annotations() -> None:
 def test_a_workflow_template_alone_takes_any_workflow_parameter() -> None:
     tmpl = workflow(leaf("main", "{{workflow.parameters.anything}}"), kind="WorkflowTemplate")
     assert errors(tmpl) == []
-    assert unresolved(workflow(leaf("main", "{{workflow.parameters.anything}}"))) == ["{{workflow.parameters.anything}}"]
+    assert unresolved(workflow(leaf("main", "{{workflow.parameters.anything}}"))) == [
+        "{{workflow.parameters.anything}}"
+    ]
 
 
 def test_steps_see_earlier_steps_only() -> None:
     doc = workflow(
-        steps("main",
-              [call("a", "echo", m="{{steps.b.outputs.result}}"), call("b", "echo", m="{{steps.a.outputs.result}}")],
-              [call("c", "echo", m="{{steps.a.outputs.result}} {{steps.c.status}} {{steps.d.status}}")],
-              [call("d", "echo", m="x")]),
-        leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]))
+        steps(
+            "main",
+            [
+                call("a", "echo", m="{{steps.b.outputs.result}}"),
+                call("b", "echo", m="{{steps.a.outputs.result}}"),
+            ],
+            [call("c", "echo", m="{{steps.a.outputs.result}} {{steps.c.status}} {{steps.d.status}}")],
+            [call("d", "echo", m="x")],
+        ),
+        leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]),
+    )
     # b sees a (same group, an Argo quirk), c sees its own status; a cannot see b, c cannot see d
     assert unresolved(doc) == ["{{steps.b.outputs.result}}", "{{steps.d.status}}"]
 
 
 def test_loops_put_items_in_scope() -> None:
     doc = workflow(
-        steps("main",
-              [{**call("a", "echo", m="{{item.name}} {{item.size}}"), "withItems": [{"name": "x", "size": "1"}]}],
-              [{**call("b", "echo", m="{{item.anything}}"), "withParam": "{{steps.a.outputs.result}}"}],
-              [{**call("c", "echo", m="{{steps.a.outputs.parameters}}"), "withSequence": {"count": "2"}}]),
-        leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]))
+        steps(
+            "main",
+            [
+                {
+                    **call("a", "echo", m="{{item.name}} {{item.size}}"),
+                    "withItems": [{"name": "x", "size": "1"}],
+                }
+            ],
+            [{**call("b", "echo", m="{{item.anything}}"), "withParam": "{{steps.a.outputs.result}}"}],
+            [{**call("c", "echo", m="{{steps.a.outputs.parameters}}"), "withSequence": {"count": "2"}}],
+        ),
+        leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]),
+    )
     assert errors(doc) == []
-    bad = workflow(steps("main", [{**call("a", "echo", m="{{item.nope}}"), "withItems": [{"name": "x"}]}]),
-                   leaf("echo", inputs=["m"]))
+    bad = workflow(
+        steps("main", [{**call("a", "echo", m="{{item.nope}}"), "withItems": [{"name": "x"}]}]),
+        leaf("echo", inputs=["m"]),
+    )
     assert unresolved(bad) == ["{{item.nope}}"]
 
 
 def test_dag_tasks_see_ancestors_status_but_any_tasks_outputs() -> None:
-    dag = {"name": "main", "dag": {"tasks": [
-        call("a", "echo", m="x"),
-        call("b", "echo", m="x"),
-        {**call("c", "echo", m="{{tasks.a.outputs.result}} {{tasks.b.status}}"), "depends": "b"},
-        {**call("d", "echo", m="{{tasks.a.status}}"), "depends": "c"},
-    ]}}
+    dag = {
+        "name": "main",
+        "dag": {
+            "tasks": [
+                call("a", "echo", m="x"),
+                call("b", "echo", m="x"),
+                {**call("c", "echo", m="{{tasks.a.outputs.result}} {{tasks.b.status}}"), "depends": "b"},
+                {**call("d", "echo", m="{{tasks.a.status}}"), "depends": "c"},
+            ]
+        },
+    }
     doc = workflow(dag, leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]))
     # a's outputs are in the shared DAG scope (Argo adds every task's outputs); its status only for descendants
     assert unresolved(doc) == ["{{tasks.a.status}}"]
 
 
 def test_global_outputs_flow_to_later_steps_and_exit_handler() -> None:
-    producer = leaf("produce", outputs={"parameters": [{"name": "v", "globalName": "shared",
-                                                        "valueFrom": {"path": "/tmp/v"}}]})
+    producer = leaf(
+        "produce",
+        outputs={"parameters": [{"name": "v", "globalName": "shared", "valueFrom": {"path": "/tmp/v"}}]},
+    )
     doc = workflow(
-        steps("main", [call("p", "produce")], [call("c", "echo", m="{{workflow.outputs.parameters.shared}}")]),
-        producer, leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]),
+        steps(
+            "main", [call("p", "produce")], [call("c", "echo", m="{{workflow.outputs.parameters.shared}}")]
+        ),
+        producer,
+        leaf("echo", "{{inputs.parameters.m}}", inputs=["m"]),
         steps("exit", [call("r", "echo", m="{{workflow.failures}} {{workflow.outputs.parameters.shared}}")]),
-        onExit="exit")
+        onExit="exit",
+    )
     assert errors(doc) == []
-    no_exit = workflow(steps("main", [call("r", "echo", m="{{workflow.failures}}")]), leaf("echo", inputs=["m"]))
+    no_exit = workflow(
+        steps("main", [call("r", "echo", m="{{workflow.failures}}")]), leaf("echo", inputs=["m"])
+    )
     assert unresolved(no_exit) == ["{{workflow.failures}}"]
 
 
@@ -159,7 +237,9 @@ def test_problems_inside_another_documents_template_are_reported_there_only() ->
     library = workflow(leaf("print", "{{inputs.parameters.nope}}"), kind="WorkflowTemplate", name="lib")
     caller = workflow(steps("main", [{"name": "s", "templateRef": {"name": "lib", "template": "print"}}]))
     findings = lint_documents([("lib.yaml", 0, library), ("caller.yaml", 0, caller)])
-    assert [(f.file, f.rule) for f in findings if f.severity == ERROR] == [("lib.yaml", "unresolved-variable")]
+    assert [(f.file, f.rule) for f in findings if f.severity == ERROR] == [
+        ("lib.yaml", "unresolved-variable")
+    ]
 
 
 def test_extra_templates_resolve_references_but_are_not_reported() -> None:
@@ -173,18 +253,36 @@ def test_extra_templates_resolve_references_but_are_not_reported() -> None:
 
 
 def test_workflow_template_ref_merges_arguments() -> None:
-    tmpl = workflow(leaf("main", "{{workflow.parameters.p}}"), kind="WorkflowTemplate", name="submittable",
-                    entrypoint="main", arguments={"parameters": [{"name": "p", "value": "1"}]})
-    wf = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Workflow", "metadata": {"generateName": "w-"},
-          "spec": {"workflowTemplateRef": {"name": "submittable"}}}
+    tmpl = workflow(
+        leaf("main", "{{workflow.parameters.p}}"),
+        kind="WorkflowTemplate",
+        name="submittable",
+        entrypoint="main",
+        arguments={"parameters": [{"name": "p", "value": "1"}]},
+    )
+    wf = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Workflow",
+        "metadata": {"generateName": "w-"},
+        "spec": {"workflowTemplateRef": {"name": "submittable"}},
+    }
     assert errors(tmpl, wf) == []
 
 
 def test_cron_workflow_arguments_need_values() -> None:
-    cron = {"apiVersion": "argoproj.io/v1alpha1", "kind": "CronWorkflow", "metadata": {"name": "nightly"},
-            "spec": {"schedules": ["0 2 * * *"], "timezone": "Asia/Shanghai",
-                     "workflowSpec": workflow(leaf("main", "{{workflow.parameters.day}} {{workflow.scheduledTime}}"),
-                                              arguments={"parameters": [{"name": "day", "value": "1"}]})["spec"]}}
+    cron = {
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "CronWorkflow",
+        "metadata": {"name": "nightly"},
+        "spec": {
+            "schedules": ["0 2 * * *"],
+            "timezone": "Asia/Shanghai",
+            "workflowSpec": workflow(
+                leaf("main", "{{workflow.parameters.day}} {{workflow.scheduledTime}}"),
+                arguments={"parameters": [{"name": "day", "value": "1"}]},
+            )["spec"],
+        },
+    }
     assert errors(cron) == []
     del cron["spec"]["workflowSpec"]["arguments"]["parameters"][0]["value"]
     assert [r for r, _, _ in errors(cron)] == ["argument-value"]
@@ -208,6 +306,10 @@ def test_findings_are_sorted_and_deterministic() -> None:
 
 
 def test_documents_without_kind_or_of_other_kinds_are_skipped() -> None:
-    docs = [{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}},
-            {"just": "data"}, ["a", "list"], "text"]
+    docs = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": {"a": "b"}},
+        {"just": "data"},
+        ["a", "list"],
+        "text",
+    ]
     assert lint_documents([("f.yaml", i, d) for i, d in enumerate(docs)]) == []

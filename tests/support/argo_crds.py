@@ -46,7 +46,11 @@ def _structural(node: Any) -> Any:
         out["type"] = ["integer", "string"]
     if out.get("nullable") is True and isinstance(out.get("type"), str):
         out["type"] = [out["type"], "null"]
-    if "properties" in out and "additionalProperties" not in out and not out.get("x-kubernetes-preserve-unknown-fields"):
+    if (
+        "properties" in out
+        and "additionalProperties" not in out
+        and not out.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     return out
 
@@ -81,5 +85,7 @@ def crd_errors(obj: Mapping[str, Any]) -> list[str]:
     kind = obj.get("kind")
     if kind not in CRD_FILES:
         return [f"kind: {kind!r} is not one of {', '.join(sorted(CRD_FILES))}"]
-    errors = sorted(_validator(str(kind)).iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    errors = sorted(
+        _validator(str(kind)).iter_errors(obj), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+    )
     return [f"{_where(e)}: {e.message}" for e in errors]
