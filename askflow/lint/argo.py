@@ -253,7 +253,7 @@ class Call:
 class Validator:
     """Validates one document; findings go to ``report(rule, path, message)``."""
 
-    def __init__(self, registry: Registry, report: Report, tag_cache: dict[int, list[Tag]]) -> None:
+    def __init__(self, registry: Registry, report: Report, tag_cache: dict[tuple[str, int], list[Tag]]) -> None:
         self.registry = registry
         self._report = report
         self._tags = tag_cache
@@ -272,7 +272,8 @@ class Validator:
             self._report(rule, call_path, f"{prefix}: {message}")
 
     def tags(self, value: Any) -> list[Tag]:
-        key = id(value)
+        # keyed by identity: every document stays alive (and unchanged) for the whole run
+        key = ("all", id(value))
         found = self._tags.get(key)
         if found is None:
             found = self._tags[key] = collect(value, [])
@@ -972,7 +973,7 @@ class Validator:
     def leaf_tags(self, data: dict[str, Any]) -> list[Tag]:
         """Tags Argo would see in a leaf template under fake arguments: input parameter values
         are replaced by placeholders and input artifacts by bare {name, path, mode}."""
-        key = id(data) ^ 0x5A5A
+        key = ("leaf", id(data))
         found = self._tags.get(key)
         if found is not None:
             return found

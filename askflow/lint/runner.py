@@ -104,7 +104,7 @@ def lint_documents(
         if isinstance(extra, Mapping) and extra.get("kind") in TEMPLATE_KINDS:
             registry.add(make_holder(extra))
 
-    tag_cache: dict[int, list[Any]] = {}
+    tag_cache: dict[tuple[str, int], list[Any]] = {}
     for doc in entries:
         validator = argo.Validator(registry, doc.report, tag_cache)
         validator.validate_object(doc.obj, doc.holder)
