@@ -9,6 +9,7 @@ Layout (everything else is a layout error, reported on one line naming the file)
         v<N>.yaml                    one WorkflowTemplate, metadata.name: <name>   (N = 1, 2, ...)
         v<N>.py                      or: build() returns a hera WorkflowTemplate named <name>
         cron-<schedule>.yaml         a CronWorkflow named <schedule>, running <name>-v<N>
+        v<N>.migration.md            optional: the report `askflow convert` wrote for v<N>
         README.md                    optional
 
 Each file is parsed once per load; the parsed, canonical form and its digest are cached by file
@@ -50,6 +51,8 @@ CRON_FILE = re.compile(r"^cron-([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.yaml$")
 DEPLOYED_NAME = re.compile(r"^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-v([1-9][0-9]*)$")
 _ENDS_WITH_VERSION = re.compile(r"-v[0-9]+$")
 _IGNORED = {"README.md", "__pycache__"}
+# Reports `askflow convert` writes beside the version it converted: documentation, not content.
+MIGRATION_REPORT = re.compile(r"^v[1-9][0-9]*\.migration\.md$")
 
 
 def parse_deployed_name(text: str) -> tuple[str, int] | None:
@@ -345,6 +348,8 @@ def load_library(root: Path) -> Library:
                 found[number] = path
             elif c and path.is_file():
                 cron_files.append((path, c.group(1)))
+            elif MIGRATION_REPORT.match(path.name) and path.is_file():
+                continue
             else:
                 raise AskflowError(
                     "unexpected file name; a template folder holds v<N>.yaml or v<N>.py (N = 1, 2, ... "

@@ -10,16 +10,14 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from askflow import yamlio
-from askflow.plan import Plan, plan_stack
-from askflow.plan.critical_path import critical_path, format_critical_path
-from askflow.plan.diagram import plan_markdown
-from askflow.plan.output import component_of, short_type, violations, write_out_dir
+if TYPE_CHECKING:  # the plan machinery imports pulumi: only load it when planning
+    from askflow.plan import Plan
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,6 +43,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from askflow import yamlio
+    from askflow.plan import plan_stack
+    from askflow.plan.critical_path import critical_path, format_critical_path
+    from askflow.plan.diagram import plan_markdown
+    from askflow.plan.output import violations, write_out_dir
+
     plan = plan_stack(args.stack, project_root=args.project)
     found = violations(plan)
     extra = {"plan.md": plan_markdown(plan, found)}
@@ -73,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def print_summary(console: Console, plan: Plan, out_dir: Path) -> None:
+    from askflow.plan.output import component_of, short_type
+
     custom = [r for r in plan.resources if r.custom]
     console.print(f"[bold]askflow plan[/bold] {plan.project}/{plan.stack} ({plan.stack_file}): "
                   f"{len(custom)} resources, {len(plan.resources) - len(custom)} components")
