@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -520,26 +520,41 @@ def _error_message(err: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str]:
     return loc, msg
 
 
-def parse_settings(region: Any, platform: Any, *, file: str) -> Settings:
-    """Build :class:`Settings` from the two stack config values, or raise one :class:`AskflowError`.
+M = TypeVar("M", bound=BaseModel)
 
-    ``file`` names the stack file in the error (``environments/Pulumi.prod.yaml``). The error's
-    path starts with the config key (``askflow:platform.network.vswitch_cidrs[1]``).
+
+def validate_config(
+    model: type[M], region: Any, raw: Any, *, file: str, key: str, what: str, region_hint: str
+) -> M:
+    """Validate one structured config key (plus the region) into ``model``, or raise one line.
+
+    The error names ``file`` and the key path starting at the config key
+    (``askflow:platform.network.vswitch_cidrs[1]``); of several errors, typos come first (they
+    explain the rest), then wrong values, then missing keys, in the model's field order.
     """
     if region is None:
-        raise AskflowError("is required: the region, e.g. cn-hangzhou", file=file, path=REGION_KEY)
-    if not isinstance(platform, Mapping):
-        what = "missing" if platform is None else f"a {type(platform).__name__}"
-        raise AskflowError(f"is {what}; it must be a mapping of platform settings", file=file, path=PLATFORM_KEY)
-    if "region" in platform:
-        raise AskflowError(f"unknown key: the region is set with {REGION_KEY}", file=file, path=f"{PLATFORM_KEY}.region")
+        raise AskflowError(f"is required: {region_hint}", file=file, path=REGION_KEY)
+    if not isinstance(raw, Mapping):
+        kind = "missing" if raw is None else f"a {type(raw).__name__}"
+        raise AskflowError(f"is {kind}; it must be a mapping of {what}", file=file, path=key)
+    if "region" in raw:
+        raise AskflowError(f"unknown key: the region is set with {REGION_KEY}", file=file, path=f"{key}.region")
     try:
-        return Settings.model_validate({**platform, "region": region})
+        return model.model_validate({**raw, "region": region})
     except ValidationError as exc:
-        # Typos first (they explain the rest), then wrong values, then missing keys (an unknown
-        # environment class leaves its defaults missing), in the model's field order.
         rank = {"extra_forbidden": 0, "missing": 2}
         errors = sorted(exc.errors(), key=lambda e: rank.get(e["type"], 1))
         loc, msg = _error_message(errors[0])
-        key = REGION_KEY if loc[:1] == ("region",) else format_path((PLATFORM_KEY, *loc))
-        raise AskflowError(msg, file=file, path=key) from None
+        path = REGION_KEY if loc[:1] == ("region",) else format_path((key, *loc))
+        raise AskflowError(msg, file=file, path=path) from None
+
+
+def parse_settings(region: Any, platform: Any, *, file: str) -> Settings:
+    """Build :class:`Settings` from the two stack config values, or raise one :class:`AskflowError`.
+
+    ``file`` names the stack file in the error (``environments/Pulumi.prod.yaml``).
+    """
+    return validate_config(
+        Settings, region, platform, file=file, key=PLATFORM_KEY, what="platform settings",
+        region_hint="the region, e.g. cn-hangzhou",
+    )

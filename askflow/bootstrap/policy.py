@@ -21,6 +21,7 @@ import json
 from typing import Any
 
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings
+from askflow.policies.documents import federated_trust_policy
 
 # RAM's limit on the length of a custom policy document.
 MAX_POLICY_LENGTH = 6144
@@ -199,19 +200,7 @@ def github_trust_policy(provider_arn: str, subjects: tuple[str, ...]) -> dict[st
     issuer (the OIDC provider's issuer URL), and ``oidc:aud`` the audience the credentials action
     requests. https://www.alibabacloud.com/help/en/ram/user-guide/overview-of-oidc-based-sso
     """
-    return {
-        "Version": "1",
-        "Statement": [
-            {
-                "Action": "sts:AssumeRole",
-                "Effect": "Allow",
-                "Principal": {"Federated": [provider_arn]},
-                "Condition": {
-                    "StringEquals": {"oidc:aud": [GITHUB_AUDIENCE], "oidc:sub": sorted(subjects)},
-                },
-            }
-        ],
-    }
+    return federated_trust_policy(provider_arn, {"oidc:aud": [GITHUB_AUDIENCE], "oidc:sub": sorted(subjects)})
 
 
 def render(document: dict[str, Any]) -> str:

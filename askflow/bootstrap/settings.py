@@ -8,15 +8,13 @@ or raises one :class:`~askflow.errors.AskflowError` naming the file and the key 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from askflow.bootstrap import SETTINGS_KEY
 from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
-from askflow.errors import AskflowError, format_path
-from askflow.settings import REGION_KEY, SettingsError, _error_message
+from askflow.settings import SettingsError, validate_config
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 _OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
@@ -241,17 +239,7 @@ class BootstrapSettings(_Model):
 
 def parse_bootstrap_settings(region: Any, raw: Any, *, file: str) -> BootstrapSettings:
     """Build :class:`BootstrapSettings` from the two config values, or raise one :class:`AskflowError`."""
-    if region is None:
-        raise AskflowError("is required: the region of the state bucket, e.g. cn-hangzhou", file=file, path=REGION_KEY)
-    if not isinstance(raw, Mapping):
-        what = "missing" if raw is None else f"a {type(raw).__name__}"
-        raise AskflowError(f"is {what}; it must be a mapping of bootstrap settings", file=file, path=SETTINGS_KEY)
-    if "region" in raw:
-        raise AskflowError(f"unknown key: the region is set with {REGION_KEY}", file=file, path=f"{SETTINGS_KEY}.region")
-    try:
-        return BootstrapSettings.model_validate({**raw, "region": region})
-    except ValidationError as exc:
-        errors = sorted(exc.errors(), key=lambda e: (e["type"] != "extra_forbidden", [str(p) for p in e["loc"]]))
-        loc, msg = _error_message(errors[0])
-        key = REGION_KEY if loc[:1] == ("region",) else format_path((SETTINGS_KEY, *loc))
-        raise AskflowError(msg, file=file, path=key) from None
+    return validate_config(
+        BootstrapSettings, region, raw, file=file, key=SETTINGS_KEY, what="bootstrap settings",
+        region_hint="the region of the state bucket, e.g. cn-hangzhou",
+    )

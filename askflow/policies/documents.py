@@ -12,8 +12,8 @@ from typing import Any
 RRSA_AUDIENCE = "sts.aliyuncs.com"
 
 
-def rrsa_trust_policy(issuer_url: str, provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
-    """Trust exactly one service account through the cluster's OIDC provider."""
+def federated_trust_policy(provider_arn: str, string_equals: dict[str, Any]) -> dict[str, Any]:
+    """Let identities of one OIDC provider assume a role when every claim equals exactly."""
     return {
         "Version": "1",
         "Statement": [
@@ -21,16 +21,19 @@ def rrsa_trust_policy(issuer_url: str, provider_arn: str, namespace: str, servic
                 "Action": "sts:AssumeRole",
                 "Effect": "Allow",
                 "Principal": {"Federated": [provider_arn]},
-                "Condition": {
-                    "StringEquals": {
-                        "oidc:aud": RRSA_AUDIENCE,
-                        "oidc:iss": issuer_url,
-                        "oidc:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                    }
-                },
+                "Condition": {"StringEquals": string_equals},
             }
         ],
     }
+
+
+def rrsa_trust_policy(issuer_url: str, provider_arn: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust exactly one service account through the cluster's OIDC provider."""
+    return federated_trust_policy(provider_arn, {
+        "oidc:aud": RRSA_AUDIENCE,
+        "oidc:iss": issuer_url,
+        "oidc:sub": f"system:serviceaccount:{namespace}:{service_account}",
+    })
 
 
 def bucket_access_policy(
