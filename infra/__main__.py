@@ -172,6 +172,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             namespaces=s.template_namespaces,
             provider=cluster.provider,
             release=argo.release,
+            require_released=s.environment != "dev",
             image_cache_vswitch_id=first_vswitch,
             image_cache_security_group_id=network.security_group_id,
         ),

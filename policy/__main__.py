@@ -6,11 +6,30 @@ update that breaks one fails, the same way ``askflow plan`` exits 1.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pulumi.runtime.rpc import UNKNOWN
 from pulumi_policy import EnforcementLevel, PolicyPack, ReportViolation, StackValidationArgs, StackValidationPolicy
+from pulumi_policy.proxy import _DictProxy, _ListProxy
 
-from askflow.policies.rules import RULES, Resource, Rule
+from askflow.policies.rules import RULES, UNKNOWN_VALUE, Resource, Rule
+
+
+def plain(value: Any) -> Any:
+    """Resource properties without pulumi_policy's unknown-checking proxies.
+
+    Reading a proxy raises for values that are unknown during preview (ids of resources not
+    created yet), which would turn every mandatory rule into a "cannot run during preview"
+    advisory. Unknowns become :data:`UNKNOWN_VALUE`; the rules treat them as not yet decidable.
+    """
+    if isinstance(value, _DictProxy | _ListProxy):
+        value = value["__target"]
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return [plain(v) for v in value]
+    return UNKNOWN_VALUE if value == UNKNOWN else value
 
 
 def _view(r: Any) -> Resource:
@@ -19,7 +38,7 @@ def _view(r: Any) -> Resource:
         urn=r.urn,
         type=r.resource_type,
         name=r.name,
-        inputs=dict(r.props),
+        inputs=plain(r.props),
         protect=bool(r.opts.protect),
         provider=(getattr(provider, "urn", "") or "") if provider is not None else "",
         parent=(r.opts.parent or ""),

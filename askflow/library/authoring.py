@@ -49,6 +49,18 @@ def lock_library(library: Library) -> tuple[str, ...]:
     Refuses (AskflowError, exit code 1) when a recorded version changed: the lock only grows.
     """
     versions, added = updated_lock(library, library.lock_path)
+    # A release is forever: only versions that pass strict lint may be recorded.
+    from askflow.library.linting import lint_library
+
+    new = {str(library.by_deployed_name[name].source) for name in added}
+    errors = [f for f in lint_library(library.root, strict=True) if f.severity == "error" and f.file in new]
+    if errors:
+        raise AskflowError(
+            f"{errors[0].path}: {errors[0].message} [{errors[0].rule}]; fix it before releasing "
+            f"({len(errors)} strict lint error(s); askflow lint --strict {library.root})",
+            file=errors[0].file,
+            exit_code=1,
+        )
     if added or not library.lock_path.exists():
         yamlio.write_atomic(library.lock_path, dumps_lock(versions))
     return added

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ENV_TAG = "askflow-environment"
+UNKNOWN_VALUE = "[unknown]"  # a value the engine does not know yet (preview of a new stack)
 WAIVER_TAG_PREFIX = "askflow-waiver-"
 
 BUCKET = "alicloud:oss/bucket:Bucket"
@@ -90,9 +91,16 @@ def _each(resources: Sequence[Resource], *types: str) -> Iterable[Resource]:
     return (r for r in resources if r.type in types)
 
 
+def _bucket_key(r: Resource) -> str:
+    """Which bucket an ACL or access block is for: its name, or (still unknown in a preview of a
+    new stack) the component it was created in beside the bucket."""
+    name = r.inputs.get("bucket")
+    return f"parent:{r.parent}" if name in (None, UNKNOWN_VALUE) else str(name)
+
+
 def _bucket_private(resources: Sequence[Resource]) -> Iterable[Violation]:
-    acls = {str(r.inputs.get("bucket")): r for r in _each(resources, BUCKET_ACL)}
-    blocks = {str(r.inputs.get("bucket")): r for r in _each(resources, BUCKET_PAB)}
+    acls = {_bucket_key(r): r for r in _each(resources, BUCKET_ACL)}
+    blocks = {_bucket_key(r): r for r in _each(resources, BUCKET_PAB)}
     for acl in acls.values():
         if acl.inputs.get("acl") != "private":
             yield Violation("bucket-private", acl.urn, f"bucket ACL is {acl.inputs.get('acl')!r}; it must be private")
@@ -103,9 +111,9 @@ def _bucket_private(resources: Sequence[Resource]) -> Iterable[Violation]:
         name = str(b.inputs.get("bucket"))
         if b.inputs.get("acl") not in (None, "private"):
             yield Violation("bucket-private", b.urn, f"bucket acl is {b.inputs.get('acl')!r}; it must be private")
-        if name not in acls:
+        if name not in acls and f"parent:{b.parent}" not in acls:
             yield Violation("bucket-private", b.urn, "no oss.BucketAcl(acl='private') for this bucket")
-        if name not in blocks:
+        if name not in blocks and f"parent:{b.parent}" not in blocks:
             yield Violation("bucket-private", b.urn, "no oss.BucketPublicAccessBlock for this bucket")
 
 

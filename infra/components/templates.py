@@ -18,7 +18,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from askflow.errors import AskflowError
-from askflow.library import Selection, check_lock, load_library, select
+from askflow.library import Selection, check_lock, lint_library, load_library, select, unreleased
 from askflow.settings import Templates
 
 
@@ -34,6 +34,8 @@ class TemplatesArgs:
     """The cluster's Kubernetes provider."""
     release: pulumi.Resource
     """The Argo release (installs the CRDs)."""
+    require_released: bool = True
+    """Deploy only versions recorded in versions.lock (drafts are for dev)."""
     image_cache_vswitch_id: pulumi.Input[str] | None = None
     """vSwitch for the image cache build (needs internet egress)."""
     image_cache_security_group_id: pulumi.Input[str] | None = None
@@ -42,11 +44,34 @@ class TemplatesArgs:
     """Prefix of the image cache name."""
 
 
-def selection_for(settings: Templates, library_root: Path) -> Selection:
-    """Load the library, refuse changed released versions, and resolve the stack's choice."""
+def selection_for(settings: Templates, library_root: Path, *, require_released: bool = True) -> Selection:
+    """Resolve the stack's choice, and refuse what must not be deployed.
+
+    Refused: a released version whose content changed; a selected version or CronWorkflow with a
+    strict lint error (deploys always lint strict); a draft (not in versions.lock) outside dev.
+    """
     library = load_library(library_root)
     check_lock(library, library.lock_path)
-    return select(library, settings.deploy, settings.crons)
+    selection = select(library, settings.deploy, settings.crons)
+    chosen = {str(v.source) for v in selection.versions} | {str(c.source) for c in selection.crons}
+    errors = [f for f in lint_library(library_root, strict=True) if f.severity == "error" and f.file in chosen]
+    if errors:
+        first = errors[0]
+        raise AskflowError(
+            f"{first.message} [{first.rule}]; {len(errors)} strict lint error(s) in deployed templates: "
+            "run askflow lint --strict workflows",
+            file=first.file,
+            path=first.path or None,
+        )
+    if require_released:
+        drafts = [n for n in unreleased(library, library.lock_path) if n in {v.deployed_name for v in selection.versions}]
+        if drafts:
+            raise AskflowError(
+                f"{drafts[0]} is a draft (not in versions.lock); release it with `askflow workflows lock` "
+                "after review, or deploy it only in dev",
+                path="templates.deploy",
+            )
+    return selection
 
 
 def pinned_images(images: tuple[str, ...]) -> tuple[str, ...]:
@@ -71,7 +96,7 @@ class TemplatesComponent(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: TemplatesArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:templates:Library", name, None, opts)
-        selection = selection_for(args.settings, args.library_root)
+        selection = selection_for(args.settings, args.library_root, require_released=args.require_released)
         cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
         for ns in args.namespaces:
             for version in selection.versions:

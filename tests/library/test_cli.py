@@ -59,6 +59,8 @@ metadata:
   name: pipeline
 spec:
   entrypoint: main
+  serviceAccountName: argo-workflow
+  activeDeadlineSeconds: 600
   templates:
     - name: main
       steps:
@@ -68,7 +70,10 @@ spec:
             templateRef: {name: hello-world-v1, template: say}
             arguments: {parameters: [{name: message, value: pipeline-v10}]}
     - name: leaf
-      container: {image: alpine:3.20}
+      retryStrategy: {limit: 1}
+      container:
+        image: alpine:3.20
+        resources: {requests: {cpu: 100m, memory: 64Mi}}
 """,
         encoding="utf-8",
     )
@@ -342,3 +347,13 @@ def test_registered_in_the_askflow_command(capsys: pytest.CaptureFixture[str]) -
     assert 'leaf_say["say (container)"]' in capsys.readouterr().out
     assert main(["workflows", "show", "nope", "--root", str(ROOT / "workflows")]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_lock_refuses_a_version_that_fails_strict_lint(lib_root: Path, askflow: Callable[..., tuple[int, str, str]]) -> None:
+    bad = lib_root / "hello-world" / "v3.yaml"
+    bad.write_text((lib_root / "hello-world" / "v2.yaml").read_text().replace(
+        "serviceAccountName: argo-workflow", "serviceAccountName: default"), encoding="utf-8")
+    before = (lib_root / "versions.lock").read_text()
+    code, _, err = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 1 and "fix it before releasing" in err and err.count("\n") == 1
+    assert (lib_root / "versions.lock").read_text() == before

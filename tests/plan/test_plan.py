@@ -236,3 +236,19 @@ def test_plan_refuses_leaving_out_a_referenced_version(tmp_path: Path, capsys: p
     assert main(["plan", "--stack", "prod", "--project", str(proj)]) == 2
     err = capsys.readouterr().err
     assert "nightly-etl references etl-v2, which this stack does not deploy; add etl-v2 to templates.deploy" in err
+
+
+def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: Path) -> None:
+    proj = _project_copy(tmp_path)
+    v3 = proj / "workflows" / "etl" / "v3.yaml"
+    v3.write_text((proj / "workflows" / "etl" / "v2.yaml").read_text())
+    prod = proj / "environments" / "Pulumi.prod.yaml"
+    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v2, fan-out-v1]",
+                                             "deploy: [hello-world-v2, etl-v2, etl-v3, fan-out-v1]"))
+    with pytest.raises(AskflowError, match="etl-v3 is a draft \\(not in versions.lock\\)"):
+        plan_stack("prod", proj)
+    plan_stack("dev", proj)  # drafts are for dev
+    v3.write_text(v3.read_text().replace("serviceAccountName: argo-workflow", "serviceAccountName: default"))
+    with pytest.raises(AskflowError, match="strict lint error") as info:
+        plan_stack("dev", proj)
+    assert info.value.file and info.value.file.endswith("etl/v3.yaml")

@@ -113,3 +113,32 @@ def test_the_crossguard_pack_loads_every_rule() -> None:
     policies = pack.call_args.kwargs["policies"]
     assert [p.name for p in policies] == [r.name for r in RULES]
     assert all(str(p.enforcement_level).endswith("MANDATORY") for p in policies)
+
+
+def test_the_pack_reads_preview_values_that_are_still_unknown() -> None:
+    """A preview of a new stack: the ACL's bucket is unknown; the rules still run (no advisory)."""
+    import runpy
+    from unittest import mock
+
+    from pulumi.runtime.rpc import UNKNOWN
+    from pulumi_policy.proxy import unknown_checking_proxy
+
+    from tests.conftest import ROOT
+
+    with mock.patch("pulumi_policy.PolicyPack"):
+        pack = runpy.run_path(str(ROOT / "policy" / "__main__.py"), run_name="__main__")
+    parent = "urn:pulumi:s::askflow::askflow:storage:ArtifactStore::a"
+    props = {"bucket": UNKNOWN, "acl": "private", "tags": {"x": UNKNOWN}}
+    from types import SimpleNamespace
+
+    resource = SimpleNamespace(urn="acl", resource_type="alicloud:oss/bucketAcl:BucketAcl", name="acl",
+                               props=unknown_checking_proxy(props), opts=SimpleNamespace(protect=False, parent=parent),
+                               provider=None)
+    view = pack["_view"](resource)
+    assert view.inputs == {"bucket": "[unknown]", "acl": "private", "tags": {"x": "[unknown]"}}
+    rs = [Resource(r.urn, r.type, r.name, dict(r.inputs), protect=r.protect, provider=r.provider, parent=parent)
+          for r in good()]
+    rs = [view if r.urn == "acl" else r for r in rs]
+    rs = [Resource(r.urn, r.type, r.name, {**r.inputs, "bucket": "[unknown]"}, parent=parent)
+          if r.urn == "pab" else r for r in rs]
+    assert evaluate(rs) == []
