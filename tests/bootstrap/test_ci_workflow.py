@@ -116,3 +116,32 @@ def test_repository_variables_are_the_ones_the_bootstrap_tells_you_to_set() -> N
     told = set(re.findall(r"gh variable set (\w+)", "\n".join(bootstrap.outputs["nextSteps"])))
     used = set(re.findall(r"vars\.(\w+)", WORKFLOW.read_text()))
     assert used <= told, used - told
+
+
+def _pipes(script: str) -> bool:
+    """A shell pipeline (`a | b`), not `||`."""
+    return bool(re.search(r"(?<!\|)\|(?!\|)", script))
+
+
+def _runs_under_pipefail(wf: dict[str, Any], job: dict[str, Any], step: dict[str, Any]) -> bool:
+    # GitHub runs an explicit `shell: bash` as `bash --noprofile --norc -eo pipefail {0}`; the implicit
+    # default (no shell anywhere) is `bash -e {0}`, which lets a failing command before `| tee` pass.
+    # https://docs.github.com/en/actions/reference/workflows-and-actions/workflow-syntax#defaultsrunshell
+    shell = step.get("shell") or job.get("defaults", {}).get("run", {}).get("shell") \
+        or wf.get("defaults", {}).get("run", {}).get("shell")
+    return shell == "bash" or "set -o pipefail" in step["run"] or "set -eo pipefail" in step["run"]
+
+
+def test_every_step_that_pipes_fails_when_a_piped_command_fails() -> None:
+    wf = _workflow()
+    piped = [(name, s) for name, job in wf["jobs"].items() for s in _steps(job) if _pipes(s.get("run", ""))]
+    assert any("| tee" in s["run"] for _, s in piped)  # the preview step is among them
+    for name, step in piped:
+        assert _runs_under_pipefail(wf, wf["jobs"][name], step), f"{name}: {step.get('name')} pipes without pipefail"
+
+
+def test_the_pipefail_check_catches_the_implicit_shell() -> None:
+    step = {"run": "make preview 2>&1 | tee x.txt"}
+    assert not _runs_under_pipefail({}, {}, step)
+    assert not _runs_under_pipefail({"defaults": {"run": {"shell": "sh"}}}, {}, step)
+    assert _runs_under_pipefail({"defaults": {"run": {"shell": "bash"}}}, {}, step)
