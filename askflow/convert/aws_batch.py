@@ -501,7 +501,7 @@ class _Job:
             return None
         used: list[str] = []
         if self.jd is None:
-            container = self._undefined(count)
+            container = self._undefined(count, used)
         elif "eksProperties" in jd:
             container = self._eks(jd, path, count, used)
         else:
@@ -530,8 +530,11 @@ class _Job:
         worst = (timeout or 0) * (int(strategy["limit"]) + 1)
         return Task(name=task, template=template, arguments=arguments, count=count, worst_seconds=worst)
 
-    def _undefined(self, count: int | None) -> dict[str, Any]:
-        """No job definition among the inputs: an image parameter and the SubmitJob's overrides."""
+    def _undefined(self, count: int | None, used: list[str]) -> dict[str, Any]:
+        """No job definition among the inputs: an image parameter and the SubmitJob's overrides.
+
+        ``Ref::x`` in a command override is collected into ``used``, so the task declares input ``x``.
+        """
         assert self.sub is not None
         ref = self.sub.body.get("jobDefinition")
         param = f"{self.task}-image"
@@ -543,7 +546,6 @@ class _Job:
                             "convert its command, resources, volumes and role",
                             target=f"spec.arguments.parameters[{param}]")
         overrides = self.sub.overrides
-        used: list[str] = []
         if "command" in overrides:
             c["args"] = _substitute(self.sub.oreader.opt_list(overrides, "command"), self.sub.oreader, ["command"],
                                     used)

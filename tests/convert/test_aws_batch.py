@@ -279,3 +279,16 @@ def test_malformed_definitions(tmp_path: Path, d: dict[str, Any], message: str) 
     with pytest.raises(AskflowError) as err:
         convert(tmp_path, write_json(tmp_path, "def.json", d))
     assert message in err.value.line()
+
+
+def test_missing_definition_with_ref_in_command_override_lints(tmp_path: Path) -> None:
+    """Ref::x in a command override of a job whose definition is not an input still declares input x."""
+    jobs = [{"jobName": "Echo", "jobQueue": "q", "jobDefinition": "elsewhere:3",
+             "containerOverrides": {"command": ["echo", "Ref::msg"]}}]
+    run, out = convert(tmp_path, write_json(tmp_path, "pipeline.json", jobs))
+    wt = template_of(out, "echo")
+    t = leaf(wt, "echo")
+    assert t["container"]["args"] == ["echo", "{{inputs.parameters.msg}}"]
+    assert {"name": "msg"} in t["inputs"]["parameters"]
+    assert "JOB_DEFINITION_NOT_FOUND" in codes(run)
+    assert lint_findings(out) == []
