@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -131,40 +131,79 @@ def lint_documents(
     return sorted(findings, key=Finding.sort_key)
 
 
-def _library_linter() -> Any:
-    """``askflow.library.lint_library``, or None while that module does not exist."""
-    try:
-        from askflow.library import lint_library
-    except ImportError as exc:
-        if exc.name != "askflow.library":
-            raise
-        return None
-    return lint_library
+def library_root(path: Path) -> Path | None:
+    """The nearest folder holding ``versions.lock`` at or above ``path`` (a file or folder), or None.
+
+    A relative path stays relative while its own parents are searched, so findings keep naming
+    files the way they were given; above the working folder the search goes on absolutely."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if (folder / LIBRARY_MARKER).is_file():
+            return folder
+    if not start.is_absolute():
+        for folder in start.resolve().parents:
+            if (folder / LIBRARY_MARKER).is_file():
+                return folder
+    return None
 
 
-def discover(paths: Sequence[str]) -> tuple[list[Path], list[Path]]:
-    """(files to lint, template library roots) for the paths given; folders are walked
-    recursively in sorted order, skipping hidden folders; a folder holding ``versions.lock`` is a
-    template library."""
+class Libraries:
+    """Template libraries to lint, each once, with the paths inside each the user asked about."""
+
+    def __init__(self) -> None:
+        #: resolved root -> (root as given, resolved paths to report on; None: the whole library)
+        self.roots: dict[Path, tuple[Path, set[Path] | None]] = {}
+
+    def add(self, root: Path, inside: Path | None) -> None:
+        key = root.resolve()
+        given, wanted = self.roots.get(key, (root, set()))
+        if wanted is None or inside is None or inside.resolve() == key:
+            self.roots[key] = (given, None)
+        else:
+            wanted.add(inside.resolve())
+            self.roots[key] = (given, wanted)
+
+    def __iter__(self) -> Iterator[tuple[Path, set[Path] | None]]:
+        return iter(self.roots.values())
+
+    def __len__(self) -> int:
+        return len(self.roots)
+
+
+def _wanted(file: str, wanted: set[Path] | None) -> bool:
+    if wanted is None:
+        return True
+    path = Path(file).resolve()
+    return any(path == w or w in path.parents for w in wanted)
+
+
+def discover(paths: Sequence[str]) -> tuple[list[Path], Libraries]:
+    """(files to lint, template libraries) for the paths given; folders are walked recursively in
+    sorted order, skipping hidden folders. A folder holding ``versions.lock`` is a template library:
+    a path inside one (a template folder, a version file) lints that library and reports on the path
+    only, so the lock check, ``.py`` versions and references between versions all apply."""
     files: list[Path] = []
-    libraries: list[Path] = []
+    libraries = Libraries()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            for root, dirs, names in os.walk(path):
-                here = Path(root)
-                if (here / LIBRARY_MARKER).is_file() and _library_linter() is not None:
-                    libraries.append(here)
+        if not path.exists():
+            raise AskflowError("no such file or folder", file=str(raw))
+        if not path.is_dir() and not path.is_file():
+            raise AskflowError("is neither a file nor a folder", file=str(raw))
+        root = library_root(path)
+        if root is not None:
+            libraries.add(root, path)
+        elif path.is_file():
+            files.append(path)
+        else:
+            for here_name, dirs, names in os.walk(path):
+                here = Path(here_name)
+                if (here / LIBRARY_MARKER).is_file():
+                    libraries.add(here, None)
                     dirs[:] = []
                     continue
                 dirs[:] = sorted(x for x in dirs if not x.startswith("."))
                 files.extend(here / n for n in sorted(names) if n.endswith(SUFFIXES))
-        elif path.is_file():
-            files.append(path)
-        elif not path.exists():
-            raise AskflowError("no such file or folder", file=str(raw))
-        else:
-            raise AskflowError("is neither a file nor a folder", file=str(raw))
     return files, libraries
 
 
@@ -212,7 +251,8 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         for index, obj in enumerate(loaded):
             docs.append((str(file), index, obj))
     findings = lint_documents(docs, strict=strict)
-    linter = _library_linter()
-    for root in libraries:
-        findings.extend(linter(root, strict=strict))
+    from askflow.library import lint_library
+
+    for root, wanted in libraries:
+        findings.extend(f for f in lint_library(root, strict=strict) if _wanted(f.file, wanted))
     return sorted(findings, key=Finding.sort_key)

@@ -1,15 +1,17 @@
-"""``lint_paths``: folders, the template-library hook, and reading errors."""
+"""``lint_paths``: folders, paths inside a template library, and reading errors."""
 
 from __future__ import annotations
 
-import sys
+import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from askflow.errors import AskflowError
-from askflow.lint import Finding, lint_paths, runner
+from askflow.lint import lint_paths
+from tests.conftest import ROOT
+
+STARTER = ROOT / "workflows"
 
 BROKEN = """\
 apiVersion: argoproj.io/v1alpha1
@@ -31,38 +33,46 @@ def _library(tmp_path: Path) -> Path:
     return lib
 
 
-def test_a_folder_with_versions_lock_is_linted_by_the_library(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    calls: list[tuple[Path, bool]] = []
-    marker = Finding(
-        "lib", 0, "WorkflowTemplate", "x-v1", "error", "unknown-field", "spec", "from the library"
-    )
-
-    def fake(root: Path, *, strict: bool) -> list[Finding]:
-        calls.append((root, strict))
-        return [marker]
-
-    monkeypatch.setattr(runner, "_library_linter", lambda: fake)
+def test_a_folder_with_versions_lock_is_linted_by_the_library(tmp_path: Path) -> None:
     lib = _library(tmp_path)
     (tmp_path / "other.yaml").write_text(BROKEN)
     findings = lint_paths([str(tmp_path)], strict=True)
-    assert calls == [(lib, True)]
-    assert marker in findings
-    assert {f.file for f in findings} == {"lib", str(tmp_path / "other.yaml")}  # raw library files not linted
-
-
-def test_without_the_library_module_the_files_are_linted_plainly(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "askflow.library", None)  # import fails as if the module did not exist
-    assert runner._library_linter() is None
-    lib = _library(tmp_path)
-    findings = lint_paths([str(lib)])
-    assert {(Path(f.file).name, f.rule) for f in findings if f.severity == "error"} == {
-        ("v1.yaml", "unknown-field"),
-        ("v1.yaml", "template-type"),
+    # The library renders its versions (deployed name x-v1); the other file is linted as it stands.
+    assert {(f.file, f.name) for f in findings} == {
+        (str(lib / "x" / "v1.yaml"), "x-v1"),
+        (str(tmp_path / "other.yaml"), "x"),
     }
+
+
+def _starter(tmp_path: Path) -> Path:
+    root = tmp_path / "workflows"
+    shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def test_a_template_folder_inside_a_library_is_linted_as_part_of_it(tmp_path: Path) -> None:
+    root = _starter(tmp_path)
+    # Linted alone, etl's versions would both be "etl" (a false duplicate) and etl-v2's cron and
+    # references would not resolve; as part of the library they are clean.
+    assert lint_paths([str(root / "etl")], strict=True) == []
+
+
+def test_a_version_file_inside_a_library_gets_the_lock_check_and_only_its_own_findings(tmp_path: Path) -> None:
+    root = _starter(tmp_path)
+    v1 = root / "etl" / "v1.yaml"
+    v1.write_text(v1.read_text() + "  # comment\n  podGC: {strategy: OnPodCompletion}\n")
+    (root / "hello-world" / "v2.yaml").write_text(BROKEN.replace("name: x", "name: hello-world"))
+    findings = lint_paths([str(v1)])
+    assert {(f.file, f.rule) for f in findings} == {(str(v1), "released-version-changed")}
+
+
+def test_a_python_version_given_by_path_is_built_not_skipped(tmp_path: Path) -> None:
+    root = _starter(tmp_path)
+    v2 = root / "fan-out" / "v2.py"
+    v2.write_text(v2.read_text().replace('service_account_name="argo-workflow"', 'service_account_name="default"'))
+    findings = lint_paths([str(v2)])
+    assert ("default-service-account", "fan-out-v2") in {(f.rule, f.name) for f in findings}
+    assert {f.file for f in findings} == {str(v2)}
 
 
 def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
@@ -88,11 +98,5 @@ def test_unreadable_file_raises(tmp_path: Path) -> None:
     assert info.value.line() == f"{path}: is not UTF-8 text"
 
 
-def test_real_library_through_the_hook_when_present() -> None:
-    linter: Any = runner._library_linter()
-    if linter is None:
-        pytest.skip("askflow.library is not built yet")
-    root = Path(__file__).resolve().parents[2] / "workflows"
-    if not (root / "versions.lock").exists():
-        pytest.skip("no starter library")
-    assert [f.line() for f in lint_paths([str(root)], strict=True) if f.severity == "error"] == []
+def test_real_library_is_clean_under_strict() -> None:
+    assert [f.line() for f in lint_paths([str(STARTER)], strict=True) if f.severity == "error"] == []
