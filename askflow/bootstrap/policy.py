@@ -70,6 +70,9 @@ RDS_WRITE = (
     "rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBInstanceSpec", "rds:ModifyDBInstanceDescription",
     "rds:ModifySecurityIps", "rds:ModifyDBInstanceSSL", "rds:ModifyDBInstanceDeletionProtection",
     "rds:ModifyDBInstanceMaintainTime", "rds:ModifyBackupPolicy",
+    # parameters, sql_collector_status / sql_collector_config_value, auto_upgrade_minor_version
+    "rds:ModifyParameter", "rds:ModifySQLCollectorPolicy", "rds:ModifySQLCollectorRetention",
+    "rds:ModifyDBInstanceAutoUpgradeMinorVersion",
     "rds:CreateDatabase", "rds:DeleteDatabase", "rds:ModifyDBDescription",
     "rds:CreateAccount", "rds:DeleteAccount", "rds:ResetAccountPassword", "rds:ModifyAccountDescription",
     "rds:GrantAccountPrivilege", "rds:RevokeAccountPrivilege",
@@ -81,6 +84,8 @@ OSS_BUCKET_WRITE = (
     "oss:PutBucketEncryption", "oss:DeleteBucketEncryption", "oss:PutBucketLifecycle", "oss:DeleteBucketLifecycle",
     "oss:PutBucketTagging", "oss:DeleteBucketTagging",
     "oss:PutBucketPublicAccessBlock", "oss:DeleteBucketPublicAccessBlock",
+    # logging (access logs of the artifact bucket); reads are oss:GetBucket*
+    "oss:PutBucketLogging", "oss:DeleteBucketLogging",
     # force_destroy (dev) empties the bucket before deleting it
     "oss:ListObjects", "oss:ListObjectVersions",
 )
