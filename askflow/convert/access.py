@@ -6,6 +6,7 @@ read, so a malformed input exits 2 with ``file: json.path: what is wrong`` inste
 
 from __future__ import annotations
 
+import math
 from typing import Any, NoReturn
 
 from askflow.convert.model import PathParts
@@ -84,18 +85,29 @@ class Reader:
             self.fail((*path, key), f"must be at least {minimum}, found {value}")
         return value
 
+    def number(self, value: Any, path: PathParts) -> float:
+        """A finite number; a numeric string is accepted too. ``nan``, ``inf`` and ``1e400`` are errors."""
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                self.fail(path, f"expected a number, found {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(path, f"expected a number, found {_type_name(value)}")
+        else:
+            try:
+                number = float(value)
+            except OverflowError:  # an integer too large for a float
+                self.fail(path, f"expected a finite number, found {value!r}")
+        if not math.isfinite(number):
+            self.fail(path, f"expected a finite number, found {value!r}")
+        return number
+
     def opt_number(self, obj: dict[str, Any], key: str, path: PathParts = ()) -> float | None:
         value = obj.get(key)
         if value is None:
             return None
-        if isinstance(value, str):
-            try:
-                return float(value)
-            except ValueError:
-                self.fail((*path, key), f"expected a number, found {value!r}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail((*path, key), f"expected a number, found {_type_name(value)}")
-        return float(value)
+        return self.number(value, (*path, key))
 
     def opt_bool(self, obj: dict[str, Any], key: str, path: PathParts = ()) -> bool | None:
         value = obj.get(key)

@@ -117,10 +117,7 @@ class _Sub:
 
 
 def _number(reader: Reader, value: Any, path: PathParts) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        reader.fail(path, f"expected a number, found {value!r}")
+    number = reader.number(value, path)
     if number <= 0:
         reader.fail(path, f"must be positive, found {value!r}")
     return number

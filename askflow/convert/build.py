@@ -82,23 +82,36 @@ def _units(plan: JobPlan) -> list[_Unit]:
     """Fuse N_TO_N groups where that keeps the graph acyclic; otherwise fall back to a barrier."""
     groups = _components(plan)
     unit_of = {t.name: i for i, g in enumerate(groups) for t in g}
-    contracted: dict[int, list[int]] = {i: [] for i in range(len(groups))}
-    self_loop: set[int] = set()
+    broken: set[int] = set()
     for t in plan.tasks:
         for d in t.depends:
-            if d.n_to_n:
-                continue
-            a, b = unit_of[t.name], unit_of[d.task]
-            if a == b:
-                self_loop.add(a)
-            else:
-                contracted[a].append(b)
-    cyclic = find_cycle({str(k): [str(v) for v in vs] for k, vs in contracted.items()})
-    broken = {int(x) for x in cyclic} if cyclic else set()
+            if not d.n_to_n and unit_of[t.name] == unit_of[d.task]:
+                broken.add(unit_of[t.name])  # a plain edge inside a group: fusing it would wait on itself
+    # Break groups until the contracted graph is acyclic: each cycle found contains at least one fused
+    # group (the task graph itself is acyclic), and splitting it back into tasks removes that cycle;
+    # other cycles may remain, so look again until none is left.
+    def node(task: str) -> str:
+        i = unit_of[task]
+        return f"t:{task}" if i in broken else f"g:{i}"
+
+    while True:
+        contracted: dict[str, list[str]] = {node(t.name): [] for t in plan.tasks}
+        for t in plan.tasks:
+            for d in t.depends:
+                a, b = node(t.name), node(d.task)
+                if a != b:
+                    contracted[a].append(b)
+        cyclic = find_cycle(contracted)
+        if not cyclic:
+            break
+        fused = {int(x[2:]) for x in cyclic if x.startswith("g:") and len(groups[int(x[2:])]) > 1}
+        if not fused:  # pragma: no cover - the task graph is checked for cycles before building
+            raise AssertionError("dependency cycle among single tasks")
+        broken |= fused
     names = Allocator((ENTRYPOINT, *(t.name for t in plan.tasks)))
     units: list[_Unit] = []
     for i, group in enumerate(groups):
-        if len(group) > 1 and (i in broken or i in self_loop):
+        if len(group) > 1 and i in broken:
             for t in group:
                 for d in t.depends:
                     if d.n_to_n:

@@ -292,3 +292,20 @@ def test_missing_definition_with_ref_in_command_override_lints(tmp_path: Path) -
     assert {"name": "msg"} in t["inputs"]["parameters"]
     assert "JOB_DEFINITION_NOT_FOUND" in codes(run)
     assert lint_findings(out) == []
+
+
+def test_two_n_to_n_groups_that_cannot_be_fused(tmp_path: Path) -> None:
+    """Two independent A/X/B shapes: each N_TO_N group closes its own cycle, so both become barriers."""
+    jobs: list[dict[str, Any]] = []
+    for s in ("1", "2"):
+        jobs += [
+            {"jobName": f"A{s}", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 3}},
+            {"jobName": f"X{s}", "jobQueue": "q", "jobDefinition": "worker", "dependsOn": [{"jobId": f"A{s}"}]},
+            {"jobName": f"B{s}", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 3},
+             "dependsOn": [{"jobId": f"A{s}", "type": "N_TO_N"}, {"jobId": f"X{s}"}]},
+        ]
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, definition("worker")))
+    g = graph(template_of(out, "pipeline"))
+    assert g.edges == {(f"{a}{s}", f"{b}{s}", "all") for s in "12" for a, b in (("a", "x"), ("a", "b"), ("x", "b"))}
+    assert len(entries(run, "N_TO_N_BARRIER")) == 2 and "N_TO_N_FUSED" not in codes(run)
+    assert lint_findings(out) == []

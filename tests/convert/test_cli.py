@@ -66,6 +66,17 @@ MALFORMED = {
     "cycle.json": (json.dumps([{"jobName": "A", "jobQueue": "q", "jobDefinition": "d", "dependsOn": [{"jobId": "A"}]}]),
                    "dependency cycle: A -> A"),
     "empty.yaml": ("", "is empty"),
+    # numbers that parse but are not finite (1e400 is inf in JSON): one line, not OverflowError/ValueError
+    "vcpus-overflow.json": ('{"jobDefinitionName": "x", "type": "container", "containerProperties": '
+                            '{"image": "a/b:1", "vcpus": 1e400, "memory": 100}}',
+                            "containerProperties.vcpus: expected a finite number"),
+    "memory-nan.json": ('{"jobDefinitionName": "x", "type": "container", "containerProperties": {"image": "a/b:1", '
+                        '"resourceRequirements": [{"type": "MEMORY", "value": "nan"}]}}',
+                        "containerProperties.resourceRequirements[0].value: expected a finite number"),
+    "legacy-cpu-inf.json": (json.dumps({"JobName": "old", "TaskDag": {"TaskDescMap": {"S": {
+        "InstanceCount": 1, "PackageUri": "oss://b/p.tar.gz", "ProgramName": "s.py", "ProgramType": "python",
+        "ImageId": "img-1", "ResourceDescription": {"Cpu": "inf", "Memory": 4000}}}, "Dependencies": {}}}),
+        "TaskDag.TaskDescMap.S.ResourceDescription.Cpu: expected a finite number"),
 }
 
 
