@@ -250,9 +250,12 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         loaded = load_json(file) if file.suffix == ".json" else yamlio.load_all_file(file)
         for index, obj in enumerate(loaded):
             docs.append((str(file), index, obj))
-    findings = lint_documents(docs, strict=strict)
-    from askflow.library import lint_library
+    from askflow.library import lint_library, load_library
 
+    # Files given beside a library may reference its versions (templateRef: etl-v2), as the
+    # cluster would resolve them: the library's rendered versions are available, not linted twice.
+    extra = [v.render() for root, _ in libraries for v in load_library(root).versions] if docs else []
+    findings = lint_documents(docs, strict=strict, extra_templates=extra)
     for root, wanted in libraries:
         findings.extend(f for f in lint_library(root, strict=strict) if _wanted(f.file, wanted))
     return sorted(findings, key=Finding.sort_key)

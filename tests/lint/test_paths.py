@@ -100,3 +100,17 @@ def test_unreadable_file_raises(tmp_path: Path) -> None:
 
 def test_real_library_is_clean_under_strict() -> None:
     assert [f.line() for f in lint_paths([str(STARTER)], strict=True) if f.severity == "error"] == []
+
+
+def test_files_given_beside_a_library_resolve_references_into_it(tmp_path: Path) -> None:
+    root = _starter(tmp_path)
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: run-}\n"
+        "spec: {workflowTemplateRef: {name: etl-v2}}\n"
+    )
+    assert [f.rule for f in lint_paths([str(wf), str(root)]) if f.severity == "error"] == []
+    missing = wf.read_text().replace("etl-v2", "etl-v9")
+    wf.write_text(missing)
+    errors = [f.rule for f in lint_paths([str(wf), str(root)]) if f.severity == "error"]
+    assert errors == ["undefined-workflow-template"]
