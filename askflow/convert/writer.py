@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from askflow.errors import AskflowError
@@ -44,6 +44,24 @@ def existing_crons(out: Path) -> dict[str, str]:
 def check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise AskflowError("--out must be a folder (the template library); a file is there", file=str(out))
+
+
+def check_report(report: Path, out: Path, outputs: Iterable[Path]) -> None:
+    """Refuse a ``--json`` path that would replace a folder, a file of this run or a library template.
+
+    Checked before anything is staged, so a bad path writes nothing (not half a run).
+    """
+    if report.is_dir():
+        raise AskflowError("--json is a folder; give the report's file name (e.g. convert-report.json)",
+                           file=str(report))
+    target = report.resolve()
+    if any(target == p.resolve() for p in outputs):
+        raise AskflowError("--json names a file this run writes (a template, CronWorkflow or migration report); "
+                           "choose another file name", file=str(report))
+    library = out.resolve()
+    if target.is_relative_to(library) and len(target.relative_to(library).parts) > 1:
+        raise AskflowError(f"--json is inside a template folder of the library {out}; write the report elsewhere "
+                           "(outside the library or beside its folders)", file=str(report))
 
 
 def write_all(files: Mapping[Path, str]) -> None:

@@ -199,3 +199,26 @@ def test_progress_is_silent_when_stderr_is_not_a_terminal(tmp_path: Path, capsys
     code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
     assert code == 0 and "converting" not in err
     assert "8/8 converted" in out
+
+
+@pytest.mark.parametrize("where", ["folder", "output", "existing template"])
+def test_json_path_that_would_clobber_is_refused_before_writing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], where: str) -> None:
+    path = write_json(tmp_path, "def.json", definition())
+    lib = tmp_path / "lib"
+    if where == "existing template":  # this run writes v2; --json must not replace the released v1
+        assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+        report = lib / "worker" / "v1.yaml"
+    elif where == "output":
+        report = lib / "worker" / "v1.yaml"
+    else:
+        report = tmp_path / "reports"
+        report.mkdir()
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    old = report.read_bytes() if report.is_file() else None
+    code, out, err = cli(capsys, str(path), "--out", str(lib), "--json", str(report))
+    assert code == 2 and out == "" and "Traceback" not in err
+    errors = [line for line in err.splitlines() if "detected" not in line]
+    assert len(errors) == 1 and errors[0].startswith(f"{report}: --json"), err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written, no .tmp
+    assert (report.read_bytes() if report.is_file() else None) == old
