@@ -198,6 +198,9 @@ CODES: dict[str, Code] = {
     "CRON_DEADLINE_DEFAULT": Code(A, "The CronJob has no startingDeadlineSeconds (Kubernetes: missed runs still "
                                      "start); Argo's default 0 skips missed runs."),
     # ---- dropped fields, unsupported jobs -----------------------------------------------------------
+    "AUTOMOUNT_TOKEN_DROPPED": Code(N, "The pod's automountServiceAccountToken: false was dropped: Argo's "
+                                       "executor needs the token unless executor.serviceAccountName is set; limit "
+                                       "the service account's permissions instead."),
     "DROPPED_FIELD": Code(N, "A source field has no counterpart on the platform and was dropped; the message "
                              "says why and what to use instead."),
     "UNSUPPORTED_MULTINODE": Code(N, "Multi-node parallel jobs need gang scheduling and the main node's address; "

@@ -19,7 +19,7 @@ from askflow.convert.naming import k8s_name
 from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
 
 TEMPLATE_FIELDS = ("nodeSelector", "tolerations", "affinity", "volumes", "securityContext", "priorityClassName",
-                   "schedulerName", "hostAliases", "automountServiceAccountToken")
+                   "schedulerName", "hostAliases")
 SPEC_FIELDS = ("imagePullSecrets", "dnsPolicy", "dnsConfig", "hostNetwork")
 PATCH_FIELDS = ("runtimeClassName", "terminationGracePeriodSeconds", "enableServiceLinks", "shareProcessNamespace",
                 "topologySpreadConstraints", "os", "hostname", "subdomain", "setHostnameAsFQDN", "hostPID", "hostIPC",
@@ -140,12 +140,20 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
         report.add("ATTEMPT_TIMEOUT", (*path, "activeDeadlineSeconds"), f"each pod may run {deadline} s",
                    target="activeDeadlineSeconds")
 
+    automount = reader.opt_bool(pod, "automountServiceAccountToken", path)
+    if automount is False:
+        # Argo's executor (the wait container) reads the pod through its token: a template with
+        # automountServiceAccountToken false fails validation unless executor.serviceAccountName is set,
+        # which names a second account the tenant does not have, so the token is mounted as usual.
+        report.add("AUTOMOUNT_TOKEN_DROPPED", (*path, "automountServiceAccountToken"), "automountServiceAccountToken "
+                   "false dropped: Argo needs the token for its executor unless executor.serviceAccountName is set; "
+                   f"restrict what {plan.service_account} may do instead (its RBAC / RAM role)")
     handled = {"containers", "initContainers", "restartPolicy", "serviceAccountName", "serviceAccount",
-               "activeDeadlineSeconds"}
+               "activeDeadlineSeconds", "automountServiceAccountToken"}
     moved: list[str] = []
     patch: dict[str, Any] = {}
     for key, value in pod.items():
-        if key in handled or not meaningful(value) and key not in ("hostNetwork", "automountServiceAccountToken"):
+        if key in handled or not meaningful(value) and key != "hostNetwork":
             continue
         if key in TEMPLATE_FIELDS:
             template[key] = value

@@ -183,3 +183,15 @@ def test_malformed_kubernetes(tmp_path: Path, doc: dict[str, Any], message: str)
     with pytest.raises(AskflowError) as err:
         convert(tmp_path, write_yaml(tmp_path, "bad.yaml", doc))
     assert message in err.value.line()
+
+
+def test_automount_token_false_is_dropped_with_a_report_line(tmp_path: Path) -> None:
+    """Argo rejects a template with automountServiceAccountToken false and no executor.serviceAccountName
+    (workflow validation: "executor.serviceAccountName must not be empty if automountServiceAccountToken is
+    false"), so the converted template must not carry it."""
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(pod={"automountServiceAccountToken": False})))
+    wt = template_of(out, "batch")
+    assert all("automountServiceAccountToken" not in t for t in wt["spec"]["templates"])
+    assert "executor" not in templates_by_name(wt)["batch"]
+    assert "AUTOMOUNT_TOKEN_DROPPED" in codes(run)
+    assert lint_findings(out) == [] and crd_problems(out) == []
