@@ -20,6 +20,7 @@ from typing import Any
 from askflow import yamlio
 from askflow.library.graph import FANOUT_KEYS, depends_names
 from askflow.library.model import TemplateVersion
+from askflow.lint.platform import pod_containers, with_inline
 
 SECTIONS = ("spec", "templates", "tasks", "parameters", "artifacts", "images", "resources")
 _TEMPLATE_TYPES = (
@@ -130,19 +131,13 @@ def _io(doc: dict, kind: str) -> dict[str, Any]:
 
 
 def _containers(doc: dict) -> Iterator[tuple[str, dict]]:
-    for tname, t in _templates(doc).items():
-        for key in ("container", "script"):
-            if isinstance(t.get(key), dict):
-                yield f"templates.{tname}.{key}", t[key]
-        groups = [
-            ("containerSet", (t.get("containerSet") or {}).get("containers")),
-            ("initContainers", t.get("initContainers")),
-            ("sidecars", t.get("sidecars")),
-        ]
-        for key, group in groups:
-            for c in group if isinstance(group, list) else ():
-                if isinstance(c, dict):
-                    yield f"templates.{tname}.{key}.{c.get('name')}", c
+    """(subject, container) for every container, inline templates' included: a named template's
+    ``templates.<name>.container``, a list member by its name (``templates.<name>.sidecars.<name>``),
+    an inline template by where it sits (``templates.<name>.dag.tasks[2].inline.container``)."""
+    for tname, top in _templates(doc).items():
+        for tmpl, tpath in with_inline(top, f"templates.{tname}"):
+            for role, c, cpath in pod_containers(tmpl, tpath):
+                yield (cpath if role in ("container", "script") else f"{tpath}.{role}.{c.get('name')}"), c
 
 
 def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -163,30 +163,16 @@ def iter_references(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tup
             yield from iter_references(value, (*path, i))
 
 
-def _container_images(template: dict) -> Iterator[str]:
-    for key in ("container", "script"):
-        c = template.get(key)
-        if isinstance(c, dict) and isinstance(c.get("image"), str):
-            yield c["image"]
-    container_set = template.get("containerSet")
-    groups = [container_set.get("containers")] if isinstance(container_set, dict) else []
-    groups += [template.get("initContainers"), template.get("sidecars")]
-    for group in groups:
-        for c in group if isinstance(group, list) else ():
-            if isinstance(c, dict) and isinstance(c.get("image"), str):
-                yield c["image"]
-
-
 def collect_images(spec: dict) -> tuple[str, ...]:
-    """Every image a WorkflowTemplate spec runs (templates and templateDefaults), sorted and unique."""
+    """Every image a WorkflowTemplate spec runs (templates, inline templates in steps and DAG tasks,
+    and templateDefaults), sorted and unique."""
+    from askflow.lint.platform import pod_containers, walk_templates
+
     images: set[str] = set()
-    templates = spec.get("templates")
-    for t in templates if isinstance(templates, list) else ():
-        if isinstance(t, dict):
-            images.update(_container_images(t))
-    defaults = spec.get("templateDefaults")
-    if isinstance(defaults, dict):
-        images.update(_container_images(defaults))
+    holders = [*walk_templates(spec), (spec.get("templateDefaults"), "spec.templateDefaults")]
+    for tmpl, path in holders:
+        if isinstance(tmpl, dict):
+            images.update(c["image"] for _, c, _ in pod_containers(tmpl, path) if isinstance(c.get("image"), str))
     return tuple(sorted(images))
 
 

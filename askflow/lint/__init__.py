@@ -11,7 +11,24 @@
 Rule ids are listed in :data:`RULES`.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from askflow.lint.finding import ERROR, RULES, WARNING, Finding, Rule
-from askflow.lint.runner import lint_documents, lint_paths
+
+if TYPE_CHECKING:
+    from askflow.lint.runner import lint_documents, lint_paths
+
+
+def __getattr__(name: str) -> Any:
+    # The runner (and the API schema it loads) is imported on first use, so the template library
+    # can use askflow.lint.platform's walkers without paying for the whole linter.
+    if name in ("lint_documents", "lint_paths"):
+        from askflow.lint import runner
+
+        return getattr(runner, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["ERROR", "RULES", "WARNING", "Finding", "Rule", "lint_documents", "lint_paths"]

@@ -21,28 +21,31 @@ from askflow.lint.argo import POD_TYPES, d, lst, template_type, text
 Report = Callable[[str, str, str], None]
 
 
-def _templates(spec: dict[str, Any], base: str) -> Iterator[tuple[dict[str, Any], str]]:
-    """Every template of a spec, inline ones in steps and tasks included."""
+def walk_templates(spec: dict[str, Any], base: str = "spec") -> Iterator[tuple[dict[str, Any], str]]:
+    """Every template of a workflow spec with its JSON path, inline ones in steps and DAG tasks
+    included (`inline templates <https://argo-workflows.readthedocs.io/en/latest/inline-templates/>`_)."""
     for i, tmpl in enumerate(lst(spec.get("templates"))):
         if isinstance(tmpl, dict):
-            yield from _with_inline(tmpl, f"{base}.templates[{i}]")
+            yield from with_inline(tmpl, f"{base}.templates[{i}]")
 
 
-def _with_inline(tmpl: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
+def with_inline(tmpl: dict[str, Any], path: str) -> Iterator[tuple[dict[str, Any], str]]:
+    """``tmpl`` at ``path``, then every template inlined in its steps and DAG tasks, recursively."""
     yield tmpl, path
     for i, group in enumerate(lst(tmpl.get("steps"))):
         for j, step in enumerate(lst(group)):
             inline = d(step).get("inline")
             if isinstance(inline, dict):
-                yield from _with_inline(inline, f"{path}.steps[{i}][{j}].inline")
+                yield from with_inline(inline, f"{path}.steps[{i}][{j}].inline")
     for i, task in enumerate(lst(d(tmpl.get("dag")).get("tasks"))):
         inline = d(task).get("inline")
         if isinstance(inline, dict):
-            yield from _with_inline(inline, f"{path}.dag.tasks[{i}].inline")
+            yield from with_inline(inline, f"{path}.dag.tasks[{i}].inline")
 
 
-def _containers(tmpl: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """(role, container, path) for every container a template's pod runs."""
+def pod_containers(tmpl: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """(role, container, path) for every container a template's pod runs; role is ``container``,
+    ``script``, ``containerSet``, ``initContainers`` or ``sidecars``."""
     for role in ("container", "script"):
         if isinstance(tmpl.get(role), dict):
             yield role, tmpl[role], f"{path}.{role}"
@@ -65,7 +68,9 @@ def _has_cpu_and_memory(resources: Any) -> bool:
 
 
 def image_problem(image: str) -> str | None:
-    """Why an image reference is not pinned, or None."""
+    """Why an image reference is not pinned (no tag and no digest, or the ``latest`` tag), or None.
+
+    None too for an empty reference and for one holding ``{{...}}`` (resolved at run time)."""
     if not image or "{{" in image or "@" in image:
         return None
     last = image.rsplit("/", 1)[-1]
@@ -88,7 +93,7 @@ def check(
     ``referenced`` is the spec of the WorkflowTemplate a Workflow's ``workflowTemplateRef`` names
     (its containers are checked on that template's own document).
     """
-    templates = list(_templates(spec, spec_path))
+    templates = list(walk_templates(spec, spec_path))
     defaults = d(spec.get("templateDefaults"))
     ref = d(referenced)
 
@@ -142,7 +147,7 @@ def check(
     # resource-requests and unpinned-image
     pod_level = _has_cpu_and_memory(spec.get("podResources"))
     default_resources = {role: d(defaults.get(role)).get("resources") for role in ("container", "script")}
-    for _role, ctr, path in _containers(defaults, f"{spec_path}.templateDefaults"):
+    for _role, ctr, path in pod_containers(defaults, f"{spec_path}.templateDefaults"):
         problem = image_problem(text(ctr.get("image")))
         if problem:
             report("unpinned-image", f"{path}.image", problem)
@@ -150,7 +155,7 @@ def check(
         if not set(template_type(tmpl)) & {"container", "script", "containerSet"}:
             continue
         sized = pod_level or _has_cpu_and_memory(tmpl.get("podResources"))
-        for role, ctr, path in _containers(tmpl, tpath):
+        for role, ctr, path in pod_containers(tmpl, tpath):
             image = text(ctr.get("image")) or (
                 text(d(defaults.get(role)).get("image")) if role in default_resources else ""
             )
