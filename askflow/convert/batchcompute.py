@@ -457,7 +457,7 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
                    target=f"spec.templates[{ENTRYPOINT}].dag.tasks")
     if tolerate and edges:
         report.add("FAIL_ON_INSTANCE_FAIL", ["JobFailOnInstanceFail"], "downstream tasks also run when a task "
-                   "failed (depends: x.Succeeded || x.Failed)", target=f"spec.templates[{ENTRYPOINT}].dag.tasks")
+                   "failed (depends: x.Succeeded || x.Failed || x.Errored)", target=f"spec.templates[{ENTRYPOINT}].dag.tasks")
     for src, desc in descs.items():
         tpath = [dag_key, tasks_key, src]
         desc = reader.mapping(desc, tpath)

@@ -145,7 +145,10 @@ def _depends(deps: Sequence[Dep], unit_of: dict[str, str], own: str) -> str:
         target = unit_of[d.task]
         if target == own:
             continue
-        part = f"({target}.Succeeded || {target}.Failed)" if d.tolerate_failure else target
+        # Enhanced depends: Failed is a non-zero exit only; Errored (pod deleted, evicted, deadline, image pull)
+        # is a separate result, so "whatever the end" needs all three
+        # (https://argo-workflows.readthedocs.io/en/latest/enhanced-depends-logic/).
+        part = f"({target}.Succeeded || {target}.Failed || {target}.Errored)" if d.tolerate_failure else target
         if part not in parts:
             parts.append(part)
     return " && ".join(parts)

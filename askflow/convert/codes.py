@@ -146,7 +146,7 @@ CODES: dict[str, Code] = {
     "SEQUENTIAL_APPROXIMATED": Code(A, "SEQUENTIAL array children run one at a time (parallelism 1, failFast) "
                                        "in index order."),
     "FAIL_ON_INSTANCE_FAIL": Code(A, "JobFailOnInstanceFail false: downstream tasks also run after a failed "
-                                     "task (`depends: x.Succeeded || x.Failed`)."),
+                                     "task (`depends: x.Succeeded || x.Failed || x.Errored`)."),
     "PRIORITY_ON_SUBMIT": Code(A, "Priority belongs on the submitted Workflow, not a WorkflowTemplate: submit "
                                   "with `argo submit --from workflowtemplate/<name>-v<N> --priority P` (or set "
                                   "spec.workflowSpec.priority in a CronWorkflow)."),

@@ -49,7 +49,7 @@ def templates_by_name(wt: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _depends(expr: str) -> set[str]:
-    """Task names in a ``depends`` expression (``a && (b.Succeeded || b.Failed)``)."""
+    """Task names in a ``depends`` expression (``a && (b.Succeeded || b.Failed || b.Errored)``)."""
     return {m.group(1) for m in re.finditer(r"([a-z][a-z0-9-]*)(?:\.[A-Za-z]+)?", expr)
             if m.group(1) not in ("Succeeded", "Failed")}
 
