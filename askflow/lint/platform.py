@@ -105,14 +105,16 @@ def check(
             f"{spec_path}.serviceAccountName",
             "serviceAccountName is `default`: run pods as a named service account (RRSA binds the RAM role to it)",
         )
-    for tmpl, path in templates:
+    for tmpl, path in [(defaults, f"{spec_path}.templateDefaults"), *templates]:
         if text(tmpl.get("serviceAccountName")) == "default":
             report(
                 "default-service-account",
                 f"{path}.serviceAccountName",
                 "serviceAccountName is `default`: run pods as a named service account",
             )
-    if not text(sa) and not text(ref.get("serviceAccountName")):
+    # templateDefaults are merged into every template (https://argo-workflows.readthedocs.io/en/latest/template-defaults/):
+    # a value there is a value on every pod template, the referenced template's included.
+    if not any(text(x.get("serviceAccountName")) for x in (spec, ref, defaults, d(ref.get("templateDefaults")))):
         pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
         if not pods or any(not text(t.get("serviceAccountName")) for t in pods):
             report(
@@ -123,7 +125,7 @@ def check(
             )
 
     # active-deadline
-    if spec.get("activeDeadlineSeconds") is None and ref.get("activeDeadlineSeconds") is None:
+    if all(x.get("activeDeadlineSeconds") is None for x in (spec, ref, defaults, d(ref.get("templateDefaults")))):
         pods = [t for t, _ in templates if set(template_type(t)) & POD_TYPES]
         if not pods or any(t.get("activeDeadlineSeconds") is None for t in pods):
             report(
