@@ -13,6 +13,7 @@ stack can choose, the default is the safe choice and the unsafe one must be aske
 
 from __future__ import annotations
 
+import copy
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -249,6 +250,8 @@ class Argo(_Model):
     chart_version: str = Field("1.0.18", description="argo-workflows chart version (1.0.18 = Argo v4.0.6).")
     chart_repository: str = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
     image_registry: str = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
+    image_tag: str = Field("v4.0.6", description="Argo's image tag, pinned (the chart's appVersion for 1.0.18).")
+    kubectl_image: str = Field("registry.k8s.io/kubectl", description="Image of the chart's CRD install job (mirror it in China regions).")
     crd_base_url: str | None = Field(None, description="Where the chart's CRD job downloads full CRDs (default GitHub; a mirror in China regions).")
     namespace: str = Field("argo", description="Namespace of the controller and server.")
     auth_mode: Literal["client", "sso"] = Field("client", description="Argo server auth. `server` mode is never allowed.")
@@ -256,6 +259,8 @@ class Argo(_Model):
     enable_private_load_balancer: bool = Field(False, description="An intranet SLB in front of argo-server.")
     enable_archive: bool = Field(description="Workflow archive in ApsaraDB RDS for PostgreSQL.")
     archive_ttl: str = Field("30d", description="How long archived workflows are kept.")
+    archive_instance_type: str = Field(description="ApsaraDB RDS for PostgreSQL instance class of the archive.")
+    archive_category: Literal["Basic", "HighAvailability"] = Field(description="RDS edition: HighAvailability keeps a standby in another zone.")
     ttl_after_success_seconds: int = Field(ge=0, description="Delete a workflow this long after it succeeds.")
     ttl_after_failure_seconds: int = Field(ge=0, description="Delete a workflow this long after it fails.")
     pod_gc_strategy: Literal["OnPodCompletion", "OnPodSuccess", "OnWorkflowCompletion", "OnWorkflowSuccess"] = Field(description="When pods are deleted.")
@@ -300,6 +305,14 @@ class TenantEci(_Model):
     spot_price_limit: float | None = Field(None, gt=0, description="Price cap with SpotWithPriceLimit.")
     spot_fallback: bool | None = Field(None, description="Override the stack's spot fallback.")
     instance_specs: tuple[str, ...] | None = Field(None, description="Override the stack's instance specs.")
+
+    @model_validator(mode="after")
+    def _check(self) -> TenantEci:
+        if self.spot_strategy is not None and (self.spot_price_limit is not None) != (self.spot_strategy == "SpotWithPriceLimit"):
+            raise SettingsError(("spot_price_limit",), "is set exactly when spot_strategy is SpotWithPriceLimit")
+        if self.spot_strategy is None and self.spot_price_limit is not None:
+            raise SettingsError(("spot_price_limit",), "needs spot_strategy: SpotWithPriceLimit beside it")
+        return self
 
 
 class Quota(_Model):
@@ -369,12 +382,20 @@ class Settings(_Model):
             return data
         env = data.get("environment")
         defaults = ENVIRONMENT_DEFAULTS.get(env) if isinstance(env, str) else None
-        return _deep_merge(defaults, data) if defaults else data
+        return deep_merge(defaults, data) if defaults else data
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
         return _dns_label(v, "stack name prefix", 24)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, v: dict[str, str]) -> dict[str, str]:
+        for key in v:
+            if key.startswith("askflow-") or key == "managed-by":
+                raise ValueError(f"tag {key!r} is reserved: askflow sets it (the policy rules read it)")
+        return v
 
     @field_validator("region")
     @classmethod
@@ -444,6 +465,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "observability": {"log_retention_days": 7},
         "argo": {
             "enable_archive": False, "ttl_after_success_seconds": 3600, "ttl_after_failure_seconds": 86400,
+            "archive_instance_type": "pg.n2.2c.1m", "archive_category": "Basic",
             "pod_gc_strategy": "OnPodCompletion", "active_deadline_seconds": 3600 * 6,
             "retention_completed": 20, "retention_failed": 10, "retention_errored": 10,
             "parallelism": 50, "namespace_parallelism": 20, "template_referencing": "None",
@@ -462,6 +484,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "observability": {"log_retention_days": 30},
         "argo": {
             "enable_archive": False, "ttl_after_success_seconds": 3600 * 6, "ttl_after_failure_seconds": 86400 * 3,
+            "archive_instance_type": "pg.n2.2c.1m", "archive_category": "Basic",
             "pod_gc_strategy": "OnPodSuccess", "active_deadline_seconds": 3600 * 12,
             "retention_completed": 50, "retention_failed": 20, "retention_errored": 20,
             "parallelism": 200, "namespace_parallelism": 50, "template_referencing": "Secure",
@@ -480,6 +503,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         "observability": {"log_retention_days": 180},
         "argo": {
             "enable_archive": True, "ttl_after_success_seconds": 86400, "ttl_after_failure_seconds": 86400 * 7,
+            "archive_instance_type": "pg.n2.2c.2m", "archive_category": "HighAvailability",
             "pod_gc_strategy": "OnPodSuccess", "active_deadline_seconds": 86400,
             "retention_completed": 100, "retention_failed": 50, "retention_errored": 50,
             "parallelism": 1000, "namespace_parallelism": 200, "template_referencing": "Secure",
@@ -491,13 +515,14 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
 }
 
 
-def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = dict(base)
+def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    """``override`` on top of ``base``, mappings merged key by key; neither input is changed."""
+    out: dict[str, Any] = copy.deepcopy(dict(base))
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _deep_merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
-            out[key] = value
+            out[key] = copy.deepcopy(value)
     return out
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pulumi
+import pulumi_alicloud as alicloud
 
 from askflow.errors import AskflowError
 from askflow.settings import PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
@@ -36,7 +37,7 @@ def eci_annotations(spot_strategy: str, price_limit: float | None, fallback: boo
 
 
 def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[str] | None) -> None:
-    from components.argo import ArchiveNetwork, ArgoArgs, ArgoComponent
+    from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent
     from components.cluster import ClusterArgs, ClusterComponent, EciSelector
     from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
     from components.network import NetworkArgs, NetworkComponent
@@ -48,7 +49,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     s = settings
     name = s.name
     # askflow-environment lets the policy rules (askflow.policies.rules) know the class.
-    tags = {"managed-by": "askflow", "askflow-stack": stack, "askflow-environment": s.environment, **s.tags}
+    tags = {**s.tags, "managed-by": "askflow", "askflow-stack": stack, "askflow-environment": s.environment}
     protect = s.protection.protect
 
     network = NetworkComponent(name, NetworkArgs(settings=s.network, tags=tags, protect=protect))
@@ -87,6 +88,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             pod_vswitch_ids=network.pod_vswitch_ids,
             security_group_id=network.security_group_id,
             sls_project_name=logs.project_name if s.cluster.enable_log_collection else None,
+            sls_logstore_name=logs.logstore_name,
             eci_selectors=tuple(selectors),
             deletion_protection=s.protection.deletion_protection,
             protect=protect,
@@ -104,6 +106,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             namespace=t.name,
             service_account=WORKFLOW_SERVICE_ACCOUNT,
             prefixes=(f"{t.name}/",),
+            # What the Argo UI uploaded for this namespace (argo-server writes uploads/<ns>/…).
+            read_prefixes=(f"uploads/{t.name}/",),
             allow_delete=s.storage.enable_artifact_gc,
         )
         for t in s.tenants
@@ -112,9 +116,10 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         key="argo-server",
         role_name=f"{name}-argo-server"[:64],
         namespace=s.argo.namespace,
-        service_account="argo-workflows-server",
-        prefixes=("",),
-        read_only=True,
+        service_account=f"{RELEASE_NAME}-server",
+        # The UI shows every artifact and stores uploads; it writes nothing else.
+        prefixes=("uploads/",),
+        read_prefixes=("",),
     ))
     identity = IdentityComponent(
         f"{name}-rrsa",
@@ -123,6 +128,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             oidc_provider_arn=cluster.oidc_provider_arn,
             bucket_name=storage.bucket_name,
             bindings=tuple(bindings),
+            kms_key_arn=f"acs:kms:{s.region}:*:key/{s.storage.kms_key_id}" if s.storage.kms_key_id else None,
         ),
     )
 
@@ -151,13 +157,20 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             server_role_name=identity.role_names["argo-server"],
             # The release needs the namespaces it watches and the RRSA webhook that injects
             # credentials into its pods; it does not wait for anything else.
-            depends_on=(*tenants, *cluster.addons[:1]) if s.cluster.enable_pod_identity_webhook else tuple(tenants),
+            depends_on=(
+                *(t.ns for t in tenants),
+                *([cluster.pod_identity_webhook] if cluster.pod_identity_webhook else []),
+            ),
             archive_network=ArchiveNetwork(
                 vpc_id=network.vpc_id,
                 vswitch_id=first_vswitch,
-                allowed_cidr=str(s.network.vpc_cidr) if not s.network.bring_your_own else "0.0.0.0/0",
+                # Only the VPC may connect: the stack's CIDR, or the brought VPC's (looked up).
+                allowed_cidr=alicloud.vpc.get_networks_output(ids=network.vpc_id.apply(lambda i: [i])).networks.apply(
+                    lambda nets: nets[0].cidr_block
+                ) if s.network.bring_your_own else str(s.network.vpc_cidr),
             ) if s.argo.enable_archive else None,
             sso_client_secret=sso_client_secret,
+            artifact_gc=s.storage.enable_artifact_gc,
             protect=protect,
             deletion_protection=s.protection.deletion_protection,
             tags=tags,
@@ -189,7 +202,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     pulumi.export("nextSteps", [
         f"pulumi stack output kubeconfig --show-secrets --stack {stack} > ~/.kube/askflow-{stack}",
         f"export KUBECONFIG=~/.kube/askflow-{stack}",
-        f"kubectl -n {s.argo.namespace} port-forward svc/argo-workflows-server 2746:2746",
+        f"kubectl -n {s.argo.namespace} port-forward svc/{RELEASE_NAME}-server 2746:2746",
         f"argo token  # then open http://localhost:2746 (auth mode: {s.argo.auth_mode})",
         *(
             f"argo submit -n {s.tenants[0].name} --from workflowtemplate/{n} --watch"

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         from askflow.plan.terraform import to_terraform_json
 
         yamlio.write_atomic(args.terraform_json, to_terraform_json(plan))
-    console = Console(file=sys.stdout, width=120, soft_wrap=True)
+    console = Console(file=sys.stdout, width=120, soft_wrap=True, emoji=False)
     if not args.quiet:
         print_summary(console, plan, out_dir)
     if args.critical_path:
@@ -68,7 +68,7 @@ def run(args: argparse.Namespace) -> int:
     for warning in plan.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
     if found:
-        err = Console(file=sys.stderr, width=200, soft_wrap=True)
+        err = Console(file=sys.stderr, width=200, soft_wrap=True, emoji=False)
         for v in found:
             err.print(f"policy violation: {v.rule}: {v.urn}: {v.message}", markup=False)
         err.print(f"{len(found)} mandatory policy violation(s): the plan would be refused", markup=False)
@@ -83,8 +83,9 @@ def print_summary(console: Console, plan: Plan, out_dir: Path) -> None:
     console.print(f"[bold]askflow plan[/bold] {plan.project}/{plan.stack} ({plan.stack_file}): "
                   f"{len(custom)} resources, {len(plan.resources) - len(custom)} components")
     per_component: dict[str, Counter[str]] = defaultdict(Counter)
+    by_urn = plan.by_urn()
     for r in custom:
-        per_component[component_of(plan, r.urn)][short_type(r.type)] += 1
+        per_component[component_of(plan, r.urn, by_urn)][short_type(r.type)] += 1
     table = Table(title="Resources per component", show_lines=False)
     table.add_column("component")
     table.add_column("type")

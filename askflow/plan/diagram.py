@@ -68,7 +68,7 @@ def mermaid(plan: Plan) -> str:
     groups: dict[str, list[Registration]] = defaultdict(list)
     for r in plan.resources:
         if r.custom:
-            groups[component_of(plan, r.urn)].append(r)
+            groups[component_of(plan, r.urn, by_urn)].append(r)
     lines = ["flowchart LR"]
     for component in sorted(groups):
         members = sorted(groups[component], key=lambda r: r.urn)
@@ -83,7 +83,7 @@ def mermaid(plan: Plan) -> str:
 
     def endpoint(urn: str) -> str:
         # A component has no node: an arrow to or from it attaches to its top-level subgraph.
-        return node_id(urn) if by_urn[urn].custom else group_id(component_of(plan, urn))
+        return node_id(urn) if by_urn[urn].custom else group_id(component_of(plan, urn, by_urn))
 
     drawn: set[tuple[str, str]] = set()
     for dep, urn in diagram_edges(plan):
@@ -114,7 +114,8 @@ def plan_markdown(plan: Plan, violations: list[Violation]) -> str:
         "| component | type | name | protect |",
         "| --- | --- | --- | --- |",
     ]
-    rows = sorted((component_of(plan, r.urn), short_type(r.type), r.name, r.protect) for r in custom)
+    by_urn = plan.by_urn()
+    rows = sorted((component_of(plan, r.urn, by_urn), short_type(r.type), r.name, r.protect) for r in custom)
     for component, typ, name, protect in rows:
         out.append(f"| {_md_cell(component)} | `{_md_cell(typ)}` | {_md_cell(name)} | "
                    f"{'yes' if protect else ''} |")

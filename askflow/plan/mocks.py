@@ -224,6 +224,11 @@ class CloudMocks(pulumi.runtime.Mocks):
                 "kubeConfig": mock_kubeconfig(cluster_id, self.region),
                 "certificateAuthority": {},
             }, []
+        if token == "alicloud:vpc/getNetworks:getNetworks":
+            # A brought VPC: pretend it is 172.30.0.0/16 (the plan cannot know the real one).
+            ids = list(inputs.get("ids") or [])
+            nets = [{"id": i, "vpcId": i, "cidrBlock": "172.30.0.0/16", "vpcName": i, "status": "Available"} for i in ids]
+            return {"id": ",".join(ids), "ids": ids, "names": ids, "networks": nets, "vpcs": nets}, []
         if token == "alicloud:ram/getRoles:getRoles":
             # The bootstrap checks that existing service roles are there: answer that they are.
             role = str(inputs.get("nameRegex", "")).strip("^$")

@@ -93,9 +93,12 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     return sorted(files)
 
 
-def component_of(plan: Plan, urn: str) -> str:
-    """The top-level component a resource belongs to (``askflow:cluster:Cluster prod-cluster``)."""
-    by_urn = plan.by_urn()
+def component_of(plan: Plan, urn: str, by_urn: dict[str, Any] | None = None) -> str:
+    """The top-level component a resource belongs to (``askflow:cluster:Cluster prod-cluster``).
+
+    Pass ``by_urn`` (``plan.by_urn()``) when asking for many resources.
+    """
+    by_urn = by_urn if by_urn is not None else plan.by_urn()
     current = by_urn.get(urn)
     top = current
     while current is not None and current.parent and current.parent in by_urn:

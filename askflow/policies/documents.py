@@ -37,24 +37,39 @@ def rrsa_trust_policy(issuer_url: str, provider_arn: str, namespace: str, servic
 
 
 def bucket_access_policy(
-    bucket: str, prefixes: Sequence[str], *, read_only: bool = False, allow_delete: bool = False
+    bucket: str,
+    prefixes: Sequence[str],
+    *,
+    read_only: bool = False,
+    allow_delete: bool = False,
+    read_prefixes: Sequence[str] = (),
+    kms_key_arn: str | None = None,
 ) -> dict[str, Any]:
-    """Get/put/list on ``bucket`` limited to ``prefixes``; delete only for artifact GC."""
-    objects = [f"acs:oss:*:*:{bucket}/{p}*" for p in prefixes]
+    """Get/put/list on ``bucket`` limited to ``prefixes`` (get only with ``read_only``), get on
+    ``read_prefixes``; delete only for artifact GC; the bucket's KMS key when it has one (SSE-KMS
+    reads and writes need it: https://www.alibabacloud.com/help/en/oss/user-guide/server-side-encryption-8)."""
     object_actions = ["oss:GetObject"] if read_only else ["oss:GetObject", "oss:PutObject"]
     if allow_delete and not read_only:
         object_actions.append("oss:DeleteObject")
+    statements: list[dict[str, Any]] = [
+        {"Effect": "Allow", "Action": object_actions, "Resource": [f"acs:oss:*:*:{bucket}/{p}*" for p in prefixes]}
+    ]
+    extra_reads = [p for p in read_prefixes if p not in prefixes]
+    if extra_reads:
+        statements.append({
+            "Effect": "Allow", "Action": ["oss:GetObject"],
+            "Resource": [f"acs:oss:*:*:{bucket}/{p}*" for p in extra_reads],
+        })
+    listed = [*prefixes, *extra_reads]
     list_statement: dict[str, Any] = {
         "Effect": "Allow",
         "Action": ["oss:ListObjects"],
         "Resource": [f"acs:oss:*:*:{bucket}"],
     }
-    if any(prefixes):
-        list_statement["Condition"] = {"StringLike": {"oss:Prefix": [f"{p}*" for p in prefixes]}}
-    return {
-        "Version": "1",
-        "Statement": [
-            {"Effect": "Allow", "Action": object_actions, "Resource": objects},
-            list_statement,
-        ],
-    }
+    if all(listed):
+        list_statement["Condition"] = {"StringLike": {"oss:Prefix": [f"{p}*" for p in listed]}}
+    statements.append(list_statement)
+    if kms_key_arn:
+        kms_actions = ["kms:Decrypt"] if read_only else ["kms:Decrypt", "kms:GenerateDataKey"]
+        statements.append({"Effect": "Allow", "Action": kms_actions, "Resource": [kms_key_arn]})
+    return {"Version": "1", "Statement": statements}

@@ -179,9 +179,13 @@ def _no_access_keys(resources: Sequence[Resource]) -> Iterable[Violation]:
         yield Violation("no-access-keys", r.urn, "RAM access keys are not allowed: use RRSA roles")
     for r in resources:
         if r.type.startswith("kubernetes:") and r.type.endswith("ConfigMap"):
-            text = json.dumps(r.inputs.get("data") or {})
-            if "accessKeySecret" in text or "secretKeySecret" in text or "securityToken" in text:
-                yield Violation("no-access-keys", r.urn, "artifact repository names static credentials; use useSDKCreds")
+            text, what = json.dumps(r.inputs.get("data") or {}), "artifact repository"
+        elif r.type == "kubernetes:helm.sh/v3:Release":
+            text, what = json.dumps(r.inputs.get("values") or {}), "Helm values"
+        else:
+            continue
+        if any(word in text for word in ("accessKeySecret", "secretKeySecret", "securityToken")):
+            yield Violation("no-access-keys", r.urn, f"{what} name static OSS credentials; use useSDKCreds (RRSA)")
 
 
 def _statements(document: Any) -> list[Mapping[str, Any]]:

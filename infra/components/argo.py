@@ -10,7 +10,6 @@ Anything that uses Argo's CRDs must depend on :attr:`ArgoComponent.release`
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from askflow import yamlio
-from askflow.settings import Argo
+from askflow.settings import Argo, deep_merge
+from components.tenants import POD_IDENTITY_LABEL, POD_IDENTITY_ROLE_ANNOTATION, WORKFLOW_SERVICE_ACCOUNT
 
 VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflows.yaml"
 RELEASE_NAME = "argo-workflows"
@@ -35,8 +35,8 @@ class ArchiveNetwork:
 
     vpc_id: pulumi.Input[str]
     vswitch_id: pulumi.Input[str]
-    allowed_cidr: str
-    """CIDR allowed to connect (the VPC)."""
+    allowed_cidr: pulumi.Input[str]
+    """CIDR allowed to connect (the VPC's)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,8 +49,8 @@ class ArgoArgs:
     """Namespaces the controller watches (the tenants)."""
     server_role_name: pulumi.Input[str]
     """RAM role of argo-server's service account (reads artifacts through RRSA)."""
-    controller_role_name: pulumi.Input[str] | None = None
-    """RAM role of the controller (not needed: it never reads the bucket)."""
+    artifact_gc: bool = False
+    """Turn on artifact garbage collection by default (the executors may delete)."""
     depends_on: tuple[pulumi.Resource, ...] = ()
     """What the release waits for (tenant namespaces, roles)."""
     archive_network: ArchiveNetwork | None = None
@@ -65,27 +65,20 @@ class ArgoArgs:
     """Tags on cloud resources."""
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = copy.deepcopy(value)
-    return out
-
-
 def helm_values(
     s: Argo,
     workflow_namespaces: tuple[str, ...],
     *,
     server_role_name: str,
     archive_host: str | None = None,
+    artifact_gc: bool = False,
 ) -> dict[str, Any]:
     """The chart's values for a stack: the base file merged with what the stack decides."""
     base = yamlio.load_file(VALUES_FILE)
-    pod_identity = {"pod-identity.alibabacloud.com/role-name": server_role_name}
+    pod_identity = {POD_IDENTITY_ROLE_ANNOTATION: server_role_name}
     computed: dict[str, Any] = {
+        "images": {"tag": s.image_tag},
+        "crds": {"upgradeJob": {"image": {"repository": s.kubectl_image}}},
         "controller": {
             "image": {"registry": s.image_registry},
             "workflowNamespaces": list(workflow_namespaces),
@@ -103,7 +96,7 @@ def helm_values(
                 "errored": s.retention_errored,
             },
             "workflowDefaults": {"spec": {
-                "serviceAccountName": "argo-workflow",
+                "serviceAccountName": WORKFLOW_SERVICE_ACCOUNT,
                 "activeDeadlineSeconds": s.active_deadline_seconds,
                 "ttlStrategy": {
                     "secondsAfterSuccess": s.ttl_after_success_seconds,
@@ -128,7 +121,10 @@ def helm_values(
     if s.template_referencing != "None":
         computed["controller"]["workflowRestrictions"] = {"templateReferencing": s.template_referencing}
     if s.crd_base_url:
-        computed["crds"] = {"upgradeJob": {"crdBaseURL": s.crd_base_url}}
+        computed["crds"]["upgradeJob"]["crdBaseURL"] = s.crd_base_url
+    if artifact_gc:
+        # Artifacts go when their workflow is deleted (TTL, retention); executors may delete.
+        computed["controller"]["workflowDefaults"]["spec"]["artifactGC"] = {"strategy": "OnWorkflowDeletion"}
     if s.auth_mode == "sso" and s.sso is not None:
         computed["server"]["sso"] = {
             "enabled": True,
@@ -155,7 +151,7 @@ def helm_values(
                 "sslMode": "require",
             },
         }
-    return _merge(base, computed)
+    return deep_merge(base, computed)
 
 
 class ArgoComponent(pulumi.ComponentResource):
@@ -173,7 +169,7 @@ class ArgoComponent(pulumi.ComponentResource):
             f"{name}-ns",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=s.namespace,
-                labels={"app.kubernetes.io/managed-by": "askflow", "pod-identity.alibabacloud.com/injection": "on"},
+                labels={"app.kubernetes.io/managed-by": "askflow", POD_IDENTITY_LABEL: "on"},
             ),
             opts=k8s_opts,
         )
@@ -197,7 +193,9 @@ class ArgoComponent(pulumi.ComponentResource):
             ))
 
         self.values = pulumi.Output.all(args.server_role_name, archive_host).apply(
-            lambda v: helm_values(s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1])
+            lambda v: helm_values(
+                s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1], artifact_gc=args.artifact_gc
+            )
         )
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
@@ -249,7 +247,8 @@ class ArgoComponent(pulumi.ComponentResource):
             f"{name}-archive",
             engine="PostgreSQL",
             engine_version="16.0",
-            instance_type="pg.n2.2c.1m",
+            instance_type=args.settings.archive_instance_type,
+            category=args.settings.archive_category,
             instance_storage=50,
             db_instance_storage_type="cloud_essd",
             instance_charge_type="Postpaid",

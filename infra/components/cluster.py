@@ -52,6 +52,8 @@ class ClusterArgs:
     """Security group of the cluster and ECI pods."""
     sls_project_name: pulumi.Input[str] | None = None
     """SLS project the log add-on writes to (when log collection is on)."""
+    sls_logstore_name: pulumi.Input[str] | None = None
+    """Logstore that receives every container's stdout and stderr."""
     eci_selectors: tuple[EciSelector, ...] = ()
     """Per-namespace ECI defaults."""
     deletion_protection: bool = False
@@ -73,6 +75,7 @@ class ClusterComponent(pulumi.ComponentResource):
     oidc_provider_arn: pulumi.Output[str]
     provider: k8s.Provider
     addons: list[alicloud.cs.KubernetesAddon]
+    pod_identity_webhook: alicloud.cs.KubernetesAddon | None
 
     def __init__(self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:cluster:Cluster", name, None, opts)
@@ -157,18 +160,22 @@ class ClusterComponent(pulumi.ComponentResource):
         self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda m: (m.ram_oidc_provider_arn or "") if m else "")
 
         self.addons = []
+        self.pod_identity_webhook = None
         addon_opts = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create="10m"))
         if s.enable_pod_identity_webhook:
-            self.addons.append(alicloud.cs.KubernetesAddon(
+            self.pod_identity_webhook = alicloud.cs.KubernetesAddon(
                 f"{name}-pod-identity-webhook", cluster_id=cluster.id, name="ack-pod-identity-webhook", opts=addon_opts
-            ))
+            )
+            self.addons.append(self.pod_identity_webhook)
+        logtail: alicloud.cs.KubernetesAddon | None = None
         if s.enable_log_collection:
             config = pulumi.Output.from_input(args.sls_project_name or "").apply(
                 lambda project: json.dumps({"sls_project_name": project} if project else {}, sort_keys=True)
             )
-            self.addons.append(alicloud.cs.KubernetesAddon(
+            logtail = alicloud.cs.KubernetesAddon(
                 f"{name}-logtail", cluster_id=cluster.id, name="logtail-ds", config=config, opts=addon_opts
-            ))
+            )
+            self.addons.append(logtail)
         if s.enable_prometheus:
             self.addons.append(alicloud.cs.KubernetesAddon(
                 f"{name}-prometheus", cluster_id=cluster.id, name="arms-prometheus", opts=addon_opts
@@ -184,6 +191,28 @@ class ClusterComponent(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=child,
         )
+
+        if logtail is not None and args.sls_project_name is not None and args.sls_logstore_name is not None:
+            # Every container's stdout/stderr (ECI pods included) into the stack's logstore, through
+            # logtail-ds's AliyunLogConfig CRD (https://www.alibabacloud.com/help/en/sls/).
+            k8s.apiextensions.CustomResource(
+                f"{name}-pod-logs",
+                api_version="log.alibabacloud.com/v1alpha1",
+                kind="AliyunLogConfig",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name="askflow-pod-stdout", namespace="kube-system"),
+                spec={
+                    "project": args.sls_project_name,
+                    "logstore": args.sls_logstore_name,
+                    "logtailConfig": {
+                        "inputType": "plugin",
+                        "configName": "askflow-pod-stdout",
+                        "inputDetail": {"plugin": {"inputs": [
+                            {"type": "service_docker_stdout", "detail": {"Stdout": True, "Stderr": True}},
+                        ]}},
+                    },
+                },
+                opts=pulumi.ResourceOptions(parent=self, provider=self.provider, depends_on=[logtail]),
+            )
 
         profile = pulumi.Output.all(args.pod_vswitch_ids, args.security_group_id, args.vpc_id).apply(
             lambda v: _eci_profile(v[0], v[1], v[2], args.eci_selectors)

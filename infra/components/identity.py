@@ -32,9 +32,11 @@ class ServiceAccountBinding:
     service_account: str
     """Service account name."""
     prefixes: tuple[str, ...]
-    """Bucket prefixes (`team-a/`) the role may use; `("",)` for the whole bucket."""
+    """Bucket prefixes (`team-a/`) the role may read and write; `("",)` for the whole bucket."""
+    read_prefixes: tuple[str, ...] = ()
+    """Further prefixes it may only read."""
     read_only: bool = False
-    """Only get and list (the Argo server shows artifacts; it does not write them)."""
+    """Only get and list on `prefixes` too."""
     allow_delete: bool = False
     """Also `oss:DeleteObject` (artifact garbage collection)."""
 
@@ -49,14 +51,19 @@ class IdentityArgs:
     """The artifact bucket."""
     bindings: tuple[ServiceAccountBinding, ...]
     """One role per service account."""
+    kms_key_arn: str | None = None
+    """The bucket's SSE-KMS key, when it has one."""
 
 
 def _trust_document(b: ServiceAccountBinding, oidc: list[str]) -> str:
     return json.dumps(rrsa_trust_policy(oidc[0], oidc[1], b.namespace, b.service_account), sort_keys=True)
 
 
-def _access_document(b: ServiceAccountBinding, bucket: str) -> str:
-    policy = bucket_access_policy(bucket, b.prefixes, read_only=b.read_only, allow_delete=b.allow_delete)
+def _access_document(b: ServiceAccountBinding, kms_key_arn: str | None, bucket: str) -> str:
+    policy = bucket_access_policy(
+        bucket, b.prefixes, read_only=b.read_only, allow_delete=b.allow_delete,
+        read_prefixes=b.read_prefixes, kms_key_arn=kms_key_arn,
+    )
     return json.dumps(policy, sort_keys=True)
 
 
@@ -87,7 +94,9 @@ class IdentityComponent(pulumi.ComponentResource):
                 max_session_duration=3600,
                 opts=child,
             )
-            document = pulumi.Output.from_input(args.bucket_name).apply(functools.partial(_access_document, b))
+            document = pulumi.Output.from_input(args.bucket_name).apply(
+                functools.partial(_access_document, b, args.kms_key_arn)
+            )
             policy = alicloud.ram.Policy(
                 f"{name}-{b.key}-oss",
                 policy_name=f"{b.role_name}-oss",

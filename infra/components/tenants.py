@@ -66,6 +66,7 @@ class TenantComponent(pulumi.ComponentResource):
 
     namespace: pulumi.Output[str]
     service_account: pulumi.Output[str]
+    ns: k8s.core.v1.Namespace
 
     def __init__(self, name: str, args: TenantArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:tenants:Tenant", name, None, opts)
@@ -77,7 +78,7 @@ class TenantComponent(pulumi.ComponentResource):
         def meta(obj_name: str, **extra: object) -> k8s.meta.v1.ObjectMetaArgs:
             return k8s.meta.v1.ObjectMetaArgs(name=obj_name, namespace=ns_name, labels=labels, **extra)  # type: ignore[arg-type]
 
-        ns = k8s.core.v1.Namespace(
+        ns = self.ns = k8s.core.v1.Namespace(
             f"{name}-ns",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=ns_name, labels={**labels, POD_IDENTITY_LABEL: "on"}),
             opts=k8s_opts,

@@ -158,11 +158,22 @@ def test_policy_documents_name_only_the_bucket_and_prefix(prod: Plan) -> None:
     ml = policies["askflow-prod-ml-executor-oss"]
     assert ml["Statement"] == [
         {"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": [f"acs:oss:*:*:{bucket}/ml/*"]},
+        {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": [f"acs:oss:*:*:{bucket}/uploads/ml/*"]},
         {"Effect": "Allow", "Action": ["oss:ListObjects"], "Resource": [f"acs:oss:*:*:{bucket}"],
-         "Condition": {"StringLike": {"oss:Prefix": ["ml/*"]}}},
+         "Condition": {"StringLike": {"oss:Prefix": ["ml/*", "uploads/ml/*"]}}},
     ]
-    assert policies["askflow-prod-argo-server-oss"]["Statement"][0]["Action"] == ["oss:GetObject"]
+    server = policies["askflow-prod-argo-server-oss"]["Statement"]
+    assert server[0] == {"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"],
+                         "Resource": [f"acs:oss:*:*:{bucket}/uploads/*"]}
+    assert server[1] == {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": [f"acs:oss:*:*:{bucket}/*"]}
     assert not prod.of_type("alicloud:ram/accessKey:AccessKey")
+
+
+def test_sse_kms_key_is_granted_when_the_bucket_has_one() -> None:
+    doc = bucket_access_policy("b", ["t/"], kms_key_arn="acs:kms:cn-hangzhou:*:key/key-1")
+    assert doc["Statement"][-1] == {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+                                    "Resource": ["acs:kms:cn-hangzhou:*:key/key-1"]}
+    assert all("kms:" not in json.dumps(s) for s in bucket_access_policy("b", ["t/"])["Statement"])
 
 
 def test_delete_only_with_artifact_gc() -> None:

@@ -177,9 +177,9 @@ def test_policy_violation_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "policy violation: bucket-encrypted:" in err
 
 
-def test_console_script_runs_from_a_shell() -> None:
+def test_console_script_runs_from_a_shell(tmp_path: Path) -> None:
     exe = Path(sys.executable).parent / "askflow"
-    result = subprocess.run([str(exe), "plan", "--stack", "prod", "--quiet", "--out", "build/prod"],
+    result = subprocess.run([str(exe), "plan", "--stack", "prod", "--quiet", "--out", str(tmp_path / "out")],
                             cwd=ROOT, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
 
@@ -252,3 +252,18 @@ def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: 
     with pytest.raises(AskflowError, match="strict lint error") as info:
         plan_stack("dev", proj)
     assert info.value.file and info.value.file.endswith("etl/v3.yaml")
+
+
+def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_path: Path) -> None:
+    proj = _project_copy(tmp_path)
+    data = yamlio.load_file(proj / "environments" / "Pulumi.prod.yaml")
+    data["config"]["askflow:platform"]["network"] = {
+        "vpc_id": "vpc-existing", "vswitch_ids": ["vsw-a", "vsw-b"], "security_group_id": "sg-existing"}
+    (proj / "environments" / "Pulumi.byo.yaml").write_text(yamlio.dumps(data))
+    plan = plan_stack("byo", proj)
+    assert not plan.of_type("alicloud:vpc/network:Network") and not plan.of_type("alicloud:vpc/switch:Switch")
+    (cluster,) = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")
+    assert cluster.inputs["vpcId"] == "vpc-existing" and cluster.inputs["vswitchIds"] == ["vsw-a", "vsw-b"]
+    (db,) = plan.of_type("alicloud:rds/instance:Instance")
+    assert db.inputs["securityIps"] == ["172.30.0.0/16"]  # the brought VPC's CIDR (mocked lookup), never 0.0.0.0/0
+    assert violations(plan) == []
