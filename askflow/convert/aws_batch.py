@@ -17,6 +17,7 @@ FORMATS.md section 2.7.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ FORMAT = "aws-batch"
 ARRAY_INDEX_ENV = "AWS_BATCH_JOB_ARRAY_INDEX"
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _ARN = re.compile(r"^arn:aws[a-z-]*:batch:[^:]*:[0-9]*:job-definition/(?P<name>[^:]+)(?::(?P<rev>[0-9]+))?$")
+#: ECI GPU instance type a 1-GPU job defaults to (1 NVIDIA T4, the smallest gn6i; FORMATS.md 5 ECI annotations).
+DEFAULT_GPU_SPEC = "ecs.gn6i-c4g1.xlarge"
 _JOB_ID_SUFFIX = re.compile(r"[_-]?job[_-]?id$", re.IGNORECASE)
 #: Fields of DescribeJobDefinitions output that describe the registration, not the job.
 _REGISTRATION = {"jobDefinitionName", "jobDefinitionArn", "revision", "status", "containerOrchestrationType", "type"}
@@ -308,11 +311,27 @@ class _Job:
             said.append(f"{reqs['MEMORY'][0]:g} MiB -> requests/limits.memory {requests['memory']} (a hard limit "
                         "in AWS too)")
         if "GPU" in reqs:
-            gpus = str(int(reqs["GPU"][0]))
+            wanted = reqs["GPU"][0]
+            count = math.ceil(wanted)
+            gpus = str(count)
+            if count != wanted:
+                # A pod gets whole GPUs (nvidia.com/gpu is an integer resource): the job needs at least
+                # part of one to run, so it gets the next whole number rather than none.
+                report.add("GPU_ROUNDED_UP", reqs["GPU"][1], f"GPU {wanted:g} is not a whole number of GPUs; "
+                           f"rounded up to {gpus} (Kubernetes allocates whole GPUs)",
+                           target=f"spec.templates[{task}].container.resources")
             requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = gpus
-            report.add("GPU_INSTANCE_TYPE", reqs["GPU"][1], f"{gpus} GPU(s) -> limits nvidia.com/gpu {gpus}; set "
-                       f"{ANNOTATION_SPECS} to a GPU instance type with {gpus} GPU(s)",
-                       target=f"spec.templates[{task}].metadata.annotations")
+            param = f"{task}-gpu-instance-type"
+            default = DEFAULT_GPU_SPEC if count == 1 else None
+            self.annotations[ANNOTATION_SPECS] = self.plan.add_parameter(
+                param, value=default, description=f"ECI GPU instance type for task {task} ({gpus} GPU(s)); set by "
+                f"askflow convert{' to a 1-GPU default' if default else ''}: check it (ECS gn* families)")
+            report.add("GPU_INSTANCE_TYPE", reqs["GPU"][1], f"{gpus} GPU(s) -> limits nvidia.com/gpu {gpus}",
+                       target=f"spec.templates[{task}].container.resources")
+            report.add("GPU_SPEC_PARAMETER", reqs["GPU"][1], f"{ANNOTATION_SPECS} is the workflow parameter "
+                       f"`{param}`" + (f" (default {default}, 1 NVIDIA T4)" if default else
+                                       f" (no default: pass an instance type with {gpus} GPUs)"),
+                       target=f"spec.arguments.parameters[{param}]")
         if requests or limits:
             c["resources"] = {k: v for k, v in (("limits", limits), ("requests", requests)) if v}
         ensure_requests(c, report, (*path, "resourceRequirements"), what=f"task {task}")

@@ -78,8 +78,13 @@ CODES: dict[str, Code] = {
     "INSTANCE_TYPE_TO_ECI": Code(M, "The instance type became the ECI annotation k8s.aliyun.com/eci-use-specs."),
     "INSTANCE_TYPE_APPROXIMATED": Code(A, "The instance type is an old family ECI does not offer; a "
                                           "`<vCPU>-<mem>Gi` spec of the same size is used instead."),
-    "GPU_INSTANCE_TYPE": Code(A, "GPUs became an `nvidia.com/gpu` limit; choose a GPU instance type in "
-                                 "k8s.aliyun.com/eci-use-specs (for example ecs.gn6i-c4g1.xlarge)."),
+    "GPU_INSTANCE_TYPE": Code(A, "GPUs became an `nvidia.com/gpu` limit; ECI needs a GPU instance type in "
+                                 "k8s.aliyun.com/eci-use-specs too (see GPU_SPEC_PARAMETER)."),
+    "GPU_SPEC_PARAMETER": Code(A, "The ECI GPU instance type (k8s.aliyun.com/eci-use-specs) is a workflow "
+                                  "parameter `<task>-gpu-instance-type`: ecs.gn6i-c4g1.xlarge by default for one "
+                                  "GPU, required for more; check it."),
+    "GPU_ROUNDED_UP": Code(A, "A fractional GPU count was rounded up to whole GPUs (Kubernetes allocates whole "
+                              "nvidia.com/gpu)."),
     "SPOT_TO_ECI": Code(M, "The spot strategy and price limit became ECI annotations "
                            "(k8s.aliyun.com/eci-spot-strategy, eci-spot-price-limit)."),
     "SYSTEM_DISK_TO_EPHEMERAL": Code(A, "Disk size beyond ECI's free 30 GiB became "

@@ -309,3 +309,23 @@ def test_two_n_to_n_groups_that_cannot_be_fused(tmp_path: Path) -> None:
     assert g.edges == {(f"{a}{s}", f"{b}{s}", "all") for s in "12" for a, b in (("a", "x"), ("a", "b"), ("x", "b"))}
     assert len(entries(run, "N_TO_N_BARRIER")) == 2 and "N_TO_N_FUSED" not in codes(run)
     assert lint_findings(out) == []
+
+
+@pytest.mark.parametrize(("value", "gpus", "default"), [("1", "1", "ecs.gn6i-c4g1.xlarge"), ("0.5", "1",
+                                                        "ecs.gn6i-c4g1.xlarge"), ("2", "2", None)])
+def test_gpu_job_gets_an_eci_gpu_spec_parameter(tmp_path: Path, value: str, gpus: str, default: str | None) -> None:
+    """ECI schedules a GPU pod only on a GPU instance type named in k8s.aliyun.com/eci-use-specs."""
+    d = definition(props={"resourceRequirements": [{"type": "VCPU", "value": "4"}, {"type": "MEMORY",
+                                                                                     "value": "8192"},
+                                                    {"type": "GPU", "value": value}]})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    wt = template_of(out, "worker")
+    t = leaf(wt, "worker")
+    assert t["container"]["resources"]["limits"]["nvidia.com/gpu"] == gpus
+    assert t["metadata"]["annotations"]["k8s.aliyun.com/eci-use-specs"] == \
+        "{{workflow.parameters.worker-gpu-instance-type}}"
+    param = {p["name"]: p for p in wt["spec"]["arguments"]["parameters"]}["worker-gpu-instance-type"]
+    assert param.get("value") == default and "GPU instance type" in param["description"]
+    assert "GPU_SPEC_PARAMETER" in codes(run)
+    assert ("GPU_ROUNDED_UP" in codes(run)) == (value == "0.5")
+    assert lint_findings(out) == [] and crd_problems(out) == []
