@@ -203,6 +203,13 @@ class Tmpl:
         return self.type in POD_TYPES
 
 
+def not_found(name: str, cluster: bool, namespace: str) -> str:
+    """Argo's offline client's miss (pkg/apiclient/offline-client.go)."""
+    if cluster:
+        return f"couldn't find cluster workflow template {goq(name)}"
+    return f"couldn't find workflow template {goq(name)} in namespace {goq(namespace)}"
+
+
 class Registry:
     """WorkflowTemplates and ClusterWorkflowTemplates that ``templateRef`` can resolve to."""
 
@@ -394,11 +401,10 @@ class Validator:
             cluster = wft_ref.get("clusterScope") is True
             ref_holder = self.registry.get(ref_name, cluster, holder.namespace)
             if ref_holder is None:
-                what = "cluster workflow template" if cluster else "workflow template"
                 self.emit(
                     "undefined-workflow-template",
                     f"{ref_path}.name",
-                    f"{prefix}couldn't find {what} {goq(ref_name)}",
+                    f"{prefix}{not_found(ref_name, cluster, holder.namespace)}",
                 )
                 return
             if not entrypoint:
@@ -719,11 +725,10 @@ class Validator:
             cluster = ref.get("clusterScope") is True
             found = self.registry.get(ref_name, cluster, ctx.namespace)
             if found is None:
-                what = "cluster workflow template" if cluster else "workflow template"
                 self.emit(
                     "undefined-workflow-template",
                     call.at("templateRef", "name"),
-                    f"{p}couldn't find {what} {goq(ref_name)}",
+                    f"{p}{not_found(ref_name, cluster, ctx.namespace)}",
                 )
                 return None
             resolved = found.templates.get(ref_tmpl)
@@ -1529,7 +1534,7 @@ class Validator:
             value_from = param.get("valueFrom")
             if value_from is not None and param.get("value") is not None:
                 self.emit(
-                    "output-parameter", here, f"{ref} has both valueFrom and value specified. Choose one."
+                    "output-parameter", here, f"{ref} has both valueFrom and value specified, choose one"
                 )
                 continue
             if param.get("value") is None:
