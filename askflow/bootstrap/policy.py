@@ -1,15 +1,18 @@
 """What CI may do: the trust policy of the CI roles, their permission documents, and the state backend URL.
 
-Two roles, so that code from a pull request never holds write permissions:
+One deploy role per deploy environment, and one read-only role, so that code from a pull request
+never holds write permissions and a dev deploy cannot touch prod:
 
-- ``<name>-ci-deploy``: assumed by push jobs of the deploy branches and by jobs running in the
-  deploy environments (``pulumi up``). Its documents name every service and action ``pulumi up``
-  of the main project calls, write actions one by one; reads as ``<service>:Describe*`` /
-  ``List*`` / ``Get*`` patterns (never ``*`` or ``<service>:*``). Resources are scoped to the
-  account and the deploy regions, and, where RAM supports names (OSS buckets, SLS projects, RAM
-  roles and policies), to the ``<managed_prefix>-`` names the main project uses.
-- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads, plus the
-  state bucket, which ``pulumi preview`` writes its lock files to.
+- ``<name>-ci-deploy-<env>``: assumed by jobs running in GitHub environment ``<env>`` (and, for
+  ``branch_environment``, by push jobs of the deploy branches) to run ``pulumi up``. Its documents
+  name every service and action ``pulumi up`` of the main project calls, write actions one by one;
+  reads as ``<service>:Describe*`` / ``List*`` / ``Get*`` patterns (never ``*`` or
+  ``<service>:*``). Resources are scoped to the account and the deploy regions, and, where RAM
+  supports names (OSS buckets, SLS projects, RAM roles and policies), to ``<managed_prefix>-<env>-``:
+  the names of the main project's stack ``<env>``. VPC, ECS, ACK, KMS, ECI and RDS resources
+  have ids, not names, so those statements cannot be narrowed by environment.
+- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads, plus
+  reading state and writing only ``pulumi preview``'s lock files.
 
 Documents follow RAM's policy language (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements);
 a custom policy holds at most 6,144 characters, hence one document per group of services.
@@ -18,10 +21,11 @@ a custom policy holds at most 6,144 characters, hence one document per group of 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings
-from askflow.policies.documents import federated_trust_policy
+from askflow.policies.documents import bucket_access_policy, federated_trust_policy
 
 # RAM's limit on the length of a custom policy document.
 MAX_POLICY_LENGTH = 6144
@@ -103,13 +107,21 @@ RAM_WRITE = (
     "ram:CreatePolicy", "ram:DeletePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion",
     "ram:SetDefaultPolicyVersion", "ram:AttachPolicyToRole", "ram:DetachPolicyFromRole",
 )
-# What `pulumi login s3://…` does with the state bucket (list, read, write, delete its files).
-STATE_OBJECT = ("oss:GetObject", "oss:PutObject", "oss:DeleteObject")
-STATE_BUCKET = ("oss:ListObjects", "oss:GetBucketInfo", "oss:GetBucketLocation")
+# Bucket metadata the S3 client of `pulumi login s3://…` reads (HeadBucket, GetBucketLocation);
+# object access comes from askflow.policies.documents.bucket_access_policy.
+STATE_BUCKET = ("oss:GetBucketInfo", "oss:GetBucketLocation")
+# Where `pulumi preview` writes: its stack lock (https://www.pulumi.com/docs/iac/concepts/state-and-backends/).
+STATE_LOCKS = ".pulumi/locks/"
+# KMS reads, named: `kms:Get*` would include kms:GetSecretValue (every secret's plaintext).
+# Describe*/List* return metadata only; GetKeyPolicy is read by the provider's kms.Key.
+KMS_READ = ("kms:Describe*", "kms:List*", "kms:GetKeyPolicy")
 
 
 def _reads(*services: str) -> list[str]:
-    return [f"{svc}:{verb}*" for svc in services for verb in ("Describe", "List", "Get")]
+    reads: list[str] = []
+    for svc in services:
+        reads += KMS_READ if svc == "kms" else [f"{svc}:{verb}*" for verb in ("Describe", "List", "Get")]
+    return reads
 
 
 def _regional(service: str, regions: tuple[str, ...], account: str) -> list[str]:
@@ -124,23 +136,22 @@ def _allow(actions: list[str] | tuple[str, ...], resources: list[str]) -> dict[s
     return {"Effect": "Allow", "Action": sorted(actions), "Resource": sorted(resources)}
 
 
-def _state_statements(s: BootstrapSettings, account: str) -> list[dict[str, Any]]:
+def _state_statements(s: BootstrapSettings, account: str, *, preview: bool) -> list[dict[str, Any]]:
+    """The state bucket: everything for a deploy; for a preview, reads plus its lock files only."""
     bucket = s.state_bucket_name
-    statements = [
-        _allow(STATE_BUCKET, [f"acs:oss:*:{account}:{bucket}"]),
-        _allow(STATE_OBJECT, [f"acs:oss:*:{account}:{bucket}/*"]),
-    ]
-    if s.state.kms_key_id:
-        # SSE-KMS with a customer key: reading and writing state needs the key.
-        statements.append(_allow(
-            ["kms:Decrypt", "kms:GenerateDataKey"], [f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}"]
-        ))
-    return statements
+    kms = f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}" if s.state.kms_key_id else None
+    if preview:
+        objects = bucket_access_policy(
+            bucket, [STATE_LOCKS], allow_delete=True, read_prefixes=[""], kms_key_arn=kms
+        )
+    else:
+        objects = bucket_access_policy(bucket, [""], allow_delete=True, kms_key_arn=kms)
+    return [_allow(STATE_BUCKET, [f"acs:oss:*:{account}:{bucket}"]), *objects["Statement"]]
 
 
-def ci_deploy_policies(s: BootstrapSettings, account: str) -> dict[str, dict[str, Any]]:
-    """The deploy role's documents, by short name (``network``, ``cluster``, ``data``, ``identity``)."""
-    regions, prefix = s.deploy_regions, s.managed_prefix
+def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> dict[str, dict[str, Any]]:
+    """The documents of ``environment``'s deploy role, by short name (``network``, ``cluster``, ``data``, ``identity``)."""
+    regions, prefix = s.deploy_regions, s.environment_prefix(environment)
     network = _doc(
         _allow([*VPC_WRITE, *_reads("vpc")], _regional("vpc", regions, account)),
         _allow([*ECS_WRITE, *_reads("ecs")], _regional("ecs", regions, account)),
@@ -159,7 +170,7 @@ def ci_deploy_policies(s: BootstrapSettings, account: str) -> dict[str, dict[str
             [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")],
         ),
         _allow([*RDS_WRITE, *_reads("rds")], _regional("rds", regions, account)),
-        *_state_statements(s, account),
+        *_state_statements(s, account, preview=False),
     )
     identity = _doc(
         _allow(
@@ -172,18 +183,14 @@ def ci_deploy_policies(s: BootstrapSettings, account: str) -> dict[str, dict[str
         {
             "Effect": "Deny",
             "Action": sorted(RAM_WRITE),
-            "Resource": sorted([
-                f"acs:ram:*:{account}:role/{s.deploy_role_name}",
-                f"acs:ram:*:{account}:role/{s.preview_role_name}",
-                f"acs:ram:*:{account}:policy/{s.name}-ci-*",
-            ]),
+            "Resource": sorted([f"acs:ram:*:{account}:role/{s.name}-ci-*", f"acs:ram:*:{account}:policy/{s.name}-ci-*"]),
         },
     )
     return {"cluster": cluster, "data": data, "identity": identity, "network": network}
 
 
 def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
-    """The preview role's document: reads of everything the deploy role manages, and the state bucket."""
+    """The preview role's document: reads of everything the deploy roles manage, state reads and its locks."""
     regions, prefix = s.deploy_regions, s.managed_prefix
     regional = [
         _allow(_reads(svc), _regional(svc, regions, account)) for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds")
@@ -193,7 +200,7 @@ def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
         _allow(["oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
         _allow(LOG_READ, [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")]),
         _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
-        *_state_statements(s, account),
+        *_state_statements(s, account, preview=True),
     )
 
 
@@ -229,10 +236,22 @@ def backend_url(bucket: str, region: str) -> str:
     return f"s3://{bucket}?endpoint={oss_s3_endpoint(region)}&region={region}&s3ForcePathStyle=false"
 
 
+def deploy_output_name(environment: str) -> str:
+    """The bootstrap stack output holding the ARN of ``environment``'s deploy role (``ciDeployRoleArnDev``)."""
+    return "ciDeployRoleArn" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", environment))
+
+
+def deploy_variable_name(environment: str) -> str:
+    """The GitHub repository variable the workflow reads that role from (``ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV``)."""
+    return "ALICLOUD_CI_DEPLOY_ROLE_ARN_" + re.sub(r"[^A-Z0-9]+", "_", environment.upper())
+
+
 def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
     """The commands a platform engineer runs after ``pulumi up`` of the bootstrap (from ``bootstrap/``)."""
     stack_hint = f"--stack {stack}"
-    return [
+    repo = s.github.repository
+    environments = s.github.deploy_environments
+    steps = [
         "# 1. Move this bootstrap stack's own state into the new bucket (it started on a local backend):",
         f"pulumi stack export {stack_hint} --file bootstrap-state.json",
         "# 2. Point the Pulumi CLI at the bucket. It speaks S3: give it the STS or AccessKey credentials "
@@ -245,16 +264,30 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         "# 3. Create the main project's stacks in the bucket (from the repository root):",
         "cd .. && for s in dev staging prod; do pulumi stack init $s --secrets-provider passphrase; done",
         "# 4. Tell GitHub Actions where things are (repository variables, not secrets: nothing here is a key):",
-        f"gh variable set PULUMI_BACKEND_URL --repo {s.github.repository} --body '{login_url}'",
-        f"gh variable set ALICLOUD_REGION --repo {s.github.repository} --body {s.region}",
-        f"gh variable set ALICLOUD_CI_DEPLOY_ROLE_ARN --repo {s.github.repository} --body "
-        f"\"$(pulumi stack output ciDeployRoleArn --cwd bootstrap {stack_hint})\"",
-        f"gh variable set ALICLOUD_CI_PREVIEW_ROLE_ARN --repo {s.github.repository} --body "
+        f"gh variable set PULUMI_BACKEND_URL --repo {repo} --body '{login_url}'",
+        f"gh variable set ALICLOUD_REGION --repo {repo} --body {s.region}",
+        *(
+            f"gh variable set {deploy_variable_name(env)} --repo {repo} --body "
+            f"\"$(pulumi stack output {deploy_output_name(env)} --cwd bootstrap {stack_hint})\""
+            for env in environments
+        ),
+        f"gh variable set ALICLOUD_CI_PREVIEW_ROLE_ARN --repo {repo} --body "
         f"\"$(pulumi stack output ciPreviewRoleArn --cwd bootstrap {stack_hint})\"",
-        f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {s.github.repository} --body "
+        f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {repo} --body "
         f"\"$(pulumi stack output oidcProviderArn --cwd bootstrap {stack_hint})\"",
         "# 5. The stacks' secrets passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider):",
-        f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {s.github.repository}",
-        "# 6. In GitHub, give the environments "
-        f"{', '.join(s.github.deploy_environments) or '(none)'} protection rules (prod: required reviewers).",
+        f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {repo}",
+        "# 6. Each deploy role trusts any job that runs in its GitHub environment: let only "
+        f"{', '.join(s.github.deploy_branches)} deploy to {', '.join(environments) or '(none)'} "
+        "(deployment branch policies), and give prod required reviewers:",
     ]
+    for env in environments:
+        steps.append(
+            f"gh api -X PUT repos/{repo}/environments/{env} -F 'deployment_branch_policy[protected_branches]=false' "
+            "-F 'deployment_branch_policy[custom_branch_policies]=true'"
+        )
+        steps += [
+            f"gh api -X POST repos/{repo}/environments/{env}/deployment-branch-policies -f name={branch} -f type=branch"
+            for branch in s.github.deploy_branches
+        ]
+    return steps

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from askflow.bootstrap import SETTINGS_KEY
 from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
+from askflow.policies.documents import RRSA_AUDIENCE
 from askflow.settings import SettingsError, validate_config
 
 _DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -27,8 +28,8 @@ _RAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 # The audience `aliyun/configure-aliyun-credentials-action@v1` requests by default (its action.yml),
-# and the client id GitHub's guide for Alibaba Cloud recommends.
-GITHUB_AUDIENCE = "sts.aliyuncs.com"
+# and the client id GitHub's guide for Alibaba Cloud recommends: STS's, the same as RRSA's.
+GITHUB_AUDIENCE = RRSA_AUDIENCE
 # SHA-1 fingerprints of the CA of token.actions.githubusercontent.com that AWS and others pin.
 # They change when GitHub rotates certificates: check with
 #   openssl s_client -servername token.actions.githubusercontent.com \
@@ -50,10 +51,21 @@ class GitHub(_Model):
     """
 
     repository: str = Field(description="`owner/repository` whose workflows may assume the CI roles.")
-    deploy_branches: tuple[str, ...] = Field(("main",), description="Branches whose push jobs may deploy (`pulumi up`).")
+    deploy_branches: tuple[str, ...] = Field(
+        ("main",),
+        description="Branches whose push jobs may assume the deploy role of `branch_environment`; also the only "
+        "branches the deploy environments accept (next steps restrict them in GitHub).",
+    )
     deploy_environments: tuple[str, ...] = Field(
         ("dev", "prod"),
-        description="GitHub environments whose jobs may deploy. Give them required reviewers in GitHub (prod).",
+        description="GitHub environments whose jobs may deploy, one CI deploy role each, named like the main "
+        "project's stacks: environment `dev` may manage `<managed_prefix>-dev-*` names only. Give them required "
+        "reviewers in GitHub (prod).",
+    )
+    branch_environment: str | None = Field(
+        "dev",
+        description="The deploy environment whose role push jobs of `deploy_branches` may also assume (null: "
+        "only jobs running in a deploy environment may deploy).",
     )
     preview_pull_requests: bool = Field(True, description="Pull-request jobs may assume the read-only preview role.")
     oidc_provider_name: str = Field("github-actions", description="Name of the RAM OIDC provider to create.")
@@ -107,11 +119,24 @@ class GitHub(_Model):
             raise ValueError(f"{v!r} is not a RAM OIDC provider ARN (acs:ram::<account>:oidc-provider/<name>)")
         return v
 
-    @property
-    def deploy_subjects(self) -> tuple[str, ...]:
-        """`oidc:sub` values allowed to assume the deploy role, sorted."""
-        subs = [f"repo:{self.repository}:ref:refs/heads/{b}" for b in self.deploy_branches]
-        subs += [f"repo:{self.repository}:environment:{e}" for e in self.deploy_environments]
+    @model_validator(mode="after")
+    def _branch_environment(self) -> GitHub:
+        if self.branch_environment is not None and self.branch_environment not in self.deploy_environments:
+            raise SettingsError(
+                ("branch_environment",),
+                f"{self.branch_environment!r} is not one of deploy_environments ({', '.join(self.deploy_environments)})",
+            )
+        return self
+
+    def deploy_subjects(self, environment: str) -> tuple[str, ...]:
+        """`oidc:sub` values allowed to assume the deploy role of ``environment``, sorted.
+
+        Jobs running in that GitHub environment, plus push jobs of the deploy branches for
+        ``branch_environment``: a job in `dev` (or a push) can never assume prod's role.
+        """
+        subs = [f"repo:{self.repository}:environment:{environment}"]
+        if environment == self.branch_environment:
+            subs += [f"repo:{self.repository}:ref:refs/heads/{b}" for b in self.deploy_branches]
         return tuple(sorted(subs))
 
     @property
@@ -228,9 +253,16 @@ class BootstrapSettings(_Model):
     def deploy_regions(self) -> tuple[str, ...]:
         return tuple(sorted(set(self.regions or (self.region,))))
 
-    @property
-    def deploy_role_name(self) -> str:
-        return f"{self.name}-ci-deploy"
+    def deploy_role_name(self, environment: str) -> str:
+        return f"{self.name}-ci-deploy-{environment}"
+
+    def environment_prefix(self, environment: str) -> str:
+        """Physical names the deploy role of ``environment`` may manage start with this and ``-``.
+
+        The main project's stack ``<env>`` is named ``<managed_prefix>-<env>`` (environments/*.yaml
+        ``name:``) and its buckets, SLS projects and RAM names start with that.
+        """
+        return f"{self.managed_prefix}-{environment}"
 
     @property
     def preview_role_name(self) -> str:

@@ -5,8 +5,8 @@ Settings come from ``alicloud:region`` and ``askflow-bootstrap:settings``
 
 1. the OSS bucket holding Pulumi state: private (ACL and public-access block), versioned,
    encrypted, old versions expire, ``protect``-ed; the stack exports the ``pulumi login`` URL;
-2. a RAM OIDC provider for GitHub Actions and two roles trusting it (deploy, preview) with
-   custom policies that name services and actions;
+2. a RAM OIDC provider for GitHub Actions and roles trusting it (one deploy role per deploy
+   environment, one read-only preview role) with custom policies that name services and actions;
 3. the service-linked and service roles ASK and ECI need (or checks those the account has).
 
 Run ``pulumi up`` from ``bootstrap/`` with admin credentials, or offline
@@ -25,6 +25,7 @@ from askflow.bootstrap.policy import (
     backend_url,
     ci_deploy_policies,
     ci_preview_policy,
+    deploy_output_name,
     github_trust_policy,
     next_steps,
     render,
@@ -134,8 +135,13 @@ def service_roles(s: BootstrapSettings, file: str) -> list[str]:
     return names
 
 
-def ci_identity(s: BootstrapSettings, account: str) -> tuple[pulumi.Output[str], pulumi.Output[str], pulumi.Output[str]]:
-    """The GitHub OIDC provider and the deploy and preview roles. Returns (provider, deploy, preview) ARNs."""
+def ci_identity(
+    s: BootstrapSettings, account: str
+) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]], pulumi.Output[str]]:
+    """The GitHub OIDC provider, the deploy roles and the preview role.
+
+    Returns (provider ARN, deploy role ARN by environment, preview role ARN).
+    """
     gh = s.github
     if gh.oidc_provider_arn:
         provider_arn: pulumi.Output[str] = pulumi.Output.from_input(gh.oidc_provider_arn)
@@ -152,37 +158,41 @@ def ci_identity(s: BootstrapSettings, account: str) -> tuple[pulumi.Output[str],
         # The documented ARN form, derived from the provider's own output so roles wait for it.
         provider_arn = provider.oidc_provider_name.apply(lambda n: f"acs:ram::{account}:oidc-provider/{n}")
 
-    def role(kind: str, subjects: tuple[str, ...], documents: dict[str, str]) -> pulumi.Output[str]:
-        role_name = s.deploy_role_name if kind == "deploy" else s.preview_role_name
+    def role(role_name: str, what: str, subjects: tuple[str, ...], documents: dict[str, str]) -> pulumi.Output[str]:
         created = alicloud.ram.Role(
-            f"{s.name}-ci-{kind}",
+            role_name,
             role_name=role_name,
             assume_role_policy_document=provider_arn.apply(lambda arn: render(github_trust_policy(arn, subjects))),
-            description=f"askflow CI ({kind}) for GitHub Actions of {gh.repository}",
+            description=f"askflow CI ({what}) for GitHub Actions of {gh.repository}",
             # One hour covers a `pulumi up` of a stack; the credentials action asks for less.
             max_session_duration=3600,
         )
         for key, document in sorted(documents.items()):
+            name = f"{role_name}-{key}" if key else role_name
             policy = alicloud.ram.Policy(
-                f"{s.name}-ci-{kind}-{key}" if key else f"{s.name}-ci-{kind}",
-                policy_name=f"{role_name}-{key}" if key else role_name,
-                description=f"askflow CI ({kind}): {key or 'read-only'}",
+                name,
+                policy_name=name,
+                description=f"askflow CI ({what}): {key or 'read-only'}",
                 policy_document=document,
                 # Updates create policy versions; RAM keeps at most five.
                 rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
             )
             alicloud.ram.RolePolicyAttachment(
-                f"{s.name}-ci-{kind}-{key}" if key else f"{s.name}-ci-{kind}-attachment",
+                name if key else f"{role_name}-attachment",
                 role_name=created.role_name,
                 policy_name=policy.policy_name,
                 policy_type="Custom",
             )
         return created.arn
 
-    deploy = role(
-        "deploy", gh.deploy_subjects, {k: render(v) for k, v in ci_deploy_policies(s, account).items()}
-    )
-    preview = role("preview", gh.preview_subjects, {"": render(ci_preview_policy(s, account))})
+    deploy = {
+        env: role(
+            s.deploy_role_name(env), f"deploy {env}", gh.deploy_subjects(env),
+            {k: render(v) for k, v in ci_deploy_policies(s, account, env).items()},
+        )
+        for env in gh.deploy_environments
+    }
+    preview = role(s.preview_role_name, "preview", gh.preview_subjects, {"": render(ci_preview_policy(s, account))})
     return provider_arn, deploy, preview
 
 
@@ -198,14 +208,14 @@ def main() -> None:
     account = alicloud.get_account().id
     bucket = state_bucket(s, tags)
     roles = service_roles(s, file)
-    provider_arn, deploy_arn, preview_arn = ci_identity(s, account)
+    provider_arn, deploy_arns, preview_arn = ci_identity(s, account)
     login_url = backend_url(s.state_bucket_name, s.region)
 
     pulumi.export("stateBucketName", bucket.bucket)
     pulumi.export("loginUrl", login_url)
     pulumi.export("oidcProviderArn", provider_arn)
-    pulumi.export("ciRoleArn", deploy_arn)
-    pulumi.export("ciDeployRoleArn", deploy_arn)
+    for env, arn in deploy_arns.items():
+        pulumi.export(deploy_output_name(env), arn)
     pulumi.export("ciPreviewRoleArn", preview_arn)
     pulumi.export("serviceRoles", {"created": [r for r in roles if r not in s.existing_roles],
                                    "checked": list(s.existing_roles)})

@@ -71,7 +71,7 @@ def test_plans_offline_deterministically() -> None:
     assert first == plan_stack(STACK, project_root=BOOTSTRAP).to_json()
     plan = _plan()
     assert plan.project == "askflow-bootstrap"
-    assert set(plan.outputs) >= {"loginUrl", "ciRoleArn", "ciDeployRoleArn", "ciPreviewRoleArn", "nextSteps"}
+    assert set(plan.outputs) >= {"loginUrl", "ciDeployRoleArnDev", "ciDeployRoleArnProd", "ciPreviewRoleArn", "nextSteps"}
 
 
 def test_every_bootstrap_stack_file_plans() -> None:
@@ -135,8 +135,9 @@ def test_github_oidc_provider() -> None:
 @pytest.mark.parametrize(
     ("role", "subjects"),
     [
-        ("platform-ci-deploy", [f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:prod",
-                                f"repo:{REPO}:ref:refs/heads/main"]),
+        # dev: its environment and pushes to main; prod: jobs in the (approved) prod environment only.
+        ("platform-ci-deploy-dev", [f"repo:{REPO}:environment:dev", f"repo:{REPO}:ref:refs/heads/main"]),
+        ("platform-ci-deploy-prod", [f"repo:{REPO}:environment:prod"]),
         ("platform-ci-preview", [f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"]),
     ],
 )
@@ -153,9 +154,10 @@ def test_ci_roles_trust_exactly_the_repository_branches_and_environments(role: s
     assert not any("*" in s for s in subjects)
 
 
-def test_pull_requests_never_get_the_deploy_role() -> None:
-    trust = _one(_plan(), ROLE, "platform-ci-deploy").inputs["assumeRolePolicyDocument"]
-    assert "pull_request" not in trust
+def test_pull_requests_never_get_a_deploy_role() -> None:
+    for env in ("dev", "prod"):
+        trust = _one(_plan(), ROLE, f"platform-ci-deploy-{env}").inputs["assumeRolePolicyDocument"]
+        assert "pull_request" not in trust
 
 
 def _is_read_pattern(action: str) -> bool:
@@ -165,8 +167,8 @@ def _is_read_pattern(action: str) -> bool:
 
 def test_ci_policies_name_services_and_actions_never_wildcards() -> None:
     docs = _documents(_plan(), "platform-ci-")
-    assert set(docs) == {"platform-ci-deploy-cluster", "platform-ci-deploy-data", "platform-ci-deploy-identity",
-                         "platform-ci-deploy-network", "platform-ci-preview"}
+    assert set(docs) == {f"platform-ci-deploy-{env}-{group}" for env in ("dev", "prod")
+                         for group in ("cluster", "data", "identity", "network")} | {"platform-ci-preview"}
     for name, doc in docs.items():
         for stmt in _statements(doc):
             for action in _as_list(stmt["Action"]):
@@ -176,7 +178,10 @@ def test_ci_policies_name_services_and_actions_never_wildcards() -> None:
                 assert "*" not in op or _is_read_pattern(action), f"{name}: {action!r} is a write wildcard"
             for resource in _as_list(stmt["Resource"]):
                 assert resource != "*", f"{name}: Resource '*'"
-                assert f":{MOCK_ACCOUNT_ID}:" in resource, f"{name}: {resource!r} is not scoped to the account"
+                # OSS bucket names are global: the state bucket's statements (askflow.policies.documents
+                # builds them) name the bucket, not the account.
+                state = resource.startswith("acs:oss:*:*:platform-cn-hangzhou-pulumi-state")
+                assert f":{MOCK_ACCOUNT_ID}:" in resource or state, f"{name}: {resource!r} is not scoped to the account"
 
 
 def test_ci_policies_fit_rams_length_limit() -> None:
@@ -184,8 +189,9 @@ def test_ci_policies_fit_rams_length_limit() -> None:
         assert len(r.inputs["policyDocument"]) <= MAX_POLICY_LENGTH, r.name
 
 
-def test_names_the_services_pulumi_up_needs() -> None:
-    docs = _documents(_plan(), "platform-ci-deploy-")
+@pytest.mark.parametrize("env", ["dev", "prod"])
+def test_names_the_services_pulumi_up_needs(env: str) -> None:
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
     services = {a.split(":")[0] for d in docs.values() for s in _statements(d) for a in _as_list(s["Action"])}
     assert services >= {"vpc", "ecs", "cs", "oss", "ram", "kms", "log", "eci", "rds"}
 
@@ -195,10 +201,14 @@ _SERVICE_OF = {"vpc": "vpc", "ecs/eipAddress": "vpc", "ecs/eipAssociation": "vpc
                "kms": "kms", "log": "log", "oss": "oss", "ram": "ram", "rds": "rds", "eci": "eci"}
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+# CI deploys the stacks that have a GitHub environment (and a deploy role) of the same name.
+DEPLOYED = ["dev", "prod"]
+
+
+@pytest.mark.parametrize("stack", DEPLOYED)
 def test_deploy_role_may_write_every_service_the_main_stacks_use(stack: str) -> None:
     """External truth: the resource types the main program actually plans."""
-    docs = _documents(_plan(), "platform-ci-deploy-")
+    docs = _documents(_plan(), f"platform-ci-deploy-{stack}-")
     writes = {
         a.split(":")[0]
         for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow"
@@ -268,15 +278,15 @@ def _grants(allowed: set[str], action: str) -> bool:
     return action in allowed or any(a.endswith("*") and action.startswith(a[:-1]) for a in allowed)
 
 
-def _deploy_allows(prefix: str = "platform-ci-deploy-") -> set[str]:
-    docs = _documents(_plan(), prefix)
+def _deploy_allows(env: str) -> set[str]:
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
     return {a for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow" for a in _as_list(s["Action"])}
 
 
-@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+@pytest.mark.parametrize("stack", DEPLOYED)
 def test_deploy_role_may_call_the_api_of_every_input_the_main_stacks_set(stack: str) -> None:
     """External truth: the inputs the main program's plan sets, each mapped to the API that applies it."""
-    allowed = _deploy_allows()
+    allowed = _deploy_allows(stack)
     checked = 0
     for r in plan_stack(stack, project_root=ROOT).resources:
         table = _ACTIONS_OF_INPUT.get(r.type)
@@ -296,7 +306,7 @@ def test_deploy_role_may_call_the_api_of_every_input_the_main_stacks_set(stack: 
 
 
 def test_the_input_check_notices_a_missing_action() -> None:
-    allowed = _deploy_allows() - {"rds:ModifyParameter"}
+    allowed = _deploy_allows("prod") - {"rds:ModifyParameter"}
     assert not _grants(allowed, "rds:ModifyParameter")
     assert _grants(allowed, "oss:GetBucketLogging")  # through oss:GetBucket*
 
@@ -307,15 +317,58 @@ def test_main_stacks_names_fall_under_the_ci_managed_prefix(stack: str) -> None:
     settings = load_settings(read_stack(load_project(ROOT), stack))
     prefix = yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["managed_prefix"]
     assert settings.name.startswith(f"{prefix}-")
+    named = _scoped_names(stack)
+    assert named and all(n.startswith(f"{prefix}-") for n in named)
+    if stack in DEPLOYED:
+        # The deploy role of environment <stack> is scoped to `<prefix>-<stack>-*`.
+        assert settings.name == f"{prefix}-{stack}"
+        assert all(n.startswith(f"{prefix}-{stack}-") for n in named)
+
+
+def _scoped_names(stack: str) -> list[str]:
+    """The physical names of a main stack that RAM policies can scope by prefix."""
     main = plan_stack(stack, project_root=ROOT)
     named = [r.inputs["roleName"] for r in main.of_type(ROLE)] + [r.inputs["policyName"] for r in main.of_type(POLICY)]
     named += [r.inputs["bucket"] for r in main.of_type(BUCKET)]
     named += [r.inputs["projectName"] for r in main.of_type("alicloud:log/project:Project")]
-    assert named and all(n.startswith(f"{prefix}-") for n in named)
+    return named
+
+
+def _named_resources(doc: dict[str, Any]) -> list[str]:
+    """Allowed OSS/SLS/RAM resources of a document, as `<service>:<name pattern>`."""
+    found = []
+    for stmt in _statements(doc):
+        if stmt["Effect"] != "Allow":
+            continue
+        for resource in _as_list(stmt["Resource"]):
+            _, service, _, _, rest = resource.split(":", 4)
+            if service == "oss":
+                found.append(f"oss:{rest}")
+            elif service == "log":
+                found.append(f"log:{rest.removeprefix('project/')}")
+            elif service == "ram" and rest != "*":
+                found.append(f"ram:{rest.split('/', 1)[1]}")
+    return found
+
+
+@pytest.mark.parametrize(("env", "other"), [("dev", "prod"), ("prod", "dev")])
+def test_one_environments_deploy_role_cannot_touch_the_others_named_resources(env: str, other: str) -> None:
+    """External truth: the names the other stack's plan creates match none of this role's name patterns."""
+    from fnmatch import fnmatchcase
+
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
+    patterns = [p for d in docs.values() for p in _named_resources(d)
+                if "pulumi-state" not in p]  # the shared state bucket: deploys of both write state
+    assert patterns
+    mine, theirs = _scoped_names(env), _scoped_names(other)
+    assert all(any(fnmatchcase(n, p.split(":", 1)[1]) for p in patterns) for n in mine)
+    for name in theirs:
+        assert not any(fnmatchcase(name, p.split(":", 1)[1]) for p in patterns), (name, env)
 
 
 def test_ci_cannot_touch_its_own_identity_or_the_state_bucket() -> None:
     docs = _documents(_plan(), "platform-ci-deploy-")
+    assert len(docs) == 8
     allows = [r for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow" for r in _as_list(s["Resource"])]
     for resource in allows:
         assert "role/platform-" not in resource and "policy/platform-" not in resource
@@ -326,15 +379,45 @@ def test_ci_cannot_touch_its_own_identity_or_the_state_bucket() -> None:
     ]
     assert bucket_writes and not any("pulumi-state" in r for r in bucket_writes)
     deny = [s for d in docs.values() for s in _statements(d) if s["Effect"] == "Deny"]
-    assert deny and f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-deploy" in deny[0]["Resource"]
+    assert len(deny) == 2 and all(f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-*" in d["Resource"] for d in deny)
 
 
-def test_preview_role_is_read_only_outside_the_state_bucket() -> None:
+def test_preview_role_writes_only_the_lock_files_of_the_state_bucket() -> None:
     (doc,) = _documents(_plan(), "platform-ci-preview").values()
+    written = []
     for stmt in _statements(doc):
-        writes = [a for a in _as_list(stmt["Action"]) if not a.split(":")[1].startswith(READ_VERBS)]
+        writes = [a for a in _as_list(stmt["Action"])
+                  if not a.split(":")[1].startswith(READ_VERBS) and a != "oss:ListObjects"]
         if writes:
-            assert all("platform-cn-hangzhou-pulumi-state" in r for r in _as_list(stmt["Resource"])), stmt
+            assert sorted(writes) == ["oss:DeleteObject", "oss:PutObject"], stmt
+            written += _as_list(stmt["Resource"])
+    assert written == ["acs:oss:*:*:platform-cn-hangzhou-pulumi-state/.pulumi/locks/*"]
+    reads = [s for s in _statements(doc) if _as_list(s["Action"]) == ["oss:GetObject"]]
+    assert [r for s in reads for r in _as_list(s["Resource"])] == ["acs:oss:*:*:platform-cn-hangzhou-pulumi-state/*"]
+
+
+def test_no_role_may_read_secret_values() -> None:
+    """`kms:Get*` would grant kms:GetSecretValue: KMS reads are named."""
+    for name, doc in _documents(_plan(), "platform-ci-").items():
+        actions = [a for s in _statements(doc) if s["Effect"] == "Allow" for a in _as_list(s["Action"])]
+        granted = [a for a in actions if a == "kms:GetSecretValue" or (a.endswith("*") and "kms:GetSecretValue".startswith(a[:-1]))]
+        assert not granted, (name, granted)
+
+
+def test_next_steps_restrict_the_deploy_environments_to_the_deploy_branches() -> None:
+    steps = "\n".join(_plan().outputs["nextSteps"])
+    for env in ("dev", "prod"):
+        assert f"repos/{REPO}/environments/{env} -F 'deployment_branch_policy[protected_branches]=false' " \
+               "-F 'deployment_branch_policy[custom_branch_policies]=true'" in steps
+        assert f"repos/{REPO}/environments/{env}/deployment-branch-policies -f name=main -f type=branch" in steps
+        assert f"ALICLOUD_CI_DEPLOY_ROLE_ARN_{env.upper()}" in steps
+
+
+def test_github_audience_is_the_sts_audience_rrsa_uses() -> None:
+    from askflow.bootstrap.settings import GITHUB_AUDIENCE
+    from askflow.policies.documents import RRSA_AUDIENCE
+
+    assert GITHUB_AUDIENCE is RRSA_AUDIENCE
 
 
 def test_bootstrap_passes_the_policy_rules() -> None:
@@ -419,7 +502,7 @@ def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
     plan = plan_stack(STACK, project_root=root)
     assert plan.of_type(OIDC) == []
     assert plan.outputs["oidcProviderArn"] == arn
-    assert arn in _one(plan, ROLE, "platform-ci-deploy").inputs["assumeRolePolicyDocument"]
+    assert arn in _one(plan, ROLE, "platform-ci-deploy-prod").inputs["assumeRolePolicyDocument"]
 
 
 # ------------------------------------------------------------------------------------------ bad settings
@@ -433,6 +516,8 @@ def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
          "(no wildcards)"),
         ({"github": {"repository": "not a repo"}},
          "askflow-bootstrap:settings.github.repository: 'not a repo' is not `owner/repository`"),
+        ({"github": {"repository": "example-org/askflow", "branch_environment": "staging"}},
+         "askflow-bootstrap:settings.github.branch_environment: 'staging' is not one of deploy_environments (dev, prod)"),
         ({"existing_roles": ["AdministratorAccess"]},
          "askflow-bootstrap:settings.existing_roles: 'AdministratorAccess' is not a role the bootstrap manages"),
         ({"surprise": 1}, "askflow-bootstrap:settings.surprise: unknown key"),

@@ -91,7 +91,9 @@ def test_no_stored_cloud_keys_only_the_oidc_roles() -> None:
     for name, job in cloud.items():
         assert job["permissions"]["id-token"] == "write", name
         (step,) = [s for s in _steps(job) if s.get("uses") == CREDENTIALS_ACTION]
-        role = "ALICLOUD_CI_PREVIEW_ROLE_ARN" if name == "preview" else "ALICLOUD_CI_DEPLOY_ROLE_ARN"
+        # Each deploy job assumes its own environment's role (which trusts that environment only).
+        role = {"preview": "ALICLOUD_CI_PREVIEW_ROLE_ARN", "up-dev": "ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV",
+                "up-prod": "ALICLOUD_CI_DEPLOY_ROLE_ARN_PROD"}[name]
         assert step["with"]["role-to-assume"] == "${{ vars." + role + " }}"
         assert step["with"]["oidc-provider-arn"] == "${{ vars.ALICLOUD_OIDC_PROVIDER_ARN }}"
         # The action's default audience is what the bootstrap's provider and trust policy expect.
@@ -105,7 +107,8 @@ def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
     """The STS session the action requests must not exceed the role's max_session_duration."""
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
     limits = {r.inputs["roleName"]: r.inputs["maxSessionDuration"] for r in bootstrap.of_type("alicloud:ram/role:Role")
-              if r.inputs["roleName"].endswith(("ci-deploy", "ci-preview"))}
+              if "-ci-" in r.inputs["roleName"]}
+    assert len(limits) == 3
     for job in ("preview", "up-dev", "up-prod"):
         (step,) = [s for s in _steps(_workflow()["jobs"][job]) if s.get("uses") == CREDENTIALS_ACTION]
         assert 1800 <= int(step["with"]["role-session-expiration"]) <= min(limits.values())
