@@ -165,8 +165,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
                 vpc_id=network.vpc_id,
                 vswitch_id=first_vswitch,
                 # Only the VPC may connect: the stack's CIDR, or the brought VPC's (looked up).
-                allowed_cidr=alicloud.vpc.get_networks_output(ids=network.vpc_id.apply(lambda i: [i])).networks.apply(
-                    lambda nets: nets[0].cidr_block
+                allowed_cidr=alicloud.vpc.get_networks_output(ids=network.vpc_id.apply(lambda i: [i])).vpcs.apply(
+                    lambda vpcs: vpcs[0].cidr_block
                 ) if s.network.bring_your_own else str(s.network.vpc_cidr),
             ) if s.argo.enable_archive else None,
             sso_client_secret=sso_client_secret,
