@@ -19,8 +19,9 @@ from askflow.convert.detect import discover, read_definitions
 from askflow.convert.model import Found, JobPlan
 from askflow.convert.naming import MAX_TEMPLATE_NAME, Allocator, template_name
 from askflow.convert.report import job_json, render_markdown, run_json
-from askflow.convert.writer import check_out, check_report, existing_crons, next_version, write_all
+from askflow.convert.writer import check_out, check_report, existing_crons, new_library_lock, next_version, write_all
 from askflow.errors import AskflowError
+from askflow.library.lock import dumps_lock
 
 #: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).
 Progress = Callable[[str, float], None]
@@ -69,6 +70,9 @@ class Run:
 
     def write(self, json_report: Path | None = None) -> None:
         files = self.files()
+        lock = new_library_lock(self.out)
+        if lock is not None and files:
+            files[lock] = dumps_lock({})
         if json_report is not None:
             check_report(json_report, self.out, files)
             files[json_report] = self.report_text()

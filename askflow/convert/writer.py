@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from askflow.errors import AskflowError
+from askflow.library.lock import LOCK_FILE
 
 _VERSION = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)$")
 _CRON = re.compile(r"^cron-(.+)\.yaml$")
@@ -44,6 +45,18 @@ def existing_crons(out: Path) -> dict[str, str]:
 def check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise AskflowError("--out must be a folder (the template library); a file is there", file=str(out))
+
+
+def new_library_lock(out: Path) -> Path | None:
+    """``out/versions.lock`` when ``out`` is a new library: it does not exist yet (or is empty) and no folder
+    above it holds a lock. The empty lock makes it a library for ``askflow lint``, so CronWorkflow
+    references to the versions written resolve; ``askflow workflows lock`` records them later.
+    """
+    if out.is_dir() and any(out.iterdir()):
+        return None
+    if any((parent / LOCK_FILE).exists() for parent in out.resolve().parents):
+        return None
+    return out / LOCK_FILE
 
 
 def check_report(report: Path, out: Path, outputs: Iterable[Path]) -> None:

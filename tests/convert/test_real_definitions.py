@@ -150,7 +150,9 @@ def test_cronjob_becomes_pinned_cronworkflow(tmp_path: Path) -> None:
 
 def test_output_is_a_template_library(tmp_path: Path) -> None:
     """What convert writes loads with askflow.library and lints strict as a library (deployed names resolve)."""
+    from askflow.cli import main
     from askflow.library.loader import load_library
+    from askflow.library.lock import read_lock
     from askflow.lint import lint_paths
 
     run, out = convert(tmp_path, shared_path("batch-jobs"))
@@ -159,5 +161,7 @@ def test_output_is_a_template_library(tmp_path: Path) -> None:
     converted = [r for r in run.results if r.converted]
     assert {v.deployed_name for v in library.versions} == {f"{r.plan.name}-v{r.version}" for r in converted}
     assert {c.template_ref for c in library.crons} == {f"{r.plan.name}-v{r.version}" for r in converted if r.crons}
-    (out / "versions.lock").write_text("")
+    # convert made out/ a library (an empty versions.lock, in the library's own format): lints strict as-is
+    assert read_lock(out / "versions.lock") == {}
     assert lint_paths([str(out)], strict=True) == []
+    assert main(["lint", "--strict", str(out)]) == 0
