@@ -33,8 +33,6 @@ class StorageComponent(pulumi.ComponentResource):
     """Artifact bucket with its ACL and public-access block (``askflow:storage:ArtifactStore``)."""
 
     bucket_name: pulumi.Output[str]
-    bucket_arn: pulumi.Output[str]
-    intranet_endpoint: pulumi.Output[str]
 
     def __init__(self, name: str, args: StorageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:storage:ArtifactStore", name, None, opts)
@@ -99,10 +97,4 @@ class StorageComponent(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.bucket_name = bucket.bucket.apply(lambda b: b or args.bucket_name)
-        self.bucket_arn = self.bucket_name.apply(lambda b: f"acs:oss:*:*:{b}")
-        self.intranet_endpoint = bucket.intranet_endpoint
-        self.register_outputs({
-            "bucketName": self.bucket_name,
-            "bucketArn": self.bucket_arn,
-            "intranetEndpoint": self.intranet_endpoint,
-        })
+        self.register_outputs({"bucketName": self.bucket_name})
