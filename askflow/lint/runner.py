@@ -237,7 +237,9 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
     """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
 
     A path that cannot be read or parsed (duplicate keys included) raises
-    :class:`~askflow.errors.AskflowError` before anything is linted.
+    :class:`~askflow.errors.AskflowError` before anything is linted; so does (exit code 1, as
+    ``argo lint`` fails) finding no Workflow, WorkflowTemplate, ClusterWorkflowTemplate or
+    CronWorkflow at all.
     """
     files, libraries = discover(paths)
     docs: list[tuple[str, int, Any]] = []
@@ -250,6 +252,11 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         loaded = load_json(file) if file.suffix == ".json" else yamlio.load_all_file(file)
         for index, obj in enumerate(loaded):
             docs.append((str(file), index, obj))
+    if not libraries and not any(isinstance(o, dict) and o.get("kind") in structure.KINDS for _, _, o in docs):
+        # argo lint fails too: an empty folder or a misspelt glob must not pass CI silently.
+        raise AskflowError(
+            "found nothing to lint in the specified paths, failing...", file=" ".join(paths), exit_code=1
+        )
     from askflow.library import lint_library, load_library
 
     # Files given beside a library may reference its versions (templateRef: etl-v2), as the

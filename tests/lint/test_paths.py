@@ -79,7 +79,19 @@ def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
     (tmp_path / ".venv").mkdir()
     (tmp_path / ".venv" / "x.yaml").write_text(BROKEN)
     (tmp_path / "README.md").write_text("# not linted\n")
-    assert lint_paths([str(tmp_path)]) == []
+    (tmp_path / "clean.yaml").write_text("kind: ConfigMap\n")  # another kind: ignored, as Argo does
+    with pytest.raises(AskflowError) as info:
+        lint_paths([str(tmp_path)])
+    assert info.value.exit_code == 1
+    assert info.value.line() == f"{tmp_path}: found nothing to lint in the specified paths, failing..."
+
+
+def test_an_empty_folder_fails_like_argo_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from askflow.cli import main
+
+    assert main(["lint", str(tmp_path)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1 and "found nothing to lint" in captured.err
 
 
 def test_the_same_file_twice_is_linted_once(tmp_path: Path) -> None:
