@@ -30,6 +30,9 @@ API_VERSION = "argoproj.io/v1alpha1"
 #: Whole-workflow deadline when the source has none: long enough for a day's batch, short enough to stop
 #: a job that hangs (strict lint requires a deadline).
 DEFAULT_DEADLINE_SECONDS = 86400
+#: More fan-out items than this make a workflow object large: each item is a node in status.nodes, and
+#: the object must stay under etcd's 1.5 MiB request limit (Argo's node status offload moves them to a database).
+LARGE_FAN_OUT = 1000
 
 
 @dataclass
@@ -203,6 +206,11 @@ def render_template(plan: JobPlan, version: int) -> dict[str, Any]:
             entry, entry_args = unit.members[0].name, unit.members[0].arguments
         leaves.extend(_leaf(m) for m in unit.members)
         count = unit.count
+        if count is not None and count > LARGE_FAN_OUT:
+            plan.report.add("LARGE_FAN_OUT", plan.source.path, f"{unit.name} fans out to {count} items (more than "
+                            f"{LARGE_FAN_OUT}): each is a node in the workflow's status; enable node status offload "
+                            "(controller persistence.nodeStatusOffLoad) so the Workflow object stays under etcd's "
+                            "size limit", target=f"spec.templates[{ENTRYPOINT}].dag.tasks[{unit.name}].withSequence")
         if count is not None and unit.parallelism is not None and not only:
             wrapper = f"{unit.name}-items"
             step = _call(unit.name, entry, entry_args, "{{item}}", count)

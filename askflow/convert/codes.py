@@ -148,6 +148,8 @@ CODES: dict[str, Code] = {
                             "the group's members on other jobs apply to the whole group."),
     "N_TO_N_BARRIER": Code(A, "An N_TO_N dependency could not be fused and became a full barrier (every "
                               "child waits for all children of the dependency)."),
+    "LARGE_FAN_OUT": Code(A, "A fan-out of more than 1000 items: every item is a node in the Workflow's status; "
+                             "enable node status offload (persistence.nodeStatusOffLoad) in the controller."),
     "SEQUENTIAL_APPROXIMATED": Code(A, "SEQUENTIAL array children run one at a time (parallelism 1, failFast) "
                                        "in index order."),
     "FAIL_ON_INSTANCE_FAIL": Code(A, "JobFailOnInstanceFail false: downstream tasks also run after a failed "

@@ -329,3 +329,13 @@ def test_gpu_job_gets_an_eci_gpu_spec_parameter(tmp_path: Path, value: str, gpus
     assert "GPU_SPEC_PARAMETER" in codes(run)
     assert ("GPU_ROUNDED_UP" in codes(run)) == (value == "0.5")
     assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+@pytest.mark.parametrize(("size", "large"), [(1000, False), (1001, True), (10000, True)])
+def test_large_fan_out_recommends_node_status_offload(tmp_path: Path, size: int, large: bool) -> None:
+    jobs = [{"jobName": "Many", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": size}}]
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, definition("worker")))
+    assert graph(template_of(out, "many")).counts == {"many": size}
+    found = entries(run, "LARGE_FAN_OUT")
+    assert bool(found) is large
+    assert all("nodeStatusOffLoad" in e.message and str(size) in e.message for e in found)

@@ -34,7 +34,7 @@ EXPECTED: dict[str, tuple[bool, set[str]]] = {
         "FARGATE_NOT_NEEDED", "PUBLIC_IP_TO_EIP", "IMAGE_PARAMETER", "DROPPED_FIELD", "SECURITY_CONTEXT_MAPPED"}),
     "aws_batch/06_awsdocs_example_array_job_workflow_SubmitJob.CORRECTED.json": (True, {
         "N_TO_N_FUSED", "SEQUENTIAL_APPROXIMATED", "FAN_OUT", "JOB_DEFINITION_NOT_FOUND", "JOB_QUEUE_REPLACED",
-        "NAME_FROM_FILE", "DEPENDENCIES_MAPPED", "RUNTIME_VARIABLES"}),
+        "NAME_FROM_FILE", "DEPENDENCIES_MAPPED", "RUNTIME_VARIABLES", "LARGE_FAN_OUT"}),
     "aws_batch/07_awsdocs_job_queue_template.json": (False, {"JOB_QUEUE_NOT_A_JOB"}),
     "kubernetes_cronjob/01_k8s-website_ja_cronjob_hello.yaml": (True, {
         "CRON_MAPPED", "CRON_DEADLINE_DEFAULT", "IMAGE_PARAMETER", "CRON_SUSPENDED", "RESTART_POLICY_CHANGED",
