@@ -10,15 +10,21 @@ trip), with what must differ made unique to NAME, deterministically:
 - a stack that creates its VPC gets a free VPC CIDR of the same size (the vSwitch CIDRs move with
   it): the first one, starting at a position derived from NAME, that overlaps no other stack of
   the project, so two stacks made at once in different branches rarely pick the same block;
-- a stack that shares the source's VPC (bring your own ``vpc_id``) gets a free Service CIDR instead:
-  ACK requires that the Service CIDRs of clusters in one VPC do not overlap, and ``stack new``
-  refuses a result where they would.
+- a stack that shares the source's VPC (bring your own ``vpc_id``) gets a free Service CIDR instead,
+  the first free block after the source's: ACK requires that the Service CIDRs of clusters in one
+  VPC do not overlap each other or the VPC, and ``stack new`` refuses a result where they would;
+- a copy of a non-prod source is disposable: in dev its bucket gets ``storage.force_destroy: true``
+  so ``make destroy`` can remove it (a notice says so; the settings allow it in dev only, so a
+  staging copy gets a notice on how to empty the bucket instead). An auto-upgrade channel is kept
+  (pinning is the source's choice) with a notice that the copy will drift from its source.
 
-Everything else (Kubernetes, chart and template versions, sizes, flags) is the source's, so the
-two stacks plan to the same resources apart from names. ``--set key=value`` then changes
-``askflow:platform`` by dotted path (``tenants[0].quota.cpu=32``), validated against the settings
-model. The result is validated with :func:`~askflow.settings.parse_settings` before anything is
-written, and written atomically without ever replacing an existing file.
+``--set key=value`` changes ``askflow:platform`` by dotted path (``tenants[0].quota.cpu=32``),
+validated against the settings model, and is applied first: what it sets (``name``,
+``network.vpc_cidr``, ``cluster.service_cidr``, ``storage.force_destroy``, …) is kept and the rest
+is derived around it. Everything else (Kubernetes, chart and template versions, sizes, flags) is
+the source's, so the two stacks plan to the same resources apart from names. The result is
+validated with :func:`~askflow.settings.parse_settings` before anything is written, and written
+atomically without ever replacing an existing file.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ import os
 import re
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,18 +92,22 @@ def _shift(net: ipaddress.IPv4Network, delta: int) -> ipaddress.IPv4Network:
 
 
 def _free_block(
-    name: str, like: ipaddress.IPv4Network, taken: Sequence[ipaddress.IPv4Network], what: str
+    name: str, like: ipaddress.IPv4Network, taken: Sequence[ipaddress.IPv4Network], what: str, *, near: bool = False
 ) -> ipaddress.IPv4Network:
     """A block the size of ``like`` in the same private range, overlapping nothing in ``taken``.
 
-    The search starts at a position derived from ``name`` and wraps around: deterministic for the
-    same project, and unlikely to collide with a stack created concurrently elsewhere.
+    The search starts at a position derived from ``name`` (or, ``near``, right after ``like``) and
+    wraps around: deterministic for the same project, and unlikely to collide with a stack created
+    concurrently elsewhere.
     """
     block = next((b for b in _PRIVATE_BLOCKS if like.subnet_of(b)), None)
     if block is None:
         block = like.supernet(new_prefix=max(like.prefixlen - 8, 0))
     candidates = list(block.subnets(new_prefix=like.prefixlen)) if like.prefixlen > block.prefixlen else [block]
-    start = int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(candidates)
+    if near:
+        start = (candidates.index(like) + 1) % len(candidates) if like in candidates else 0
+    else:
+        start = int(hashlib.sha256(name.encode()).hexdigest(), 16) % len(candidates)
     for i in range(len(candidates)):
         candidate = candidates[(start + i) % len(candidates)]
         if not any(candidate.overlaps(t) for t in taken):
@@ -267,6 +277,65 @@ def _other_settings(project: Project, exclude: set[str]) -> dict[str, Settings]:
     return out
 
 
+def _default_names(source: Settings, name: str) -> Settings:
+    """The source's settings renamed, with the default (derived) bucket and SLS project names.
+
+    Its ``bucket_name`` / ``sls_project_name`` are what :class:`~askflow.settings.Settings` derives
+    for ``name``: one rule, the settings model's.
+    """
+    return source.model_copy(update={
+        "name": name,
+        "storage": source.storage.model_copy(update={"bucket_name": None}),
+        "observability": source.observability.model_copy(update={"sls_project_name": None}),
+    })
+
+
+def _cidr(value: Any) -> ipaddress.IPv4Network | None:
+    """A CIDR --set gave, or None when it is not one (parse_settings then reports it with its path)."""
+    try:
+        return ipaddress.IPv4Network(str(value))
+    except ValueError:
+        return None
+
+
+def _derive_cidrs(
+    stack: str, src: Settings, platform: CommentedMap, others: Mapping[str, Settings], user_set: Callable[..., bool]
+) -> None:
+    """Move the VPC (and its vSwitches) to a free block, or, in a shared VPC, the Service CIDR."""
+    network = platform.setdefault("network", CommentedMap())
+    net = src.network
+    if network.get("vpc_id") is None:
+        if net.bring_your_own:
+            return  # --set made a shared-VPC source's copy create its VPC: the user gives its CIDRs
+        if user_set("network", "vpc_cidr"):
+            vpc = _cidr(network.get("vpc_cidr"))
+            if vpc is None:
+                return
+        else:
+            taken = [o.network.vpc_cidr for o in others.values() if not o.network.bring_your_own]
+            service = _cidr(platform.get("cluster", {}).get("service_cidr")) or src.cluster.service_cidr
+            taken.append(service)
+            vpc = _free_block(stack, net.vpc_cidr, taken, "VPC CIDR")
+            network["vpc_cidr"] = str(vpc)
+        delta = int(vpc.network_address) - int(net.vpc_cidr.network_address)
+        for key in ("vswitch_cidrs", "pod_vswitch_cidrs"):
+            cidrs = getattr(net, key)
+            if cidrs and not user_set("network", key):
+                network[key] = _set_seq(network.get(key), [str(_shift(c, delta)) for c in cidrs])
+        return
+    if user_set("cluster", "service_cidr"):
+        return
+    # ACK: Service CIDRs of clusters in one VPC must not overlap each other nor the VPC. The VPC's
+    # CIDR is known offline when a stack of the project creates it or the stack file records it.
+    sharing = [o for o in others.values() if o.network.vpc_id == network.get("vpc_id")]
+    taken = [src.cluster.service_cidr, *(o.cluster.service_cidr for o in sharing)]
+    if "vpc_cidr" in network and _cidr(network["vpc_cidr"]) is not None:
+        taken.append(ipaddress.IPv4Network(str(network["vpc_cidr"])))
+    taken += [o.network.vpc_cidr for o in others.values() if not o.network.bring_your_own]
+    service = _free_block(stack, src.cluster.service_cidr, taken, "Service CIDR", near=True)
+    platform.setdefault("cluster", CommentedMap())["service_cidr"] = str(service)
+
+
 def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] = ()) -> NewStack:
     """Build (and validate) the new stack file; writes nothing. Every problem is one :class:`AskflowError`."""
     if len(stack) > _MAX_NEW_NAME or not _NEW_NAME.match(stack):
@@ -305,41 +374,35 @@ def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] 
         if key in doc:
             del doc[key]
 
+    # --set first: what it sets is kept, the rest is derived around it.
+    user = [tuple(_parse_path(apply_set(platform, assignment))) for assignment in sets]
+
+    def user_set(*path: str) -> bool:
+        """--set changed ``path``, a part of it, or a mapping holding it."""
+        return any(p[: len(path)] == path or path[: len(p)] == p for p in user)
+
     # Physical names.
-    new_name = physical_name(source_settings.name.split("-", 1)[0], stack)
-    platform["name"] = new_name
-    region = source_settings.region
-    if source_settings.storage.bucket_name is not None:
-        platform["storage"]["bucket_name"] = f"{new_name}-{region}-artifacts"
-    if source_settings.observability.sls_project_name is not None:
-        platform["observability"]["sls_project_name"] = f"{new_name}-{region}-logs"
-    if source_settings.argo.sso is not None:
+    if not user_set("name"):
+        platform["name"] = physical_name(source_settings.name.split("-", 1)[0], stack)
+    new_name = str(platform["name"])
+    defaults = _default_names(source_settings, new_name)
+    if source_settings.storage.bucket_name is not None and not user_set("storage", "bucket_name"):
+        platform["storage"]["bucket_name"] = defaults.bucket_name
+    if source_settings.observability.sls_project_name is not None and not user_set("observability", "sls_project_name"):
+        platform["observability"]["sls_project_name"] = defaults.sls_project_name
+    if source_settings.argo.sso is not None and not user_set("argo", "sso"):
         notices.append(f"argo.sso.redirect_url was copied from {source} ({source_settings.argo.sso.redirect_url}): "
                        f"set {stack}'s with --set argo.sso.redirect_url=…")
 
     # CIDRs.
     others = _other_settings(project, {stack})
-    net = source_settings.network
-    if not net.bring_your_own:
-        taken = [o.network.vpc_cidr for o in others.values() if not o.network.bring_your_own]
-        taken.append(source_settings.cluster.service_cidr)
-        vpc = _free_block(stack, net.vpc_cidr, taken, "VPC CIDR")
-        delta = int(vpc.network_address) - int(net.vpc_cidr.network_address)
-        network = platform["network"]
-        network["vpc_cidr"] = str(vpc)
-        for key in ("vswitch_cidrs", "pod_vswitch_cidrs"):
-            cidrs = getattr(net, key)
-            if cidrs:
-                network[key] = _set_seq(network.get(key), [str(_shift(c, delta)) for c in cidrs])
-    else:
-        sharing = [o for o in others.values() if o.network.vpc_id == net.vpc_id]
-        service = _free_block(
-            stack, source_settings.cluster.service_cidr, [o.cluster.service_cidr for o in sharing], "Service CIDR"
-        )
-        platform.setdefault("cluster", CommentedMap())["service_cidr"] = str(service)
+    _derive_cidrs(stack, source_settings, platform, others, user_set)
 
-    for assignment in sets:
-        apply_set(platform, assignment)
+    # A copy of a non-prod stack is disposable: let `make destroy` remove its bucket (dev only:
+    # the settings refuse force_destroy elsewhere).
+    disposable = source_settings.environment != "prod" and not user_set("storage", "force_destroy")
+    if disposable and platform.get("environment") == "dev" and not source_settings.storage.force_destroy:
+        platform.setdefault("storage", CommentedMap())["force_destroy"] = True
 
     # Relative to the project, so the file is the same bytes whatever folder askflow ran from.
     try:
@@ -350,6 +413,18 @@ def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] 
     data = yamlio.loads(text, shown)
     settings = parse_settings(data["config"].get(REGION_KEY), data["config"].get(PLATFORM_KEY), file=shown)
     _check_unique(stack, source, source_settings, settings, others, shown)
+    if disposable and settings.storage.force_destroy:
+        notices.append(f"storage.force_destroy is true: `make destroy STACK={stack}` empties and deletes the bucket "
+                       f"{settings.bucket_name} with everything in it")
+    elif disposable:
+        notices.append(f"storage.force_destroy is allowed in dev only: `make destroy STACK={stack}` leaves the bucket "
+                       f"{settings.bucket_name} while it holds objects; empty it first (`ossutil rm "
+                       f"oss://{settings.bucket_name} -r -f --all-versions`) or copy as dev (--set environment=dev)")
+    channel = settings.cluster.auto_upgrade_channel
+    if channel != "none" and channel == source_settings.cluster.auto_upgrade_channel:
+        notices.append(f"cluster.auto_upgrade_channel is {channel!r} as in {source} (the source's choice): ACK "
+                       f"upgrades each cluster on its own schedule, so {stack} drifts from {source}; "
+                       "--set cluster.auto_upgrade_channel=none pins it")
     return NewStack(project=project, stack=stack, source=source, path=target, text=text, settings=settings,
                     notices=notices)
 
