@@ -15,6 +15,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from askflow.convert.detect import FORMATS
 from askflow.convert.engine import Run, plan_run
@@ -78,8 +79,9 @@ def summary_table(result: Run) -> Table:
         for k in total:
             total[k] += c[k]
         src = r.plan.source
-        table.add_row(r.plan.name, f"{Path(src.file).name}" + (f"#{src.doc + 1}" if src.doc else ""),
-                      "converted" if r.converted else "[red]not converted[/red]",
+        # Text cells: a file name is data, not Rich markup ("[x]") or emoji codes (":x:")
+        table.add_row(Text(r.plan.name), Text(f"{Path(src.file).name}" + (f"#{src.doc + 1}" if src.doc else "")),
+                      Text("converted") if r.converted else Text("not converted", style="red"),
                       f"v{r.version}" if r.version else "-", str(c["mapped"]), str(c["approximated"]),
                       str(c["not-converted"]))
     done = sum(r.converted for r in result.results)
@@ -107,11 +109,11 @@ def run(args: argparse.Namespace) -> int:
             blocking = [e for e in r.plan.report.entries if e.code in _blocking()]
             why = "; ".join(f"{e.code}: {e.message}" for e in blocking) or "not converted"
             print(f"{r.plan.source.file}: {r.plan.name}: not converted: {why}", file=sys.stderr)
-    out = Console(highlight=False, width=max(100, Console().width))
+    out = Console(highlight=False, emoji=False, width=max(100, Console().width))
     out.print(summary_table(result))
     written = sum(1 for r in result.results if r.converted)
     out.print(f"{written} template version(s) written to {args.out}/"
-              + (f"; JSON report: {args.json_report}" if args.json_report else ""))
+              + (f"; JSON report: {args.json_report}" if args.json_report else ""), markup=False, soft_wrap=True)
     return result.exit_code
 
 

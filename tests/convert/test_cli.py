@@ -222,3 +222,13 @@ def test_json_path_that_would_clobber_is_refused_before_writing(
     assert len(errors) == 1 and errors[0].startswith(f"{report}: --json"), err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written, no .tmp
     assert (report.read_bytes() if report.is_file() else None) == old
+
+
+def test_summary_prints_file_names_literally(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """File names are data: Rich markup ([red]) and emoji codes (:x:) print as they are."""
+    name = "we[red]ird:x:.json"
+    write_json(tmp_path, name, definition())
+    lib = tmp_path / "l[b]ib"
+    code, out, err = cli(capsys, str(tmp_path / "in" / name), "--out", str(lib))
+    assert code == 0, err
+    assert name in out and f"written to {lib}/" in out
