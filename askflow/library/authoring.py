@@ -13,7 +13,7 @@ from pathlib import Path
 
 from askflow import yamlio
 from askflow.errors import AskflowError
-from askflow.library.lock import dumps_lock, next_number, read_lock, updated_lock
+from askflow.library.lock import dumps_lock, next_number, read_lock, read_retired, updated_lock
 from askflow.library.model import Library
 
 
@@ -62,5 +62,5 @@ def lock_library(library: Library) -> tuple[str, ...]:
             exit_code=1,
         )
     if added or not library.lock_path.exists():
-        yamlio.write_atomic(library.lock_path, dumps_lock(versions))
+        yamlio.write_atomic(library.lock_path, dumps_lock(versions, read_retired(library.lock_path)))
     return added

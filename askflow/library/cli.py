@@ -4,6 +4,7 @@
   that deploy each (``environments/Pulumi.*.yaml``), and what references each.
 - ``new NAME``: copy the latest version to the next number (refuses while the latest is a draft).
 - ``lock``: record new versions' digests in ``versions.lock``; exit 1 if a released one changed.
+- ``retire NAME-vN``: after deleting a released version's file, retire its name for good.
 - ``show NAME[-vN]``: the DAG or steps as Mermaid (``--format dot`` for Graphviz, ``--png FILE``).
 - ``diff NAME A B``: structural changes between two versions, ``--text`` adds a unified diff.
 """
@@ -25,7 +26,7 @@ from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
 from askflow.library.graph import build_graph, to_dot, to_mermaid
 from askflow.library.loader import load_library, parse_deployed_name
-from askflow.library.lock import read_lock, updated_lock
+from askflow.library.lock import read_lock, retire, updated_lock
 from askflow.library.model import Library, TemplateVersion
 from askflow.library.selection import resolve_crons, resolve_deploy
 
@@ -69,6 +70,10 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("lock", parents=[common], help="record new versions in versions.lock")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the lock is not up to date")
     p.set_defaults(func=run_lock)
+
+    p = sub.add_parser("retire", parents=[common], help="retire a deleted released version's name for good")
+    p.add_argument("version", metavar="NAME-vN", help="the deployed name, e.g. etl-v1")
+    p.set_defaults(func=run_retire)
 
     p = sub.add_parser("show", parents=[common], help="draw a version's DAG or steps (Mermaid, DOT, PNG)")
     p.add_argument("version", metavar="NAME[-vN]", help="a template (its latest version) or a deployed name")
@@ -212,6 +217,15 @@ def run_lock(args: argparse.Namespace) -> int:
         print(f"{library.lock_path} is up to date")
     for name in added:
         print(f"locked {name} {library.by_deployed_name[name].digest}")
+    return 0
+
+
+def run_retire(args: argparse.Namespace) -> int:
+    if parse_deployed_name(args.version) is None:
+        raise AskflowError(f"{args.version!r} is not a deployed name; use NAME-vN, e.g. etl-v1")
+    library = load_library(args.root)
+    lock = retire(library, args.version)
+    print(f"retired {args.version} in {lock}; its name will not be used again")
     return 0
 
 

@@ -4,8 +4,8 @@ The documents go to :func:`askflow.lint.lint_documents` together, so a ``templat
 version to another (or a CronWorkflow's ``workflowTemplateRef``) resolves across the library, as
 ``argo lint --offline`` resolves references across the files it is given. Documents are rendered
 (deployed names, labels, annotation) because that is what the cluster receives. A released version
-whose content changed (or whose file was deleted) is an error finding with rule
-``released-version-changed``.
+whose content changed (or whose file was deleted), and a file using a retired name, are error
+findings with rule ``released-version-changed``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from askflow.library.loader import load_library
-from askflow.library.lock import lock_problems, read_lock
+from askflow.library.lock import lock_problems, read_lock, read_retired
 
 if TYPE_CHECKING:
     from askflow.lint import Finding
@@ -32,7 +32,7 @@ def lint_library(root: Path, *, strict: bool) -> list[Finding]:
     docs: list[tuple[str, int, Any]] = [(str(v.source), 0, v.render()) for v in library.versions]
     docs += [(str(c.source), 0, c.render()) for c in library.crons]
     findings = list(lint_documents(docs, strict=strict))
-    for problem in lock_problems(library, read_lock(library.lock_path)):
+    for problem in lock_problems(library, read_lock(library.lock_path), read_retired(library.lock_path)):
         findings.append(
             Finding(
                 file=problem.file,

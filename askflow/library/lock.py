@@ -8,13 +8,20 @@ a change. The file is YAML, written deterministically::
 
     # header comment
     versions:
-      etl-v1: sha256:...      # ordered by template name, then version number
+      etl-v2: sha256:...      # ordered by template name, then version number
+    retired:                  # only when a version was retired
+      - etl-v1
+
+A released version is taken out of service with ``askflow workflows retire NAME-vN`` once its file
+is deleted: its name moves to ``retired`` and is never used again, so ``etl-v1`` always meant one
+content. (Deleting its lock line instead would let a different ``v1`` be locked under the same
+name and silently replace the deployed object that running workflows and crons rely on.)
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,16 +45,15 @@ def _order(deployed_name: str) -> tuple[str, int]:
     return parsed
 
 
-def read_lock(lock_path: Path) -> dict[str, str]:
-    """Deployed name -> digest; an absent lock file means nothing is released yet."""
+def _read(lock_path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     lock_path = Path(lock_path)
     if not lock_path.exists():
-        return {}
+        return {}, ()
     data = yamlio.load_file(lock_path)
     if data is None:
-        return {}
-    if not isinstance(data, dict) or set(data) - {"versions"}:
-        raise AskflowError("expected a mapping with one key, versions", file=str(lock_path))
+        return {}, ()
+    if not isinstance(data, dict) or set(data) - {"versions", "retired"}:
+        raise AskflowError("expected a mapping with the keys versions and retired", file=str(lock_path))
     versions = data.get("versions") or {}
     if not isinstance(versions, dict):
         raise AskflowError("versions must map deployed names to digests", file=str(lock_path), path="versions")
@@ -64,18 +70,44 @@ def read_lock(lock_path: Path) -> dict[str, str]:
                 file=str(lock_path),
                 path=["versions", key],
             )
-    return dict(versions)
+    retired = data.get("retired") or []
+    if not isinstance(retired, list):
+        raise AskflowError("retired must be a list of deployed names", file=str(lock_path), path="retired")
+    for i, key in enumerate(retired):
+        if not isinstance(key, str) or parse_deployed_name(key) is None:
+            raise AskflowError(
+                f"{key!r} is not a deployed name (<name>-v<N>)", file=str(lock_path), path=["retired", i]
+            )
+        if key in versions:
+            raise AskflowError(
+                f"{key} is both released and retired; a retired name stays retired: remove it from versions",
+                file=str(lock_path),
+                path=["versions", key],
+            )
+    return dict(versions), tuple(retired)
 
 
-def dumps_lock(versions: Mapping[str, str]) -> str:
-    """The lock file text: the same versions always give the same bytes."""
-    ordered = {k: versions[k] for k in sorted(versions, key=_order)}
-    return _HEADER + yamlio.dumps({"versions": ordered})
+def read_lock(lock_path: Path) -> dict[str, str]:
+    """Deployed name -> digest; an absent lock file means nothing is released yet."""
+    return _read(lock_path)[0]
+
+
+def read_retired(lock_path: Path) -> tuple[str, ...]:
+    """Deployed names retired for good (``retired:`` in the lock): never deployed or locked again."""
+    return _read(lock_path)[1]
+
+
+def dumps_lock(versions: Mapping[str, str], retired: Collection[str] = ()) -> str:
+    """The lock file text: the same versions (and retired names) always give the same bytes."""
+    data: dict[str, object] = {"versions": {k: versions[k] for k in sorted(versions, key=_order)}}
+    if retired:
+        data["retired"] = sorted(set(retired), key=_order)
+    return _HEADER + yamlio.dumps(data)
 
 
 @dataclass(frozen=True)
 class LockProblem:
-    """A released version whose content changed, or whose file is gone."""
+    """A released version whose content changed or whose file is gone, or a retired name in use."""
 
     deployed_name: str
     file: str
@@ -88,13 +120,18 @@ class LockProblem:
 
 
 def next_number(library: Library, name: str, recorded: Mapping[str, str]) -> int:
-    """The next version number nobody has used: after the latest file and every released one."""
-    released = [parsed[1] for key in recorded if (parsed := parse_deployed_name(key)) and parsed[0] == name]
-    return max([library.latest(name).number, *released]) + 1
+    """The next version number nobody has used: after the latest file and every released or retired
+    one (retired names are read from the library's lock)."""
+    used = [*recorded, *read_retired(library.lock_path)]
+    taken = [parsed[1] for key in used if (parsed := parse_deployed_name(key)) and parsed[0] == name]
+    files = [v.number for v in library.by_name.get(name, ())]
+    return max([*files, *taken, 0]) + 1
 
 
-def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockProblem]:
-    """Every recorded version that changed or disappeared, in lock order."""
+def lock_problems(
+    library: Library, recorded: Mapping[str, str], retired: Collection[str] = ()
+) -> list[LockProblem]:
+    """Every recorded version that changed or disappeared, then every retired name a file uses."""
     problems: list[LockProblem] = []
     for deployed in sorted(recorded, key=_order):
         version = library.by_deployed_name.get(deployed)
@@ -105,7 +142,7 @@ def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockPro
                     deployed,
                     str(library.root / name),
                     f"{deployed} is released (in {LOCK_FILE}) but v{number}.yaml / v{number}.py is missing; "
-                    f"restore it, or delete its line from {LOCK_FILE} to retire it",
+                    f"restore it, or retire it for good: askflow workflows retire {deployed}",
                 )
             )
         elif version.digest != recorded[deployed]:
@@ -117,12 +154,25 @@ def lock_problems(library: Library, recorded: Mapping[str, str]) -> list[LockPro
                     f"{deployed} is released and immutable; copy it to v{following} and change v{following}",
                 )
             )
+    for deployed in sorted(retired, key=_order):
+        version = library.by_deployed_name.get(deployed)
+        if version is not None:
+            following = next_number(library, version.name, recorded)
+            problems.append(
+                LockProblem(
+                    deployed,
+                    str(version.source),
+                    f"{deployed} is retired (in {LOCK_FILE}) and its name is never used again: "
+                    f"rename this file to v{following}",
+                )
+            )
     return problems
 
 
 def check_lock(library: Library, lock_path: Path) -> None:
     """Raise :class:`AskflowError` (naming the version's file) if a released version changed."""
-    problems = lock_problems(library, read_lock(lock_path))
+    recorded, retired = _read(lock_path)
+    problems = lock_problems(library, recorded, retired)
     if problems:
         raise problems[0].error()
 
@@ -132,8 +182,8 @@ def updated_lock(library: Library, lock_path: Path) -> tuple[dict[str, str], tup
 
     Refuses (exit code 1) when a recorded version changed or is missing: the lock only grows.
     """
-    recorded = read_lock(lock_path)
-    problems = lock_problems(library, recorded)
+    recorded, retired = _read(lock_path)
+    problems = lock_problems(library, recorded, retired)
     if problems:
         raise problems[0].error(exit_code=1)
     added = tuple(v.deployed_name for v in library.versions if v.deployed_name not in recorded)
@@ -146,3 +196,36 @@ def unreleased(library: Library, lock_path: Path) -> tuple[str, ...]:
     """Deployed names of versions not yet in the lock (drafts), in library order."""
     recorded = read_lock(lock_path)
     return tuple(v.deployed_name for v in library.versions if v.deployed_name not in recorded)
+
+
+def retire(library: Library, deployed_name: str) -> Path:
+    """Move a released version whose file is gone from ``versions`` to ``retired`` in the lock, so
+    its name is never locked (or deployed) again; returns the lock path.
+
+    Refuses (exit code 1) a name that is not released, already retired, still has its file, or is
+    still referenced by another version or a CronWorkflow."""
+    recorded, retired = _read(library.lock_path)
+    lock = str(library.lock_path)
+    if deployed_name in retired:
+        raise AskflowError(f"{deployed_name} is already retired", file=lock, exit_code=1)
+    if deployed_name not in recorded:
+        raise AskflowError(
+            f"{deployed_name} is not released (not in {LOCK_FILE}); a draft needs no retiring: delete its file",
+            file=lock,
+            exit_code=1,
+        )
+    version = library.by_deployed_name.get(deployed_name)
+    if version is not None:
+        raise AskflowError(
+            f"delete {version.source.name} first: a retired version is not deployed", file=str(version.source), exit_code=1
+        )
+    users = library.referenced_by.get(deployed_name, ())
+    if users:
+        raise AskflowError(
+            f"{deployed_name} is still referenced by {', '.join(users)}; move them to another version first",
+            file=lock,
+            exit_code=1,
+        )
+    versions = {k: v for k, v in recorded.items() if k != deployed_name}
+    yamlio.write_atomic(library.lock_path, dumps_lock(versions, (*retired, deployed_name)))
+    return library.lock_path

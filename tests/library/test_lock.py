@@ -82,7 +82,10 @@ def test_no_lock_means_nothing_released(lib_root: Path) -> None:
         ("versions: [a]\n", "versions must map"),
         ("versions:\n  etl: sha256:00\n", "not a deployed name"),
         ("versions:\n  etl-v1: md5:00\n", "expected sha256"),
-        ("extra: 1\n", "one key, versions"),
+        ("extra: 1\n", "the keys versions and retired"),
+        ("retired: {a: 1}\n", "retired must be a list"),
+        ("retired: [etl]\n", "not a deployed name"),
+        ("versions: {etl-v1: \"sha256:" + "0" * 64 + "\"}\nretired: [etl-v1]\n", "both released and retired"),
     ],
 )
 def test_malformed_lock(lib_root: Path, text: str, message: str) -> None:
