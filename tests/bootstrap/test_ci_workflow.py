@@ -20,14 +20,20 @@ WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 WORKFLOW = ROOT / ".github" / "workflows" / "infrastructure.yml"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
 CREDENTIALS_ACTION = "aliyun/configure-aliyun-credentials-action@v1"
+LOGIN_ACTION_DIR = ROOT / ".github" / "actions" / "pulumi-login"
+LOGIN_ACTION = "./.github/actions/pulumi-login"
 
 
-def _validate(path: Path) -> subprocess.CompletedProcess[str]:
-    """check-jsonschema with its vendored copy of the public GitHub workflow schema (SchemaStore)."""
+def _validate(path: Path, schema: str = "vendor.github-workflows") -> subprocess.CompletedProcess[str]:
+    """check-jsonschema with its vendored copy of the public GitHub workflow (or action) schema (SchemaStore)."""
     return subprocess.run(
-        [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.github-workflows", str(path)],
+        [str(CHECK_JSONSCHEMA), "--builtin-schema", schema, str(path)],
         capture_output=True, text=True, check=False,
     )
+
+
+def _action() -> dict[str, Any]:
+    return dict(yamlio.load_file(LOGIN_ACTION_DIR / "action.yml"))
 
 
 def _workflow() -> dict[str, Any]:
@@ -46,6 +52,17 @@ def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
 def test_workflow_validates_against_the_github_workflow_schema(path: Path) -> None:
     result = _validate(path)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_login_action_validates_against_the_github_action_schema() -> None:
+    result = _validate(LOGIN_ACTION_DIR / "action.yml", "vendor.github-actions")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_action_schema_check_rejects_a_broken_action(tmp_path: Path) -> None:
+    broken = tmp_path / "action.yml"
+    broken.write_text("name: x\ndescription: y\nruns:\n  using: composite\n  steps:\n    - run: echo\n")
+    assert _validate(broken, "vendor.github-actions").returncode != 0  # a composite `run` step needs `shell`
 
 
 def test_the_schema_check_rejects_a_broken_workflow(tmp_path: Path) -> None:
@@ -81,26 +98,48 @@ def test_uses_the_make_targets() -> None:
     assert "--policy-pack policy" in preview.split("\n\n")[0]
 
 
+def _login_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return [s for s in _steps(job) if s.get("uses") == LOGIN_ACTION]
+
+
 def test_no_stored_cloud_keys_only_the_oidc_roles() -> None:
-    text = WORKFLOW.read_text()
+    text = WORKFLOW.read_text() + (LOGIN_ACTION_DIR / "action.yml").read_text()
     assert not re.search(r"(ACCESS_KEY|SECRET_KEY|ACCESS_KEY_SECRET)\w*:\s*\$\{\{\s*secrets\.", text)
     assert re.findall(r"secrets\.(\w+)", text) and set(re.findall(r"secrets\.(\w+)", text)) == {"PULUMI_CONFIG_PASSPHRASE"}
     jobs = _workflow()["jobs"]
-    cloud = {name: job for name, job in jobs.items() if any(s.get("uses") == CREDENTIALS_ACTION for s in _steps(job))}
+    # The credentials action is used in one place only: the composite login action.
+    assert CREDENTIALS_ACTION not in WORKFLOW.read_text()
+    cloud = {name: job for name, job in jobs.items() if _login_steps(job)}
     assert set(cloud) == {"preview", "up-dev", "up-prod"}
     for name, job in cloud.items():
         assert job["permissions"]["id-token"] == "write", name
-        (step,) = [s for s in _steps(job) if s.get("uses") == CREDENTIALS_ACTION]
+        (step,) = _login_steps(job)
         # Each deploy job assumes its own environment's role (which trusts that environment only).
         role = {"preview": "ALICLOUD_CI_PREVIEW_ROLE_ARN", "up-dev": "ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV",
                 "up-prod": "ALICLOUD_CI_DEPLOY_ROLE_ARN_PROD"}[name]
         assert step["with"]["role-to-assume"] == "${{ vars." + role + " }}"
         assert step["with"]["oidc-provider-arn"] == "${{ vars.ALICLOUD_OIDC_PROVIDER_ARN }}"
-        # The action's default audience is what the bootstrap's provider and trust policy expect.
-        assert step["with"].get("audience", GITHUB_AUDIENCE) == GITHUB_AUDIENCE
+        assert step["with"]["backend-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
+        # The checkout comes first: a local action is read from the workspace.
+        names = [s.get("uses", "") for s in _steps(job)]
+        assert names.index("actions/checkout@v4") < names.index(LOGIN_ACTION)
     # No cloud access at all without credentials: plan runs offline, comment only writes to the PR.
     assert "id-token" not in json.dumps(jobs["plan"]) and "id-token" not in json.dumps(jobs["comment"])
     assert _workflow()["permissions"] == {"contents": "read"}
+
+
+def test_login_action_requests_the_audience_the_bootstrap_trusts() -> None:
+    action = _action()
+    (step,) = [s for s in action["runs"]["steps"] if s.get("uses") == CREDENTIALS_ACTION]
+    # Stated explicitly: the bootstrap's OIDC provider and trust policies expect exactly this.
+    assert step["with"]["audience"] == GITHUB_AUDIENCE
+    assert step["with"]["role-to-assume"] == "${{ inputs.role-to-assume }}"
+    # Every input the workflow passes exists, and every required input is passed.
+    inputs = action["inputs"]
+    required = {k for k, v in inputs.items() if v.get("required")}
+    for job in _workflow()["jobs"].values():
+        for s in _login_steps(job):
+            assert required <= set(s["with"]) <= set(inputs)
 
 
 def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
@@ -109,15 +148,17 @@ def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
     limits = {r.inputs["roleName"]: r.inputs["maxSessionDuration"] for r in bootstrap.of_type("alicloud:ram/role:Role")
               if "-ci-" in r.inputs["roleName"]}
     assert len(limits) == 3
+    default = int(_action()["inputs"]["role-session-expiration"]["default"])
     for job in ("preview", "up-dev", "up-prod"):
-        (step,) = [s for s in _steps(_workflow()["jobs"][job]) if s.get("uses") == CREDENTIALS_ACTION]
-        assert 1800 <= int(step["with"]["role-session-expiration"]) <= min(limits.values())
+        (step,) = _login_steps(_workflow()["jobs"][job])
+        assert 1800 <= int(step["with"].get("role-session-expiration", default)) <= min(limits.values())
 
 
 def test_repository_variables_are_the_ones_the_bootstrap_tells_you_to_set() -> None:
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
     told = set(re.findall(r"gh variable set (\w+)", "\n".join(bootstrap.outputs["nextSteps"])))
     used = set(re.findall(r"vars\.(\w+)", WORKFLOW.read_text()))
+    assert {"ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV", "ALICLOUD_CI_DEPLOY_ROLE_ARN_PROD"} <= used
     assert used <= told, used - told
 
 
@@ -136,6 +177,9 @@ def _runs_under_pipefail(wf: dict[str, Any], job: dict[str, Any], step: dict[str
 
 
 def test_every_step_that_pipes_fails_when_a_piped_command_fails() -> None:
+    # A composite action's `run` steps must name their shell; `bash` runs them with pipefail too.
+    for step in _action()["runs"]["steps"]:
+        assert "run" not in step or step["shell"] == "bash", step.get("name")
     wf = _workflow()
     piped = [(name, s) for name, job in wf["jobs"].items() for s in _steps(job) if _pipes(s.get("run", ""))]
     assert any("| tee" in s["run"] for _, s in piped)  # the preview step is among them
