@@ -26,7 +26,7 @@ from typing import Any
 
 from askflow.convert import retry
 from askflow.convert.access import Reader, meaningful
-from askflow.convert.containers import ensure_requests, image_parameter, resolve_image
+from askflow.convert.containers import ensure_requests, resolve_image
 from askflow.convert.graph import find_cycle
 from askflow.convert.kubernetes import check_schema
 from askflow.convert.model import (
@@ -41,7 +41,7 @@ from askflow.convert.model import (
     Task,
     input_parameter,
 )
-from askflow.convert.naming import Allocator, k8s_name, task_name, template_name
+from askflow.convert.naming import Allocator, job_template_name, k8s_name, task_name, template_name
 from askflow.convert.pod import map_pod
 from askflow.convert.resources import (
     ANNOTATION_EIP,
@@ -554,8 +554,8 @@ class _Job:
         assert self.sub is not None
         ref = self.sub.body.get("jobDefinition")
         param = f"{self.task}-image"
-        c: dict[str, Any] = {"image": image_parameter(self.plan, param, f"Container image for task {self.task} "
-                                                      f"(job definition {ref} was not among the inputs).")}
+        description = f"Container image for task {self.task} (job definition {ref} was not among the inputs)."
+        c: dict[str, Any] = {"image": self.plan.add_parameter(param, description=description)}
         self.sub.report.add("JOB_DEFINITION_NOT_FOUND", ["jobDefinition"], f"job definition {ref!r} is not among "
                             f"the inputs: task {self.task} runs the workflow parameter `{param}` with the image's "
                             "default command and the SubmitJob's overrides; pass the definition's file too to "
@@ -678,10 +678,7 @@ class _Job:
 
 def _definition_name(plan_name: str | None, data: dict[str, Any], reader: Reader, report: Reporter) -> tuple[str, str]:
     source = reader.req_str(data, "jobDefinitionName")
-    name = plan_name or template_name(source)
-    if not plan_name and name != source:
-        report.add("NAME_SANITIZED", ["jobDefinitionName"], f"{source!r} became {name!r}")
-    return name, source
+    return job_template_name(plan_name, source, report, ["jobDefinitionName"]), source
 
 
 def _new_plan(found: Found, name: str, source_name: str, report: Reporter) -> JobPlan:
@@ -748,9 +745,7 @@ def convert_pipeline(found: Found, ctx: Context, name: str | None = None) -> Job
 
     if len(bodies) == 1:
         source_name = reader.req_str(reader.mapping(bodies[0], at(0)), "jobName", at(0))
-        plan_name = name or template_name(source_name)
-        if not name and plan_name != source_name:
-            report.add("NAME_SANITIZED", [*at(0), "jobName"], f"{source_name!r} became {plan_name!r}")
+        plan_name = job_template_name(name, source_name, report, [*at(0), "jobName"])
     else:
         source_name = Path(found.file).stem
         plan_name = name or template_name(source_name)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from askflow.convert.access import Reader, meaningful
-from askflow.convert.containers import ensure_requests, image_parameter, resolve_image
+from askflow.convert.containers import ensure_requests, resolve_image
 from askflow.convert.graph import find_cycle
 from askflow.convert.model import (
     ENTRYPOINT,
@@ -31,7 +31,7 @@ from askflow.convert.model import (
     Reporter,
     Task,
 )
-from askflow.convert.naming import Allocator, k8s_name, task_name, template_name
+from askflow.convert.naming import Allocator, job_template_name, k8s_name, task_name
 from askflow.convert.resources import (
     ANNOTATION_EXTRA_STORAGE,
     ANNOTATION_SPECS,
@@ -143,8 +143,8 @@ class _Task:
             self.report.add("OSS_REGISTRY_IMAGE", [*path, "Parameters", "Command", "EnvVars", DOCKER_REGISTRY_ENV],
                             f"{image!r} is stored in an OSS-backed registry: push it to ACR and supply it as `{param}`",
                             target=f"spec.arguments.parameters[{param}]")
-            return image_parameter(self.plan, param, f"Container image for task {self.task} (was {image!r} in a "
-                                   "BatchCompute OSS registry; push it to ACR).")
+            return self.plan.add_parameter(param, description=f"Container image for task {self.task} (was "
+                                           f"{image!r} in a BatchCompute OSS registry; push it to ACR).")
         if image:
             where = [*path, "Parameters", "Command"]
             return resolve_image(self.plan, self.report, param, image, where, what=f"task {self.task}")
@@ -155,8 +155,8 @@ class _Task:
                         f"task {self.source_name} runs on a VM image ({vm or 'unnamed'}), not a container: build an "
                         f"image with its program and runtime and supply it as `{param}`",
                         target=f"spec.arguments.parameters[{param}]")
-        return image_parameter(self.plan, param, f"Container image for task {self.task} (BatchCompute ran it on "
-                               f"VM image {vm or 'unnamed'}; build an image with the program's runtime).")
+        return self.plan.add_parameter(param, description=f"Container image for task {self.task} (BatchCompute ran "
+                                       f"it on VM image {vm or 'unnamed'}; build an image with the program's runtime).")
 
     def resources(self, container: dict[str, Any]) -> None:
         r, desc, path, report = self.reader, self.desc, self.path, self.report
@@ -410,12 +410,10 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
     data = reader.mapping(found.data, ())
     legacy = "JobName" in data
     source_name = reader.req_str(data, "JobName" if legacy else "Name")
-    plan_name = name or template_name(source_name)
+    plan_name = job_template_name(name, source_name, report, ["JobName" if legacy else "Name"])
     source = found.source
     plan = JobPlan(name=plan_name, source=source, report=report, source_name=source_name)
     plan.annotations["askflow.dev/converted-from"] = f"{FORMAT} {found.kind} {source_name}"
-    if not name and plan_name != source_name:
-        report.add("NAME_SANITIZED", ["JobName" if legacy else "Name"], f"{source_name!r} became {plan_name!r}")
     if legacy:
         report.add("LEGACY_DIALECT", ["JobName"], "API 2015-06-30 (JobName, TaskDag.TaskDescMap)")
     elif data.get("Type", "DAG") == "App":

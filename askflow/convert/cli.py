@@ -17,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from askflow.convert.codes import CODES
 from askflow.convert.detect import FORMATS
 from askflow.convert.engine import Run, plan_run
 from askflow.convert.report import counts
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     result.write(args.json_report)
     for r in result.results:
         if not r.converted:
-            blocking = [e for e in r.plan.report.entries if e.code in _blocking()]
+            blocking = [e for e in r.plan.report.entries if CODES[e.code].blocking]
             why = "; ".join(f"{e.code}: {e.message}" for e in blocking) or "not converted"
             print(f"{r.plan.source.file}: {r.plan.name}: not converted: {why}", file=sys.stderr)
     out = Console(highlight=False, emoji=False, width=max(100, Console().width))
@@ -116,8 +117,3 @@ def run(args: argparse.Namespace) -> int:
               + (f"; JSON report: {args.json_report}" if args.json_report else ""), markup=False, soft_wrap=True)
     return result.exit_code
 
-
-def _blocking() -> set[str]:
-    from askflow.convert.codes import CODES
-
-    return {c for c, info in CODES.items() if info.blocking}

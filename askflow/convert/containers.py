@@ -30,11 +30,6 @@ def resolve_image(plan: JobPlan, report: Reporter, param: str, image: str, path:
     return ref
 
 
-def image_parameter(plan: JobPlan, param: str, description: str) -> str:
-    """A workflow parameter standing for an image the source does not have (a VM image, a missing definition)."""
-    return plan.add_parameter(param, description=description)
-
-
 def ensure_requests(container: dict[str, Any], report: Reporter, path: PathParts, *, what: str,
                     default_cpu: str = DEFAULT_CPU, default_memory: str = DEFAULT_MEMORY,
                     note: str = "ECI's default pod size") -> None:

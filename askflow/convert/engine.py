@@ -151,7 +151,4 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
             result.files[folder / f"cron-{cron_name}.yaml"] = yamlio.dumps(cron_doc)
         names = [p.name for p in result.files] + [report_path.name]
         result.files[report_path] = render_markdown(plan, result.version, names)
-    for result in results:
-        if not result.converted:
-            result.files = {}
     return Run(out, results)

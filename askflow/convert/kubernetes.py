@@ -20,7 +20,7 @@ from askflow import yamlio
 from askflow.convert import retry
 from askflow.convert.access import Reader, meaningful
 from askflow.convert.model import CronPlan, Found, JobPlan, PathParts, Reporter, Task
-from askflow.convert.naming import k8s_name, task_name, template_name
+from askflow.convert.naming import job_template_name, k8s_name, task_name
 from askflow.convert.pod import map_pod
 
 KINDS = ("Job", "CronJob")
@@ -366,9 +366,8 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
     reader = Reader(source.file, source.parts)
     report = Reporter(source.parts)
     meta, source_name = _metadata(reader, doc)
-    plan = JobPlan(name=name or template_name(source_name), source=source, report=report, source_name=source_name)
-    if not name and plan.name != source_name:
-        report.add("NAME_SANITIZED", ["metadata", "name"], f"{source_name!r} became {plan.name!r}")
+    plan = JobPlan(name=job_template_name(name, source_name, report, ["metadata", "name"]), source=source,
+                   report=report, source_name=source_name)
     api = str(doc.get("apiVersion"))
     if api != "batch/v1":
         report.add("LEGACY_API_VERSION", ["apiVersion"], f"{api} read as batch/v1")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+from askflow.convert.model import PathParts, Reporter
+
 #: Leaves room for ``-v<N>`` (up to 4 digits) within 63 characters, and fits a CronWorkflow name (52).
 MAX_TEMPLATE_NAME = 50
 MAX_TASK_NAME = 60
@@ -38,6 +40,17 @@ def template_name(text: str) -> str:
     name = k8s_name(text)
     if _VERSION_SUFFIX.search(name):
         name = _shorten(f"{name}-job", text, MAX_TEMPLATE_NAME)
+    return name
+
+
+def job_template_name(given: str | None, source_name: str, report: Reporter, path: PathParts) -> str:
+    """``given`` (``--name``, already checked) or the template name for ``source_name``; a name that had to
+    change is reported (NAME_SANITIZED) at ``path``, the source field holding it."""
+    if given:
+        return given
+    name = template_name(source_name)
+    if name != source_name:
+        report.add("NAME_SANITIZED", path, f"{source_name!r} became {name!r}")
     return name
 
 

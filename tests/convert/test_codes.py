@@ -48,3 +48,20 @@ def test_the_suggested_codes_of_formats_md_are_used() -> None:
 def test_reporter_rejects_undocumented_codes() -> None:
     with pytest.raises(KeyError):
         Reporter().add("NOT_A_CODE", [], "x")
+
+
+def test_name_sanitized_has_one_source() -> None:
+    """Every format names its template through naming.job_template_name (one rule, one report line)."""
+    emitters = sorted(path.name for path in SOURCE.glob("*.py") if '"NAME_SANITIZED"' in path.read_text()
+                      and path.name != "codes.py")
+    assert emitters == ["naming.py"]
+
+
+def test_job_template_name_reports_only_a_changed_name() -> None:
+    from askflow.convert.naming import job_template_name
+
+    report = Reporter()
+    assert job_template_name(None, "My_Job", report, ["Name"]) == "my-job"
+    assert job_template_name(None, "ok-name", report, ["Name"]) == "ok-name"
+    assert job_template_name("given", "My_Job", report, ["Name"]) == "given"
+    assert [(e.code, e.path, e.message) for e in report.entries] == [("NAME_SANITIZED", "Name", "'My_Job' became 'my-job'")]
