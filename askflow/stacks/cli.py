@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from askflow.errors import AskflowError
 from askflow.stacks.new import stack_new
 
+if TYPE_CHECKING:
+    from askflow.settings import Settings
+
+# Output is plain print(): nothing here is rich markup, so text such as `acs:ram::…` ARNs is printed
+# as is (rich would turn `:ram:` into an emoji unless emoji=False).
 CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 BUCKET = "alicloud:oss/bucket:Bucket"
 
@@ -67,12 +72,11 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def destroy_notes(stack: str, project_root: str = ".") -> list[str]:
-    """What ``pulumi destroy`` of ``stack`` refuses or leaves behind, from its offline plan."""
+def destroy_notes(settings: Settings, stack: str, project_root: str = ".") -> list[str]:
+    """What ``pulumi destroy`` of ``stack`` (whose parsed ``settings`` the caller has) refuses or leaves behind,
+    from its offline plan."""
     from askflow.plan import plan_stack
-    from askflow.stacks import load_project, load_settings, read_stack
 
-    settings = load_settings(read_stack(load_project(project_root), stack))
     plan = plan_stack(stack, project_root=project_root)
     notes = []
     protected = sorted(r.name for r in plan.resources if r.protect)
@@ -112,6 +116,6 @@ def run_destroy_check(args: argparse.Namespace) -> int:
             path=f"--stack {args.stack}",
         )
     print(f"destroying stack {args.stack} ({settings.environment}, {settings.name}):")
-    for note in destroy_notes(args.stack, args.project):
+    for note in destroy_notes(settings, args.stack, args.project):
         print(f"- {note}")
     return 0

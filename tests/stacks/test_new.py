@@ -340,7 +340,7 @@ def test_a_dev_copy_of_a_non_prod_source_is_force_destroyed_with_a_notice(projec
     # What destroy-check then says, from the copy's own plan.
     from askflow.stacks.cli import destroy_notes
 
-    notes = destroy_notes("rc-1", str(project))
+    notes = destroy_notes(load_settings(read_stack(load_project(project), "rc-1")), "rc-1", str(project))
     assert "bucket askflow-rc-1-cn-hangzhou-artifacts: emptied and deleted (force_destroy)" in notes
 
 
