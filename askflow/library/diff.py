@@ -18,25 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from askflow import yamlio
-from askflow.library.graph import FANOUT_KEYS, depends_names
+from askflow.library.graph import FANOUT_KEYS
 from askflow.library.model import TemplateVersion
+from askflow.lint.argo import depends_terms, template_type
 from askflow.lint.platform import pod_containers, with_inline
 
 SECTIONS = ("spec", "templates", "tasks", "parameters", "artifacts", "images", "resources")
-_TEMPLATE_TYPES = (
-    "dag",
-    "steps",
-    "container",
-    "script",
-    "containerSet",
-    "resource",
-    "suspend",
-    "data",
-    "http",
-    "plugin",
-)
-
-
 @dataclass(frozen=True)
 class Change:
     section: str
@@ -55,7 +42,8 @@ def _show(value: Any) -> str:
 
 
 def _type(template: dict) -> str:
-    return next((k for k in _TEMPLATE_TYPES if k in template), "unknown")
+    types = template_type(template)
+    return types[0] if types else "unknown"
 
 
 def _templates(doc: dict) -> dict[str, dict]:
@@ -80,7 +68,7 @@ def _tasks(template: dict) -> dict[str, dict[str, Any]]:
         for task in (template["dag"] or {}).get("tasks") or []:
             after = set(task.get("dependencies") or [])
             if isinstance(task.get("depends"), str):
-                after |= {name for name, _ in depends_names(task["depends"])}
+                after |= {name for name, _ in depends_terms(task["depends"])}
             out[str(task.get("name"))] = _task_info(task, sorted(after), task.get("depends"))
     elif "steps" in template:
         previous: list[str] = []

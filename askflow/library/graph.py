@@ -19,12 +19,12 @@ A version whose entrypoint is a single container or script is drawn as one node.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from askflow.lint.argo import depends_terms, template_type
+
 FANOUT_KEYS = ("withItems", "withParam", "withSequence")
-_DEPENDS_NAME = re.compile(r"([A-Za-z0-9][-A-Za-z0-9_]*)(?:\.([A-Za-z]+))?")
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_]")
 
 
@@ -66,33 +66,11 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
 
-    def node(self, node_id: str) -> Node:
-        return next(n for n in self.nodes if n.id == node_id)
-
 
 def _template_type(t: dict) -> str:
-    for key in (
-        "dag",
-        "steps",
-        "container",
-        "script",
-        "containerSet",
-        "resource",
-        "suspend",
-        "data",
-        "http",
-        "plugin",
-    ):
-        if key in t:
-            return key
-    return "unknown"
-
-
-def depends_names(expr: str) -> Iterator[tuple[str, str | None]]:
-    """Task names (with the result named, if any) in a ``depends`` expression such as
-    ``(a.Succeeded || b) && !c.Failed``."""
-    for m in _DEPENDS_NAME.finditer(expr):
-        yield m.group(1), m.group(2)
+    """The template's type (``dag``, ``container``, ...), "unknown" when it has none."""
+    types = template_type(t)
+    return types[0] if types else "unknown"
 
 
 def _runs(call: dict) -> str | None:
@@ -162,7 +140,7 @@ def build_graph(doc: dict, title: str) -> Graph:
                     # One edge per task named, labelled with the results named for it
                     # ("etl.Succeeded || etl.Failed" -> "Succeeded/Failed").
                     results: dict[str, list[str]] = {}
-                    for dep, result in depends_names(depends):
+                    for dep, result in depends_terms(depends):
                         if dep in names:
                             got = results.setdefault(dep, [])
                             if result and result not in got:

@@ -31,19 +31,19 @@ from askflow import yamlio
 from askflow.errors import AskflowError
 from askflow.library.canonical import canonical_json, digest_of_canonical
 from askflow.library.model import (
+    LOCK_FILE,
     MANAGED_ANNOTATIONS,
     MANAGED_LABELS,
     CronEntry,
     Library,
     TemplateVersion,
 )
+from askflow.lint.argo import MAX_CRON_NAME, MAX_NAME
+from askflow.lint.structure import API_VERSION
 
-API_VERSION = "argoproj.io/v1alpha1"
 #: Kubernetes object names are at most 63 characters, and so are Argo WorkflowTemplate names
 #: (validate.go: "workflow template name %q must not be more than 63 characters long").
-MAX_DEPLOYED_NAME = 63
-#: Argo: "cron workflow name %q must not be more than 52 characters long" (it appends a timestamp).
-MAX_CRON_NAME = 52
+MAX_DEPLOYED_NAME = MAX_NAME
 
 TEMPLATE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 VERSION_FILE = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)$")
@@ -307,7 +307,7 @@ def load_library(root: Path) -> Library:
     cron_sources: dict[str, Path] = {}
     for folder in _entries(root):
         if not folder.is_dir():
-            if folder.name == "versions.lock":
+            if folder.name == LOCK_FILE:
                 continue
             raise AskflowError(
                 f"unexpected file; versions live in {root}/<template>/v<N>.yaml (or .py)", file=str(folder)

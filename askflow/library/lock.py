@@ -28,9 +28,9 @@ from pathlib import Path
 from askflow import yamlio
 from askflow.errors import AskflowError
 from askflow.library.loader import parse_deployed_name
+from askflow.library.model import LOCK_FILE as LOCK_FILE  # defined beside Library.lock_path; exported here
 from askflow.library.model import Library
 
-LOCK_FILE = "versions.lock"
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _HEADER = (
     "# Content digests of released WorkflowTemplate versions (askflow.library.lock).\n"

@@ -36,6 +36,8 @@ VERSION_LABEL = "app.kubernetes.io/version"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "askflow"
 DIGEST_ANNOTATION = "askflow.dev/content-digest"
+#: The lock file at the library root (see :mod:`askflow.library.lock`, which exports it as LOCK_FILE).
+LOCK_FILE = "versions.lock"
 #: Metadata keys askflow sets; authors must not set them in a source file.
 MANAGED_LABELS = (NAME_LABEL, VERSION_LABEL, MANAGED_BY_LABEL)
 MANAGED_ANNOTATIONS = (DIGEST_ANNOTATION,)
@@ -138,7 +140,7 @@ class Library:
 
     @property
     def lock_path(self) -> Path:
-        return self.root / "versions.lock"
+        return self.root / LOCK_FILE
 
     @cached_property
     def by_deployed_name(self) -> dict[str, TemplateVersion]:

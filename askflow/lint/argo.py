@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -1650,16 +1650,25 @@ def task_dependencies(task: Mapping[str, Any]) -> dict[str, bool]:
         for dep in lst(task.get("dependencies")):
             out.setdefault(text(dep), False)
         return out
+    for name, result in depends_terms(depends):
+        if result in ("AnySucceeded", "AllFailed"):
+            out[name] = True
+        else:
+            out.setdefault(name, False)
+    return out
+
+
+def depends_terms(depends: str) -> Iterator[tuple[str, str | None]]:
+    """``(task, result or None)`` for every task a ``depends`` expression names, in order, read
+    with common.GetTaskDependencies' pattern: ``(a.Succeeded || b) && !c.Failed`` ->
+    ``a, Succeeded``; ``b, None``; ``c, Failed``
+    (https://argo-workflows.readthedocs.io/en/latest/enhanced-depends-logic/)."""
     for full, bare in _TASK_NAME.findall(depends):
         if full:
             name, result = full.split(".", 1)
-            if result in ("AnySucceeded", "AllFailed"):
-                out[name] = True
-            else:
-                out.setdefault(name, False)
+            yield name, result
         elif bare:
-            out.setdefault(bare, False)
-    return out
+            yield bare, None
 
 
 def find_cycle(graph: Mapping[str, Iterable[str]]) -> list[str]:

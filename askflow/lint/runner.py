@@ -16,12 +16,12 @@ from typing import Any
 
 from askflow import yamlio
 from askflow.errors import AskflowError
+from askflow.library.lock import LOCK_FILE
 from askflow.lint import argo, oss, platform, structure
 from askflow.lint.argo import Holder, Registry, d, text
 from askflow.lint.finding import ERROR, RULES, WARNING, Finding
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
-LIBRARY_MARKER = "versions.lock"
 SUFFIXES = (".yaml", ".yml", ".json")
 CRON_LABEL = "workflows.argoproj.io/cron-workflow"
 CRON_ANNOTATION = "workflows.argoproj.io/scheduled-time"
@@ -138,11 +138,11 @@ def library_root(path: Path) -> Path | None:
     files the way they were given; above the working folder the search goes on absolutely."""
     start = path if path.is_dir() else path.parent
     for folder in (start, *start.parents):
-        if (folder / LIBRARY_MARKER).is_file():
+        if (folder / LOCK_FILE).is_file():
             return folder
     if not start.is_absolute():
         for folder in start.resolve().parents:
-            if (folder / LIBRARY_MARKER).is_file():
+            if (folder / LOCK_FILE).is_file():
                 return folder
     return None
 
@@ -198,7 +198,7 @@ def discover(paths: Sequence[str]) -> tuple[list[Path], Libraries]:
         else:
             for here_name, dirs, names in os.walk(path):
                 here = Path(here_name)
-                if (here / LIBRARY_MARKER).is_file():
+                if (here / LOCK_FILE).is_file():
                     libraries.add(here, None)
                     dirs[:] = []
                     continue
