@@ -101,8 +101,9 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Rules whose outcome depends on the calling workflow: reported at the call site when the template
 # comes from another document.
 _CONTEXT_RULES = {"unresolved-variable"}
-# Only these checks are meaningful again when the same template is called with real arguments.
-_FAKE = None  # Argo's FakeArguments: every input parameter gets a placeholder value
+# Argo's FakeArguments: a template validated without a caller's arguments (every input parameter
+# gets a placeholder value); a templateRef call is validated again with its real arguments.
+_FAKE = None
 
 
 def d(value: Any) -> dict[str, Any]:

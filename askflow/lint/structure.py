@@ -204,12 +204,6 @@ def check_document(obj: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     return [(format_path(path), rule, message) for path, rule, message in out]
 
 
-def field_type(object_name: str, field: str) -> tuple[int, Any] | None:
-    """The compiled node of one field (for tests and callers that introspect the API)."""
-    obj = _compiled().get(object_name)
-    return obj.fields.get(field) if obj else None
-
-
 def known_fields(object_name: str) -> set[str]:
     """Field names (JSON, camelCase) of one API object, e.g. ``io.argoproj.workflow.v1alpha1.Template``."""
     return set(_compiled()[object_name].fields)
