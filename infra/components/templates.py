@@ -19,6 +19,7 @@ import pulumi_kubernetes as k8s
 
 from askflow.errors import AskflowError
 from askflow.library import Selection, check_lock, lint_library, load_library, select, unreleased
+from askflow.lint.platform import image_problem
 from askflow.settings import Templates
 
 
@@ -75,14 +76,14 @@ def selection_for(settings: Templates, library_root: Path, *, require_released: 
 
 
 def pinned_images(images: tuple[str, ...]) -> tuple[str, ...]:
-    """Images an ECI image cache can hold: pinned by tag or digest, never `latest`."""
+    """Images an ECI image cache can hold: pinned by tag or digest (lint's rule), and known now."""
     for image in images:
-        last = image.rsplit("/", 1)[-1]
-        if "@" in last:
-            continue
-        if ":" not in last or last.endswith(":latest"):
+        problem = image_problem(image) if image and "{{" not in image else (
+            f"image {image!r} is only known when the workflow runs"
+        )
+        if problem:
             raise AskflowError(
-                f"image {image!r} is not pinned: image caches need a tag or digest (not latest); pin it",
+                f"{problem}; image caches need pinned images (this image is not pinned)",
                 path="templates.enable_image_cache",
             )
     return images
