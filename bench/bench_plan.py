@@ -11,7 +11,6 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import shutil
-import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -59,6 +58,11 @@ def _project(versions: int) -> Path:
         name = f"job-{i // 4:03d}"
         (lib / name).mkdir(parents=True, exist_ok=True)
         (lib / name / f"v{i % 4 + 1}.yaml").write_text(yamlio.dumps(_template(name, i % 4 + 1)))
+    # Released, as a prod stack requires (drafts deploy only in dev).
+    from askflow.library import load_library
+    from askflow.library.authoring import lock_library
+
+    lock_library(load_library(lib))
     prod = yamlio.load_file(tmp / "environments" / "Pulumi.prod.yaml")
     prod["config"]["askflow:platform"]["templates"] = {"deploy": "all", "crons": "all", "namespaces": ["data-eng"]}
     (tmp / "environments" / "Pulumi.prod.yaml").write_text(yamlio.dumps(prod))
@@ -128,7 +132,7 @@ def _baseline(plan: Plan) -> float:
     return contextvars.Context().run(run)
 
 
-def run(repeat: int = 5) -> dict[str, Any]:
+def run(repeat: int = 7) -> dict[str, Any]:
     results: dict[str, Any] = {}
     for n in SIZES:
         project = _project(n)
@@ -140,7 +144,8 @@ def run(repeat: int = 5) -> dict[str, Any]:
                 plan = plan_stack("prod", project)
                 ours.append(time.perf_counter() - start)
                 base.append(_baseline(plan))
-            o, b = statistics.median(ours), statistics.median(base)
+            # The fastest of the runs: the least disturbed by the rest of the machine, for both sides.
+            o, b = min(ours), min(base)
             results[f"{n} versions"] = {
                 "resources": len([r for r in plan.resources if r.custom]),
                 "askflow_plan_s": round(o, 3),

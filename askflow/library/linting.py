@@ -15,20 +15,21 @@ from typing import TYPE_CHECKING, Any
 
 from askflow.library.loader import load_library
 from askflow.library.lock import lock_problems, read_lock, read_retired
+from askflow.library.model import Library
 
 if TYPE_CHECKING:
     from askflow.lint import Finding
 
 
-def lint_library(root: Path, *, strict: bool) -> list[Finding]:
+def lint_library(root: Path, *, strict: bool, library: Library | None = None) -> list[Finding]:
     """Findings for every version and CronWorkflow under ``root`` and for ``versions.lock``.
 
     Layout errors (see :func:`~askflow.library.loader.load_library`) raise AskflowError instead:
-    a library that does not load has nothing to lint.
+    a library that does not load has nothing to lint. Pass ``library`` when it is loaded already.
     """
     from askflow.lint import Finding, lint_documents
 
-    library = load_library(root)
+    library = library if library is not None else load_library(root)
     docs: list[tuple[str, int, Any]] = [(str(v.source), 0, v.render()) for v in library.versions]
     docs += [(str(c.source), 0, c.render()) for c in library.crons]
     findings = list(lint_documents(docs, strict=strict))

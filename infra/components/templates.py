@@ -55,7 +55,7 @@ def selection_for(settings: Templates, library_root: Path, *, require_released: 
     check_lock(library, library.lock_path)
     selection = select(library, settings.deploy, settings.crons)
     chosen = {str(v.source) for v in selection.versions} | {str(c.source) for c in selection.crons}
-    errors = [f for f in lint_library(library_root, strict=True) if f.severity == "error" and f.file in chosen]
+    errors = [f for f in lint_library(library_root, strict=True, library=library) if f.severity == "error" and f.file in chosen]
     if errors:
         first = errors[0]
         raise AskflowError(
