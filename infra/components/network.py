@@ -8,6 +8,7 @@ the given ids through.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 
 import pulumi
@@ -56,30 +57,23 @@ class NetworkComponent(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             self.vpc_id = vpc.id
-            switches = {
-                f"{name}-vsw-{zone}": alicloud.vpc.Switch(
-                    f"{name}-vsw-{zone}",
-                    vswitch_name=f"{name}-{zone}",
-                    vpc_id=vpc.id,
-                    zone_id=zone,
-                    cidr_block=str(cidr),
-                    tags=args.tags,
-                    opts=child,
-                )
-                for zone, cidr in zip(s.zones, s.vswitch_cidrs, strict=True)
-            }
-            pod_switches = {
-                f"{name}-pod-vsw-{zone}": alicloud.vpc.Switch(
-                    f"{name}-pod-vsw-{zone}",
-                    vswitch_name=f"{name}-pods-{zone}",
-                    vpc_id=vpc.id,
-                    zone_id=zone,
-                    cidr_block=str(cidr),
-                    tags=args.tags,
-                    opts=child,
-                )
-                for zone, cidr in zip(s.zones[: len(s.pod_vswitch_cidrs)], s.pod_vswitch_cidrs, strict=True)
-            }
+            def vswitches(kind: str, cidrs: tuple[ipaddress.IPv4Network, ...]) -> dict[str, alicloud.vpc.Switch]:
+                # One per zone; "pod-vsw" marks the optional vSwitches reserved for ECI pods.
+                return {
+                    f"{name}-{kind}-{zone}": alicloud.vpc.Switch(
+                        f"{name}-{kind}-{zone}",
+                        vswitch_name=f"{name}-{'pods-' if kind == 'pod-vsw' else ''}{zone}",
+                        vpc_id=vpc.id,
+                        zone_id=zone,
+                        cidr_block=str(cidr),
+                        tags=args.tags,
+                        opts=child,
+                    )
+                    for zone, cidr in zip(s.zones[: len(cidrs)], cidrs, strict=True)
+                }
+
+            switches = vswitches("vsw", s.vswitch_cidrs)
+            pod_switches = vswitches("pod-vsw", s.pod_vswitch_cidrs)
             self.vswitch_ids = pulumi.Output.all(*[sw.id for sw in switches.values()]).apply(list)
             self.pod_vswitch_ids = (
                 pulumi.Output.all(*[sw.id for sw in pod_switches.values()]).apply(list) if pod_switches else self.vswitch_ids

@@ -100,20 +100,11 @@ class TemplatesComponent(pulumi.ComponentResource):
         selection = selection_for(args.settings, args.library_root, require_released=args.require_released)
         cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
         for ns in args.namespaces:
-            for version in selection.versions:
-                manifest = version.render(namespace=ns)
+            objects = [(v.deployed_name, v.render(namespace=ns)) for v in selection.versions]
+            objects += [(f"cron-{c.name}", c.render(namespace=ns)) for c in selection.crons]
+            for object_name, manifest in objects:
                 k8s.apiextensions.CustomResource(
-                    f"{name}-{ns}-{version.deployed_name}",
-                    api_version=manifest["apiVersion"],
-                    kind=manifest["kind"],
-                    metadata=manifest["metadata"],
-                    spec=manifest["spec"],
-                    opts=cr_opts,
-                )
-            for cron in selection.crons:
-                manifest = cron.render(namespace=ns)
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{ns}-cron-{cron.name}",
+                    f"{name}-{ns}-{object_name}",
                     api_version=manifest["apiVersion"],
                     kind=manifest["kind"],
                     metadata=manifest["metadata"],
