@@ -30,11 +30,11 @@ SSO_CLIENT_SECRET_KEY = f"{PROJECT}:argoSsoClientSecret"
 
 EnvironmentClass = Literal["dev", "staging", "prod"]
 
-_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
+DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
 _K8S_VERSION = re.compile(r"^1\.\d{1,2}\.\d{1,2}(-aliyun\.\d+)?$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
+REGION_ID = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 _QUANTITY = re.compile(r"^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$")
 _DURATION = re.compile(r"^\d+(s|m|h|d)$")
 
@@ -49,11 +49,18 @@ class SettingsError(ValueError):
 
 
 def _dns_label(value: str, what: str, max_len: int = 63) -> str:
-    if len(value) > max_len or not _DNS_LABEL.match(value):
+    if len(value) > max_len or not DNS_LABEL.match(value):
         raise ValueError(
             f"{value!r} is not a valid {what}: use at most {max_len} lowercase letters, digits and '-', "
             "starting with a letter and ending with a letter or digit"
         )
+    return value
+
+
+def region_id(value: str) -> str:
+    """``value`` when it looks like an Alibaba Cloud region id, else the one-line reason."""
+    if not REGION_ID.match(value):
+        raise ValueError(f"{value!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
     return value
 
 
@@ -215,7 +222,7 @@ class Storage(_Model):
     @field_validator("bucket_name")
     @classmethod
     def _bucket(cls, v: str | None) -> str | None:
-        if v is not None and not _OSS_BUCKET.match(v):
+        if v is not None and not OSS_BUCKET.match(v):
             raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
         return v
 
@@ -400,9 +407,7 @@ class Settings(_Model):
     @field_validator("region")
     @classmethod
     def _region(cls, v: str) -> str:
-        if not _REGION.match(v):
-            raise ValueError(f"{v!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
-        return v
+        return region_id(v)
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -429,7 +434,7 @@ class Settings(_Model):
         for i, ns in enumerate(self.templates.namespaces or ()):
             if ns not in names:
                 raise SettingsError(("templates", "namespaces", i), f"{ns!r} is not a tenant ({', '.join(names)})")
-        if self.storage.bucket_name is None and not _OSS_BUCKET.match(self.bucket_name):
+        if self.storage.bucket_name is None and not OSS_BUCKET.match(self.bucket_name):
             raise SettingsError(("storage", "bucket_name"), f"the default {self.bucket_name!r} is too long: set bucket_name")
         return self
 

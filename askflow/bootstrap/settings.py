@@ -15,11 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from askflow.bootstrap import SETTINGS_KEY
 from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
 from askflow.policies.documents import RRSA_AUDIENCE
-from askflow.settings import SettingsError, validate_config
+from askflow.settings import DNS_LABEL, OSS_BUCKET, SettingsError, region_id, validate_config
 
-_DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
-_REGION = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
 # GitHub owner/repository names: letters, digits, '-', '_', '.'.
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$")
 _REF_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -166,7 +163,7 @@ class StateBucket(_Model):
     @field_validator("bucket_name")
     @classmethod
     def _bucket(cls, v: str | None) -> str | None:
-        if v is not None and not _OSS_BUCKET.match(v):
+        if v is not None and not OSS_BUCKET.match(v):
             raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
         return v
 
@@ -195,7 +192,7 @@ class BootstrapSettings(_Model):
     @field_validator("name", "managed_prefix")
     @classmethod
     def _name(cls, v: str) -> str:
-        if len(v) > 30 or not _DNS_LABEL.match(v):
+        if len(v) > 30 or not DNS_LABEL.match(v):
             raise ValueError(
                 f"{v!r} is not a valid name prefix: at most 30 lowercase letters, digits and '-', "
                 "starting with a letter"
@@ -205,16 +202,13 @@ class BootstrapSettings(_Model):
     @field_validator("region")
     @classmethod
     def _region(cls, v: str) -> str:
-        if not _REGION.match(v):
-            raise ValueError(f"{v!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
-        return v
+        return region_id(v)
 
     @field_validator("regions")
     @classmethod
     def _regions(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for r in v:
-            if not _REGION.match(r):
-                raise ValueError(f"{r!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
+            region_id(r)
         return v
 
     @field_validator("existing_roles")
@@ -237,7 +231,7 @@ class BootstrapSettings(_Model):
                 "bootstrap's own roles and state bucket (e.g. use `platform`)",
             )
         bucket = self.state_bucket_name
-        if not _OSS_BUCKET.match(bucket):
+        if not OSS_BUCKET.match(bucket):
             raise SettingsError(("state", "bucket_name"), f"the default {bucket!r} is too long: set bucket_name")
         if bucket.startswith(f"{self.managed_prefix}-"):
             raise SettingsError(
