@@ -72,6 +72,33 @@ def loads(text: str, file: str = "<string>") -> Any:
     return docs[0] if docs else None
 
 
+def _unique_keys(file: str) -> Any:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in out:
+                raise AskflowError(f"JSON has a duplicate key {key!r}; keep one", file=file)
+            out[key] = value
+        return out
+
+    return hook
+
+
+def loads_json(text: str, file: str = "<string>") -> Any:
+    """One JSON document, read strictly (duplicate keys are errors, as for YAML).
+
+    JSON is not read through the YAML loader: PyYAML rejects valid JSON such as surrogate-pair
+    escapes (``"\\ud83d\\ude00"``), which ``json.dumps`` writes for any emoji.
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys(file))
+    except json.JSONDecodeError as exc:
+        hint = "the file looks truncated" if exc.pos >= len(text.rstrip()) else "fix the syntax"
+        raise AskflowError(
+            f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}", file=file
+        ) from None
+
+
 def read_text(path: str | Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")

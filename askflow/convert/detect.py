@@ -20,7 +20,6 @@ format                  recognised by
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -60,29 +59,13 @@ def discover(inputs: Sequence[str | Path]) -> list[Path]:
     return files
 
 
-def _no_duplicates(file: str) -> Callable[[list[tuple[str, Any]]], dict[str, Any]]:
-    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in out:
-                raise AskflowError(f"JSON has a duplicate key {key!r}; keep one", file=file)
-            out[key] = value
-        return out
-    return hook
-
-
 def load_documents(path: Path) -> list[Any]:
     """The documents of one file (JSON: one; YAML: every non-empty document)."""
     text = yamlio.read_text(path)
     if not text.strip():
         raise AskflowError("is empty; expected a job definition", file=str(path))
     if path.suffix.lower() == ".json":
-        try:
-            return [json.loads(text, object_pairs_hook=_no_duplicates(str(path)))]
-        except json.JSONDecodeError as exc:
-            hint = "; the file looks truncated" if exc.pos >= len(text.rstrip()) else ""
-            raise AskflowError(f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}){hint}",
-                               file=str(path)) from None
+        return [yamlio.loads_json(text, str(path))]
     return yamlio.loads_all(text, str(path))
 
 

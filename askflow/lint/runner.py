@@ -8,7 +8,6 @@ does (https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -207,30 +206,9 @@ def discover(paths: Sequence[str]) -> tuple[list[Path], Libraries]:
     return files, libraries
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise ValueError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
 def load_json(path: Path) -> list[Any]:
-    """A JSON file as one document, read strictly (duplicate keys are errors, as for YAML).
-
-    JSON is not read through the YAML loader: PyYAML rejects valid JSON such as surrogate-pair
-    escapes (``"\\ud83d\\ude00"``), which ``json.dumps`` writes for any emoji."""
-    text = yamlio.read_text(path)
-    try:
-        return [json.loads(text, object_pairs_hook=_no_duplicates)]
-    except json.JSONDecodeError as exc:
-        raise AskflowError(
-            f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the syntax",
-            file=str(path),
-        ) from None
-    except ValueError as exc:
-        raise AskflowError(f"JSON does not parse ({exc}); fix the syntax", file=str(path)) from None
+    """A JSON file as one document, read strictly (:func:`askflow.yamlio.loads_json`)."""
+    return [yamlio.loads_json(yamlio.read_text(path), str(path))]
 
 
 def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
