@@ -10,12 +10,14 @@ config with ``set_all_config``, configures the runtime and runs the ``main`` fol
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import gc
 import logging
 import runpy
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -137,6 +139,27 @@ def _forget_other_programs(main: Path) -> None:
             del sys.modules[name]
 
 
+@contextlib.contextmanager
+def batch_collector() -> Iterator[None]:
+    """The garbage collector tuned for one batch run of the program, restored afterwards.
+
+    - The objects that exist before the program runs (a quarter of a million, the provider SDKs'
+      modules mostly, all living until exit) are frozen: a full collection during the run walks only
+      what the program made instead of all of them again (about 0.15 s each here).
+    - Young collections run every 200,000 allocations instead of 700, as mypy tunes its own runs
+      (``gc.set_threshold(200 * 1000, 30, 30)`` in mypy/build.py): a plan allocates millions of
+      short-lived objects, almost none of them in cycles.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def run_program(
     project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None = None
 ) -> ProgramRun:
@@ -157,6 +180,7 @@ def run_program(
 
     _forget_other_programs(project.main)
     try:
-        return context.run(run)
+        with batch_collector():
+            return context.run(run)
     finally:
         loop.close()
