@@ -20,6 +20,7 @@ name and silently replace the deployed object that running workflows and crons r
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -49,7 +50,15 @@ def _read(lock_path: Path) -> tuple[dict[str, str], tuple[str, ...]]:
     lock_path = Path(lock_path)
     if not lock_path.exists():
         return {}, ()
-    data = yamlio.load_file(lock_path)
+    text = yamlio.read_text(lock_path)
+    versions, retired = _parse(str(lock_path), text)
+    return dict(versions), retired
+
+
+@functools.lru_cache(maxsize=8)
+def _parse(lock_path: str, text: str) -> tuple[Mapping[str, str], tuple[str, ...]]:
+    """The lock's content, checked; cached by path and text (a plan asks for it several times)."""
+    data = yamlio.loads(text, file=lock_path)
     if data is None:
         return {}, ()
     if not isinstance(data, dict) or set(data) - {"versions", "retired"}:

@@ -134,3 +134,16 @@ def test_lock_command_refuses_to_change_a_recorded_version(lib_root: Path, askfl
 def test_lock_orders_versions_numerically(tmp_path: Path) -> None:
     text = dumps_lock({f"a-v{n}": "sha256:" + "0" * 64 for n in (10, 2, 1)} | {"b-v1": "sha256:" + "1" * 64})
     assert re.findall(r"^  (\S+):", text, re.M) == ["a-v1", "a-v2", "a-v10", "b-v1"]
+
+
+def test_a_rewritten_lock_is_read_again_even_at_the_same_size(tmp_path: Path) -> None:
+    """The parsed lock is reused only for the same text: a rewrite (same size, same second) is seen."""
+    lock = tmp_path / "versions.lock"
+    first, second = "sha256:" + "a" * 64, "sha256:" + "b" * 64
+    lock.write_text(dumps_lock({"etl-v1": first}))
+    assert read_lock(lock) == {"etl-v1": first}
+    read_lock(lock)["etl-v9"] = first  # a caller's copy: changing it changes nothing for the next read
+    lock.write_text(dumps_lock({"etl-v1": second}))
+    assert read_lock(lock) == {"etl-v1": second}
+    lock.unlink()
+    assert read_lock(lock) == {}
