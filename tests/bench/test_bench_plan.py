@@ -1,0 +1,52 @@
+"""The plan benchmark's baseline registers what the plan registers: same types, names, parents.
+
+The benchmark's figure is only a ratio if both sides do the same registrations; a resource type the
+baseline cannot build (a new provider class, say) would silently shrink it, so this runs the
+baseline of every stack under a counting monitor. Timing is not checked here (`make bench`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+from pulumi.runtime.mocks import MockMonitor
+
+from askflow.plan import plan_stack
+from bench import bench_plan
+from tests.conftest import ROOT
+
+
+def _name(urn: str) -> str:
+    """A parent's name; the root stack's (``pulumi:pulumi:Stack``) is left out, as the plan does."""
+    return "" if not urn or urn.split("::")[2] == "pulumi:pulumi:Stack" else urn.rsplit("::", 1)[-1]
+
+
+class _Counting(MockMonitor):
+    seen: Counter[tuple[str, str, str]] = Counter()
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802
+        if request.type != "pulumi:pulumi:Stack":
+            _Counting.seen[(request.type, request.name, _name(request.parent))] += 1
+        return super().RegisterResource(request)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_baseline_registers_the_same_resources_through_sdk_classes(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    plan = plan_stack(stack, ROOT)
+    _Counting.seen = Counter()
+    monkeypatch.setattr(bench_plan, "MockMonitor", _Counting)
+    bench_plan._baseline(plan)
+    assert _Counting.seen == Counter((r.type, r.name, _name(r.parent)) for r in plan.resources)
+
+
+def test_every_cloud_type_is_built_through_its_provider_class() -> None:
+    plan = plan_stack("prod", ROOT)
+    for r in plan.resources:
+        group = r.type.split(":")[1].split("/")[0]
+        crd_object = r.type.startswith("kubernetes:") and "." in group and not group.endswith((".k8s.io", "helm.sh"))
+        if r.custom and not crd_object:  # objects of CustomResourceDefinitions have no class of their own
+            found = bench_plan._sdk_class(r.type)
+            assert found is not None, r.type
+            assert found[0].__module__.startswith(("pulumi_alicloud", "pulumi_kubernetes", "pulumi_random")), r.type
