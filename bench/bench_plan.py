@@ -119,28 +119,47 @@ def _sdk_class(typ: str) -> tuple[Any, dict[str, str]] | None:
     return cls, {engine: py for py, engine in names.items()}
 
 
-def _builder(r: Registration) -> Callable[[pulumi.ResourceOptions], pulumi.Resource]:
+Made = dict[str, pulumi.Resource]
+
+
+def _builder(r: Registration) -> Callable[[pulumi.ResourceOptions, Made], pulumi.Resource]:
     """How the baseline builds ``r``: the same SDK class a program uses, with the recorded inputs.
 
-    Resolved before the clock starts; every recorded input must map to an argument of the class,
-    so the baseline never registers less than the plan did.
+    An input the plan received from other resources (a property dependency, such as a vSwitch's
+    ``vpcId``) is given as an Output of those resources, as in a program, so the request carries
+    the same property dependencies. Resolved before the clock starts; every recorded input must
+    map to an argument of the class, so the baseline never registers less than the plan did.
     """
-    inputs = r.inputs
+
+    def inputs(made: Made) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in r.inputs.items():
+            deps = [made[urn] for urn in r.property_dependencies.get(key, ()) if urn in made]
+            out[key] = pulumi.Output.all(*[d.urn for d in deps]).apply(lambda _, v=value: v) if deps else value
+        return out
+
     if r.type.startswith("kubernetes:") and _sdk_class(r.type) is None:
         # An object of a CustomResourceDefinition (WorkflowTemplate, CronWorkflow, AliyunLogConfig).
-        return lambda opts: k8s.apiextensions.CustomResource(
-            r.name, api_version=inputs["apiVersion"], kind=inputs["kind"],
-            metadata=inputs.get("metadata"), spec=inputs.get("spec"), opts=opts,
-        )
+        def crd_object(opts: pulumi.ResourceOptions, made: Made) -> pulumi.Resource:
+            given = inputs(made)
+            return k8s.apiextensions.CustomResource(
+                r.name, api_version=given["apiVersion"], kind=given["kind"],
+                metadata=given.get("metadata"), spec=given.get("spec"), opts=opts,
+            )
+
+        return crd_object
     found = _sdk_class(r.type)
     if found is None:
         raise SystemExit(f"bench: no SDK class for {r.type}; the baseline must register every type the plan has")
     cls, names = found
-    unmapped = sorted(set(inputs) - set(names))
+    unmapped = sorted(set(r.inputs) - set(names))
     if unmapped:
         raise SystemExit(f"bench: {r.type} inputs {unmapped} have no argument in {cls.__name__}")
-    kwargs = {names[key]: value for key, value in inputs.items()}
-    return lambda opts: cls(r.name, opts=opts, **kwargs)  # type: ignore[no-any-return]
+
+    def typed(opts: pulumi.ResourceOptions, made: Made) -> pulumi.Resource:
+        return cls(r.name, opts=opts, **{names[key]: value for key, value in inputs(made).items()})  # type: ignore[no-any-return]
+
+    return typed
 
 
 class _Mocks(pulumi.runtime.Mocks):
@@ -177,17 +196,17 @@ def _baseline(plan: Plan) -> float:
     builders = {urn: _builder(by_urn[urn]) for urn in order if by_urn[urn].custom}
 
     def program() -> None:
-        made: dict[str, pulumi.Resource] = {}
+        made: Made = {}
         for urn in order:
             r = by_urn[urn]
             provider = made.get(r.provider)
             opts = pulumi.ResourceOptions(
                 parent=made.get(r.parent),
                 provider=provider if isinstance(provider, pulumi.ProviderResource) else None,
-                depends_on=[made[d] for d in r.dependencies if d in made],
+                depends_on=[made[d] for d in r.explicit_dependencies if d in made],
             )
             if r.custom:
-                made[urn] = builders[urn](opts)
+                made[urn] = builders[urn](opts, made)
             else:
                 component = pulumi.ComponentResource(r.type, r.name, None, opts)
                 component.register_outputs({})

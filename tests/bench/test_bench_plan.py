@@ -23,12 +23,20 @@ def _name(urn: str) -> str:
     return "" if not urn or urn.split("::")[2] == "pulumi:pulumi:Stack" else urn.rsplit("::", 1)[-1]
 
 
+def _names(urns: Any) -> tuple[str, ...]:
+    return tuple(sorted(_name(u) for u in urns))
+
+
 class _Counting(MockMonitor):
-    seen: Counter[tuple[str, str, str]] = Counter()
+    """Keeps what identifies each request: type, name, parent, dependencies, property dependencies."""
+
+    seen: Counter[tuple[Any, ...]] = Counter()
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802
         if request.type != "pulumi:pulumi:Stack":
-            _Counting.seen[(request.type, request.name, _name(request.parent))] += 1
+            prop_deps = tuple(sorted((k, _names(v.urns)) for k, v in request.propertyDependencies.items() if v.urns))
+            key = (request.type, request.name, _name(request.parent), _names(set(request.dependencies)), prop_deps)
+            _Counting.seen[key] += 1
         return super().RegisterResource(request)
 
 
@@ -38,7 +46,16 @@ def test_baseline_registers_the_same_resources_through_sdk_classes(stack: str, m
     _Counting.seen = Counter()
     monkeypatch.setattr(bench_plan, "MockMonitor", _Counting)
     bench_plan._baseline(plan)
-    assert _Counting.seen == Counter((r.type, r.name, _name(r.parent)) for r in plan.resources)
+    assert _Counting.seen == Counter(
+        (
+            r.type,
+            r.name,
+            _name(r.parent),
+            _names(r.dependencies),
+            tuple(sorted((k, _names(v)) for k, v in r.property_dependencies.items())),
+        )
+        for r in plan.resources
+    )
 
 
 def test_every_cloud_type_is_built_through_its_provider_class() -> None:
