@@ -37,7 +37,8 @@ def main() -> int:
         f"- date: {datetime.date.today().isoformat()}\n"
         f"- machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.platform()}\n"
-        "- command: `make bench`\n\n"
+        "- command: `make bench`\n"
+        "- how each figure is measured (baselines, repeats, statistic): the docstring of `bench/bench_<name>.py`\n\n"
     )
     (HERE / "results.md").write_text(header + "\n".join(sections))
     print(f"wrote {HERE / 'results.md'}")
