@@ -16,6 +16,10 @@ Both sides are measured alike:
   that is not timed, so that neither side pays for the other's garbage;
 - pairs run back to back in alternating order; the figure is the median of the pairs' ratios.
 
+For reference only, each pair is followed by a "raw registration floor": the same resources as bare
+``pulumi.CustomResource`` objects with every dependency as ``depends_on`` (this benchmark's baseline
+before 2026-11-28), printed as ``ratio_to_raw_registration``.
+
 Figures are printed, never asserted (tests/bench checks only that the baseline registers exactly
 what the plan does).
 """
@@ -170,8 +174,19 @@ class _Mocks(pulumi.runtime.Mocks):
         return {}, []
 
 
-def _baseline(plan: Plan) -> float:
-    """Register the plan's custom resources, same types, names and inputs, under bare mocks."""
+def _raw_builder(r: Registration) -> Callable[[pulumi.ResourceOptions, Made], pulumi.Resource]:
+    """The reference floor: a bare ``pulumi.CustomResource`` with the recorded inputs as they are."""
+    if r.type.startswith("pulumi:providers:"):
+        return lambda opts, made: pulumi.ProviderResource(r.type.split(":")[-1], r.name, dict(r.inputs), opts)
+    return lambda opts, made: pulumi.CustomResource(r.type, r.name, dict(r.inputs), opts)
+
+
+def _baseline(plan: Plan, *, raw: bool = False) -> float:
+    """Register the plan's resources under bare mocks: same types, names, inputs, parents, dependencies.
+
+    ``raw``: the reference floor instead (bare ``pulumi.CustomResource``, every dependency given as
+    ``depends_on``), which skips work the SDK does for the resources of any real program.
+    """
     import asyncio
     import contextvars
 
@@ -193,7 +208,7 @@ def _baseline(plan: Plan) -> float:
 
     for urn in sorted(by_urn):
         visit(urn)
-    builders = {urn: _builder(by_urn[urn]) for urn in order if by_urn[urn].custom}
+    builders = {urn: (_raw_builder if raw else _builder)(by_urn[urn]) for urn in order if by_urn[urn].custom}
 
     def program() -> None:
         made: Made = {}
@@ -203,7 +218,7 @@ def _baseline(plan: Plan) -> float:
             opts = pulumi.ResourceOptions(
                 parent=made.get(r.parent),
                 provider=provider if isinstance(provider, pulumi.ProviderResource) else None,
-                depends_on=[made[d] for d in r.explicit_dependencies if d in made],
+                depends_on=[made[d] for d in (r.dependencies if raw else r.explicit_dependencies) if d in made],
             )
             if r.custom:
                 made[urn] = builders[urn](opts, made)
@@ -243,9 +258,10 @@ def run(repeat: int = 11) -> dict[str, Any]:
     for n in SIZES:
         project = _project(n)
         try:
-            ours, base = [], []
-            plan = plan_stack("prod", project)  # warm-up of both (imports, caches), not counted
+            ours, base, floor = [], [], []
+            plan = plan_stack("prod", project)  # warm-up of all three (imports, caches), not counted
             _baseline(plan)
+            _baseline(plan, raw=True)
             for i in range(repeat):
                 gc.collect()  # neither side pays for the other's garbage
                 if i % 2:
@@ -258,7 +274,10 @@ def run(repeat: int = 11) -> dict[str, Any]:
                     b = _baseline(plan)
                 ours.append(o)
                 base.append(b)
+                gc.collect()
+                floor.append(_baseline(plan, raw=True))
             ratios = sorted(o / b for o, b in zip(ours, base, strict=True))
+            to_floor = statistics.median(o / f for o, f in zip(ours, floor, strict=True))
             results[f"{n} versions"] = {
                 "resources": len([r for r in plan.resources if r.custom]),
                 "askflow_plan_s": round(statistics.median(ours), 3),
@@ -266,11 +285,15 @@ def run(repeat: int = 11) -> dict[str, Any]:
                 "overhead_ratio": round(statistics.median(ratios), 2),
                 "overhead_ratio_range": [round(ratios[0], 2), round(ratios[-1], 2)],
                 "pairs": repeat,
+                # For reference, not the target's baseline: bare CustomResources (see _baseline).
+                "raw_registration_s": round(statistics.median(floor), 3),
+                "ratio_to_raw_registration": round(to_floor, 2),
             }
             print(
                 f"plan, {n:4d} versions: askflow {statistics.median(ours):.3f}s, bare SDK mocks "
                 f"{statistics.median(base):.3f}s, ratio {statistics.median(ratios):.2f}x "
-                f"(pairs {ratios[0]:.2f}-{ratios[-1]:.2f}x)",
+                f"(pairs {ratios[0]:.2f}-{ratios[-1]:.2f}x); raw registration floor "
+                f"{statistics.median(floor):.3f}s ({to_floor:.2f}x)",
                 flush=True,
             )
         finally:
