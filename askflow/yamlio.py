@@ -28,22 +28,60 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
 class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """A safe loader that rejects duplicate mapping keys."""
 
+    _resolved: dict[tuple[Any, str | None, Any], str] = {}
+
+    def resolve(self, kind: Any, value: str | None, implicit: Any) -> str:
+        """PyYAML's tag resolution, remembered: a pure function of its arguments here (the safe
+        loader has no path resolvers), asked for every scalar, and the same scalars (keys,
+        kinds, images) recur in every template of a library. Short scalars only, at most 50,000."""
+        if value is not None and len(value) > 64:
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        key = (kind, value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) < 50_000:
+                self._resolved[key] = tag
+        return tag
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    loader.flatten_mapping(node)
+    """A mapping whose own keys are unique; keys brought in by ``<<`` merges may be overridden.
+
+    Plain string keys (nearly all of them) are taken from the node as they are, which is what
+    the string constructor returns, and their values built through the loader; anything else
+    (merges, keys of other types) goes through PyYAML's own ``construct_mapping``.
+    """
     seen: set = set()
+    plain = True
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=True)
+        if key_node.tag == _MERGE_TAG:
+            plain = False
+            continue
+        if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+        else:
+            plain = False
+            key = loader.construct_object(key_node, deep=True)
         try:
             duplicate = key in seen
         except TypeError:  # unhashable key: let the base constructor report it
-            break
+            return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
         if duplicate:
-            raise DuplicateKeyError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise DuplicateKeyError(None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
+    if not plain:
+        return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+    return {
+        key_node.value: value_node.value
+        if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode)  # what construct_yaml_str returns
+        else loader.construct_object(value_node, deep=deep)
+        for key_node, value_node in node.value
+    }
 
 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

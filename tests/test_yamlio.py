@@ -1,0 +1,41 @@
+"""Strict YAML reading (askflow.yamlio): duplicate keys refused, everything else as PyYAML reads it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+
+# Documents PyYAML's safe loader reads; the strict loader must give exactly the same values.
+SAME_AS_PYYAML = [
+    "a: 1\nb: [x, 2, 3.5, true, null, '007', \"q\"]\nc: {d: e}\n",
+    "base: &b {a: 1, c: 3}\nx:\n  <<: *b\n  a: 2\n",  # a merged key may be overridden: not a duplicate
+    "x:\n  <<: [{a: 1}, {b: 2}]\n  c: 3\n",
+    "2: two\ntrue: yes\n~: nothing\n2024-01-01: date\n",
+    "s: &s shared\nt: *s\nlist: &l [1, 2]\nu: *l\n",
+    "script: |\n  echo {{inputs.parameters.x}}\n  exit 0\nlong: " + "x" * 200 + "\n",
+    "? complex\n: value\nempty: {}\nnone:\n",
+]
+
+
+@pytest.mark.parametrize("text", SAME_AS_PYYAML)
+def test_reads_what_pyyaml_reads(text: str) -> None:
+    assert yamlio.loads(text) == yaml.safe_load(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 1\na: 2\n", "line 2, column 1: duplicate key 'a'"),
+        ("'a': 1\na: 2\n", "duplicate key 'a'"),  # quoting does not make a different key
+        ("1: a\n1: b\n", "duplicate key 1"),
+        ("x:\n  <<: {a: 1}\n  b: 1\n  b: 2\n", "line 4, column 3: duplicate key 'b'"),
+        ("? [1]\n: x\n", "found unhashable key"),
+    ],
+)
+def test_duplicate_and_unhashable_keys_are_one_line_errors(text: str, message: str) -> None:
+    with pytest.raises(AskflowError) as err:
+        yamlio.loads(text, file="f.yaml")
+    assert message in err.value.line() and err.value.line().startswith("f.yaml")
