@@ -22,7 +22,6 @@ import hashlib
 import importlib.util
 import re
 import sys
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,23 +143,29 @@ def _parse(path: Path) -> _Parsed:
     return parsed
 
 
-def iter_references(node: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str, tuple[str | int, ...]]]:
-    """Every library reference inside ``node``: ``(deployed name, JSON path)``.
+def referenced_names(node: Any) -> set[str]:
+    """Every deployed name referenced inside ``node``.
 
     Covers ``templateRef`` (in steps, DAG tasks, hooks) and ``workflowTemplateRef`` anywhere.
     References to ClusterWorkflowTemplates (``clusterScope: true``) and names still holding
     ``{{...}}`` (resolved at run time, which Argo's validator skips too) are not library references.
     """
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("templateRef", "workflowTemplateRef") and isinstance(value, dict):
-                name = value.get("name")
-                if isinstance(name, str) and not value.get("clusterScope") and "{{" not in name:
-                    yield name, (*path, key, "name")
-            yield from iter_references(value, (*path, key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from iter_references(value, (*path, i))
+    # An explicit stack rather than recursion: every template is walked on every load.
+    stack: list[Any] = [node] if isinstance(node, dict | list) else []
+    found: set[str] = set()
+    while stack:
+        value = stack.pop()
+        items = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, item in items:
+            if isinstance(item, dict):
+                if key in ("templateRef", "workflowTemplateRef"):
+                    name = item.get("name")
+                    if isinstance(name, str) and not item.get("clusterScope") and "{{" not in name:
+                        found.add(name)
+                stack.append(item)
+            elif isinstance(item, list):
+                stack.append(item)
+    return found
 
 
 def collect_images(spec: dict) -> tuple[str, ...]:
@@ -229,7 +234,7 @@ def _load_version(path: Path, name: str, number: int) -> TemplateVersion:
         )
     parsed = _parse(path)
     _, spec = _check_object(path, parsed.doc, "WorkflowTemplate", name)
-    refs = sorted({ref for ref, _ in iter_references(spec)})
+    refs = sorted(referenced_names(spec))
     return TemplateVersion(
         name=name,
         number=number,
@@ -273,7 +278,7 @@ def _load_cron(path: Path, template: str, cron_name: str, numbers: set[int]) -> 
         raise AskflowError(
             f"references {target}, which does not exist (versions: {known})", file=str(path), path=ref_path
         )
-    refs = sorted({r for r, _ in iter_references(spec)})
+    refs = sorted(referenced_names(spec))
     return CronEntry(
         name=cron_name,
         template=template,
