@@ -22,6 +22,18 @@ from askflow.library.model import (
 )
 from askflow.library.selection import Selection, resolve_crons, resolve_deploy, select
 
+
+def forget_parsed() -> None:
+    """Drop what this process has parsed of library files and locks (both cached by content).
+
+    For measurements that must pay what a fresh ``askflow`` process pays (``make bench``).
+    """
+    from askflow.library import loader, lock
+
+    loader._CACHE.clear()
+    lock._parse.cache_clear()
+
+
 __all__ = [
     "DIGEST_ANNOTATION",
     "LOCK_FILE",
@@ -35,6 +47,7 @@ __all__ = [
     "canonical_json",
     "check_lock",
     "content_digest",
+    "forget_parsed",
     "lint_library",
     "load_library",
     "lock_problems",
