@@ -96,4 +96,4 @@ def plan_stack(stack: str, project_root: str | Path = ".") -> Plan:
         region = load_settings(stack_config).region
     else:
         region = str(stack_config.config.get(REGION_KEY) or "cn-hangzhou")
-    return plan_config(project, stack_config, region)
+    return plan_from_run(run_program(project, stack_config, region), stack_config.file)

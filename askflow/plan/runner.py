@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import gc
 import logging
 import runpy
@@ -81,7 +82,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def _run(
-    project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None = None
+    project: Project, stack_config: StackConfig, region: str, program_fn: Callable[[], None] | None
 ) -> ProgramRun:
     mocks = CloudMocks(region)
     monitor = RecordingMonitor(mocks)
@@ -93,16 +94,14 @@ def _run(
     pulumi.runtime.set_mocks(
         mocks, project=project.name, stack=stack_config.stack, preview=False, logger=logger, monitor=monitor
     )
-    main = str(project.main)
-
-    def program() -> None:
+    # A partial, not a wrapper function: the SDK records the whole Python stack of every resource
+    # (its source position), so each frame between here and the program costs once per resource.
+    program = program_fn or functools.partial(runpy.run_path, str(project.main), run_name="__main__")
+    try:
         with warnings.catch_warnings():
             # Deprecation warnings of provider SDKs are for the provider's authors, not our users.
             warnings.simplefilter("ignore", DeprecationWarning)
-            runpy.run_path(main, run_name="__main__")
-
-    try:
-        _sync_await(run_pulumi_func(program_fn or program))
+            _sync_await(run_pulumi_func(program))
     except pulumi.RunError as exc:
         cause = exc.__cause__
         if isinstance(cause, AskflowError):
@@ -170,17 +169,11 @@ def run_program(
     """
     context = contextvars.Context()
     loop = asyncio.new_event_loop()
-
-    def run() -> ProgramRun:
-        asyncio.set_event_loop(loop)
-        try:
-            return _run(project, stack_config, region, program_fn)
-        finally:
-            asyncio.set_event_loop(None)
-
     _forget_other_programs(project.main)
+    asyncio.set_event_loop(loop)
     try:
         with batch_collector():
-            return context.run(run)
+            return context.run(_run, project, stack_config, region, program_fn)
     finally:
+        asyncio.set_event_loop(None)
         loop.close()
