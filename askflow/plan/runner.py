@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pulumi
 from pulumi.runtime.settings import get_root_resource
@@ -96,7 +96,9 @@ def _run(
     )
     # A partial, not a wrapper function: the SDK records the whole Python stack of every resource
     # (its source position), so each frame between here and the program costs once per resource.
-    program = program_fn or functools.partial(runpy.run_path, str(project.main), run_name="__main__")
+    program = program_fn or cast(
+        Callable[[], None], functools.partial(runpy.run_path, str(project.main), run_name="__main__")
+    )
     try:
         with warnings.catch_warnings():
             # Deprecation warnings of provider SDKs are for the provider's authors, not our users.
