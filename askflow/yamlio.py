@@ -47,6 +47,7 @@ class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_VALUE_TAG = "tag:yaml.org,2002:value"  # the key `=`, a string once PyYAML flattens the mapping
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -56,6 +57,8 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     the string constructor returns, and their values built through the loader; anything else
     (merges, keys of other types) goes through PyYAML's own ``construct_mapping``.
     """
+    if not isinstance(node, yaml.MappingNode):  # `!!map` on a list or scalar: PyYAML's error
+        return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
     seen: set = set()
     plain = True
     for key_node, _ in node.value:
@@ -63,6 +66,9 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
             plain = False
             continue
         if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+            key = key_node.value
+        elif key_node.tag == _VALUE_TAG and isinstance(key_node, yaml.ScalarNode):
+            plain = False
             key = key_node.value
         else:
             plain = False

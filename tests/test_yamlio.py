@@ -17,6 +17,10 @@ SAME_AS_PYYAML = [
     "s: &s shared\nt: *s\nlist: &l [1, 2]\nu: *l\n",
     "script: |\n  echo {{inputs.parameters.x}}\n  exit 0\nlong: " + "x" * 200 + "\n",
     "? complex\n: value\nempty: {}\nnone:\n",
+    "=: x\na: 1\n",  # the value key `=` is a plain string once the mapping is flattened
+    # The same short scalars plain and quoted, in both orders (tag resolution is remembered).
+    "a: '1'\nb: 1\nc: 'true'\nd: true\ne: '~'\nf: ~\n",
+    "a: 1\nb: '1'\nc: true\nd: 'true'\ne: ~\nf: '~'\ng: 1.0\nh: '1.0'\n",
 ]
 
 
@@ -33,6 +37,8 @@ def test_reads_what_pyyaml_reads(text: str) -> None:
         ("1: a\n1: b\n", "duplicate key 1"),
         ("x:\n  <<: {a: 1}\n  b: 1\n  b: 2\n", "line 4, column 3: duplicate key 'b'"),
         ("? [1]\n: x\n", "found unhashable key"),
+        ("a: !!map [1, 2]\n", "expected a mapping node, but found sequence"),
+        ("a: !!map text\n", "expected a mapping node, but found scalar"),
     ],
 )
 def test_duplicate_and_unhashable_keys_are_one_line_errors(text: str, message: str) -> None:
