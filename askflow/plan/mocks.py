@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,8 @@ import pulumi
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
+
+from askflow.errors import AskflowError
 
 MOCK_ACCOUNT_ID = "1234567890123456"
 SIG_KEY = rpc._special_sig_key  # how the SDK marks secrets, references, assets in serialized values
@@ -102,6 +105,8 @@ def _plain_value(value: struct_pb2.Value) -> Any:
         return "[unknown]" if value.string_value == UNKNOWN else value.string_value
     if kind == "number_value":
         number = value.number_value
+        if not math.isfinite(number):  # JSON has no NaN or infinity (MessageToDict refuses them too)
+            raise AskflowError(f"an input is {number}, which JSON cannot hold; pass a finite number")
         return int(number) if number.is_integer() else number
     if kind == "bool_value":
         return value.bool_value
@@ -114,6 +119,7 @@ class RecordingMonitor(MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: dict[str, Registration] = {}
+        self.problems: list[AskflowError] = []
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # The engine leaves the root stack out of a child's qualified type; MockMonitor does not.
@@ -125,7 +131,13 @@ class RecordingMonitor(MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs = _plain_struct(request.object)
+        try:
+            inputs = _plain_struct(request.object)
+        except AskflowError as exc:
+            # Not raised here: a failed RPC leaves the SDK's pending tasks behind for the next run
+            # in this process. The runner raises it once the program has finished.
+            self.problems.append(AskflowError(f"{exc.message} (resource {request.name}, {request.type})"))
+            inputs = {}
         prop_deps = {
             key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items()) if deps.urns
         }

@@ -9,6 +9,7 @@ import pytest
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
+from askflow.errors import AskflowError
 from askflow.plan.mocks import SIG_KEY, UNKNOWN, _plain, _plain_struct
 from askflow.plan.runner import batch_collector
 from tests.plan.harness import record
@@ -57,3 +58,22 @@ def test_a_plan_leaves_the_collector_as_it_found_it() -> None:
     plan = record(lambda: pulumi.CustomResource("test:index:Thing", "thing", {"size": 1}))
     assert [r.inputs for r in plan.resources] == [{"size": 1}]
     assert (gc.get_threshold(), gc.get_freeze_count()) == before
+
+
+def test_a_non_finite_input_is_one_line_naming_the_resource() -> None:
+    with pytest.raises(AskflowError) as err:
+        record(lambda: pulumi.CustomResource("test:index:Thing", "thing", {"size": float("nan")}))
+    assert err.value.line() == "an input is nan, which JSON cannot hold; pass a finite number (resource thing, test:index:Thing)"
+
+
+def test_a_heap_the_caller_froze_stays_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        record(lambda: pulumi.CustomResource("test:index:Thing", "thing", {"size": 1}))
+        with batch_collector():
+            pass
+        # Still frozen (unfreezing would drop the count to 0); a few frozen objects may have died.
+        assert gc.get_freeze_count() > frozen * 0.9
+    finally:
+        gc.unfreeze()
