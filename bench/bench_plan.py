@@ -27,6 +27,7 @@ what the plan does).
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 import statistics
 import tempfile
@@ -136,9 +137,18 @@ def _builder(r: Registration) -> Callable[[pulumi.ResourceOptions, Made], pulumi
     map to an argument of the class, so the baseline never registers less than the plan did.
     """
 
+    recorded = dict(r.inputs)
+    if r.type.startswith("pulumi:providers:"):
+        # The engine receives a provider's non-string inputs JSON-encoded ("true"); give the values.
+        for key, value in recorded.items():
+            try:
+                recorded[key] = json.loads(value) if isinstance(value, str) else value
+            except ValueError:
+                pass
+
     def inputs(made: Made) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for key, value in r.inputs.items():
+        for key, value in recorded.items():
             deps = [made[urn] for urn in r.property_dependencies.get(key, ()) if urn in made]
             out[key] = pulumi.Output.all(*[d.urn for d in deps]).apply(lambda _, v=value: v) if deps else value
         return out

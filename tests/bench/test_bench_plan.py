@@ -14,6 +14,7 @@ import pytest
 from pulumi.runtime.mocks import MockMonitor
 
 from askflow.plan import plan_stack
+from askflow.plan.mocks import _plain_struct
 from bench import bench_plan
 from tests.conftest import ROOT
 
@@ -31,12 +32,15 @@ class _Counting(MockMonitor):
     """Keeps what identifies each request: type, name, parent, dependencies, property dependencies."""
 
     seen: Counter[tuple[Any, ...]] = Counter()
+    inputs: dict[tuple[str, str], Any] = {}
 
     def RegisterResource(self, request: Any) -> Any:  # noqa: N802
         if request.type != "pulumi:pulumi:Stack":
             prop_deps = tuple(sorted((k, _names(v.urns)) for k, v in request.propertyDependencies.items() if v.urns))
             key = (request.type, request.name, _name(request.parent), _names(set(request.dependencies)), prop_deps)
             _Counting.seen[key] += 1
+            if request.custom:
+                _Counting.inputs[(request.type, request.name)] = _plain_struct(request.object)
         return super().RegisterResource(request)
 
 
@@ -44,8 +48,10 @@ class _Counting(MockMonitor):
 def test_baseline_registers_the_same_resources_through_sdk_classes(stack: str, monkeypatch: pytest.MonkeyPatch) -> None:
     plan = plan_stack(stack, ROOT)
     _Counting.seen = Counter()
+    _Counting.inputs = {}
     monkeypatch.setattr(bench_plan, "MockMonitor", _Counting)
     bench_plan._baseline(plan)
+    assert _Counting.inputs == {(r.type, r.name): r.inputs for r in plan.resources if r.custom}
     assert _Counting.seen == Counter(
         (
             r.type,

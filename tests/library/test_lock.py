@@ -143,6 +143,7 @@ def test_a_rewritten_lock_is_read_again_even_at_the_same_size(tmp_path: Path) ->
     lock.write_text(dumps_lock({"etl-v1": first}))
     assert read_lock(lock) == {"etl-v1": first}
     read_lock(lock)["etl-v9"] = first  # a caller's copy: changing it changes nothing for the next read
+    assert read_lock(lock) == {"etl-v1": first}
     lock.write_text(dumps_lock({"etl-v1": second}))
     assert read_lock(lock) == {"etl-v1": second}
     lock.unlink()
