@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from askflow import __version__
+from askflow.collector import batch_collector
 from askflow.errors import AskflowError
 
 # Modules that contribute subcommands, in the order `askflow --help` lists them.
@@ -50,7 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args))
+        with batch_collector():
+            return int(args.func(args))
     except AskflowError as exc:
         print(exc.line(), file=sys.stderr)
         return exc.exit_code

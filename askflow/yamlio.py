@@ -25,24 +25,30 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
     pass
 
 
-class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that rejects duplicate mapping keys."""
+class _RememberedResolve:
+    """PyYAML's tag resolution, remembered.
 
-    _resolved: dict[tuple[Any, str | None, Any], str] = {}
+    Resolution is a pure function of its arguments for the safe loader (it has no path
+    resolvers); it is asked for every scalar read, and the same short scalars (keys, kinds,
+    images) recur in every template of a library. Short scalars only, at most 50,000.
+    """
 
-    def resolve(self, kind: Any, value: str | None, implicit: Any) -> str:
-        """PyYAML's tag resolution, remembered: a pure function of its arguments here (the safe
-        loader has no path resolvers), asked for every scalar, and the same scalars (keys,
-        kinds, images) recur in every template of a library. Short scalars only, at most 50,000."""
-        if value is not None and len(value) > 64:
-            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+    _resolved: dict[tuple[Any, str, Any], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if not isinstance(value, str) or len(value) > 64:
+            return super().resolve(kind, value, implicit)  # type: ignore[misc,no-any-return]
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)
+            tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
             if len(self._resolved) < 50_000:
                 self._resolved[key] = tag
         return tag
+
+
+class StrictLoader(_RememberedResolve, _BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that rejects duplicate mapping keys."""
 
 
 _STR_TAG = "tag:yaml.org,2002:str"

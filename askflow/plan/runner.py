@@ -10,15 +10,13 @@ config with ``set_all_config``, configures the runtime and runs the ``main`` fol
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
-import gc
 import logging
 import runpy
 import sys
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -28,6 +26,7 @@ from pulumi.runtime.settings import get_root_resource
 from pulumi.runtime.stack import run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
+from askflow.collector import batch_collector
 from askflow.errors import AskflowError
 from askflow.plan.mocks import MASK, CloudMocks, RecordingMonitor, Registration, _plain
 from askflow.stacks import Project, StackConfig
@@ -140,32 +139,6 @@ def _forget_other_programs(main: Path) -> None:
         file = getattr(module, "__file__", None)
         if file and not Path(file).resolve().is_relative_to(main_dir):
             del sys.modules[name]
-
-
-@contextlib.contextmanager
-def batch_collector() -> Iterator[None]:
-    """The garbage collector tuned for one batch run of the program, restored afterwards.
-
-    - The objects that exist before the program runs (a quarter of a million, the provider SDKs'
-      modules mostly, all living until exit) are frozen: a full collection during the run walks only
-      what the program made instead of all of them again (about 0.15 s each here). A heap that is
-      frozen already (by the caller) is left as it is.
-    - Young collections run every 200,000 allocations instead of 700, as mypy tunes its own runs
-      (``gc.set_threshold(200 * 1000, 30, 30)`` in mypy/build.py): a plan allocates millions of
-      short-lived objects, almost none of them in cycles.
-    """
-    thresholds = gc.get_threshold()
-    # Freeze only if nobody has: unfreezing would also thaw what a caller (or an outer plan) froze.
-    freeze = gc.get_freeze_count() == 0
-    if freeze:
-        gc.freeze()
-    gc.set_threshold(200_000, 30, 30)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        if freeze:
-            gc.unfreeze()
 
 
 def run_program(

@@ -9,9 +9,9 @@ import pytest
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 
+from askflow.collector import batch_collector
 from askflow.errors import AskflowError
 from askflow.plan.mocks import SIG_KEY, UNKNOWN, _plain, _plain_struct
-from askflow.plan.runner import batch_collector
 from tests.plan.harness import record
 
 
@@ -77,3 +77,14 @@ def test_a_heap_the_caller_froze_stays_frozen() -> None:
         assert gc.get_freeze_count() > frozen * 0.9
     finally:
         gc.unfreeze()
+
+
+def test_a_nested_run_leaves_unfreezing_to_the_outermost() -> None:
+    """`askflow plan` runs the program inside the command's own batch run: writing the manifests
+    afterwards must still find the heap frozen."""
+    before = (gc.get_threshold(), gc.get_freeze_count())
+    with batch_collector():
+        with batch_collector():
+            pass
+        assert gc.get_freeze_count() > 0 and gc.get_threshold()[0] == 200_000
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
