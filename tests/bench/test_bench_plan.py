@@ -8,6 +8,7 @@ baseline of every stack under a counting monitor. Timing is not checked here (`m
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from pulumi.runtime.mocks import MockMonitor
 
 from askflow.plan import plan_stack
 from askflow.plan.mocks import _plain_struct
-from bench import bench_plan
+from bench import baseline as bench_baseline
 from tests.conftest import ROOT
 
 
@@ -49,8 +50,8 @@ def test_baseline_registers_the_same_resources_through_sdk_classes(stack: str, m
     plan = plan_stack(stack, ROOT)
     _Counting.seen = Counter()
     _Counting.inputs = {}
-    monkeypatch.setattr(bench_plan, "MockMonitor", _Counting)
-    bench_plan._baseline(plan)
+    monkeypatch.setattr(bench_baseline, "MockMonitor", _Counting)
+    bench_baseline.baseline(plan.resources)
     assert _Counting.inputs == {(r.type, r.name): r.inputs for r in plan.resources if r.custom}
     assert _Counting.seen == Counter(
         (
@@ -70,6 +71,20 @@ def test_every_cloud_type_is_built_through_its_provider_class() -> None:
         group = r.type.split(":")[1].split("/")[0]
         crd_object = r.type.startswith("kubernetes:") and "." in group and not group.endswith((".k8s.io", "helm.sh"))
         if r.custom and not crd_object:  # objects of CustomResourceDefinitions have no class of their own
-            found = bench_plan._sdk_class(r.type)
+            found = bench_baseline._sdk_class(r.type)
             assert found is not None, r.type
             assert found[0].__module__.startswith(("pulumi_alicloud", "pulumi_kubernetes", "pulumi_random")), r.type
+
+
+def test_baseline_runs_as_its_own_program_from_the_resources_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The end-to-end figure runs `python -m bench.baseline FILE` in a fresh process."""
+    plan = plan_stack("dev", ROOT)
+    resources = tmp_path / "resources.json"
+    bench_baseline.dump_resources(plan.resources, resources)
+    _Counting.seen = Counter()
+    _Counting.inputs = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(bench_baseline, "MockMonitor", _Counting)
+        assert bench_baseline.main([str(resources)]) == 0
+    assert float(capsys.readouterr().out) > 0
+    assert sum(_Counting.seen.values()) == len(plan.resources)
