@@ -76,6 +76,11 @@ def _plain(value: Any) -> Any:
         return {k: _plain(v) for k, v in sorted(value.items())}
     if isinstance(value, list):
         return [_plain(v) for v in value]
+    return _plain_scalar(value)
+
+
+def _plain_scalar(value: Any) -> Any:
+    """A scalar as the plan shows it: the SDK's unknown named, whole floats as integers."""
     if value == UNKNOWN:
         return "[unknown]"
     if isinstance(value, float) and value.is_integer():
@@ -101,15 +106,11 @@ def _plain_value(value: struct_pb2.Value) -> Any:
         return _plain_struct(value.struct_value)
     if kind == "list_value":
         return [_plain_value(v) for v in value.list_value.values]
-    if kind == "string_value":
-        return "[unknown]" if value.string_value == UNKNOWN else value.string_value
-    if kind == "number_value":
-        number = value.number_value
-        if not math.isfinite(number):  # JSON has no NaN or infinity (MessageToDict refuses them too)
-            raise AskflowError(f"an input is {number}, which JSON cannot hold; pass a finite number")
-        return int(number) if number.is_integer() else number
-    if kind == "bool_value":
-        return value.bool_value
+    if kind == "number_value" and not math.isfinite(value.number_value):
+        # JSON has no NaN or infinity (MessageToDict refuses them too).
+        raise AskflowError(f"an input is {value.number_value}, which JSON cannot hold; pass a finite number")
+    if kind in ("string_value", "number_value", "bool_value"):
+        return _plain_scalar(getattr(value, kind))
     return None
 
 
