@@ -25,35 +25,37 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
     pass
 
 
-class _RememberedResolve:
-    """PyYAML's tag resolution, remembered.
-
-    Resolution is a pure function of its arguments for the safe loader (it has no path
-    resolvers); it is asked for every scalar read, and the same short scalars (keys, kinds,
-    images) recur in every template of a library. Short scalars only, at most 50,000.
-    """
+class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A safe loader that rejects duplicate mapping keys."""
 
     _resolved: dict[tuple[Any, str, Any], str] = {}
 
     def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        """PyYAML's tag resolution, remembered.
+
+        Resolution is a pure function of its arguments here (the safe loader has no path
+        resolvers); it is asked for every scalar read, and the same short scalars (keys, kinds,
+        images) recur in every template of a library. Short scalars only, at most 50,000.
+        """
         if not isinstance(value, str) or len(value) > 64:
-            return super().resolve(kind, value, implicit)  # type: ignore[misc,no-any-return]
+            return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
         key = (kind, value, implicit)
         tag = self._resolved.get(key)
         if tag is None:
-            tag = super().resolve(kind, value, implicit)  # type: ignore[misc]
+            tag = super().resolve(kind, value, implicit)
             if len(self._resolved) < 50_000:
                 self._resolved[key] = tag
         return tag
 
 
-class StrictLoader(_RememberedResolve, _BaseLoader):  # type: ignore[misc,valid-type]
-    """A safe loader that rejects duplicate mapping keys."""
-
-
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _VALUE_TAG = "tag:yaml.org,2002:value"  # the key `=`, a string once PyYAML flattens the mapping
+
+
+def _is_str(node: yaml.Node) -> bool:
+    """A plain string scalar: its value is what PyYAML's string constructor returns."""
+    return node.tag == _STR_TAG and isinstance(node, yaml.ScalarNode)
 
 
 def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -71,7 +73,7 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
         if key_node.tag == _MERGE_TAG:
             plain = False
             continue
-        if key_node.tag == _STR_TAG and isinstance(key_node, yaml.ScalarNode):
+        if _is_str(key_node):
             key = key_node.value
         elif key_node.tag == _VALUE_TAG and isinstance(key_node, yaml.ScalarNode):
             plain = False
@@ -89,9 +91,7 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
     if not plain:
         return loader.construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
     return {
-        key_node.value: value_node.value
-        if value_node.tag == _STR_TAG and isinstance(value_node, yaml.ScalarNode)  # what construct_yaml_str returns
-        else loader.construct_object(value_node, deep=deep)
+        key_node.value: value_node.value if _is_str(value_node) else loader.construct_object(value_node, deep=deep)
         for key_node, value_node in node.value
     }
 
