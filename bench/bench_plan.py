@@ -28,6 +28,7 @@ Figures are printed, never asserted.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import io
 import os
@@ -37,16 +38,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-
-import pulumi_alicloud  # noqa: F401 (registers its resource modules)
-import pulumi_random  # noqa: F401
 
 from askflow import yamlio
 from askflow.cli import main as cli_main
 from askflow.library import forget_parsed
-from askflow.plan import plan_stack
+from askflow.plan import Plan, plan_stack
 from bench.baseline import baseline, dump_resources
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,13 +128,26 @@ def _timed_planning(project: Path) -> float:
     return time.perf_counter() - start
 
 
-def _end_to_end(project: Path, out: Path, pairs: int = 5) -> dict[str, float]:
+def _rounds(timers: list[Callable[[], float]], n: int) -> list[list[float]]:
+    """``n`` rounds of timings, one list per timer. In each round the first two (askflow and its
+    baseline) run back to back, in alternating order, then the others; a collection (not timed)
+    before each, so that no timer pays for another's garbage."""
+    times: list[list[float]] = [[] for _ in timers]
+    for i in range(n):
+        order = [1, 0, *range(2, len(timers))] if i % 2 else list(range(len(timers)))
+        for k in order:
+            gc.collect()
+            times[k].append(timers[k]())
+    return times
+
+
+def _end_to_end(project: Path, out: Path, plan: Plan, pairs: int = 5) -> dict[str, float]:
     """Fresh processes, imports included: ``askflow plan`` against ``python -m bench.baseline``
     registering the same resources. Bytecode is cached as on a default Python install (this
     sandbox sets PYTHONDONTWRITEBYTECODE, which would recompile askflow's modules every time)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     resources = out.parent / f"{project.name}-resources.json"
-    dump_resources(plan_stack("prod", project).resources, resources)
+    dump_resources(plan.resources, resources)
     ours_cmd = [str(Path(sys.executable).with_name("askflow")), "plan", "--stack", "prod",
                 "--project", str(project), "--out", str(out), "--quiet"]
     base_cmd = [sys.executable, "-m", "bench.baseline", str(resources)]
@@ -149,14 +161,7 @@ def _end_to_end(project: Path, out: Path, pairs: int = 5) -> dict[str, float]:
         return elapsed
 
     timed(ours_cmd), timed(base_cmd)  # warm-up: bytecode caches, the OS's file cache
-    ours, base = [], []
-    for i in range(pairs):
-        if i % 2:
-            base.append(timed(base_cmd))
-            ours.append(timed(ours_cmd))
-        else:
-            ours.append(timed(ours_cmd))
-            base.append(timed(base_cmd))
+    ours, base = _rounds([lambda: timed(ours_cmd), lambda: timed(base_cmd)], pairs)
     return {
         "askflow_plan_process_s": round(statistics.median(ours), 3),
         "baseline_process_s": round(statistics.median(base), 3),
@@ -178,27 +183,19 @@ def run(repeat: int = 21) -> dict[str, Any]:
         project = _project(n)
         out = out_base / f"{n}"
         try:
-            ours, base, planning, floor = [], [], [], []
             plan = plan_stack("prod", project)  # warm-up of every side (imports, caches), not counted
             _timed_command(project, out)
             baseline(plan.resources)
             baseline(plan.resources, raw=True)
-            for i in range(repeat):
-                gc.collect()  # neither side pays for the other's garbage
-                if i % 2:
-                    b = baseline(plan.resources)
-                    gc.collect()
-                    o = _timed_command(project, out)
-                else:
-                    o = _timed_command(project, out)
-                    gc.collect()
-                    b = baseline(plan.resources)
-                ours.append(o)
-                base.append(b)
-                gc.collect()
-                planning.append(_timed_planning(project))
-                gc.collect()
-                floor.append(baseline(plan.resources, raw=True))
+            ours, base, planning, floor = _rounds(
+                [
+                    functools.partial(_timed_command, project, out),
+                    functools.partial(baseline, plan.resources),
+                    functools.partial(_timed_planning, project),
+                    functools.partial(baseline, plan.resources, raw=True),
+                ],
+                repeat,
+            )
             ratios = sorted(o / b for o, b in zip(ours, base, strict=True))
             planning_ratio = statistics.median(p / b for p, b in zip(planning, base, strict=True))
             to_floor = statistics.median(o / f for o, f in zip(ours, floor, strict=True))
@@ -212,11 +209,11 @@ def run(repeat: int = 21) -> dict[str, Any]:
                 # Where the time goes: the planning alone (no policy rules, plan.md or files).
                 "planning_only_s": round(statistics.median(planning), 3),
                 "planning_only_ratio": round(planning_ratio, 2),
-                # For reference, not the target's baseline: bare CustomResources (see _baseline).
+                # For reference, not the target's baseline: bare CustomResources (see bench.baseline).
                 "raw_registration_s": round(statistics.median(floor), 3),
                 "ratio_to_raw_registration": round(to_floor, 2),
                 # Whole processes, imports included on both sides (a user's `askflow plan`).
-                "end_to_end": _end_to_end(project, out),
+                "end_to_end": _end_to_end(project, out, plan),
             }
             print(
                 f"plan, {n:4d} versions: askflow plan {statistics.median(ours):.3f}s, bare SDK mocks "
