@@ -133,6 +133,45 @@ def _bucket_lifecycle(resources: Sequence[Resource]) -> Iterable[Violation]:
             yield Violation("bucket-lifecycle", b.urn, "no enabled lifecycle rule aborts incomplete multipart uploads")
 
 
+# The actions of an OSS lifecycle rule, as engine inputs. Transitions count as the same action
+# only when they go to the same storage class (OSS error 0014-00000079).
+_LIFECYCLE_ACTIONS = ("expirations", "abortMultipartUploads", "noncurrentVersionExpirations")
+_LIFECYCLE_TRANSITIONS = ("transitions", "noncurrentVersionTransitions")
+
+
+def _lifecycle_actions(rule: Mapping[str, Any]) -> set[str]:
+    actions = {key for key in _LIFECYCLE_ACTIONS if rule.get(key)}
+    for key in _LIFECYCLE_TRANSITIONS:
+        transitions = rule.get(key)
+        if isinstance(transitions, list):
+            actions.update(f"{key} to {t.get('storageClass')}" for t in transitions if isinstance(t, Mapping))
+    return actions
+
+
+def _bucket_lifecycle_accepted(resources: Sequence[Resource]) -> Iterable[Violation]:
+    """Lifecycle rules OSS accepts (PutBucketLifecycle): a rule's prefix is unique (error
+    0014-00000085), and rules whose prefixes overlap may not share an action (0014-00000084)
+    unless the bucket allows it (``lifecycleRuleAllowSameActionOverlap``)."""
+    for b in _each(resources, BUCKET):
+        rules = [r for r in (b.inputs.get("lifecycleRules") or []) if isinstance(r, Mapping)]
+        overlap_allowed = b.inputs.get("lifecycleRuleAllowSameActionOverlap") is True
+        for i, first in enumerate(rules):
+            for second in rules[i + 1:]:
+                a, z = str(first.get("prefix") or ""), str(second.get("prefix") or "")
+                names = f"{first.get('id') or a!r} and {second.get('id') or z!r}"
+                if a == z:
+                    yield Violation("bucket-lifecycle-accepted", b.urn,
+                                    f"lifecycle rules {names} have the same prefix {a!r}; OSS refuses that: "
+                                    "put the actions for one prefix in one rule")
+                    continue
+                shared = _lifecycle_actions(first) & _lifecycle_actions(second)
+                if (a.startswith(z) or z.startswith(a)) and shared and not overlap_allowed:
+                    yield Violation("bucket-lifecycle-accepted", b.urn,
+                                    f"lifecycle rules {names} overlap ({a!r}, {z!r}) with the same action "
+                                    f"({', '.join(sorted(shared))}); OSS refuses that unless "
+                                    "lifecycle_rule_allow_same_action_overlap is set")
+
+
 def _bucket_versioned_prod(resources: Sequence[Resource]) -> Iterable[Violation]:
     for b in _each(resources, BUCKET):
         if b.environment == "prod" and (b.inputs.get("versioning") or {}).get("status") != "Enabled":
@@ -239,6 +278,11 @@ RULES: tuple[Rule, ...] = (
     Rule("bucket-private", "OSS buckets are private: ACL private and public access blocked.", _bucket_private),
     Rule("bucket-encrypted", "OSS buckets have server-side encryption.", _bucket_encrypted),
     Rule("bucket-lifecycle", "OSS buckets expire objects and abort incomplete uploads.", _bucket_lifecycle),
+    Rule(
+        "bucket-lifecycle-accepted",
+        "OSS bucket lifecycle rules are ones OSS accepts: one rule per prefix, overlapping same actions allowed explicitly.",
+        _bucket_lifecycle_accepted,
+    ),
     Rule("bucket-versioned-in-prod", "Prod buckets are versioned.", _bucket_versioned_prod),
     Rule("cluster-api-private", "The cluster API server is private unless waived with a reason.", _cluster_api_private),
     Rule("cluster-rrsa", "RRSA is on for every cluster.", _cluster_rrsa),

@@ -69,18 +69,14 @@ def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Buc
                 )
                 for folder in ("history", "backups")
             ),
+            # One rule for the whole bucket: OSS refuses two rules with the same prefix.
             alicloud.oss.BucketLifecycleRuleArgs(
-                id="expire-noncurrent-versions",
+                id="whole-bucket",
                 enabled=True,
                 prefix="",
                 noncurrent_version_expirations=[
                     alicloud.oss.BucketLifecycleRuleNoncurrentVersionExpirationArgs(days=st.noncurrent_version_days)
                 ],
-            ),
-            alicloud.oss.BucketLifecycleRuleArgs(
-                id="abort-incomplete-multipart",
-                enabled=True,
-                prefix="",
                 abort_multipart_uploads=[
                     alicloud.oss.BucketLifecycleRuleAbortMultipartUploadArgs(days=st.abort_multipart_days)
                 ],

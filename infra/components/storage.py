@@ -41,12 +41,21 @@ class StorageComponent(pulumi.ComponentResource):
             sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="KMS", kms_master_key_id=s.kms_key_id)
         else:
             sse = alicloud.oss.BucketServerSideEncryptionRuleArgs(sse_algorithm="AES256")
+        # OSS takes one rule per prefix (a second rule for "" is refused), so everything for the
+        # whole bucket is one rule. UI uploads expire sooner: a second Expiration on an overlapping
+        # prefix, which OSS accepts only with lifecycle_rule_allow_same_action_overlap.
         rules = [
             alicloud.oss.BucketLifecycleRuleArgs(
-                id="expire-artifacts",
+                id="whole-bucket",
                 enabled=True,
                 prefix="",
                 expirations=[alicloud.oss.BucketLifecycleRuleExpirationArgs(days=s.artifact_retention_days)],
+                abort_multipart_uploads=[
+                    alicloud.oss.BucketLifecycleRuleAbortMultipartUploadArgs(days=s.abort_multipart_days)
+                ],
+                noncurrent_version_expirations=[
+                    alicloud.oss.BucketLifecycleRuleNoncurrentVersionExpirationArgs(days=s.noncurrent_version_days)
+                ] if s.versioning else None,
             ),
             alicloud.oss.BucketLifecycleRuleArgs(
                 id="expire-ui-uploads",
@@ -54,24 +63,7 @@ class StorageComponent(pulumi.ComponentResource):
                 prefix="uploads/",
                 expirations=[alicloud.oss.BucketLifecycleRuleExpirationArgs(days=s.uploads_retention_days)],
             ),
-            alicloud.oss.BucketLifecycleRuleArgs(
-                id="abort-incomplete-multipart",
-                enabled=True,
-                prefix="",
-                abort_multipart_uploads=[
-                    alicloud.oss.BucketLifecycleRuleAbortMultipartUploadArgs(days=s.abort_multipart_days)
-                ],
-            ),
         ]
-        if s.versioning:
-            rules.append(alicloud.oss.BucketLifecycleRuleArgs(
-                id="expire-noncurrent-versions",
-                enabled=True,
-                prefix="",
-                noncurrent_version_expirations=[
-                    alicloud.oss.BucketLifecycleRuleNoncurrentVersionExpirationArgs(days=s.noncurrent_version_days)
-                ],
-            ))
         bucket = alicloud.oss.Bucket(
             f"{name}-bucket",
             bucket=args.bucket_name,
@@ -80,6 +72,7 @@ class StorageComponent(pulumi.ComponentResource):
             server_side_encryption_rule=sse,
             versioning=alicloud.oss.BucketVersioningArgs(status="Enabled" if s.versioning else "Suspended"),
             lifecycle_rules=rules,
+            lifecycle_rule_allow_same_action_overlap=True,
             # Access logs into the bucket itself (under access-logs/, expired with the rest):
             # who read or wrote which artifact, without a second bucket to manage.
             logging=alicloud.oss.BucketLoggingArgs(target_bucket=args.bucket_name, target_prefix="access-logs/"),

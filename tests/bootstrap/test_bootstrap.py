@@ -232,6 +232,8 @@ _ACTIONS_OF_INPUT: dict[str, dict[str, tuple[str, ...]]] = {
         "bucket": (), "storageClass": (), "redundancyType": (),
         "logging": ("oss:PutBucketLogging", "oss:DeleteBucketLogging", "oss:GetBucketLogging"),
         "lifecycleRules": ("oss:PutBucketLifecycle", "oss:DeleteBucketLifecycle", "oss:GetBucketLifecycle"),
+        # A header of PutBucketLifecycle (x-oss-allow-same-action-overlap).
+        "lifecycleRuleAllowSameActionOverlap": ("oss:PutBucketLifecycle",),
         "versioning": ("oss:PutBucketVersioning", "oss:GetBucketVersioning"),
         "serverSideEncryptionRule": ("oss:PutBucketEncryption", "oss:DeleteBucketEncryption",
                                      "oss:GetBucketEncryption"),

@@ -41,7 +41,9 @@ def test_bucket_private_encrypted_lifecycle_and_prod_protection(dev: Plan, prod:
         assert bucket.inputs["serverSideEncryptionRule"]["sseAlgorithm"] == "AES256"
         rules = {r["id"]: r for r in bucket.inputs["lifecycleRules"]}
         assert rules["expire-ui-uploads"]["prefix"] == "uploads/"
-        assert rules["abort-incomplete-multipart"]["abortMultipartUploads"][0]["days"] == 2
+        assert rules["whole-bucket"]["prefix"] == ""
+        assert rules["whole-bucket"]["abortMultipartUploads"][0]["days"] == 2
+        assert bucket.inputs["lifecycleRuleAllowSameActionOverlap"] is True  # uploads/ expires sooner
         assert one(plan, "alicloud:oss/bucketAcl:BucketAcl").inputs["acl"] == "private"
         assert one(plan, "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs["blockPublicAccess"]
     d, p = one(dev, BUCKET), one(prod, BUCKET)
@@ -51,8 +53,9 @@ def test_bucket_private_encrypted_lifecycle_and_prod_protection(dev: Plan, prod:
     assert (d.inputs["versioning"]["status"], p.inputs["versioning"]["status"]) == ("Suspended", "Enabled")
     assert (d.inputs["redundancyType"], p.inputs["redundancyType"]) == ("LRS", "ZRS")
     prod_rules = {r["id"]: r for r in p.inputs["lifecycleRules"]}
-    assert prod_rules["expire-artifacts"]["expirations"][0]["days"] == 90
-    assert prod_rules["expire-noncurrent-versions"]["noncurrentVersionExpirations"][0]["days"] == 7
+    assert prod_rules["whole-bucket"]["expirations"][0]["days"] == 90
+    assert prod_rules["whole-bucket"]["noncurrentVersionExpirations"][0]["days"] == 7
+    assert "noncurrentVersionExpirations" not in {r["id"]: r for r in d.inputs["lifecycleRules"]}["whole-bucket"]
 
 
 def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:

@@ -75,7 +75,8 @@ def test_bucket_blocks() -> None:
     (bucket,) = _doc("prod")["resource"]["alicloud_oss_bucket"].values()
     assert bucket["server_side_encryption_rule"]["sse_algorithm"] in ("AES256", "KMS")
     rules = bucket["lifecycle_rule"]
-    assert isinstance(rules, list) and len(rules) >= 3 and all(r["enabled"] for r in rules)
+    assert isinstance(rules, list) and len(rules) == 2 and all(r["enabled"] for r in rules)
+    assert bucket["lifecycle_rule_allow_same_action_overlap"] is True
     assert any("abort_multipart_upload" in r for r in rules)
     assert any(r.get("prefix") == "uploads/" and "expiration" in r for r in rules)
     assert bucket["versioning"]["status"] == "Enabled"

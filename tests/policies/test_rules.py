@@ -18,8 +18,8 @@ def good(env: str = "prod") -> list[Resource]:
         Resource("b", "alicloud:oss/bucket:Bucket", "b", {
             "bucket": "x", "tags": tags, "serverSideEncryptionRule": {"sseAlgorithm": "AES256"},
             "versioning": {"status": "Enabled"},
-            "lifecycleRules": [{"enabled": True, "expirations": [{"days": 1}]},
-                               {"enabled": True, "abortMultipartUploads": [{"days": 2}]}],
+            "lifecycleRules": [{"enabled": True, "prefix": "", "expirations": [{"days": 1}],
+                                "abortMultipartUploads": [{"days": 2}]}],
         }, protect=True),
         Resource("acl", "alicloud:oss/bucketAcl:BucketAcl", "acl", {"bucket": "x", "acl": "private"}),
         Resource("pab", "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab",
@@ -58,6 +58,9 @@ def test_good_passes() -> None:
         (lambda rs: [r for r in rs if r.urn != "pab"], "bucket-private"),
         (lambda rs: change(rs, "b", serverSideEncryptionRule={}), "bucket-encrypted"),
         (lambda rs: change(rs, "b", lifecycleRules=[]), "bucket-lifecycle"),
+        (lambda rs: change(rs, "b", lifecycleRules=[{"enabled": True, "expirations": [{"days": 1}]},
+                                                     {"enabled": True, "abortMultipartUploads": [{"days": 2}]}]),
+         "bucket-lifecycle-accepted"),
         (lambda rs: change(rs, "b", versioning={"status": "Suspended"}), "bucket-versioned-in-prod"),
         (lambda rs: change(rs, "c", endpointPublicAccessEnabled=True), "cluster-api-private"),
         (lambda rs: change(rs, "c", enableRrsa=False), "cluster-rrsa"),
@@ -91,9 +94,38 @@ def test_dev_needs_no_prod_protections() -> None:
 
 def test_every_rule_is_tested() -> None:
     assert {r.name for r in RULES} == {
-        "bucket-private", "bucket-encrypted", "bucket-lifecycle", "bucket-versioned-in-prod", "cluster-api-private",
+        "bucket-private", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
         "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
         "ram-no-wildcard-resources", "k8s-explicit-provider"}
+
+
+def _lifecycle(*rules: dict[str, Any], allow_overlap: bool | None = None) -> list[str]:
+    extra = {} if allow_overlap is None else {"lifecycleRuleAllowSameActionOverlap": allow_overlap}
+    whole = {"id": "whole", "enabled": True, "prefix": "", "expirations": [{"days": 90}],
+             "abortMultipartUploads": [{"days": 2}]}
+    found = evaluate(change(good(), "b", lifecycleRules=[whole, *rules], **extra))
+    return [v.message for v in found if v.rule == "bucket-lifecycle-accepted"]
+
+
+def test_lifecycle_rules_oss_accepts() -> None:
+    """OSS's PutBucketLifecycle errors 0014-00000084/85: same prefix twice; overlapping prefixes with
+    the same action unless the bucket allows it. Disjoint prefixes and different actions are fine."""
+    uploads = {"id": "uploads", "enabled": True, "prefix": "uploads/", "expirations": [{"days": 1}]}
+    assert _lifecycle(uploads) == [
+        "lifecycle rules 'whole' and 'uploads' overlap ('', 'uploads/') with the same action (expirations); "
+        "OSS refuses that unless lifecycle_rule_allow_same_action_overlap is set"]
+    assert _lifecycle(uploads, allow_overlap=True) == []
+    assert _lifecycle(uploads, allow_overlap=False)
+    same_prefix = {"id": "noncurrent", "enabled": True, "prefix": "", "noncurrentVersionExpirations": [{"days": 7}]}
+    assert _lifecycle(same_prefix, allow_overlap=True) == [
+        "lifecycle rules 'whole' and 'noncurrent' have the same prefix ''; OSS refuses that: "
+        "put the actions for one prefix in one rule"]
+    ia = {"id": "ia", "enabled": True, "prefix": "logs/", "transitions": [{"days": 30, "storageClass": "IA"}]}
+    assert _lifecycle(ia) == []  # overlapping, but a different action
+    archive = {"id": "archive", "enabled": True, "prefix": "logs/old/", "transitions": [{"days": 60, "storageClass": "Archive"}]}
+    assert _lifecycle(ia, archive) == []  # transitions to different classes
+    assert _lifecycle(ia, {**archive, "transitions": [{"days": 60, "storageClass": "IA"}]})
+    assert _lifecycle({**uploads, "prefix": "logs/"}, {**uploads, "id": "tmp", "prefix": "tmp/"}, allow_overlap=True) == []
 
 
 def test_wildcards() -> None:
