@@ -59,19 +59,29 @@ class Registration:
         return [urn for urn in self.dependencies if urn not in implied]
 
 
+def _masked(value: Any) -> Any:
+    """A secret's value with every leaf masked and its shape kept, so that a secret map (a Secret's
+    ``stringData``) is still a map with its keys in manifests (Kubernetes schemas require one)."""
+    if isinstance(value, dict) and SIG_KEY not in value:
+        return {k: _masked(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    return MASK
+
+
 def _plain(value: Any) -> Any:
     """Engine-serialized property values as plain JSON, secrets masked and unknowns named."""
     if isinstance(value, dict):
         sig = value.get(SIG_KEY)
         if sig == rpc._special_secret_sig:
-            return MASK
+            return _masked(value.get("value"))
         if sig == rpc._special_resource_sig:
             return {"$ref": value.get("urn", "")}
         if sig in (rpc._special_asset_sig, rpc._special_archive_sig):
             return {"$asset": value.get("path") or value.get("uri") or "<text>"}
         if sig == rpc._special_output_value_sig:
             if value.get("secret"):
-                return MASK
+                return _masked(value.get("value"))
             return _plain(value.get("value")) if "value" in value else "[unknown]"
         return {k: _plain(v) for k, v in sorted(value.items())}
     if isinstance(value, list):

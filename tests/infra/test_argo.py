@@ -131,7 +131,6 @@ def test_every_kubernetes_object_validates_against_the_cluster_version(plans: di
     for rel, doc in manifests(plans[stack]).items():
         if doc["apiVersion"].split("/")[0] in ("argoproj.io", "log.alibabacloud.com") or rel.endswith("-patch.yaml"):
             continue  # custom resources: Argo's are checked against Argo's CRD schemas by the library tests
-        data = {k: v for k, v in doc.items() if v != "[secret]"}
-        kubernetes_validate.validate(data, version, strict=True)
+        kubernetes_validate.validate(doc, version, strict=True)  # secrets masked leaf by leaf, shape kept
         checked += 1
     assert checked >= 10

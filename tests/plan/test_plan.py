@@ -157,7 +157,7 @@ def test_secret_config_becomes_a_placeholder_and_is_never_printed(
     everything += "".join(p.read_text() for p in (proj / "build" / "sso").rglob("*.yaml"))
     assert "v1:c2VjcmV0" not in everything
     secret = (proj / "build" / "sso" / "manifests" / "argo" / "secret-argo-server-sso.yaml").read_text()
-    assert "stringData: '[secret]'" in secret
+    assert yamlio.loads(secret)["stringData"] == {"client-id": "[secret]", "client-secret": "[secret]"}
 
 
 def test_policy_violation_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -32,6 +32,7 @@ def test_recorded_inputs_read_from_protobuf_equal_the_generic_conversion() -> No
         "later": UNKNOWN,
         "zeta": {"b": [1.0, "x", {"c": UNKNOWN}, [True]], "a": {}},
         "password": {SIG_KEY: rpc._special_secret_sig, "value": "hunter2"},
+        "stringData": {SIG_KEY: rpc._special_secret_sig, "value": {"user": "u", "keys": ["k1", {"k": 2.0}]}},
         "nested": {"ref": {SIG_KEY: rpc._special_resource_sig, "urn": "urn:pulumi:s::p::t::n"}},
         "list": [{SIG_KEY: rpc._special_output_value_sig, "value": 2.0}, {SIG_KEY: rpc._special_output_value_sig}],
         "empty": [],
@@ -42,6 +43,8 @@ def test_recorded_inputs_read_from_protobuf_equal_the_generic_conversion() -> No
     assert got == expected
     assert list(got) == sorted(got)  # keys ordered like _plain's
     assert got["password"] == "[secret]" and got["later"] == "[unknown]" and got["count"] == 3
+    # A secret map keeps its shape (a Secret's stringData must stay a map); every leaf is masked.
+    assert got["stringData"] == {"keys": ["[secret]", {"k": "[secret]"}], "user": "[secret]"}
 
 
 def test_batch_collector_restores_the_collector_even_when_the_run_fails() -> None:
