@@ -161,7 +161,7 @@ class MaintenanceWindow(_Model):
 class Cluster(_Model):
     """The serverless ACK (ASK) cluster; pods run on ECI."""
 
-    kubernetes_version: str = Field("1.33.3-aliyun.1", description="Kubernetes version of the cluster (ACK's version string).")
+    kubernetes_version: str = Field("1.33.3-aliyun.1", description="Kubernetes version the cluster is created at (ACK's version string); with an auto-upgrade channel ACK moves it from there.")
     cluster_spec: Literal["ack.pro.small", "ack.standard"] = Field("ack.pro.small", description="Pro (SLA, managed etcd backups) unless `ack.standard` is asked for.")
     service_cidr: Cidr = Field(ipaddress.IPv4Network("172.16.0.0/16"), description="Kubernetes Service CIDR; must not overlap the VPC. Immutable.")
     endpoint_public_access: bool = Field(False, description="Expose the API server on the internet. Unsafe: needs `public_endpoint_reason`.")

@@ -150,7 +150,10 @@ class ClusterComponent(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(
                 parent=self,
                 protect=args.protect,
-                # With auto-upgrade on, ACK moves the version; the stack's version is the floor.
+                # The provider's docs say not to set `version` with auto-upgrade on: ACK moves the
+                # version, and the provider would then try to move it back. The stack still creates
+                # the cluster at a known version (staging and prod start alike) and ignores the
+                # version after that, which is what the advice protects against.
                 ignore_changes=["version"] if auto_upgrade else None,
                 custom_timeouts=pulumi.CustomTimeouts(create="60m", delete="30m"),
             ),
