@@ -190,7 +190,7 @@ CODES: dict[str, Code] = {
                                       "a new pod for each retry."),
     "UNSUPPORTED_SUCCESS_POLICY": Code(N, "successPolicy (early success of an Indexed Job) has no Argo "
                                           "equivalent; run the Job unchanged (see the report) if you need it."),
-    "TTL_MAPPED": Code(M, "ttlSecondsAfterFinished became ttlStrategy.secondsAfterCompletion."),
+    "TTL_MAPPED": Code(M, "ttlSecondsAfterFinished became ttlStrategy (after completion, success and failure: the controller's defaults would override completion alone)."),
     "SUSPEND_APPROXIMATED": Code(A, "suspend became spec.suspend: each submitted workflow starts suspended "
                                     "until resumed."),
     "RESOURCE_TEMPLATE_OFFERED": Code(M, "What Argo cannot express is listed here; the report also shows how "

@@ -257,9 +257,11 @@ def _job(plan: JobPlan, report: Reporter, reader: Reader, job_spec: dict[str, An
                    "so may the workflow", target="spec.activeDeadlineSeconds")
     ttl = reader.opt_int(job_spec, "ttlSecondsAfterFinished", path, minimum=0)
     if ttl is not None:
-        plan.spec["ttlStrategy"] = {"secondsAfterCompletion": ttl}
+        # All three fields: the controller's workflowDefaults set secondsAfterSuccess and
+        # secondsAfterFailure, are merged field by field, and override secondsAfterCompletion.
+        plan.spec["ttlStrategy"] = {"secondsAfterCompletion": ttl, "secondsAfterSuccess": ttl, "secondsAfterFailure": ttl}
         report.add("TTL_MAPPED", (*path, "ttlSecondsAfterFinished"), f"the workflow and its pods are deleted "
-                   f"{ttl} s after it finishes", target="spec.ttlStrategy.secondsAfterCompletion")
+                   f"{ttl} s after it finishes, whether it succeeded or failed", target="spec.ttlStrategy")
     if reader.opt_bool(job_spec, "suspend", path):
         plan.spec["suspend"] = True
         report.add("SUSPEND_APPROXIMATED", (*path, "suspend"), "each submitted workflow starts suspended until "

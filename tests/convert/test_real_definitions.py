@@ -129,7 +129,7 @@ def test_kubernetes_job_semantics_from_real_files(tmp_path: Path) -> None:
     assert graph(template_of(out, "job-backoff-limit-per-index-example")).retries == {
         "job-backoff-limit-per-index-example": 1}
     assert template_of(out, "pi-with-timeout")["spec"]["activeDeadlineSeconds"] == 100
-    assert template_of(out, "pi-with-ttl")["spec"]["ttlStrategy"] == {"secondsAfterCompletion": 100}
+    assert template_of(out, "pi-with-ttl")["spec"]["ttlStrategy"] == {"secondsAfterCompletion": 100, "secondsAfterSuccess": 100, "secondsAfterFailure": 100}
 
 
 def test_cronjob_becomes_pinned_cronworkflow(tmp_path: Path) -> None:
