@@ -99,6 +99,46 @@ def _construct_mapping(loader: StrictLoader, node: yaml.MappingNode, deep: bool 
 StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def _checked_scalar(kind: str, construct: Any) -> Any:
+    """PyYAML's constructor for ``kind``, with its failures (``2020-13-45``, ``!!int abc``, an
+    integer of 5,000 digits) as a YAML error at the value's line instead of a ValueError."""
+
+    def checked(loader: StrictLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
+            value = str(node.value)
+            shown = value if len(value) <= 40 else value[:37] + "..."
+            raise yaml.constructor.ConstructorError(
+                None, None, f"{shown!r} is not a valid {kind}; quote it if it is meant as text", node.start_mark
+            ) from None
+
+    return checked
+
+
+for _kind in ("bool", "int", "float", "timestamp"):
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    StrictLoader.add_constructor(_tag, _checked_scalar(_kind, StrictLoader.yaml_constructors[_tag]))
+
+
+def _refers_to_itself(root: Any) -> bool:
+    """Whether a loaded document contains itself (an alias inside the node it names: ``&a [*a]``)."""
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            on_path.discard(id(node))
+            continue
+        if id(node) in on_path:
+            return True
+        on_path.add(id(node))
+        stack.append((node, True))
+        children = node.values() if isinstance(node, dict) else node
+        stack.extend((c, False) for c in children if isinstance(c, dict | list))
+    return False
+
+
 def _describe(exc: yaml.YAMLError) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
@@ -109,9 +149,12 @@ def _describe(exc: yaml.YAMLError) -> str:
 def loads_all(text: str, file: str = "<string>") -> list[Any]:
     """Every document of a YAML stream; empty documents are dropped."""
     try:
-        return [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
     except yaml.YAMLError as exc:
         raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
+    if "&" in text and any(_refers_to_itself(d) for d in docs if isinstance(d, dict | list)):
+        raise AskflowError("YAML has an alias inside the value it names (&a ... *a); write the value out", file=file)
+    return docs
 
 
 def loads(text: str, file: str = "<string>") -> Any:
@@ -147,6 +190,10 @@ def loads_json(text: str, file: str = "<string>") -> Any:
         raise AskflowError(
             f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}", file=file
         ) from None
+    except RecursionError:
+        raise AskflowError("JSON nests too deep to read; flatten it", file=file) from None
+    except ValueError:  # a number of thousands of digits (Python's int limit)
+        raise AskflowError("JSON has a number too long to read (over 4,300 digits); shorten it", file=file) from None
 
 
 def read_text(path: str | Path) -> str:

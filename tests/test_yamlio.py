@@ -45,3 +45,40 @@ def test_duplicate_and_unhashable_keys_are_one_line_errors(text: str, message: s
     with pytest.raises(AskflowError) as err:
         yamlio.loads(text, file="f.yaml")
     assert message in err.value.line() and err.value.line().startswith("f.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: 2020-13-45\n", "line 1, column 4: '2020-13-45' is not a valid timestamp; quote it"),
+        ("a: !!timestamp x\n", "'x' is not a valid timestamp"),
+        ("a: !!int abc\n", "'abc' is not a valid int"),
+        ("a: !!float abc\n", "'abc' is not a valid float"),
+        ("a: !!bool abc\n", "'abc' is not a valid bool"),
+        ("a:\n  b: " + "9" * 5000 + "\n", "line 2, column 6: '999"),  # over Python's int digit limit
+        ("a: &a [*a]\n", "alias inside the value it names"),
+        ("a: &a {b: *a}\n", "line 1, column 4: found unconstructable recursive node"),
+    ],
+)
+def test_values_that_do_not_construct_are_one_line_errors(text: str, message: str) -> None:
+    with pytest.raises(AskflowError) as err:
+        yamlio.loads(text, file="f.yaml")
+    assert message in err.value.line() and err.value.line().startswith("f.yaml: ")
+    assert "\n" not in err.value.line()
+
+
+def test_a_shared_alias_is_not_a_self_reference() -> None:
+    assert yamlio.loads("b: &x {c: 1}\na: [*x, *x]\n") == {"b": {"c": 1}, "a": [{"c": 1}, {"c": 1}]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "JSON nests too deep to read"),
+        ('{"a": ' + "9" * 5000 + "}", "JSON has a number too long to read"),
+    ],
+)
+def test_json_that_python_cannot_hold_is_a_one_line_error(text: str, message: str) -> None:
+    with pytest.raises(AskflowError) as err:
+        yamlio.loads_json(text, file="f.json")
+    assert err.value.line().startswith("f.json: ") and message in err.value.line()
