@@ -78,7 +78,7 @@ def _quantity(value: str) -> str:
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True, allow_inf_nan=False)
 
 
 Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_network)]

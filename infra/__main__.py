@@ -18,7 +18,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 
 from askflow.errors import AskflowError
-from askflow.settings import PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
+from askflow.settings import PLATFORM_KEY, PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -226,7 +226,15 @@ def main() -> None:
             file=f"environments/Pulumi.{stack}.yaml",
             path=SSO_CLIENT_SECRET_KEY,
         )
-    build(settings, stack=stack, sso_client_secret=sso_secret)
+    try:
+        build(settings, stack=stack, sso_client_secret=sso_secret)
+    except AskflowError as exc:
+        if exc.file or not exc.path:
+            raise
+        # Components get settings, not the stack file: an error they raise without a file is
+        # about a setting (``templates.deploy[0]``); name it as the stack file spells it.
+        raise AskflowError(exc.message, file=f"environments/Pulumi.{stack}.yaml",
+                           path=f"{PLATFORM_KEY}.{exc.path}", exit_code=exc.exit_code) from None
 
 
 try:

@@ -122,6 +122,8 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"cluster.endpoint_public_access": True},
          "askflow:platform.cluster.public_endpoint_reason: is required when endpoint_public_access is true: "
          "say why the API server must be public"),
+        ({"eci.spot_strategy": "SpotWithPriceLimit", "eci.spot_price_limit": float("inf")},
+         "askflow:platform.eci.spot_price_limit: Input should be a finite number"),
         ({"eci.spot_price_limit": 0.5},
          "askflow:platform.eci.spot_price_limit: is set exactly when spot_strategy is SpotWithPriceLimit"),
         ({"cluster.maintenance_window": {"weekly_period": "Funday"}},

@@ -131,7 +131,7 @@ def _forget_other_programs(main: Path) -> None:
     Each `pulumi up` starts a fresh interpreter; a second plan in this one, of another copy of the
     project, must not reuse the first copy's ``components.*``.
     """
-    main_dir = main.resolve()
+    main_dir = main.resolve() if main.is_dir() else main.resolve().parent
     local = {p.stem for p in main_dir.iterdir() if p.suffix == ".py" or p.is_dir()} - {"__main__"}
     for name, module in list(sys.modules.items()):
         if name.split(".")[0] not in local:

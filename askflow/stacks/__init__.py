@@ -8,7 +8,9 @@ and their keys are marked secret (never printed).
 
 from __future__ import annotations
 
+import datetime
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -56,7 +58,16 @@ def load_project(root: str | Path = ".") -> Project:
     data = yamlio.load_file(file)
     if not isinstance(data, Mapping) or not isinstance(data.get("name"), str):
         raise AskflowError("is not a Pulumi project file (no `name`)", file=str(file))
-    main = root / str(data.get("main") or ".")
+    given = data.get("main")
+    if given is not None and not isinstance(given, str):
+        raise AskflowError("must be the path of the program (a folder or a .py file)", file=str(file), path="main")
+    main = root / (given or ".")
+    if not (main.is_dir() and (main / "__main__.py").is_file()) and not (main.is_file() and main.suffix == ".py"):
+        raise AskflowError(
+            f"{given or '.'!r} is not a Python program (a folder with __main__.py, or a .py file); fix the path",
+            file=str(file),
+            path="main",
+        )
     return Project(
         root=root,
         name=data["name"],
@@ -84,6 +95,15 @@ class StackConfig:
 
 
 def _unsecure(value: Any, path: list[str | int], secrets: set[str], key: str, file: str) -> Any:
+    """A config value with secure values replaced; a value Pulumi config cannot hold is an error."""
+    if isinstance(value, datetime.date):
+        raise AskflowError(f"{value} reads as a date, which Pulumi config cannot hold; quote it ('{value}')",
+                           file=file, path=format_path(path))
+    if isinstance(value, bytes):
+        raise AskflowError("!!binary values cannot be config; give the text", file=file, path=format_path(path))
+    if isinstance(value, float) and not math.isfinite(value):
+        raise AskflowError(f"{value} is not a finite number; give a number or quote the text",
+                           file=file, path=format_path(path))
     if isinstance(value, Mapping):
         if set(value) == {"secure"}:
             if not isinstance(value["secure"], str):

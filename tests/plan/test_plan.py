@@ -121,6 +121,17 @@ def _project_copy(tmp_path: Path) -> Path:
         ("config:\n  alicloud:region: cn-hangzhou\n  askflow:platform:\n    environment: dev\n    name: x\n    nmae: y\n",
          "environments/Pulumi.bad.yaml: askflow:platform.nmae: unknown key"),
         ("configs: {}\n", "environments/Pulumi.bad.yaml: configs: unknown top-level key"),
+        # Values Pulumi config cannot hold, or YAML that does not construct.
+        ("config:\n  alicloud:region: cn-hangzhou\n  other:since: 2020-01-01\n",
+         "environments/Pulumi.bad.yaml: other:since: 2020-01-01 reads as a date, which Pulumi config cannot hold; quote it"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  other:when: 2020-13-45\n",
+         "environments/Pulumi.bad.yaml: YAML does not parse (line 3, column 15: '2020-13-45' is not a valid timestamp"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  other:blob: !!binary aGk=\n",
+         "environments/Pulumi.bad.yaml: other:blob: !!binary values cannot be config"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  other:cap: .inf\n",
+         "environments/Pulumi.bad.yaml: other:cap: inf is not a finite number"),
+        ("config:\n  alicloud:region: cn-hangzhou\n  other:loop: &a [*a]\n",
+         "environments/Pulumi.bad.yaml: YAML has an alias inside the value it names"),
     ],
 )
 def test_bad_stack_files_give_one_line_and_exit_2(
@@ -267,3 +278,37 @@ def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_p
     (db,) = plan.of_type("alicloud:rds/instance:Instance")
     assert db.inputs["securityIps"] == ["172.30.0.0/16"]  # the brought VPC's CIDR (mocked lookup), never 0.0.0.0/0
     assert violations(plan) == []
+
+
+def test_an_unknown_template_in_a_stack_names_the_stack_file_and_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    proj = _project_copy(tmp_path)
+    dev = proj / "environments" / "Pulumi.dev.yaml"
+    dev.write_text(dev.read_text().replace("deploy: all", "deploy: [nonexistent-v9]"))
+    monkeypatch.chdir(proj)
+    assert main(["plan", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("environments/Pulumi.dev.yaml: askflow:platform.templates.deploy[0]: 'nonexistent-v9' "
+                          "is not in the template library") and err.count("\n") == 1
+    assert not (proj / "build").exists()
+
+
+@pytest.mark.parametrize(
+    ("main_line", "expected"),
+    [
+        ("main: nonexistent/", "Pulumi.yaml: main: 'nonexistent/' is not a Python program"),
+        ("main: [1, 2]", "Pulumi.yaml: main: must be the path of the program"),
+        ("main: workflows/", "Pulumi.yaml: main: 'workflows/' is not a Python program"),
+    ],
+)
+def test_a_bad_main_in_pulumi_yaml_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], main_line: str, expected: str
+) -> None:
+    proj = _project_copy(tmp_path)
+    project = proj / "Pulumi.yaml"
+    project.write_text(project.read_text().replace("main: infra/", main_line))
+    monkeypatch.chdir(proj)
+    assert main(["plan", "--stack", "dev"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(expected) and err.count("\n") == 1
