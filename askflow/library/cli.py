@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -25,7 +26,7 @@ from askflow.library.authoring import lock_library, new_version
 from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
 from askflow.library.graph import build_graph, to_dot, to_mermaid
-from askflow.library.loader import load_library, parse_deployed_name
+from askflow.library.loader import MAX_DEPLOYED_NAME, load_library, parse_deployed_name
 from askflow.library.lock import read_lock, retire, updated_lock
 from askflow.library.model import Library, TemplateVersion
 from askflow.library.selection import resolve_crons, resolve_deploy
@@ -89,11 +90,22 @@ def register(subparsers: Any) -> None:
     p.set_defaults(func=run_diff)
 
 
+# A version number fits in a deployed name (<name>-v<N>, at most 63 characters), so it has at most
+# 60 digits; ASCII ones only (str.isdigit() also takes '²', which int() refuses).
+_VERSION_ARG = re.compile(rf"[vV]?([0-9]{{1,{MAX_DEPLOYED_NAME - 3}}})")
+
+
+def _quoted(text: str, limit: int = 70) -> str:
+    """``text`` as repr() shows it, cut short so an error stays a readable line."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
 def _number(text: str) -> int:
-    digits = text[1:] if text[:1] in ("v", "V") else text
-    if not digits.isdigit() or int(digits) < 1:
-        raise AskflowError(f"{text!r} is not a version number; use v1, v2, ...")
-    return int(digits)
+    m = _VERSION_ARG.fullmatch(text)
+    number = int(m.group(1)) if m else 0
+    if number < 1:
+        raise AskflowError(f"{_quoted(text)} is not a version number; use v1, v2, ...")
+    return number
 
 
 def resolve_version(library: Library, text: str) -> TemplateVersion:
@@ -104,7 +116,7 @@ def resolve_version(library: Library, text: str) -> TemplateVersion:
     if parsed is not None and parsed[0] in library.by_name:
         return library.version(*parsed)
     raise AskflowError(
-        f"{text!r} is neither a template nor a version in {library.root} "
+        f"{_quoted(text)} is neither a template nor a version in {library.root} "
         f"(templates: {', '.join(library.names) or 'none'})"
     )
 
@@ -222,7 +234,10 @@ def run_lock(args: argparse.Namespace) -> int:
 
 def run_retire(args: argparse.Namespace) -> int:
     if parse_deployed_name(args.version) is None:
-        raise AskflowError(f"{args.version!r} is not a deployed name; use NAME-vN, e.g. etl-v1")
+        raise AskflowError(
+            f"{_quoted(args.version)} is not a deployed name; use NAME-vN (at most {MAX_DEPLOYED_NAME} "
+            "characters), e.g. etl-v1"
+        )
     library = load_library(args.root)
     lock = retire(library, args.version)
     print(f"retired {args.version} in {lock}; its name will not be used again")

@@ -140,7 +140,7 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 
 _CONTAINER_FIELD = re.compile(
-    r"^(container|script|containerSet\.containers\[\d+\]|initContainers\[\d+\]|sidecars\[\d+\])\."
+    r"^(container|script|containerSet\.containers\[[0-9]+\]|initContainers\[[0-9]+\]|sidecars\[[0-9]+\])\."
     r"(image|resources)(\.|$)"
 )
 _OTHER_SECTIONS = (

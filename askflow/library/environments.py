@@ -17,7 +17,7 @@ from askflow import yamlio
 from askflow.errors import AskflowError
 
 PLATFORM_KEY = "askflow:platform"
-_STACK_FILE = re.compile(r"^Pulumi\.(.+)\.ya?ml$")
+_STACK_FILE = re.compile(r"^Pulumi\.(.+)\.ya?ml\Z")
 
 
 @dataclass(frozen=True)

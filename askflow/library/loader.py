@@ -45,18 +45,24 @@ from askflow.lint.structure import API_VERSION
 #: (validate.go: "workflow template name %q must not be more than 63 characters long").
 MAX_DEPLOYED_NAME = MAX_NAME
 
-TEMPLATE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-VERSION_FILE = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)$")
-CRON_FILE = re.compile(r"^cron-([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.yaml$")
-DEPLOYED_NAME = re.compile(r"^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-v([1-9][0-9]*)$")
-_ENDS_WITH_VERSION = re.compile(r"-v[0-9]+$")
+TEMPLATE_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+VERSION_FILE = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)\Z")
+CRON_FILE = re.compile(r"^cron-([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.yaml\Z")
+DEPLOYED_NAME = re.compile(r"^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)-v([1-9][0-9]*)\Z")
+_ENDS_WITH_VERSION = re.compile(r"-v[0-9]+\Z")
 _IGNORED = {"README.md", "__pycache__"}
 # Reports `askflow convert` writes beside the version it converted: documentation, not content.
-MIGRATION_REPORT = re.compile(r"^v[1-9][0-9]*\.migration\.md$")
+MIGRATION_REPORT = re.compile(r"^v[1-9][0-9]*\.migration\.md\Z")
 
 
 def parse_deployed_name(text: str) -> tuple[str, int] | None:
-    """``etl-v2`` -> ``("etl", 2)``; None when ``text`` is not a deployed name."""
+    """``etl-v2`` -> ``("etl", 2)``; None when ``text`` is not a deployed name.
+
+    A deployed name is at most :data:`MAX_DEPLOYED_NAME` characters (ASCII digits only, as the
+    pattern says), so its number always converts: ``etl-v`` and 5,000 nines is no deployed name,
+    rather than a ValueError from Python's limit on converting long digit strings."""
+    if len(text) > MAX_DEPLOYED_NAME:
+        return None
     m = DEPLOYED_NAME.match(text)
     return (m.group(1), int(m.group(2))) if m else None
 

@@ -32,7 +32,7 @@ from askflow.library.loader import parse_deployed_name
 from askflow.library.model import LOCK_FILE as LOCK_FILE  # defined beside Library.lock_path; exported here
 from askflow.library.model import Library
 
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}\Z")
 _HEADER = (
     "# Content digests of released WorkflowTemplate versions (askflow.library.lock).\n"
     "# A recorded version is immutable: change a copy (`askflow workflows new NAME`), then\n"

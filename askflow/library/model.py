@@ -43,7 +43,7 @@ MANAGED_LABELS = (NAME_LABEL, VERSION_LABEL, MANAGED_BY_LABEL)
 MANAGED_ANNOTATIONS = (DIGEST_ANNOTATION,)
 
 # Kubernetes names: RFC 1123 labels (lower-case alphanumerics and '-').
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 
 
 def check_namespace(namespace: str | None) -> None:
