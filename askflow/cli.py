@@ -56,6 +56,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AskflowError as exc:
         print(exc.line(), file=sys.stderr)
         return exc.exit_code
+    except OSError as exc:
+        # The net under every command: a file or folder the system refused (permissions, a full
+        # disk) is one line, not a traceback. Commands that write say what they left as it was.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"{where}{exc.strerror or exc}; check the path and its permissions", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -49,10 +49,15 @@ def run(args: argparse.Namespace) -> int:
     from askflow.plan.diagram import plan_markdown
     from askflow.plan.output import violations, write_out_dir
 
+    out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
+    # Every output path is checked before anything is planned or written.
+    yamlio.check_output(out_dir, folder=True)
+    for path in (args.json_path, args.terraform_json):
+        if path:
+            yamlio.check_output(path)
     plan = plan_stack(args.stack, project_root=args.project)
     found = violations(plan)
     extra = {"plan.md": plan_markdown(plan, found)}
-    out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
     write_out_dir(plan, out_dir, extra)
     if args.json_path:
         yamlio.write_atomic(args.json_path, plan.to_json())

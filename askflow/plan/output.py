@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tempfile
@@ -63,6 +64,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     The folder is built aside and swapped in, so it is never half-written. A folder that exists
     and was not written by ``askflow plan`` is refused rather than replaced.
     """
+    yamlio.check_output(out_dir, folder=True)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
         raise AskflowError(
             "exists and was not written by askflow plan; pass an empty or new folder to --out", file=str(out_dir)
@@ -73,8 +75,15 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     for rel, values in helm_values(plan).items():
         files[rel] = yamlio.dumps(values, sort_keys=True)
     files.update(extra or {})
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    except OSError as exc:
+        raise AskflowError(f"cannot be written ({exc.strerror or exc}); nothing was written", file=str(out_dir)) from None
+    # mkdtemp makes the folder private (0700); the output is an ordinary folder, as the umask says.
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)
     try:
         folders: set[Path] = set()
         for rel, text in files.items():
@@ -87,10 +96,18 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
             old = out_dir.with_name(f".{out_dir.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             out_dir.rename(old)
-            staging.rename(out_dir)
+            try:
+                staging.rename(out_dir)
+            except OSError:
+                old.rename(out_dir)  # put the previous plan back
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             staging.rename(out_dir)
+    except OSError as exc:
+        raise AskflowError(
+            f"cannot be written ({exc.strerror or exc}); the previous plan's files are unchanged", file=str(out_dir)
+        ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return sorted(files)

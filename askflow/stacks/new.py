@@ -29,6 +29,7 @@ atomically without ever replacing an existing file.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import io
 import ipaddress
@@ -41,7 +42,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml as pyyaml
 from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -182,14 +182,17 @@ def _leaf_annotation(parts: list[str | int], key: str) -> list[Any]:
 def _parse_value(raw: str, leaf: list[Any], key: str) -> Any:
     """A YAML scalar (or flow collection); kept as the raw text where the field wants a string."""
     try:
-        value = pyyaml.safe_load(raw) if raw.strip() else ""
-    except pyyaml.YAMLError:
-        raise AskflowError(f"{raw!r} is not a YAML value", path=f"--set {key}") from None
+        value = yamlio.loads(raw, file="--set") if raw.strip() else ""
+    except AskflowError as exc:
+        raise AskflowError(f"{raw!r} is not a YAML value ({exc.message})", path=f"--set {key}") from None
     if value is None:
         return None if type(None) in leaf else raw
     scalar_types = {bool, int, float}
-    if isinstance(value, bool | int | float) and not any(t in scalar_types for t in leaf):
-        # `quota.cpu=32` means the string "32" (a Kubernetes quantity), not the integer 32.
+    if isinstance(value, datetime.date | bytes) or (
+        isinstance(value, bool | int | float) and not any(t in scalar_types for t in leaf)
+    ):
+        # `quota.cpu=32` means the string "32" (a Kubernetes quantity), not the integer 32; a date
+        # or !!binary is not a config value, so the text is what was meant.
         return raw
     return value
 
@@ -468,13 +471,17 @@ def _check_unique(
 def write_new_stack(new: NewStack) -> None:
     """Write the file atomically, never replacing one that exists (even one created meanwhile)."""
     path = new.path
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(new.text, encoding="utf-8")
     try:
-        os.link(tmp, path)  # fails if the target exists: no check-then-write race
-    except FileExistsError:
-        raise AskflowError("already exists: pick another NAME (stack new never overwrites)",
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(new.text, encoding="utf-8")
+        try:
+            os.link(tmp, path)  # fails if the target exists: no check-then-write race
+        except FileExistsError:
+            raise AskflowError("already exists: pick another NAME (stack new never overwrites)",
+                               file=new.project.display(path)) from None
+    except OSError as exc:
+        raise AskflowError(f"cannot be written ({exc.strerror or exc}); nothing was written",
                            file=new.project.display(path)) from None
     finally:
         tmp.unlink(missing_ok=True)

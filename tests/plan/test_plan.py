@@ -312,3 +312,82 @@ def test_a_bad_main_in_pulumi_yaml_is_one_line(
     assert main(["plan", "--stack", "dev"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(expected) and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--json", "{d}/adir"], "{d}/adir: is a folder; give a file path"),
+        (["--out", "{d}/afile"], "{d}/afile: is a file; give a folder"),
+        (["--terraform-json", "{d}/afile/x.json"], "{d}/afile/x.json: cannot be written: {d}/afile is a file, not a folder"),
+        (["--out", "{d}/afile/sub"], "{d}/afile/sub: cannot be written: {d}/afile is a file, not a folder"),
+    ],
+)
+def test_bad_output_paths_are_refused_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], expected: str
+) -> None:
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("")
+    given = [a.format(d=tmp_path) for a in args]
+    if "--out" not in args:
+        given += ["--out", str(tmp_path / "out")]
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), *given]) == 2
+    assert capsys.readouterr().err == expected.format(d=tmp_path) + "\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "afile"]  # no output, no temporary file
+
+
+def test_output_folder_follows_the_umask_and_a_failed_swap_keeps_the_previous_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from askflow.plan.output import write_out_dir
+
+    plan = plan_stack("dev", ROOT)
+    out = tmp_path / "out"
+    write_out_dir(plan, out)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~_umask()
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    real_rename = Path.rename
+
+    def fail_second_rename(self: Path, target: Path) -> Path:
+        if self.name.startswith(".out.") and self.name != ".out.old" and target == out:  # the new plan only
+            raise PermissionError(13, "Permission denied")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", fail_second_rename)
+    with pytest.raises(AskflowError, match="cannot be written .Permission denied.; the previous plan's files are unchanged"):
+        write_out_dir(plan, out, {"plan.md": "changed\n"})
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def test_write_atomic_leaves_nothing_when_the_write_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "plan.json"
+    target.write_text("old")
+
+    def refuse(self: Path, target: Path) -> Path:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "replace", refuse)
+    with pytest.raises(AskflowError) as err:
+        yamlio.write_atomic(target, "new")
+    assert err.value.line() == f"{target}: cannot be written (Permission denied); nothing was written"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.json"] and target.read_text() == "old"
+
+
+def test_a_refused_file_anywhere_is_one_line_not_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def refuse(*_: object, **__: object) -> None:
+        raise PermissionError(13, "Permission denied", "/somewhere/build")
+
+    monkeypatch.setattr("askflow.plan.plan_stack", refuse)
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", "/tmp/unused-askflow-out"]) == 2
+    assert capsys.readouterr().err == "/somewhere/build: Permission denied; check the path and its permissions\n"

@@ -234,6 +234,16 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
          "environments/Pulumi.rc-1.yaml: askflow:platform.name: 'askflow-staging' is already used by stack 'staging': "
          "physical names must be unique"),
         (["rc-1", "--from", "staging", "--set", "kubernetes_version"], "--set: 'kubernetes_version' is not key=value"),
+        (["rc-1", "--from", "staging", "--set", "network.eip_bandwidth_mbps=!!int abc"],
+         "--set network.eip_bandwidth_mbps: '!!int abc' is not a YAML value (YAML does not parse (line 1, column 1: "
+         "'abc' is not a valid int"),
+        (["rc-1", "--from", "staging", "--set", "templates.deploy=&a [*a]"],
+         "--set templates.deploy: '&a [*a]' is not a YAML value (YAML has an alias inside the value it names"),
+        (["rc-1", "--from", "staging", "--set", "name=2020-13-45"],
+         "--set name: '2020-13-45' is not a YAML value (YAML does not parse (line 1, column 1: '2020-13-45' is not a "
+         "valid timestamp"),
+        (["rc-1", "--from", "staging", "--set", "eci.spot_price_limit=.inf"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.eci.spot_price_limit: Input should be a finite number"),
     ],
 )
 def test_bad_input_is_one_line_and_writes_nothing(
@@ -268,6 +278,27 @@ def test_never_overwrites_a_file_created_meanwhile(project: Path) -> None:
         write_new_stack(new)
     assert new.path.read_text() == "# someone else's\n"
     assert _files(project) == ["Pulumi.dev.yaml", "Pulumi.prod.yaml", "Pulumi.rc-1.yaml", "Pulumi.staging.yaml"]
+
+
+def test_a_date_for_a_string_setting_is_kept_as_its_text(project: Path) -> None:
+    new = derive_stack(load_project(project), "rc-1", "staging", ["tags.since=2020-01-01"])
+    assert new.settings.tags["since"] == "2020-01-01"
+    assert "since: '2020-01-01'" in new.text  # quoted, so the stack file reads it back as text
+
+
+def test_an_unwritable_folder_is_one_line_and_leaves_nothing(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.chdir(project)
+    monkeypatch.setattr("askflow.stacks.new.os.link", refuse)
+    before = _files(project)
+    assert main(["stack", "new", "rc-1", "--from", "staging"]) == 2
+    err = capsys.readouterr().err
+    assert err == "environments/Pulumi.rc-1.yaml: cannot be written (Permission denied); nothing was written\n"
+    assert _files(project) == before  # no temporary file left either
 
 
 def test_secrets_and_per_stack_keys_are_not_copied(project: Path) -> None:
