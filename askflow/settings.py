@@ -360,6 +360,15 @@ class Templates(_Model):
 
     deploy: Literal["all"] | tuple[str, ...] = Field("all", description="`all`, or deployed names (`etl-v2`) or template names (`etl`: every version).")
     crons: Literal["all"] | tuple[str, ...] = Field("all", description="`all`, or CronWorkflow names.")
+
+    @field_validator("deploy", "crons", mode="before")
+    @classmethod
+    def _all_or_list(cls, v: Any) -> Any:
+        if isinstance(v, str) and v != "all":
+            raise ValueError(f"{v!r} is neither `all` nor a list; write [{v}] for a list of one")
+        if not isinstance(v, str | list | tuple):
+            raise ValueError(f"{v!r} is neither `all` nor a list of names")
+        return v
     namespaces: tuple[str, ...] | None = Field(None, description="Tenant namespaces that get the library (default: every tenant).")
     enable_image_cache: bool = Field(False, description="An ECI image cache covering every image of the deployed templates.")
     image_cache_size_gib: int = Field(20, ge=20, le=500, description="Size of each image cache.")
@@ -532,7 +541,12 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
 
 
 def _error_message(err: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str]:
-    loc: tuple[str | int, ...] = tuple(err["loc"])
+    # pydantic adds the member of a union that failed (`literal['all']`, `tuple[str, ...]`) to the
+    # location; users know keys, not members.
+    loc: tuple[str | int, ...] = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p and p != "[key]"))
+    if loc and loc[-1] == "[key]":  # a mapping's key, not its value, is wrong
+        path, msg = _error_message({**err, "loc": loc[:-2]})
+        return path, f"key {msg}"
     cause = (err.get("ctx") or {}).get("error")
     if isinstance(cause, SettingsError):
         return loc + cause.loc, cause.message
