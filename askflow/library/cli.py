@@ -121,6 +121,19 @@ def resolve_version(library: Library, text: str) -> TemplateVersion:
     )
 
 
+def readable(version: TemplateVersion) -> TemplateVersion:
+    """``version``, once its fields have the types the Argo API gives them; ``show`` and ``diff``
+    read templates, tasks and steps by those types. Otherwise an AskflowError naming the first
+    field of the wrong type (``spec.templates: expected a list, got an integer``), as the structural
+    check of ``askflow lint`` reports it. Unknown and missing fields do not stop a drawing or a diff."""
+    from askflow.lint.structure import check_document
+
+    for path, rule, message in check_document(version.document):
+        if rule == "invalid-type":
+            raise AskflowError(f"{message}; run askflow lint {version.source}", file=str(version.source), path=path)
+    return version
+
+
 def _status(version: TemplateVersion, recorded: dict[str, str]) -> str:
     digest = recorded.get(version.deployed_name)
     if digest is None:
@@ -272,7 +285,7 @@ def render_png(dot_text: str, target: Path) -> None:
 
 def run_show(args: argparse.Namespace) -> int:
     library = load_library(args.root)
-    version = resolve_version(library, args.version)
+    version = readable(resolve_version(library, args.version))
     graph = build_graph(version.render(), version.deployed_name)
     if args.png:
         if shutil.which("dot") is None:  # before any work, and nothing written
@@ -287,8 +300,8 @@ def run_show(args: argparse.Namespace) -> int:
 def run_diff(args: argparse.Namespace) -> int:
     library = load_library(args.root)
     library.latest(args.name)  # a clear error for an unknown template
-    a = library.version(args.name, _number(args.a))
-    b = library.version(args.name, _number(args.b))
+    a = readable(library.version(args.name, _number(args.a)))
+    b = readable(library.version(args.name, _number(args.b)))
     print(format_changes(a, b, diff_versions(a, b)), end="")
     if args.text:
         text = text_diff(a, b) or "(no text changes)\n"

@@ -48,7 +48,9 @@ def _type(template: dict) -> str:
 
 def _templates(doc: dict) -> dict[str, dict]:
     spec = doc.get("spec") or {}
-    return {t["name"]: t for t in spec.get("templates") or [] if isinstance(t, dict) and "name" in t}
+    return {
+        t["name"]: t for t in spec.get("templates") or [] if isinstance(t, dict) and isinstance(t.get("name"), str)
+    }
 
 
 def _map_changes(section: str, old: dict[str, Any], new: dict[str, Any]) -> Iterator[Change]:
@@ -62,11 +64,16 @@ def _map_changes(section: str, old: dict[str, Any], new: dict[str, Any]) -> Iter
 
 
 def _tasks(template: dict) -> dict[str, dict[str, Any]]:
-    """Task or step name -> what matters about it: what it runs, after what, fan-out, arguments."""
+    """Task or step name -> what matters about it: what it runs, after what, fan-out, arguments.
+
+    The document has the API's types (see :func:`askflow.library.cli.readable`), but null is allowed
+    anywhere and means unset, as Go reads it: a null task or dependency is skipped."""
     out: dict[str, dict[str, Any]] = {}
     if "dag" in template:
         for task in (template["dag"] or {}).get("tasks") or []:
-            after = set(task.get("dependencies") or [])
+            if not isinstance(task, dict):
+                continue
+            after = {dep for dep in task.get("dependencies") or [] if isinstance(dep, str)}
             if isinstance(task.get("depends"), str):
                 after |= {name for name, _ in depends_terms(task["depends"])}
             out[str(task.get("name"))] = _task_info(task, sorted(after), task.get("depends"))

@@ -3,13 +3,21 @@ no traceback, nothing written or half-changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import copy
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from askflow.errors import AskflowError
-from askflow.library import load_library, parse_deployed_name
+from askflow import yamlio
+from askflow.errors import AskflowError, format_path
+from askflow.library import TemplateVersion, canonical_json, lint_library, load_library, parse_deployed_name
+from askflow.library.cli import readable
+from askflow.library.diff import diff_versions, format_changes, text_diff
+from askflow.library.graph import build_graph, to_dot, to_mermaid
 from askflow.library.model import check_namespace
 
 Run = Callable[..., tuple[int, str, str]]
@@ -32,7 +40,9 @@ HUGE = "9" * 5000
 @pytest.mark.parametrize("arg", ["²", "v²", "٣", "v٣", "１", "0", "v0", "-1", "v", "", " 1", "1 ", HUGE, "v" + HUGE])
 def test_diff_refuses_what_is_not_a_version_number(lib_root: Path, askflow: Run, arg: str) -> None:
     for a, b in ((arg, "2"), ("1", arg)):
-        err = _one_line_error(askflow("workflows", "diff", "etl", a, b, "--root", str(lib_root)), "is not a version number")
+        err = _one_line_error(
+            askflow("workflows", "diff", "etl", a, b, "--root", str(lib_root)), "is not a version number"
+        )
         assert len(err) < 200, "a long argument is cut short in the message"
 
 
@@ -72,3 +82,216 @@ def test_a_lock_key_with_a_huge_number_is_a_one_line_error(lib_root: Path, askfl
     lock = lib_root / "versions.lock"
     lock.write_text(lock.read_text(encoding="utf-8") + f"  ? etl-v{HUGE}\n  : sha256:{'0' * 64}\n", encoding="utf-8")
     _one_line_error(askflow("workflows", "list", "--root", str(lib_root)), "is not a deployed name")
+
+
+# --- show and diff of a badly structured version -------------------------------------------------
+
+# A version with every construct show and diff read: steps (parallel groups, fan-out, templateRef,
+# inline), a DAG (depends, dependencies, withParam, inline script), inputs, outputs, containers,
+# initContainers, sidecars, a containerSet, workflow arguments.
+RICH = {
+    "apiVersion": "argoproj.io/v1alpha1",
+    "kind": "WorkflowTemplate",
+    "metadata": {"name": "rich"},
+    "spec": {
+        "entrypoint": "main",
+        "arguments": {"parameters": [{"name": "p", "value": "1"}], "artifacts": [{"name": "a", "raw": {"data": "x"}}]},
+        "templates": [
+            {
+                "name": "main",
+                "steps": [
+                    [{"name": "s1", "template": "leaf", "withItems": [1, 2]}],
+                    [
+                        {"name": "s2", "templateRef": {"name": "etl-v1", "template": "main"}},
+                        {
+                            "name": "s3",
+                            "inline": {"container": {"image": "busybox:1", "resources": {"limits": {"cpu": "1"}}}},
+                        },
+                    ],
+                    [{"name": "s4", "template": "dag"}],
+                ],
+            },
+            {
+                "name": "dag",
+                "dag": {
+                    "tasks": [
+                        {"name": "a", "template": "leaf", "arguments": {"parameters": [{"name": "x", "value": "1"}]}},
+                        {
+                            "name": "b",
+                            "template": "leaf",
+                            "depends": "a.Succeeded || (a && !a.Failed)",
+                            "withParam": "{{x}}",
+                        },
+                        {"name": "c", "template": "set", "dependencies": ["a", "b"], "when": "1 == 1"},
+                        {"name": "d", "inline": {"script": {"image": "python:3", "source": "x"}}, "depends": "c"},
+                    ]
+                },
+            },
+            {
+                "name": "leaf",
+                "inputs": {"parameters": [{"name": "x"}], "artifacts": [{"name": "in", "path": "/x"}]},
+                "outputs": {
+                    "parameters": [{"name": "o", "valueFrom": {"path": "/o"}}],
+                    "artifacts": [{"name": "out", "path": "/o"}],
+                },
+                "container": {"image": "busybox:1", "resources": {"requests": {"memory": "1Gi"}}},
+                "initContainers": [{"name": "i", "image": "busybox:2"}],
+                "sidecars": [{"name": "s", "image": "nginx:1"}],
+            },
+            {
+                "name": "set",
+                "containerSet": {
+                    "containers": [{"name": "c1", "image": "alpine:3", "resources": {"limits": {"memory": "1Gi"}}}]
+                },
+            },
+        ],
+    },
+}
+
+Keys = list[str | int]
+
+
+def _set(doc: Any, path: Keys, value: Any) -> Any:
+    doc = copy.deepcopy(doc)
+    node = doc
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = copy.deepcopy(value)
+    return doc
+
+
+def _every_path(node: Any, path: Keys) -> Iterator[Keys]:
+    yield path
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in items:
+        yield from _every_path(value, [*path, key])
+
+
+# (where, value): the reviewer's shapes (in etl v2), then more (in RICH).
+ETL_SHAPES: list[tuple[Keys, Any]] = [
+    (["spec", "templates"], 1),
+    (["spec", "arguments"], 1),
+    (["spec", "arguments", "parameters"], 1),
+    (["spec", "templates", 0, "dag"], 1),
+    (["spec", "templates", 0, "dag", "tasks"], 1),
+    (["spec", "templates", 0, "dag", "tasks"], "x"),
+    (["spec", "templates", 0, "dag", "tasks", 0, "name"], []),
+    (["spec", "templates", 0, "steps"], 1),
+    (["spec", "templates", 1, "inputs"], 1),
+    (["spec", "templates"], [{"name": 1}]),
+]
+RICH_SHAPES: list[tuple[Keys, Any]] = [
+    (["spec", "templates"], {"main": {}}),
+    (["spec", "templates", 0], "x"),
+    (["spec", "templates", 0, "steps", 0], "x"),
+    (["spec", "templates", 0, "steps", 0], {"name": "s1"}),
+    (["spec", "templates", 0, "steps", 1, 0], 1),
+    (["spec", "templates", 0, "steps", 0, 0, "withItems"], "x"),
+    (["spec", "templates", 0, "steps", 1, 0, "templateRef"], "x"),
+    (["spec", "templates", 0, "steps", 1, 0, "templateRef", "name"], 3),
+    (["spec", "templates", 1, "dag", "tasks", 0], "x"),
+    (["spec", "templates", 1, "dag", "tasks", 2, "dependencies"], "a"),
+    (["spec", "templates", 1, "dag", "tasks", 2, "dependencies", 0], 1),
+    (["spec", "templates", 1, "dag", "tasks", 1, "depends"], ["a"]),
+    (["spec", "templates", 1, "dag", "tasks", 1, "withParam"], ["a"]),
+    (["spec", "templates", 1, "dag", "tasks", 3, "inline"], 1),
+    (["spec", "templates", 1, "dag", "tasks", 3, "inline", "script"], []),
+    (["spec", "templates", 2, "outputs", "artifacts"], {}),
+    (["spec", "templates", 2, "inputs", "parameters", 0, "name"], {}),
+    (["spec", "templates", 2, "container", "resources"], "x"),
+    (["spec", "templates", 2, "container", "image"], ["x"]),
+    (["spec", "templates", 2, "sidecars"], {"name": "s"}),
+    (["spec", "templates", 3, "containerSet", "containers"], 1),
+    (["spec", "entrypoint"], 1),
+    (["spec", "arguments", "parameters", 0], "x"),
+    (["spec", "templateDefaults"], []),
+]
+
+
+def _write(path: Path, doc: Any) -> None:
+    path.write_text(json.dumps(doc, indent=1), encoding="utf-8")  # JSON is YAML
+
+
+def _show_and_diff(root: Path, name: str) -> list[tuple[int, str, str]]:
+    return [
+        ["workflows", "show", name, "--root", str(root)],
+        ["workflows", "show", f"{name}-v2", "--format", "dot", "--root", str(root)],
+        ["workflows", "diff", name, "1", "2", "--root", str(root)],
+        ["workflows", "diff", name, "v2", "v1", "--text", "--root", str(root)],
+    ]
+
+
+@pytest.mark.parametrize(("where", "value"), ETL_SHAPES + RICH_SHAPES, ids=lambda x: json.dumps(x)[:40])
+def test_show_and_diff_refuse_a_badly_structured_version(lib_root: Path, askflow: Run, where: Keys, value: Any) -> None:
+    if (where, value) in ETL_SHAPES:
+        name, source = "etl", lib_root / "etl" / "v2.yaml"
+        _write(source, _set(yamlio.load_file(source), where, value))
+    else:
+        name, source = "rich", lib_root / "rich" / "v2.yaml"
+        source.parent.mkdir()
+        _write(lib_root / "rich" / "v1.yaml", RICH)
+        _write(source, _set(RICH, where, value))
+    wrong = format_path(where)
+    for argv in _show_and_diff(lib_root, name):
+        code, out, err = askflow(*argv)
+        _one_line_error((code, out, err), f"{source}: {wrong}", f"; run askflow lint {source}")
+        assert out == ""
+    # askflow lint reports the same field.
+    library = load_library(lib_root)
+    assert any(
+        f.rule == "invalid-type" and f.path.startswith(wrong)
+        for f in lint_library(lib_root, strict=False, library=library)
+    )
+
+
+def test_the_first_wrong_field_is_named_and_unknown_fields_do_not_stop_show(lib_root: Path, askflow: Run) -> None:
+    source = lib_root / "etl" / "v2.yaml"
+    doc = yamlio.load_file(source)
+    doc["spec"]["templates"][0]["dag"]["tasks"][1]["dependsOn"] = "extract"  # unknown: lint's business
+    _write(source, doc)
+    for argv in _show_and_diff(lib_root, "etl"):
+        assert askflow(*argv)[0] == 0
+    doc["spec"]["templates"][1]["inputs"] = 1
+    doc["spec"]["templates"][0]["dag"]["tasks"] = "x"
+    _write(source, doc)
+    _one_line_error(askflow("workflows", "show", "etl", "--root", str(lib_root)), "spec.templates[0].dag.tasks:")
+
+
+FUZZ_VALUES: list[Any] = [1, "x", "((", True, 1.5, None, [], {}, [None], [1], ["x"], [[1]], {"a": 1}, [{"name": []}]]
+
+
+def _fuzz_versions(lib_root: Path) -> list[TemplateVersion]:
+    rich = lib_root / "rich"
+    rich.mkdir()
+    _write(rich / "v1.yaml", RICH)
+    return list(load_library(lib_root).versions)
+
+
+def _as_version(base: TemplateVersion, doc: dict) -> TemplateVersion:
+    return dataclasses.replace(base, _canonical=canonical_json(doc))
+
+
+def test_fuzz_show_and_diff_read_what_they_accept(lib_root: Path) -> None:
+    """Every field of every starter version and of RICH, replaced by each of FUZZ_VALUES: show and
+    diff either refuse it on one line naming the field, or draw and compare it without an exception."""
+    refused = accepted = 0
+    for base in _fuzz_versions(lib_root):
+        doc = base.document
+        for where in _every_path(doc["spec"], ["spec"]):
+            for value in FUZZ_VALUES:
+                changed = _as_version(base, _set(doc, where, value))
+                try:
+                    readable(changed)
+                except AskflowError as exc:
+                    assert exc.file == str(base.source) and exc.path and "\n" not in exc.line()
+                    assert exc.path.startswith(format_path(where)), (exc.path, where)
+                    refused += 1
+                    continue
+                graph = build_graph(changed.render(), changed.deployed_name)
+                to_mermaid(graph)
+                to_dot(graph)
+                format_changes(base, changed, diff_versions(base, changed))
+                format_changes(changed, base, diff_versions(changed, base))
+                text_diff(base, changed)
+                accepted += 1
+    assert refused > 1000 and accepted > 1000, (refused, accepted)
