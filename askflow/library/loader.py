@@ -123,10 +123,12 @@ def _build_python(path: Path) -> Any:
                 file=str(path),
             )
         return built.to_dict()
-    except AskflowError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure in user code is a user error, on one line
-        raise AskflowError(f"building the template failed: {type(exc).__name__}: {exc}", file=str(path)) from None
+    except (AskflowError, KeyboardInterrupt):
+        raise  # Ctrl-C still interrupts askflow
+    except BaseException as exc:  # noqa: BLE001 - any failure in user code is a user error, on one line
+        # SystemExit too: sys.exit() in a version's module or build() must not end askflow silently.
+        what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+        raise AskflowError(f"building the template failed: {what}", file=str(path)) from None
     finally:
         sys.dont_write_bytecode = saved
         sys.modules.pop(module_name, None)

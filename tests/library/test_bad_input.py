@@ -295,3 +295,34 @@ def test_fuzz_show_and_diff_read_what_they_accept(lib_root: Path) -> None:
                 text_diff(base, changed)
                 accepted += 1
     assert refused > 1000 and accepted > 1000, (refused, accepted)
+
+
+# --- a Python version that exits ------------------------------------------------------------------
+
+PYTHON_EXITS = {
+    "import sys\nsys.exit(3)\n": "SystemExit: 3",
+    "import sys\nsys.exit()\n": "SystemExit",
+    "def build():\n    raise SystemExit('boom')\n": "SystemExit: boom",
+    "class Stop(BaseException):\n    pass\n\n\ndef build():\n    raise Stop('out')\n": "Stop: out",
+    "def build():\n    raise ValueError('two\\nlines')\n": "ValueError: two lines",
+}
+
+
+@pytest.mark.parametrize("source", PYTHON_EXITS)
+def test_a_python_version_that_exits_is_a_one_line_error(lib_root: Path, askflow: Run, source: str) -> None:
+    (lib_root / "pyt").mkdir()
+    path = lib_root / "pyt" / "v1.py"
+    path.write_text(source, encoding="utf-8")
+    for argv in (["show", "pyt"], ["list"], ["lock"]):
+        _one_line_error(
+            askflow("workflows", *argv, "--root", str(lib_root)),
+            f"{path}: building the template failed: {PYTHON_EXITS[source]}\n",
+        )
+    assert sorted(p.name for p in (lib_root / "pyt").iterdir()) == ["v1.py"]
+
+
+def test_ctrl_c_in_a_python_version_still_interrupts(lib_root: Path) -> None:
+    (lib_root / "pyt").mkdir()
+    (lib_root / "pyt" / "v1.py").write_text("def build():\n    raise KeyboardInterrupt\n", encoding="utf-8")
+    with pytest.raises(KeyboardInterrupt):
+        load_library(lib_root)
