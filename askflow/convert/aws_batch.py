@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from askflow.convert import retry
-from askflow.convert.access import Reader, meaningful
+from askflow.convert.access import Reader, describe, meaningful
 from askflow.convert.containers import ensure_requests, resolve_image
 from askflow.convert.graph import find_cycle
 from askflow.convert.kubernetes import check_schema
@@ -119,8 +119,10 @@ class _Sub:
         return self.reader.at("containerOverrides")
 
 
-def _number(reader: Reader, value: Any, path: PathParts) -> float:
-    number = reader.number(value, path)
+def _number(reader: Reader, value: Any, path: PathParts, *, text: bool = False) -> float:
+    if value is None:
+        reader.fail(path, "is required" + (' (a number as a string, e.g. "2")' if text else ""))
+    number = reader.number(value, path, text=text)
     if number <= 0:
         reader.fail(path, f"must be positive, found {value!r}")
     return number
@@ -138,7 +140,8 @@ def _requirements(reader: Reader, props: dict[str, Any], path: PathParts) -> dic
         kind = reader.req_str(req, "type", rpath).upper()
         if kind not in ("VCPU", "MEMORY", "GPU"):
             reader.fail((*rpath, "type"), f"unknown resource type {kind!r} (VCPU, MEMORY or GPU)")
-        out[kind] = (_number(reader, req.get("value"), (*rpath, "value")), rpath)
+        # a string in RegisterJobDefinition ("2", "0.25"), unlike the deprecated integer vcpus/memory
+        out[kind] = (_number(reader, req.get("value"), (*rpath, "value"), text=True), rpath)
     return out
 
 
@@ -208,17 +211,18 @@ def _secret_ref(arn: str) -> str:
 
 
 def _substitute(values: list[Any], reader: Reader, path: PathParts, used: list[str]) -> list[str]:
+    """``Ref::x`` -> ``{{inputs.parameters.x}}`` in a command (a list of strings in AWS Batch: a number,
+    boolean or NaN is an error, not its Python ``str()``)."""
     out: list[str] = []
     for i, value in enumerate(values):
-        if not isinstance(value, str | int | float) or isinstance(value, bool):
-            reader.fail((*path, i), f"expected a string, found {value!r}")
+        value = reader.string(value, (*path, i))
 
         def sub(m: re.Match[str]) -> str:
             if m.group(1) not in used:
                 used.append(m.group(1))
             return input_parameter(m.group(1))
 
-        out.append(_REF.sub(sub, str(value)))
+        out.append(_REF.sub(sub, value))
     return out
 
 
@@ -274,13 +278,13 @@ class _Job:
         for i, item in enumerate(r.opt_list(props, "environment", path)):
             item = r.mapping(item, (*path, "environment", i))
             name = r.req_str(item, "name", (*path, "environment", i))
-            env[name] = {"name": name, "value": str(item.get("value", ""))}
+            env[name] = {"name": name, "value": r.opt_str(item, "value", (*path, "environment", i)) or ""}
         if self.sub and "environment" in self.sub.overrides:
             sr = self.sub.oreader
             for i, item in enumerate(sr.opt_list(self.sub.overrides, "environment")):
                 item = sr.mapping(item, ("environment", i))
                 name = sr.req_str(item, "name", ("environment", i))
-                env[name] = {"name": name, "value": str(item.get("value", ""))}
+                env[name] = {"name": name, "value": sr.opt_str(item, "value", ("environment", i)) or ""}
         if env:
             self.report.add("ENVIRONMENT_MAPPED", (*path, "environment"), f"{len(env)} variable(s): "
                             f"{', '.join(env)}", target=f"spec.templates[{self.task}].container.env")
@@ -364,13 +368,14 @@ class _Job:
                 fs = r.req_str(efs, "fileSystemId", (*vpath, "efsVolumeConfiguration"))
                 claim = k8s_name(f"nas-{fs}", limit=63)
                 volumes.append({"name": name, "persistentVolumeClaim": {"claimName": claim}})
+                root = r.opt_str(efs, "rootDirectory", (*vpath, "efsVolumeConfiguration")) or "/"
                 report.add("NEEDS_CLUSTER_RESOURCE", (*vpath, "efsVolumeConfiguration"), f"EFS {fs} "
-                           f"(root {efs.get('rootDirectory', '/')}) became PVC {claim!r}: copy the data to NAS and "
+                           f"(root {root}) became PVC {claim!r}: copy the data to NAS and "
                            "create that PVC (NAS CSI) in the namespace")
-            elif host.get("sourcePath"):
+            elif source_path := r.opt_str(host, "sourcePath", (*vpath, "host")):
                 volumes.append({"name": name, "emptyDir": {}})
                 report.add("VOLUMES_APPROXIMATED", (*vpath, "host", "sourcePath"), f"host path "
-                           f"{host['sourcePath']!r} became an empty emptyDir: ECI pods have no host files")
+                           f"{source_path!r} became an empty emptyDir: ECI pods have no host files")
             else:
                 volumes.append({"name": name, "emptyDir": {}})
         mounts: list[dict[str, Any]] = []
@@ -450,7 +455,11 @@ class _Job:
                        f"permissions as {role_name!r} and bind it with RRSA (annotate the service account "
                        "pod-identity.alibabacloud.com/role-name)", target="spec.serviceAccountName")
         network = r.opt_map(props, "networkConfiguration", path)
-        if str(network.get("assignPublicIp", "")).upper() == "ENABLED":
+        public_ip = network.get("assignPublicIp")
+        if public_ip is not None and not (isinstance(public_ip, str) and public_ip.upper() in ("ENABLED", "DISABLED")):
+            r.fail((*path, "networkConfiguration", "assignPublicIp"), f"expected ENABLED or DISABLED, found "
+                   f"{describe(public_ip)}")
+        if public_ip is not None and public_ip.upper() == "ENABLED":
             self.annotations[ANNOTATION_EIP] = "true"
             report.add("PUBLIC_IP_TO_EIP", (*path, "networkConfiguration", "assignPublicIp"), "the pod gets an "
                        f"elastic IP ({ANNOTATION_EIP}); a NAT gateway for the cluster's vSwitches is cheaper",
@@ -462,17 +471,19 @@ class _Job:
             report.add("SYSTEM_DISK_TO_EPHEMERAL", (*path, "ephemeralStorage"), f"{size} GiB of ephemeral storage: "
                        f"{size - FREE_EPHEMERAL_GIB} GiB beyond ECI's free {FREE_EPHEMERAL_GIB} GiB")
         platform = r.opt_map(props, "runtimePlatform", path)
-        arch = str(platform.get("cpuArchitecture", "")).upper()
+        arch = (r.opt_str(platform, "cpuArchitecture", (*path, "runtimePlatform")) or "").upper()
         if arch == "ARM64":
             self.template["nodeSelector"] = {"kubernetes.io/arch": "arm64"}
             report.add("RESOURCES_MAPPED", (*path, "runtimePlatform"), "ARM64 -> nodeSelector kubernetes.io/arch: "
                        "arm64 (ECI offers ARM instance types in some regions)")
-        if str(platform.get("operatingSystemFamily", "LINUX")).upper() != "LINUX":
+        family = r.opt_str(platform, "operatingSystemFamily", (*path, "runtimePlatform")) or "LINUX"
+        if family.upper() != "LINUX":
             report.add("DROPPED_FIELD", (*path, "runtimePlatform", "operatingSystemFamily"), "only Linux pods run "
                        "on the platform")
         credentials = r.opt_map(props, "repositoryCredentials", path)
-        if credentials.get("credentialsParameter"):
-            secret = _secret_ref(str(credentials["credentialsParameter"]))
+        parameter = r.opt_str(credentials, "credentialsParameter", (*path, "repositoryCredentials"))
+        if parameter:
+            secret = _secret_ref(parameter)
             plan.spec["imagePullSecrets"] = [{"name": secret}]
             report.add("NEEDS_CLUSTER_RESOURCE", (*path, "repositoryCredentials"), f"private registry credentials "
                        f"-> imagePullSecrets {secret!r}: create that docker-registry Secret",
@@ -655,12 +666,12 @@ class _Job:
         jd, r, report = self.jd, self.reader, self.report
         if jd is None:
             return
-        if [str(p).upper() for p in r.opt_list(jd, "platformCapabilities", path)] == ["FARGATE"]:
+        if [p.upper() for p in r.str_list(jd, "platformCapabilities", path)] == ["FARGATE"]:
             extra = " (fargatePlatformConfiguration too)" if meaningful(
                 (jd.get("containerProperties") or {}).get("fargatePlatformConfiguration")) else ""
             report.add("FARGATE_NOT_NEEDED", [*path, "platformCapabilities"], "Fargate capacity needs nothing on "
                        f"ECI: every pod is serverless{extra}")
-        priority = jd.get("schedulingPriority")
+        priority = r.opt_int(jd, "schedulingPriority", path, minimum=0)
         if priority is not None:
             report.add("PRIORITY_ON_SUBMIT", [*path, "schedulingPriority"], f"schedulingPriority {priority}: submit "
                        f"with --priority {priority}")
@@ -696,9 +707,10 @@ def _finish_identity(plan: JobPlan, jobs: Sequence[_Job]) -> None:
 
 
 def convert_definition(found: Found, name: str | None = None) -> JobPlan:
-    reader = Reader(found.file, found.parts)
+    reader = Reader(found.file, found.parts, strict=True)
     report = Reporter(found.parts)
     data = reader.mapping(found.data, ())
+    reader.opt_int(data, "revision", minimum=1)  # pipelines pick a definition by it (Context.definition)
     plan_name, source_name = _definition_name(name, data, reader, report)
     plan = _new_plan(found, plan_name, source_name, report)
     job = _Job(plan, task_name(plan_name), report, reader, data, None)
@@ -710,15 +722,20 @@ def convert_definition(found: Found, name: str | None = None) -> JobPlan:
 
 
 def convert_queue(found: Found, name: str | None = None) -> JobPlan:
-    reader = Reader(found.file, found.parts)
+    reader = Reader(found.file, found.parts, strict=True)
     report = Reporter(found.parts)
     data = reader.mapping(found.data, ())
     source_name = reader.opt_str(data, "jobQueueName") or ""
     plan = _new_plan(found, name or template_name(source_name or "job-queue"), source_name, report)
-    order = [str(c.get("computeEnvironment")) for c in reader.opt_list(data, "computeEnvironmentOrder")
-             if isinstance(c, dict) and c.get("computeEnvironment")]
+    priority = reader.opt_int(data, "priority", minimum=0) or 0
+    order: list[str] = []
+    for i, entry in enumerate(reader.opt_list(data, "computeEnvironmentOrder")):
+        environment = reader.opt_str(reader.mapping(entry, ["computeEnvironmentOrder", i]), "computeEnvironment",
+                                     ["computeEnvironmentOrder", i])
+        if environment:
+            order.append(environment)
     report.add("JOB_QUEUE_NOT_A_JOB", [], f"job queue {source_name or '(unnamed)'!r} (priority "
-               f"{data.get('priority', 0)}" + (f", compute environments {', '.join(order)}" if order else "") +
+               f"{priority}" + (f", compute environments {', '.join(order)}" if order else "") +
                ") is not converted: use workflow priority and a semaphore per queue; SubmitJobs that name it report "
                "its priority")
     return plan
@@ -735,7 +752,7 @@ def _resolve(jobs: list[tuple[str, dict[str, Any]]], job_id: str) -> str | None:
 
 
 def convert_pipeline(found: Found, ctx: Context, name: str | None = None) -> JobPlan:
-    reader = Reader(found.file, found.parts)
+    reader = Reader(found.file, found.parts, strict=True)
     report = Reporter(found.parts)
     listed = isinstance(found.data, list)
     bodies: list[Any] = found.data if listed else [found.data]
@@ -778,8 +795,8 @@ def convert_pipeline(found: Found, ctx: Context, name: str | None = None) -> Job
             job = _Job(plan, task, sub.report, sub.reader, None, sub)
         else:
             prefix = definition.file if definition.file != found.file else ""
-            job = _Job(plan, task, report.child(definition.parts, prefix), Reader(definition.file, definition.parts),
-                       reader.mapping(definition.data, ()), sub)
+            job = _Job(plan, task, report.child(definition.parts, prefix),
+                       Reader(definition.file, definition.parts, strict=True), reader.mapping(definition.data, ()), sub)
         count = sizes[task]
         if count is not None:
             sub.report.add("FAN_OUT", ["arrayProperties", "size"], f"array of {count} children -> withSequence "
@@ -844,15 +861,20 @@ def _submission(sub: _Sub, task: str, ctx: Context) -> None:
     queue = reader.opt_str(body, "jobQueue")
     if queue:
         q = ctx.queues.get(queue.rsplit("/", 1)[-1])
+        # the queue's own conversion checks its priority (an integer); anything else is not repeated here
         priority = q.data.get("priority") if q is not None and isinstance(q.data, dict) else None
+        if isinstance(priority, bool) or not isinstance(priority, int):
+            priority = None
         report.add("JOB_QUEUE_REPLACED", ["jobQueue"], f"job queue {queue!r} has no Argo counterpart; limit "
                    "concurrency with a semaphore (one ConfigMap key per queue)")
         if priority:
             report.add("PRIORITY_ON_SUBMIT", ["jobQueue"], f"queue priority {priority}: submit with --priority "
                        f"{priority}")
-    for key in ("schedulingPriorityOverride", "shareIdentifier"):
-        if body.get(key) is not None:
-            report.add("PRIORITY_ON_SUBMIT", [key], f"{key} {body[key]}: fair-share scheduling becomes workflow "
+    fair_share = {"schedulingPriorityOverride": reader.opt_int(body, "schedulingPriorityOverride", minimum=0),
+                  "shareIdentifier": reader.opt_str(body, "shareIdentifier")}
+    for key, value in fair_share.items():
+        if value is not None:
+            report.add("PRIORITY_ON_SUBMIT", [key], f"{key} {value}: fair-share scheduling becomes workflow "
                        "priority (--priority) and semaphores")
     handled = {"jobName", "jobQueue", "jobDefinition", "parameters", "containerOverrides", "arrayProperties",
                "dependsOn", "retryStrategy", "timeout", "schedulingPriorityOverride", "shareIdentifier",

@@ -121,12 +121,12 @@ class _Task:
     def environment(self) -> tuple[list[dict[str, str]], str | None, bool]:
         r, desc, path = self.reader, self.desc, self.path
         if self.legacy:
-            env, epath = r.str_map(desc, "EnvironmentVariables", path), [*path, "EnvironmentVariables"]
+            env, epath = r.str_map(desc, "EnvironmentVariables", path, coerce=True), [*path, "EnvironmentVariables"]
             docker = None
         else:
             command = desc["Parameters"]["Command"]
             cpath = [*path, "Parameters", "Command"]
-            env, epath = r.str_map(command, "EnvVars", cpath), [*cpath, "EnvVars"]
+            env, epath = r.str_map(command, "EnvVars", cpath, coerce=True), [*cpath, "EnvVars"]
             docker = r.opt_str(r.opt_map(command, "Docker", cpath), "Image", [*cpath, "Docker"])
         image = docker or env.pop(DOCKER_IMAGE_ENV, None) or None
         oss_registry = env.pop(DOCKER_REGISTRY_ENV, None)
@@ -149,8 +149,9 @@ class _Task:
             where = [*path, "Parameters", "Command"]
             return resolve_image(self.plan, self.report, param, image, where, what=f"task {self.task}")
         cluster = r.opt_map(desc, "AutoCluster", path)
-        vm = (desc.get("ImageId") or cluster.get("ImageId") or cluster.get("ECSImageId") or "") if isinstance(
-            cluster, dict) else ""
+        cpath = [*path, "AutoCluster"]
+        vm = (r.opt_str(desc, "ImageId", path) or r.opt_str(cluster, "ImageId", cpath)
+              or r.opt_str(cluster, "ECSImageId", cpath) or "")
         self.report.add("NEEDS_CONTAINER_IMAGE", [*path, "ImageId"] if self.legacy else [*path, "AutoCluster"],
                         f"task {self.source_name} runs on a VM image ({vm or 'unnamed'}), not a container: build an "
                         f"image with its program and runtime and supply it as `{param}`",

@@ -72,8 +72,9 @@ def _metadata(reader: Reader, doc: dict[str, Any]) -> tuple[dict[str, Any], str]
 
 def _labels(reader: Reader, meta: dict[str, Any], path: PathParts, report: Reporter, *, drop_library: bool
             ) -> tuple[dict[str, str], dict[str, str]]:
-    labels = {str(k): str(v) for k, v in sorted(reader.opt_map(meta, "labels", path).items())}
-    annotations = {str(k): str(v) for k, v in sorted(reader.opt_map(meta, "annotations", path).items())
+    # map[string]string in ObjectMeta: the API server refuses `version: 1.0` or `enabled: yes` unquoted, so do we
+    labels = dict(sorted(reader.str_map(meta, "labels", path).items()))
+    annotations = {k: v for k, v in sorted(reader.str_map(meta, "annotations", path).items())
                    if k not in _SERVER_ANNOTATIONS}
     if drop_library:
         for key in LIBRARY_LABELS:
@@ -365,7 +366,7 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
     """One Job or CronJob document -> a plan (raises AskflowError for a malformed one)."""
     source = found.source
     doc = found.data
-    reader = Reader(source.file, source.parts)
+    reader = Reader(source.file, source.parts, strict=True)
     report = Reporter(source.parts)
     meta, source_name = _metadata(reader, doc)
     plan = JobPlan(name=job_template_name(name, source_name, report, ["metadata", "name"]), source=source,

@@ -339,3 +339,91 @@ def test_large_fan_out_recommends_node_status_offload(tmp_path: Path, size: int,
     found = entries(run, "LARGE_FAN_OUT")
     assert bool(found) is large
     assert all("nodeStatusOffLoad" in e.message and str(size) in e.message for e in found)
+
+
+def _with(path: tuple[Any, ...], value: Any) -> dict[str, Any]:
+    """A definition with ``value`` at ``path`` (mappings on the way are created)."""
+    d = definition(props={"environment": [{"name": "MODE", "value": "fast"}]})
+    node: Any = d
+    for part in path[:-1]:
+        node = node.setdefault(part, {}) if isinstance(node, dict) else node[part]
+    node[path[-1]] = value
+    return d
+
+
+NAN, INF = float("nan"), float("inf")
+
+
+@pytest.mark.parametrize(("d", "where", "found"), [
+    # AWS Batch types these as strings (RegisterJobDefinition): never their Python str()
+    (_with(("containerProperties", "environment", 0, "value"), {"x": 1}), "containerProperties.environment[0].value",
+     "expected a string, found a mapping"),
+    (_with(("containerProperties", "environment", 0, "value"), 4), "containerProperties.environment[0].value",
+     "expected a string, found the integer 4; quote it"),
+    (_with(("containerProperties", "environment", 0, "value"), True), "containerProperties.environment[0].value",
+     "found the boolean true"),
+    (_with(("containerProperties", "environment", 0, "value"), INF), "containerProperties.environment[0].value",
+     "found the number Infinity"),
+    (_with(("containerProperties", "command", 0), NAN), "containerProperties.command[0]",
+     "expected a string, found the number NaN"),
+    (_with(("containerProperties", "command", 1), 60), "containerProperties.command[1]",
+     "expected a string, found the integer 60"),
+    (_with(("containerProperties", "command", 0), {}), "containerProperties.command[0]",
+     "expected a string, found a mapping"),
+    (_with(("parameters", "codec"), 5), "parameters.codec", "expected a string, found the integer 5"),
+    (_with(("parameters", "codec"), NAN), "parameters.codec", "found the number NaN"),
+    (_with(("containerProperties", "resourceRequirements", 0, "value"), 2),
+     "containerProperties.resourceRequirements[0].value", 'expected a number as a string (e.g. "2")'),
+    (_with(("containerProperties", "resourceRequirements", 0, "value"), NAN),
+     "containerProperties.resourceRequirements[0].value", "found the number NaN"),
+    (_with(("platformCapabilities",), [True]), "platformCapabilities[0]", "expected a string"),
+    (_with(("containerProperties", "networkConfiguration", "assignPublicIp"), True),
+     "containerProperties.networkConfiguration.assignPublicIp", "expected ENABLED or DISABLED, found the boolean"),
+    (_with(("containerProperties", "runtimePlatform", "cpuArchitecture"), 64),
+     "containerProperties.runtimePlatform.cpuArchitecture", "expected a string"),
+    (_with(("containerProperties", "repositoryCredentials", "credentialsParameter"), ["arn"]),
+     "containerProperties.repositoryCredentials.credentialsParameter", "expected a string, found a list"),
+    (_with(("containerProperties", "volumes"), [{"name": "v", "host": {"sourcePath": 1}}]),
+     "containerProperties.volumes[0].host.sourcePath", "expected a string"),
+    # ... and these as integers or booleans: not a quoted one, not NaN
+    (_with(("schedulingPriority",), NAN), "schedulingPriority", "expected an integer, found the number NaN"),
+    (_with(("timeout", "attemptDurationSeconds"), "60"), "timeout.attemptDurationSeconds",
+     "expected an integer, found the string '60'; write the number without quotes"),
+    (_with(("retryStrategy", "attempts"), "3"), "retryStrategy.attempts", "found the string '3'"),
+    (_with(("containerProperties", "privileged"), "true"), "containerProperties.privileged",
+     "expected true or false, found the string 'true'; write it without quotes"),
+    (_with(("containerProperties", "vcpus"), "2"), "containerProperties.vcpus", "found the string '2'"),
+    (_with(("revision",), "2"), "revision", "expected an integer"),
+])
+def test_wrong_types_are_errors_not_coerced(tmp_path: Path, d: dict[str, Any], where: str, found: str) -> None:
+    path = write_json(tmp_path, "def.json", d)
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert err.value.line().startswith(f"{path}: {where}: ") and found in err.value.line(), err.value.line()
+    assert not (tmp_path / "out").exists()
+
+
+def test_wrong_types_in_overrides_and_eks_metadata(tmp_path: Path) -> None:
+    jobs = [{"jobName": "A", "jobQueue": "q", "jobDefinition": "d",
+             "containerOverrides": {"environment": [{"name": "N", "value": 1.5}]}}]
+    path = write_json(tmp_path, "pipeline.json", jobs)
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert err.value.line().startswith(f"{path}: [0].containerOverrides.environment[0].value: expected a string")
+    eks = {"jobDefinitionName": "on-eks", "type": "container", "eksProperties": {"podProperties": {
+        "metadata": {"labels": {"tier": 2}}, "containers": [{"image": IMAGE}]}}}
+    path = write_json(tmp_path, "eks.json", eks)
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert err.value.line().startswith(f"{path}: eksProperties.podProperties.metadata.labels.tier: expected a string")
+
+
+def test_string_values_still_convert(tmp_path: Path) -> None:
+    """The valid spellings of the fields above convert as before (an absent or null env value is empty)."""
+    d = definition(props={"environment": [{"name": "A", "value": "4"}, {"name": "B"}, {"name": "C", "value": None}],
+                          "networkConfiguration": {"assignPublicIp": "DISABLED"}, "privileged": True},
+                   timeout={"attemptDurationSeconds": 60}, platformCapabilities=["EC2"], schedulingPriority=5)
+    _, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    c = leaf(template_of(out, "worker"), "worker")["container"]
+    assert c["env"] == [{"name": "A", "value": "4"}, {"name": "B", "value": ""}, {"name": "C", "value": ""}]
+    assert c["args"] == ["run.sh", "{{inputs.parameters.input}}", "--codec", "{{inputs.parameters.codec}}"]

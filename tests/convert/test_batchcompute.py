@@ -187,3 +187,34 @@ def test_malformed_jobs(tmp_path: Path, data: dict[str, Any], message: str) -> N
         convert(tmp_path, path)
     assert err.value.line().startswith(str(path)) and message in err.value.line()
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(("env", "found"), [
+    ({"A": float("nan")}, "expected a string, found the number NaN"),
+    ({"A": float("-inf")}, "found the number -Infinity"),
+    ({"A": {"x": 1}}, "expected a string, found a mapping"),
+])
+def test_env_vars_not_coerced_from_nan_or_objects(tmp_path: Path, env: dict[str, Any], found: str) -> None:
+    t = task()
+    t["Parameters"]["Command"]["EnvVars"] = env
+    path = write_json(tmp_path, "job.json", job({"a": t}, {}))
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert err.value.line().startswith(f"{path}: DAG.Tasks.a.Parameters.Command.EnvVars.A: ") and found in \
+        err.value.line(), err.value.line()
+
+
+def test_env_vars_numbers_and_booleans_become_strings(tmp_path: Path) -> None:
+    """BatchCompute's SDK coerces EnvVars values to strings (FORMATS.md 1.5): finite numbers and booleans convert."""
+    t = task()
+    t["Parameters"]["Command"]["EnvVars"] = {"N": 3, "F": True}
+    _, out = convert(tmp_path, write_json(tmp_path, "job.json", job({"a": t}, {})))
+    env = {e["name"]: e["value"] for e in templates_by_name(template_of(out, "log-count"))["a"]["container"]["env"]}
+    assert env["N"] == "3" and env["F"] == "true"
+
+
+def test_mapping_paths_are_strings(tmp_path: Path) -> None:
+    path = write_json(tmp_path, "job.json", job({"a": task(OutputMapping={"/out/": 5})}, {}))
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert "DAG.Tasks.a.OutputMapping./out/: expected a string, found the integer 5" in err.value.line()

@@ -200,3 +200,22 @@ def test_automount_token_false_is_dropped_with_a_report_line(tmp_path: Path) -> 
     assert "executor" not in templates_by_name(wt)["batch"]
     assert "AUTOMOUNT_TOKEN_DROPPED" in codes(run)
     assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+@pytest.mark.parametrize(("text", "where", "found"), [
+    ("version: 1.0", "metadata.labels.version", "expected a string, found the number 1.0; quote it"),
+    ("enabled: yes", "metadata.labels.enabled", "expected a string, found the boolean true"),
+    ("1: one", "metadata.labels", "has a key that is not a string (the integer 1)"),
+    ("nested: {a: b}", "metadata.labels.nested", "expected a string, found a mapping"),
+])
+def test_labels_are_strings_not_coerced(tmp_path: Path, text: str, where: str, found: str) -> None:
+    """ObjectMeta labels/annotations are map[string]string: the API server refuses an unquoted 1.0 or yes,
+    and so does the converter (it used to write str(): '1.0', 'True')."""
+    path = tmp_path / "job.yaml"
+    doc = yamlio.dumps(job_doc()).replace("metadata:\n  name: batch\n", f"metadata:\n  name: batch\n  labels:\n"
+                                          f"    {text}\n")
+    path.write_text(doc, encoding="utf-8")
+    with pytest.raises(AskflowError) as err:
+        convert(tmp_path, path)
+    assert err.value.line().startswith(f"{path}: {where}: ") and found in err.value.line(), err.value.line()
+    assert not (tmp_path / "out").exists()
