@@ -13,6 +13,7 @@ from pathlib import Path
 
 from askflow import yamlio
 from askflow.errors import AskflowError
+from askflow.library import files
 from askflow.library.lock import dumps_lock, next_number, read_lock, read_retired, updated_lock
 from askflow.library.model import Library
 
@@ -39,7 +40,7 @@ def new_version(library: Library, name: str) -> tuple[Path, int]:
     text, moved = re.subn(rf"(?<![-a-z0-9]){re.escape(latest.deployed_name)}(?![-a-z0-9])", deployed, text)
     if len(deployed) > 63:
         raise AskflowError(f"the next deployed name {deployed!r} would be over 63 characters", file=str(target))
-    yamlio.write_atomic(target, text)
+    files.write_text(target, text)
     return target, moved
 
 
@@ -62,5 +63,5 @@ def lock_library(library: Library) -> tuple[str, ...]:
             exit_code=1,
         )
     if added or not library.lock_path.exists():
-        yamlio.write_atomic(library.lock_path, dumps_lock(versions, read_retired(library.lock_path)))
+        files.write_text(library.lock_path, dumps_lock(versions, read_retired(library.lock_path)))
     return added

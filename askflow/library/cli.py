@@ -13,15 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from askflow.errors import AskflowError
+from askflow.library import files
 from askflow.library.authoring import lock_library, new_version
 from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
@@ -31,6 +30,8 @@ from askflow.library.lock import read_lock, retire, updated_lock
 from askflow.library.model import Library, TemplateVersion
 from askflow.library.selection import resolve_crons, resolve_deploy
 
+#: Seconds ``dot`` may take to draw a PNG.
+DOT_TIMEOUT = 120
 DOT_MISSING = (
     "Graphviz `dot` is not on PATH; install it (apt-get install graphviz, or brew install graphviz) "
     "or drop --png and paste the Mermaid output into a Markdown file"
@@ -258,38 +259,46 @@ def run_retire(args: argparse.Namespace) -> int:
 
 
 def render_png(dot_text: str, target: Path) -> None:
-    """Render DOT to ``target`` with Graphviz; AskflowError (exit 2) when ``dot`` is missing."""
+    """Render DOT to ``target`` with Graphviz, whole or not at all; AskflowError (exit 2) when
+    ``dot`` is missing or fails, or ``target`` cannot be written (nothing is written then)."""
     dot = shutil.which("dot")
     if dot is None:
         raise AskflowError(DOT_MISSING)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        result = subprocess.run(
-            [dot, "-Tpng", "-o", tmp],
-            input=dot_text,
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=120,
-        )
+    with files.replacing(target) as tmp:
+        try:
+            result = subprocess.run(
+                [dot, "-Tpng", "-o", str(tmp)],
+                input=dot_text,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=DOT_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            raise AskflowError(
+                f"Graphviz dot did not finish in {DOT_TIMEOUT} seconds; {files.NOTHING_WRITTEN}", file=str(target)
+            ) from None
+        except OSError as exc:
+            raise AskflowError(
+                f"Graphviz dot ({dot}) could not be run ({exc.strerror or exc}); {files.NOTHING_WRITTEN}",
+                file=str(target),
+            ) from None
         if result.returncode != 0:
             message = " ".join(result.stderr.split()) or f"exit code {result.returncode}"
-            raise AskflowError(f"Graphviz dot failed: {message}", file=str(target))
-        os.replace(tmp, target)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+            raise AskflowError(f"Graphviz dot failed: {message}; {files.NOTHING_WRITTEN}", file=str(target))
+        if tmp.stat().st_size == 0:
+            raise AskflowError(f"Graphviz dot wrote no image; {files.NOTHING_WRITTEN}", file=str(target))
 
 
 def run_show(args: argparse.Namespace) -> int:
+    if args.png:  # before any work, and nothing written
+        if shutil.which("dot") is None:
+            raise AskflowError(DOT_MISSING)
+        files.check_writable(args.png)
     library = load_library(args.root)
     version = readable(resolve_version(library, args.version))
     graph = build_graph(version.render(), version.deployed_name)
     if args.png:
-        if shutil.which("dot") is None:  # before any work, and nothing written
-            raise AskflowError(DOT_MISSING)
         render_png(to_dot(graph), args.png)
         print(f"wrote {args.png}")
         return 0

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from askflow import yamlio
 from askflow.errors import AskflowError
+from askflow.library import files
 from askflow.library.loader import parse_deployed_name
 from askflow.library.model import LOCK_FILE as LOCK_FILE  # defined beside Library.lock_path; exported here
 from askflow.library.model import Library
@@ -236,5 +237,5 @@ def retire(library: Library, deployed_name: str) -> Path:
             exit_code=1,
         )
     versions = {k: v for k, v in recorded.items() if k != deployed_name}
-    yamlio.write_atomic(library.lock_path, dumps_lock(versions, (*retired, deployed_name)))
+    files.write_text(library.lock_path, dumps_lock(versions, (*retired, deployed_name)))
     return library.lock_path

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import errno
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -326,3 +330,164 @@ def test_ctrl_c_in_a_python_version_still_interrupts(lib_root: Path) -> None:
     (lib_root / "pyt" / "v1.py").write_text("def build():\n    raise KeyboardInterrupt\n", encoding="utf-8")
     with pytest.raises(KeyboardInterrupt):
         load_library(lib_root)
+
+
+# --- files that cannot be written: new, lock, retire, show --png -------------------------------
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` (hidden ones included) with its content."""
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def unwritable() -> Iterator[Callable[[Path], None]]:
+    """``unwritable(folder)``: nothing can be created, replaced or removed in ``folder`` (chattr +i
+    as root, who ignores permissions; chmod otherwise). Undone after the test."""
+    undo: list[Callable[[], object]] = []
+
+    def make(folder: Path) -> None:
+        if os.geteuid() == 0:
+            if (
+                shutil.which("chattr") is None
+                or subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode
+            ):
+                pytest.skip("running as root without chattr +i on this file system")
+            undo.append(lambda: subprocess.run(["chattr", "-i", str(folder)], check=True))
+        else:
+            folder.chmod(0o555)
+            undo.append(lambda: folder.chmod(0o755))
+
+    yield make
+    for step in reversed(undo):
+        step()
+
+
+def test_new_and_lock_into_an_unwritable_folder(
+    lib_root: Path, askflow: Run, unwritable: Callable[[Path], None]
+) -> None:
+    unwritable(lib_root / "etl")
+    before = _listing(lib_root)
+    err = _one_line_error(askflow("workflows", "new", "etl", "--root", str(lib_root)))
+    target = lib_root / "etl" / "v3.yaml"
+    assert err.startswith(f"{target}: cannot be written (") and err.endswith("); nothing was written\n")
+    assert _listing(lib_root) == before
+
+    assert askflow("workflows", "new", "hello-world", "--root", str(lib_root))[0] == 0  # a draft to lock
+    unwritable(lib_root)
+    before = _listing(lib_root)
+    err = _one_line_error(askflow("workflows", "lock", "--root", str(lib_root)))
+    assert err.startswith(f"{lib_root / 'versions.lock'}: cannot be written (") and "nothing was written" in err
+    assert _listing(lib_root) == before
+
+
+def test_retire_into_an_unwritable_folder(lib_root: Path, askflow: Run, unwritable: Callable[[Path], None]) -> None:
+    (lib_root / "hello-world" / "v2.yaml").unlink()
+    unwritable(lib_root)
+    before = _listing(lib_root)
+    _one_line_error(
+        askflow("workflows", "retire", "hello-world-v2", "--root", str(lib_root)),
+        f"{lib_root / 'versions.lock'}: cannot be written (",
+        "nothing was written",
+    )
+    assert _listing(lib_root) == before
+
+
+def test_a_write_failing_halfway_leaves_the_old_lock(
+    lib_root: Path, askflow: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert askflow("workflows", "new", "etl", "--root", str(lib_root))[0] == 0
+    before = _listing(lib_root)
+
+    def half_then_full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
+        with open(self, "w", encoding="utf-8") as f:
+            f.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Path, "write_text", half_then_full)
+    _one_line_error(
+        askflow("workflows", "lock", "--root", str(lib_root)),
+        f"{lib_root / 'versions.lock'}: cannot be written (No space left on device); nothing was written",
+    )
+    assert _listing(lib_root) == before  # the old lock whole, and no temporary file
+
+
+@pytest.mark.parametrize(
+    ("png", "expected"),
+    [
+        ("adir", "adir: is a folder; give a file path; nothing was written"),
+        ("", ".: is a folder"),
+        ("afile/x.png", "afile/x.png: cannot be written (afile is not a folder); nothing was written"),
+        ("afile/deeper/x.png", "cannot be written (afile is not a folder)"),
+        ("/dev/null", "/dev/null: is not a regular file"),
+    ],
+)
+def test_show_png_refuses_a_path_that_cannot_be_a_file(
+    lib_root: Path, askflow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, png: str, expected: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    (tmp_path / "afile").write_text("keep", encoding="utf-8")
+    _fake_dot(tmp_path, monkeypatch, "echo should not run >&2; exit 1")
+    before = _listing(tmp_path)
+    _one_line_error(askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", png), expected)
+    assert _listing(tmp_path) == before
+
+
+def _fake_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str) -> None:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    dot = bin_dir / "dot"
+    dot.write_text(f"#!/bin/sh\n{body}\n", encoding="utf-8")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('echo "Error: could not write: No space left on device" >&2; exit 1', "Graphviz dot failed: Error: could"),
+        ("exit 3", "Graphviz dot failed: exit code 3"),
+        ("cat > /dev/null; exit 0", "Graphviz dot wrote no image"),
+    ],
+)
+def test_show_png_when_dot_fails_writes_nothing(
+    lib_root: Path, askflow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, expected: str
+) -> None:
+    _fake_dot(tmp_path, monkeypatch, body)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    (out_dir / "old.png").write_bytes(b"old")
+    before = _listing(out_dir)
+    for target in (out_dir / "old.png", out_dir / "new" / "deeper" / "etl.png"):
+        _one_line_error(
+            askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(target)),
+            f"{target}: {expected}",
+            "nothing was written",
+        )
+        assert _listing(out_dir) == before and sorted(p.name for p in out_dir.iterdir()) == ["old.png"]
+
+
+def test_show_png_into_an_unwritable_folder(
+    lib_root: Path, askflow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, unwritable: Callable[[Path], None]
+) -> None:
+    _fake_dot(tmp_path, monkeypatch, 'while [ "$1" != -o ]; do shift; done; printf PNG > "$2"')
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    target = out_dir / "etl.png"
+    assert askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(target))[0] == 0
+    assert target.read_bytes() == b"PNG" and target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    unwritable(out_dir)
+    for png in (target, out_dir / "other.png", out_dir / "sub" / "etl.png"):
+        _one_line_error(
+            askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(png)),
+            f"{png}: cannot be written (",
+            "nothing was written",
+        )
+    assert sorted(p.name for p in out_dir.iterdir()) == ["etl.png"] and target.read_bytes() == b"PNG"
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
