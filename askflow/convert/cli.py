@@ -21,6 +21,7 @@ from askflow.convert.codes import CODES
 from askflow.convert.detect import FORMATS
 from askflow.convert.engine import Run, plan_run
 from askflow.convert.report import counts
+from askflow.convert.writer import check_json
 
 #: More jobs than this get a progress bar (on a terminal).
 HANDFUL = 5
@@ -99,6 +100,8 @@ def run(args: argparse.Namespace) -> int:
     def detected(file: str, labels: list[str]) -> None:
         print(f"{file}: detected {', '.join(labels)}", file=sys.stderr)
 
+    if args.json_report is not None:
+        check_json(args.json_report)  # before the conversion, not after it
     try:
         result = plan_run(args.inputs, args.out, source_format=args.source_format, name=args.name,
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
