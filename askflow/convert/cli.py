@@ -3,6 +3,10 @@
 Exit codes: 0 every job converted (approximations and dropped fields are reported, not errors);
 1 some job could not be converted (the others are still written); 2 an input cannot be read, is
 malformed or is not a definition of any known format (one line naming the file; nothing written).
+
+Output: stdout has what the run did (each file's detected format, the summary table, where it
+wrote); stderr has only what went wrong: the one error line of exit 2 and nothing else, or one
+"not converted" line per job of exit 1 (and, on a terminal, the progress bar).
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="definition files or folders (recursive)")
     parser.add_argument("--from", dest="source_format", choices=FORMATS,
-                        help="the inputs' format (default: detect it per file and say which)")
+                        help="the inputs' format (default: detect it per file; the output says which)")
     parser.add_argument("--name", help="template name for the job (one job only)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="the template library folder")
     parser.add_argument("--json", dest="json_report", type=Path, metavar="REPORT",
@@ -97,8 +101,12 @@ def run(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False)
     bar = _Bar(err)
 
+    # Shown with the summary once the run has written its files: a run that fails (exit 2) prints its one
+    # error line and nothing else
+    detections: list[str] = []
+
     def detected(file: str, labels: list[str]) -> None:
-        print(f"{file}: detected {', '.join(labels)}", file=sys.stderr)
+        detections.append(f"{file}: detected {', '.join(labels)}")
 
     if args.json_report is not None:
         check_json(args.json_report)  # before the conversion, not after it
@@ -114,6 +122,8 @@ def run(args: argparse.Namespace) -> int:
             why = "; ".join(f"{e.code}: {e.message}" for e in blocking) or "not converted"
             print(f"{r.plan.source.file}: {r.plan.name}: not converted: {why}", file=sys.stderr)
     out = Console(highlight=False, emoji=False, width=max(100, Console().width))
+    for line in detections:
+        out.print(line, markup=False, soft_wrap=True)
     out.print(summary_table(result))
     written = sum(1 for r in result.results if r.converted)
     out.print(f"{written} template version(s) written to {args.out}/"

@@ -40,8 +40,8 @@ def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 def test_exit_0_with_warnings_and_detection_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = write_json(tmp_path, "def.json", definition())
     code, out, err = cli(capsys, str(path), "--out", str(tmp_path / "lib"))
-    assert code == 0
-    assert f"{path}: detected aws-batch (job definition)" in err
+    assert code == 0 and err == ""  # what the run did is output, not diagnostics
+    assert out.startswith(f"{path}: detected aws-batch (job definition)\n")
     assert "worker" in out and "1/1 converted" in out
     assert sorted(p.name for p in (tmp_path / "lib" / "worker").iterdir()) == ["v1.migration.md", "v1.yaml"]
 
@@ -90,7 +90,7 @@ def test_malformed_input_exits_2_with_one_line_and_writes_nothing(
     code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json",
                          str(tmp_path / "report.json"))
     assert code == 2
-    errors = [line for line in err.splitlines() if "detected" not in line]
+    errors = err.splitlines()  # one line: no "detected" line for good.json (or bad) before it
     assert len(errors) == 1 and errors[0].startswith(str(bad)) and message in errors[0], err
     assert "Traceback" not in err and out == ""
     assert not (tmp_path / "lib").exists() and not (tmp_path / "report.json").exists()
@@ -102,7 +102,7 @@ def test_missing_input_and_wrong_format(tmp_path: Path, capsys: pytest.CaptureFi
     path = write_json(tmp_path, "def.json", definition())
     code, _, err = cli(capsys, "--from", "k8s", str(path), "--out", str(tmp_path / "lib"))
     assert code == 2 and "is aws-batch (job definition), not --from k8s" in err
-    assert "detected" not in err  # with --from nothing is detected
+    assert err.splitlines() == [f"{path}: is aws-batch (job definition), not --from k8s"]
 
 
 def test_name_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -218,7 +218,7 @@ def test_json_path_that_would_clobber_is_refused_before_writing(
     old = report.read_bytes() if report.is_file() else None
     code, out, err = cli(capsys, str(path), "--out", str(lib), "--json", str(report))
     assert code == 2 and out == "" and "Traceback" not in err
-    errors = [line for line in err.splitlines() if "detected" not in line]
+    errors = err.splitlines()
     assert len(errors) == 1 and errors[0].startswith(f"{report}: --json"), err
     assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before  # nothing written, no .tmp
     assert (report.read_bytes() if report.is_file() else None) == old
@@ -232,3 +232,28 @@ def test_summary_prints_file_names_literally(tmp_path: Path, capsys: pytest.Capt
     code, out, err = cli(capsys, str(tmp_path / "in" / name), "--out", str(lib))
     assert code == 0, err
     assert name in out and f"written to {lib}/" in out
+
+
+def test_a_failing_run_prints_one_line_whatever_it_detected(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                              ) -> None:
+    """Detection is reported with the summary of a run that worked, so exit 2 is exactly one line on stderr
+    and nothing on stdout, however many files were recognised before the bad one."""
+    for i in range(3):
+        write_json(tmp_path, f"a{i}.json", definition(f"job{i}"))
+    (tmp_path / "in" / "z.json").write_text('{"jobDefinitionName": ', encoding="utf-8")
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith(f"{tmp_path / 'in' / 'z.json'}: JSON does not parse"), err
+    (tmp_path / "in" / "z.json").unlink()
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json",
+                         str(tmp_path / "r.json"))
+    assert code == 0 and err == ""
+    assert [line for line in out.splitlines() if ": detected " in line] == [
+        f"{tmp_path / 'in' / f'a{i}.json'}: detected aws-batch (job definition)" for i in range(3)]
+    assert "detected" not in (tmp_path / "r.json").read_text()  # the JSON report is unchanged
+
+
+def test_help_says_where_detection_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["convert", "--help"])
+    assert "the output says which" in " ".join(capsys.readouterr().out.split())
