@@ -20,6 +20,8 @@ format                  recognised by
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -50,13 +52,28 @@ def discover(inputs: Sequence[str | Path]) -> list[Path]:
         elif path.is_file():
             found = [path]
         else:
-            raise AskflowError("no such file or folder", file=str(path))
+            raise AskflowError(_not_readable(path), file=str(path))
         for p in found:
             key = p.resolve()
             if key not in seen:
                 seen.add(key)
                 files.append(p)
     return files
+
+
+def _not_readable(path: Path) -> str:
+    """Why ``path``, neither a folder nor a regular file, is no input."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        if path.is_symlink():
+            return f"is a broken symbolic link (to {os.readlink(path)}); give a definition file or a folder"
+        return "no such file or folder"
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc}); check the path and its permissions"
+    kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode)
+            else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a special file")
+    return f"is {kind}, not a regular file; save the definition to a file and give that"
 
 
 def load_documents(path: Path) -> list[Any]:

@@ -257,3 +257,18 @@ def test_help_says_where_detection_is_reported(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         main(["convert", "--help"])
     assert "the output says which" in " ".join(capsys.readouterr().out.split())
+
+
+def test_an_input_that_is_not_a_regular_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A FIFO is not 'no such file or folder' (it exists), and is never opened (reading it would block)."""
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    code, out, err = cli(capsys, str(fifo), "--out", str(tmp_path / "lib"))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [f"{fifo}: is a FIFO (named pipe), not a regular file; save the definition to a file "
+                                "and give that"]
+    link = tmp_path / "gone.json"
+    link.symlink_to(tmp_path / "nowhere.json")
+    code, _, err = cli(capsys, str(link), "--out", str(tmp_path / "lib"))
+    assert code == 2 and err.startswith(f"{link}: is a broken symbolic link (to {tmp_path / 'nowhere.json'})")
+    assert not (tmp_path / "lib").exists()
