@@ -250,31 +250,3 @@ def dumps_all(docs: list[Any], *, sort_keys: bool = False) -> str:
 def dumps_json(data: Any) -> str:
     """Canonical JSON: sorted keys, two-space indent, trailing newline."""
     return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
-
-
-def check_output(path: str | Path, *, folder: bool = False) -> None:
-    """Refuse, before anything is written, a path that cannot become a file (or a ``folder``):
-    one that is a folder (a file), or that lies under a file."""
-    path = Path(path)
-    if path.exists() and path.is_dir() != folder:
-        raise AskflowError("is a file; give a folder" if folder else "is a folder; give a file path", file=str(path))
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise AskflowError(f"cannot be written: {parent} is a file, not a folder", file=str(path))
-            return
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it; a file
-    that cannot be written is an :class:`AskflowError`, and leaves nothing behind."""
-    path = Path(path)
-    check_output(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise AskflowError(f"cannot be written ({exc.strerror or exc}); nothing was written", file=str(path)) from None

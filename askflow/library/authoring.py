@@ -11,9 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from askflow import yamlio
+from askflow import files, yamlio
 from askflow.errors import AskflowError
-from askflow.library import files
 from askflow.library.lock import dumps_lock, next_number, read_lock, read_retired, updated_lock
 from askflow.library.model import Library
 

@@ -19,8 +19,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+from askflow import files
 from askflow.errors import AskflowError
-from askflow.library import files
 from askflow.library.authoring import lock_library, new_version
 from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates

@@ -26,9 +26,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from askflow import yamlio
+from askflow import files, yamlio
 from askflow.errors import AskflowError
-from askflow.library import files
 from askflow.library.loader import parse_deployed_name
 from askflow.library.model import LOCK_FILE as LOCK_FILE  # defined beside Library.lock_path; exported here
 from askflow.library.model import Library

@@ -43,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from askflow import yamlio
+    from askflow import files
     from askflow.plan import plan_stack
     from askflow.plan.critical_path import critical_path, format_critical_path
     from askflow.plan.diagram import plan_markdown
@@ -51,20 +51,20 @@ def run(args: argparse.Namespace) -> int:
 
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
     # Every output path is checked before anything is planned or written.
-    yamlio.check_output(out_dir, folder=True)
+    files.check_folder(out_dir)
     for path in (args.json_path, args.terraform_json):
         if path:
-            yamlio.check_output(path)
+            files.check_writable(Path(path))
     plan = plan_stack(args.stack, project_root=args.project)
     found = violations(plan)
     extra = {"plan.md": plan_markdown(plan, found)}
     write_out_dir(plan, out_dir, extra)
     if args.json_path:
-        yamlio.write_atomic(args.json_path, plan.to_json())
+        files.write_text(Path(args.json_path), plan.to_json())
     if args.terraform_json:
         from askflow.plan.terraform import to_terraform_json
 
-        yamlio.write_atomic(args.terraform_json, to_terraform_json(plan))
+        files.write_text(Path(args.terraform_json), to_terraform_json(plan))
     console = Console(file=sys.stdout, width=120, soft_wrap=True, emoji=False)
     if not args.quiet:
         print_summary(console, plan, out_dir)

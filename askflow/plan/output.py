@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from askflow import yamlio
+from askflow import files, yamlio
 from askflow.errors import AskflowError
 from askflow.plan import Plan
 from askflow.policies.rules import Resource, Violation, evaluate
@@ -64,17 +64,17 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     The folder is built aside and swapped in, so it is never half-written. A folder that exists
     and was not written by ``askflow plan`` is refused rather than replaced.
     """
-    yamlio.check_output(out_dir, folder=True)
+    files.check_folder(out_dir)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
         raise AskflowError(
             "exists and was not written by askflow plan; pass an empty or new folder to --out", file=str(out_dir)
         )
-    files: dict[str, str] = {MARKER: f"stack: {plan.stack}\n"}
+    written: dict[str, str] = {MARKER: f"stack: {plan.stack}\n"}
     for rel, doc in manifests(plan).items():
-        files[rel] = yamlio.dumps(doc)
+        written[rel] = yamlio.dumps(doc)
     for rel, values in helm_values(plan).items():
-        files[rel] = yamlio.dumps(values, sort_keys=True)
-    files.update(extra or {})
+        written[rel] = yamlio.dumps(values, sort_keys=True)
+    written.update(extra or {})
     try:
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
@@ -86,7 +86,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     staging.chmod(0o777 & ~umask)
     try:
         folders: set[Path] = set()
-        for rel, text in files.items():
+        for rel, text in written.items():
             path = staging / rel
             if path.parent not in folders:  # hundreds of files share a few folders
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +110,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
         ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return sorted(files)
+    return sorted(written)
 
 
 def component_of(plan: Plan, urn: str, by_urn: dict[str, Any] | None = None) -> str:

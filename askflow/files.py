@@ -1,4 +1,5 @@
-"""Writing the library's files (a new version, ``versions.lock``, a ``--png`` drawing): whole or not at all.
+"""Writing askflow's output files (a plan's JSON, a new version, ``versions.lock``, a ``--png``
+drawing): whole or not at all, and paths checked before any work.
 
 A file is written to a temporary file beside it, then renamed over it, so a reader sees the old
 content or the new, never half. A path that cannot be written is an :class:`AskflowError` naming it
@@ -40,6 +41,19 @@ def check_writable(path: Path) -> None:
                 return
     except OSError as exc:  # e.g. a folder on the way that may not be searched
         raise AskflowError(f"cannot be written ({exc.strerror or exc}); {NOTHING_WRITTEN}", file=str(path)) from None
+
+
+def check_folder(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a folder: an existing file, or a path
+    under something that is not a folder."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise AskflowError("is a file; give a folder", file=str(path))
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise AskflowError(f"cannot be written ({parent} is not a folder); {NOTHING_WRITTEN}", file=str(path))
+            return
 
 
 def _temp_beside(path: Path) -> Path:
