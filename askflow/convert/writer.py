@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -46,14 +47,17 @@ def existing_crons(out: Path) -> dict[str, str]:
 def blocked(path: Path, *, folder: bool = False) -> str | None:
     """Why ``path`` cannot become a file (a ``folder``), found without writing; None when nothing is in the way.
 
-    In the way: a folder where the file goes (a file where the folder goes), a file or broken link where a
-    folder above it must be, a nearest existing folder that cannot be written into.
+    In the way: a folder or a non-regular file (``/dev/stdout``, a FIFO) where the file goes (a file where
+    the folder goes), a file or broken link where a folder above it must be, a nearest existing folder that
+    cannot be written into.
     """
     try:
         if folder and path.exists() and not path.is_dir():
             return "is a file, not a folder"
         if not folder and path.is_dir():
             return "is a folder"
+        if not folder and path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            return "is not a regular file (a FIFO, socket or device is never replaced)"
         for parent in [path, *path.parents] if folder else path.parents:
             if parent.is_dir():
                 if not os.access(parent, os.W_OK | os.X_OK):

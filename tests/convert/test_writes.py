@@ -5,6 +5,8 @@ it made and puts back every file it replaced. A rerun then behaves like a clean 
 from __future__ import annotations
 
 import errno
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,10 @@ def cronjob(name: str = "nightly") -> dict[str, Any]:
 def snapshot(root: Path) -> dict[str, bytes | None]:
     """Every file (its bytes) and folder (None) under ``root``, hidden ones included."""
     return {str(p.relative_to(root)): None if p.is_dir() else p.read_bytes() for p in sorted(root.rglob("*"))}
+
+
+def snapshot_names(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
 def cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -158,3 +164,17 @@ def test_empty_folders_left_by_an_older_askflow_are_still_a_new_library(tmp_path
     assert new_library_lock(tmp_path / "lib") == tmp_path / "lib" / "versions.lock"
     (tmp_path / "lib" / "pi" / "v1.yaml").write_text("x\n")
     assert new_library_lock(tmp_path / "lib") is None
+
+
+def test_json_to_a_fifo_is_refused_not_replaced(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Renaming the report over a FIFO (or /dev/stdout's target) would replace it with a regular file."""
+    source = write_json(tmp_path, "def.json", definition())
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    before = snapshot_names(tmp_path)
+    code, out, err = cli(capsys, str(source), "--out", str(tmp_path / "lib"), "--json", str(fifo))
+    assert code == 2 and out == ""
+    assert errors(err) == [f"{fifo}: --json cannot be written: is not a regular file (a FIFO, socket or device is "
+                           "never replaced); choose another path"]
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and snapshot_names(tmp_path) == before
+
