@@ -25,6 +25,10 @@ class DuplicateKeyError(yaml.constructor.ConstructorError):
     pass
 
 
+class BadValueError(yaml.constructor.ConstructorError):
+    """A scalar whose tag does not fit its text (``2020-13-45``, ``!!int abc``)."""
+
+
 class StrictLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     """A safe loader that rejects duplicate mapping keys."""
 
@@ -109,9 +113,7 @@ def _checked_scalar(kind: str, construct: Any) -> Any:
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
             value = str(node.value)
             shown = value if len(value) <= 40 else value[:37] + "..."
-            raise yaml.constructor.ConstructorError(
-                None, None, f"{shown!r} is not a valid {kind}; quote it if it is meant as text", node.start_mark
-            ) from None
+            raise BadValueError(None, None, f"{shown!r} is not a valid {kind}", node.start_mark) from None
 
     return checked
 
@@ -150,6 +152,8 @@ def loads_all(text: str, file: str = "<string>") -> list[Any]:
     """Every document of a YAML stream; empty documents are dropped."""
     try:
         docs = [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
+    except BadValueError as exc:
+        raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it if it is meant as text", file=file) from None
     except yaml.YAMLError as exc:
         raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
     if "&" in text and any(_refers_to_itself(d) for d in docs if isinstance(d, dict | list)):

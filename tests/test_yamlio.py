@@ -50,7 +50,8 @@ def test_duplicate_and_unhashable_keys_are_one_line_errors(text: str, message: s
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("a: 2020-13-45\n", "line 1, column 4: '2020-13-45' is not a valid timestamp; quote it"),
+        ("a: 2020-13-45\n",
+         "YAML value does not load (line 1, column 4: '2020-13-45' is not a valid timestamp); quote it if it is meant as text"),
         ("a: !!timestamp x\n", "'x' is not a valid timestamp"),
         ("a: !!int abc\n", "'abc' is not a valid int"),
         ("a: !!float abc\n", "'abc' is not a valid float"),

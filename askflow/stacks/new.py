@@ -184,7 +184,7 @@ def _parse_value(raw: str, leaf: list[Any], key: str) -> Any:
     try:
         value = yamlio.loads(raw, file="--set") if raw.strip() else ""
     except AskflowError as exc:
-        raise AskflowError(f"{raw!r} is not a YAML value ({exc.message})", path=f"--set {key}") from None
+        raise AskflowError(f"{raw!r}: {exc.message}", path=f"--set {key}") from None
     if value is None:
         return None if type(None) in leaf else raw
     scalar_types = {bool, int, float}

@@ -125,7 +125,7 @@ def _project_copy(tmp_path: Path) -> Path:
         ("config:\n  alicloud:region: cn-hangzhou\n  other:since: 2020-01-01\n",
          "environments/Pulumi.bad.yaml: other:since: 2020-01-01 reads as a date, which Pulumi config cannot hold; quote it"),
         ("config:\n  alicloud:region: cn-hangzhou\n  other:when: 2020-13-45\n",
-         "environments/Pulumi.bad.yaml: YAML does not parse (line 3, column 15: '2020-13-45' is not a valid timestamp"),
+         "environments/Pulumi.bad.yaml: YAML value does not load (line 3, column 15: '2020-13-45' is not a valid timestamp); quote it"),
         ("config:\n  alicloud:region: cn-hangzhou\n  other:blob: !!binary aGk=\n",
          "environments/Pulumi.bad.yaml: other:blob: !!binary values cannot be config"),
         ("config:\n  alicloud:region: cn-hangzhou\n  other:cap: .inf\n",

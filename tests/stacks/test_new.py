@@ -235,13 +235,13 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
          "physical names must be unique"),
         (["rc-1", "--from", "staging", "--set", "kubernetes_version"], "--set: 'kubernetes_version' is not key=value"),
         (["rc-1", "--from", "staging", "--set", "network.eip_bandwidth_mbps=!!int abc"],
-         "--set network.eip_bandwidth_mbps: '!!int abc' is not a YAML value (YAML does not parse (line 1, column 1: "
-         "'abc' is not a valid int"),
+         "--set network.eip_bandwidth_mbps: '!!int abc': YAML value does not load (line 1, column 1: "
+         "'abc' is not a valid int); quote it if it is meant as text"),
         (["rc-1", "--from", "staging", "--set", "templates.deploy=&a [*a]"],
-         "--set templates.deploy: '&a [*a]' is not a YAML value (YAML has an alias inside the value it names"),
+         "--set templates.deploy: '&a [*a]': YAML has an alias inside the value it names"),
         (["rc-1", "--from", "staging", "--set", "name=2020-13-45"],
-         "--set name: '2020-13-45' is not a YAML value (YAML does not parse (line 1, column 1: '2020-13-45' is not a "
-         "valid timestamp"),
+         "--set name: '2020-13-45': YAML value does not load (line 1, column 1: '2020-13-45' is not a "
+         "valid timestamp)"),
         (["rc-1", "--from", "staging", "--set", "eci.spot_price_limit=.inf"],
          "environments/Pulumi.rc-1.yaml: askflow:platform.eci.spot_price_limit: Input should be a finite number"),
     ],
