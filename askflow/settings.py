@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 import ipaddress
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -540,10 +540,22 @@ def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str
     return out
 
 
+# pydantic adds the member of a union that failed (`literal['all']`, `tuple[str, ...]`) to an
+# error's location; users know keys, not members.
+_UNION_MEMBER = re.compile(r"^(literal|tuple|list|dict|set|frozenset|function-[a-z]+|is-instance|nullable|union)\[.*\]$")
+
+
+def _is_member(part: Any) -> bool:
+    return isinstance(part, str) and bool(_UNION_MEMBER.match(part))
+
+
+def _depth_past_union(loc: Sequence[Any]) -> int:
+    members = [i for i, part in enumerate(loc) if _is_member(part)]
+    return len(loc) - members[-1] if members else 0
+
+
 def _error_message(err: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str]:
-    # pydantic adds the member of a union that failed (`literal['all']`, `tuple[str, ...]`) to the
-    # location; users know keys, not members.
-    loc: tuple[str | int, ...] = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p and p != "[key]"))
+    loc: tuple[str | int, ...] = tuple(p for p in err["loc"] if not _is_member(p))
     if loc and loc[-1] == "[key]":  # a mapping's key, not its value, is wrong
         path, msg = _error_message({**err, "loc": loc[:-2]})
         return path, f"key {msg}"
@@ -587,7 +599,9 @@ def validate_config(
         return model.model_validate({**raw, "region": region})
     except ValidationError as exc:
         rank = {"extra_forbidden": 0, "missing": 2}
-        errors = sorted(exc.errors(), key=lambda e: rank.get(e["type"], 1))
+        # Of a union's members, the one that got further into the value explains it best
+        # (`deploy: [etl, 5]`: item 1 is not a string, rather than "should be 'all'").
+        errors = sorted(exc.errors(), key=lambda e: (rank.get(e["type"], 1), -_depth_past_union(e["loc"])))
         loc, msg = _error_message(errors[0])
         path = REGION_KEY if loc[:1] == ("region",) else format_path((key, *loc))
         raise AskflowError(msg, file=file, path=path) from None
