@@ -118,27 +118,17 @@ def _checked_scalar(kind: str, construct: Any) -> Any:
     return checked
 
 
+def _construct_sequence(loader: StrictLoader, node: yaml.Node) -> list:
+    """A list built whole (PyYAML's fills it in later, which lets an alias inside the list it names,
+    ``&a [*a]``, make a list that contains itself; this way PyYAML refuses it at its line)."""
+    return loader.construct_sequence(node)  # type: ignore[no-any-return]
+
+
+StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
 for _kind in ("bool", "int", "float", "timestamp"):
     _tag = f"tag:yaml.org,2002:{_kind}"
     StrictLoader.add_constructor(_tag, _checked_scalar(_kind, StrictLoader.yaml_constructors[_tag]))
-
-
-def _refers_to_itself(root: Any) -> bool:
-    """Whether a loaded document contains itself (an alias inside the node it names: ``&a [*a]``)."""
-    on_path: set[int] = set()
-    stack: list[tuple[Any, bool]] = [(root, False)]
-    while stack:
-        node, leaving = stack.pop()
-        if leaving:
-            on_path.discard(id(node))
-            continue
-        if id(node) in on_path:
-            return True
-        on_path.add(id(node))
-        stack.append((node, True))
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((c, False) for c in children if isinstance(c, dict | list))
-    return False
 
 
 def _describe(exc: yaml.YAMLError) -> str:
@@ -155,9 +145,16 @@ def loads_all(text: str, file: str = "<string>") -> list[Any]:
     except BadValueError as exc:
         raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it if it is meant as text", file=file) from None
     except yaml.YAMLError as exc:
+        if "recursive node" in str(getattr(exc, "problem", "")):  # PyYAML's words for `&a [*a]`
+            mark = exc.problem_mark  # type: ignore[attr-defined]
+            raise AskflowError(
+                f"YAML has an alias inside the value it names (line {mark.line + 1}, column {mark.column + 1}: "
+                "&a ... *a); write the value out",
+                file=file,
+            ) from None
         raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
-    if "&" in text and any(_refers_to_itself(d) for d in docs if isinstance(d, dict | list)):
-        raise AskflowError("YAML has an alias inside the value it names (&a ... *a); write the value out", file=file)
+    except RecursionError:
+        raise AskflowError("YAML nests too deep to read; flatten it", file=file) from None
     return docs
 
 
