@@ -8,6 +8,7 @@ printed on one line to stderr and become the exit code they carry; they never sh
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 from collections.abc import Sequence
@@ -60,7 +61,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The net under every command: a file or folder the system refused (permissions, a full
         # disk) is one line, not a traceback. Commands that write say what they left as it was.
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"{where}{exc.strerror or exc}; check the path and its permissions", file=sys.stderr)
+        advice = "; check the path and its permissions" if exc.errno in (errno.EACCES, errno.EPERM) else ""
+        print(f"{where}{exc.strerror or exc}{advice}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -21,39 +21,53 @@ from askflow.errors import AskflowError
 NOTHING_WRITTEN = "nothing was written"
 
 
-def check_writable(path: Path) -> None:
-    """Refuse, before any work, a path that cannot become a file: an existing folder or other
-    non-regular file (a device, a FIFO), or a path under something that is not a folder."""
+def blocked(path: Path, *, folder: bool = False) -> str | None:
+    """Why ``path`` cannot become a file (a ``folder``), found without writing; None when nothing is
+    in the way. An existing folder is not in the way of a ``folder`` (what goes inside it is checked
+    file by file).
+
+    In the way: a folder or a non-regular file (``/dev/stdout``, a FIFO) where the file goes (a file
+    where the folder goes), a file or broken link where a folder above it must be, a nearest existing
+    folder that cannot be written into.
+    """
     path = Path(path)
     try:
-        if path.exists():
-            if path.is_dir():
-                raise AskflowError(f"is a folder; give a file path; {NOTHING_WRITTEN}", file=str(path))
-            if not stat.S_ISREG(path.stat().st_mode):
-                raise AskflowError(f"is not a regular file; give a file path; {NOTHING_WRITTEN}", file=str(path))
-            return
+        if folder and path.exists() and not path.is_dir():
+            return "is a file, not a folder"
+        if folder and path.is_dir():
+            return None
+        if not folder and path.is_dir():
+            return "is a folder"
+        if not folder and path.exists() and not stat.S_ISREG(path.stat().st_mode):
+            return "is not a regular file: a FIFO, socket or device is never replaced"
         for parent in path.parents:
-            if parent.exists():
-                if not parent.is_dir():
-                    raise AskflowError(
-                        f"cannot be written ({parent} is not a folder); {NOTHING_WRITTEN}", file=str(path)
-                    )
-                return
+            if parent.is_dir():
+                if not os.access(parent, os.W_OK | os.X_OK):
+                    return f"the folder {parent} is not writable"
+                return None
+            if parent.exists() or parent.is_symlink():
+                return f"{parent} is a file, not a folder"
     except OSError as exc:  # e.g. a folder on the way that may not be searched
-        raise AskflowError(f"cannot be written ({exc.strerror or exc}); {NOTHING_WRITTEN}", file=str(path)) from None
+        return f"cannot be checked ({exc.strerror or exc})"
+    return None
 
 
-def check_folder(path: Path) -> None:
-    """Refuse, before any work, a path that cannot become a folder: an existing file, or a path
-    under something that is not a folder."""
+def check_writable(path: Path) -> None:
+    """Refuse, before any work, a path that cannot become a file (see :func:`blocked`)."""
+    why = blocked(Path(path))
+    if why is not None:
+        raise AskflowError(f"cannot be written ({why}); {NOTHING_WRITTEN}", file=str(path))
+
+
+def check_folder(path: Path, *, replace: bool = False) -> None:
+    """Refuse, before any work, a path that cannot become a folder (see :func:`blocked`); with
+    ``replace``, one that cannot be swapped for a new folder either (its parent is written)."""
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise AskflowError("is a file; give a folder", file=str(path))
-    for parent in path.parents:
-        if parent.exists():
-            if not parent.is_dir():
-                raise AskflowError(f"cannot be written ({parent} is not a folder); {NOTHING_WRITTEN}", file=str(path))
-            return
+    why = blocked(path, folder=True)
+    if why is None and replace and path.is_dir():
+        why = blocked(path.parent / f".{path.name}.new", folder=True)
+    if why is not None:
+        raise AskflowError(f"cannot be written ({why}); {NOTHING_WRITTEN}", file=str(path))
 
 
 def _temp_beside(path: Path) -> Path:

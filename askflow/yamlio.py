@@ -143,7 +143,7 @@ def loads_all(text: str, file: str = "<string>") -> list[Any]:
     try:
         docs = [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
     except BadValueError as exc:
-        raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it if it is meant as text", file=file) from None
+        raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it (without a !! tag) if it is meant as text", file=file) from None
     except yaml.YAMLError as exc:
         if "recursive node" in str(getattr(exc, "problem", "")):  # PyYAML's words for `&a [*a]`
             mark = exc.problem_mark  # type: ignore[attr-defined]

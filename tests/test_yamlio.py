@@ -51,7 +51,7 @@ def test_duplicate_and_unhashable_keys_are_one_line_errors(text: str, message: s
     ("text", "message"),
     [
         ("a: 2020-13-45\n",
-         "YAML value does not load (line 1, column 4: '2020-13-45' is not a valid timestamp); quote it if it is meant as text"),
+         "YAML value does not load (line 1, column 4: '2020-13-45' is not a valid timestamp); quote it (without a !! tag) if it is meant as text"),
         ("a: !!timestamp x\n", "'x' is not a valid timestamp"),
         ("a: !!int abc\n", "'abc' is not a valid int"),
         ("a: !!float abc\n", "'abc' is not a valid float"),

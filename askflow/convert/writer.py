@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from askflow.errors import AskflowError
+from askflow.files import blocked
 from askflow.library.lock import LOCK_FILE
 
 _VERSION = re.compile(r"^v([1-9][0-9]*)\.(yaml|py)$")
@@ -42,32 +42,6 @@ def existing_crons(out: Path) -> dict[str, str]:
             if m:
                 found.setdefault(m.group(1), path.parent.name)
     return found
-
-
-def blocked(path: Path, *, folder: bool = False) -> str | None:
-    """Why ``path`` cannot become a file (a ``folder``), found without writing; None when nothing is in the way.
-
-    In the way: a folder or a non-regular file (``/dev/stdout``, a FIFO) where the file goes (a file where
-    the folder goes), a file or broken link where a folder above it must be, a nearest existing folder that
-    cannot be written into.
-    """
-    try:
-        if folder and path.exists() and not path.is_dir():
-            return "is a file, not a folder"
-        if not folder and path.is_dir():
-            return "is a folder"
-        if not folder and path.exists() and not stat.S_ISREG(path.stat().st_mode):
-            return "is not a regular file (a FIFO, socket or device is never replaced)"
-        for parent in [path, *path.parents] if folder else path.parents:
-            if parent.is_dir():
-                if not os.access(parent, os.W_OK | os.X_OK):
-                    return f"the folder {parent} is not writable"
-                return None
-            if parent.exists() or parent.is_symlink():
-                return f"{parent} is a file, not a folder"
-    except OSError as exc:
-        return f"cannot be checked ({exc.strerror or exc})"
-    return None
 
 
 def check_out(out: Path) -> None:

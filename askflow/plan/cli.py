@@ -7,6 +7,7 @@ the file and key, no traceback).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -50,21 +51,21 @@ def run(args: argparse.Namespace) -> int:
     from askflow.plan.output import violations, write_out_dir
 
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
+    documents = [(Path(p), kind) for p, kind in ((args.json_path, "json"), (args.terraform_json, "terraform")) if p]
     # Every output path is checked before anything is planned or written.
-    files.check_folder(out_dir)
-    for path in (args.json_path, args.terraform_json):
-        if path:
-            files.check_writable(Path(path))
+    files.check_folder(out_dir, replace=True)
+    for path, _ in documents:
+        files.check_writable(path)
     plan = plan_stack(args.stack, project_root=args.project)
     found = violations(plan)
     extra = {"plan.md": plan_markdown(plan, found)}
-    write_out_dir(plan, out_dir, extra)
-    if args.json_path:
-        files.write_text(Path(args.json_path), plan.to_json())
-    if args.terraform_json:
-        from askflow.plan.terraform import to_terraform_json
-
-        files.write_text(Path(args.terraform_json), to_terraform_json(plan))
+    with contextlib.ExitStack() as pending:
+        # The JSON files are written aside and put in place only after the folder: a failure
+        # anywhere leaves every output as it was.
+        for path, kind in documents:
+            text = plan.to_json() if kind == "json" else _terraform_json(plan)
+            pending.enter_context(files.replacing(path)).write_text(text, encoding="utf-8")
+        write_out_dir(plan, out_dir, extra)
     console = Console(file=sys.stdout, width=120, soft_wrap=True, emoji=False)
     if not args.quiet:
         print_summary(console, plan, out_dir)
@@ -79,6 +80,12 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"{len(found)} mandatory policy violation(s): the plan would be refused", markup=False)
         return 1
     return 0
+
+
+def _terraform_json(plan: Plan) -> str:
+    from askflow.plan.terraform import to_terraform_json
+
+    return to_terraform_json(plan)
 
 
 def print_summary(console: Console, plan: Plan, out_dir: Path) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import contextlib
 import re
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +64,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     The folder is built aside and swapped in, so it is never half-written. A folder that exists
     and was not written by ``askflow plan`` is refused rather than replaced.
     """
-    files.check_folder(out_dir)
+    files.check_folder(out_dir, replace=True)
     if out_dir.exists() and any(out_dir.iterdir()) and not (out_dir / MARKER).exists():
         raise AskflowError(
             "exists and was not written by askflow plan; pass an empty or new folder to --out", file=str(out_dir)
@@ -75,16 +75,13 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     for rel, values in helm_values(plan).items():
         written[rel] = yamlio.dumps(values, sort_keys=True)
     written.update(extra or {})
+    made = [p for p in out_dir.parents if not p.exists()]
+    staging = out_dir.with_name(f".{out_dir.name}.{secrets.token_hex(4)}")
+    previous = out_dir.exists()
     try:
-        out_dir.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
-    except OSError as exc:
-        raise AskflowError(f"cannot be written ({exc.strerror or exc}); nothing was written", file=str(out_dir)) from None
-    # mkdtemp makes the folder private (0700); the output is an ordinary folder, as the umask says.
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)
-    try:
+        for folder in reversed(made):
+            folder.mkdir()
+        staging.mkdir(0o777)  # an ordinary folder: the umask applies (tempfile.mkdtemp's would be 0700)
         folders: set[Path] = set()
         for rel, text in written.items():
             path = staging / rel
@@ -92,7 +89,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
                 path.parent.mkdir(parents=True, exist_ok=True)
                 folders.add(path.parent)
             path.write_text(text, encoding="utf-8")
-        if out_dir.exists():
+        if previous:
             old = out_dir.with_name(f".{out_dir.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             out_dir.rename(old)
@@ -104,12 +101,15 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
             shutil.rmtree(old, ignore_errors=True)
         else:
             staging.rename(out_dir)
-    except OSError as exc:
-        raise AskflowError(
-            f"cannot be written ({exc.strerror or exc}); the previous plan's files are unchanged", file=str(out_dir)
-        ) from None
-    finally:
+    except BaseException as exc:  # an interrupted write leaves nothing behind either
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        if not isinstance(exc, OSError):
+            raise
+        kept = "the previous plan's files are unchanged" if previous else "nothing was written"
+        raise AskflowError(f"cannot be written ({exc.strerror or exc}); {kept}", file=str(out_dir)) from None
     return sorted(written)
 
 

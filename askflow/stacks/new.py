@@ -184,6 +184,8 @@ def _parse_value(raw: str, leaf: list[Any], key: str) -> Any:
     try:
         value = yamlio.loads(raw, file="--set") if raw.strip() else ""
     except AskflowError as exc:
+        if str in leaf:  # `tags.since=2020-13-45`: text that only looks like a malformed date
+            return raw
         raise AskflowError(f"{raw!r}: {exc.message}", path=f"--set {key}") from None
     if value is None:
         return None if type(None) in leaf else raw

@@ -96,11 +96,6 @@ def test_pod_fields_sidecars_and_service_account(tmp_path: Path) -> None:
     assert wt["spec"]["serviceAccountName"] == "etl"
     assert wt["spec"]["imagePullSecrets"] == [{"name": "acr"}]
     assert wt["spec"]["ttlStrategy"] == {"secondsAfterCompletion": 60, "secondsAfterSuccess": 60, "secondsAfterFailure": 60}
-    # The controller merges its workflowDefaults (which set success and failure TTLs) under the
-    # workflow field by field; the Job's TTL must still win, for success and for failure.
-    defaults = {"secondsAfterSuccess": 3600, "secondsAfterFailure": 86400}
-    effective = {**defaults, **wt["spec"]["ttlStrategy"]}
-    assert (effective["secondsAfterSuccess"], effective["secondsAfterFailure"]) == (60, 60)
     assert wt["spec"]["suspend"] is True
     assert leaf["nodeSelector"] == {"disk": "ssd"} and leaf["tolerations"] == [{"key": "k", "operator": "Exists"}]
     assert leaf["podSpecPatch"] == '{"runtimeClassName":"gvisor"}'

@@ -174,7 +174,20 @@ def test_json_to_a_fifo_is_refused_not_replaced(tmp_path: Path, capsys: pytest.C
     before = snapshot_names(tmp_path)
     code, out, err = cli(capsys, str(source), "--out", str(tmp_path / "lib"), "--json", str(fifo))
     assert code == 2 and out == ""
-    assert errors(err) == [f"{fifo}: --json cannot be written: is not a regular file (a FIFO, socket or device is "
-                           "never replaced); choose another path"]
+    assert errors(err) == [f"{fifo}: --json cannot be written: is not a regular file: a FIFO, socket or device is "
+                           "never replaced; choose another path"]
     assert stat.S_ISFIFO(fifo.stat().st_mode) and snapshot_names(tmp_path) == before
 
+
+
+def test_an_existing_library_whose_root_is_read_only_still_takes_new_versions(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the folders written into must be writable: a new version goes into lib/worker/, not lib/."""
+    source = write_json(tmp_path, "def.json", definition())
+    lib = tmp_path / "lib"
+    assert cli(capsys, str(source), "--out", str(lib))[0] == 0
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != lib and real_access(p, mode, **kw))
+    code, _, err = cli(capsys, str(source), "--out", str(lib))
+    assert (code, err) == (0, "")
+    assert (lib / "worker" / "v2.yaml").is_file()

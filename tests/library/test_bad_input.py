@@ -415,11 +415,11 @@ def test_a_write_failing_halfway_leaves_the_old_lock(
 @pytest.mark.parametrize(
     ("png", "expected"),
     [
-        ("adir", "adir: is a folder; give a file path; nothing was written"),
-        ("", ".: is a folder"),
-        ("afile/x.png", "afile/x.png: cannot be written (afile is not a folder); nothing was written"),
-        ("afile/deeper/x.png", "cannot be written (afile is not a folder)"),
-        ("/dev/null", "/dev/null: is not a regular file"),
+        ("adir", "adir: cannot be written (is a folder); nothing was written"),
+        ("", ".: cannot be written (is a folder)"),
+        ("afile/x.png", "afile/x.png: cannot be written (afile is a file, not a folder); nothing was written"),
+        ("afile/deeper/x.png", "cannot be written (afile is a file, not a folder)"),
+        ("/dev/null", "/dev/null: cannot be written (is not a regular file: a FIFO, socket or device is never replaced)"),
     ],
 )
 def test_show_png_refuses_a_path_that_cannot_be_a_file(

@@ -317,11 +317,11 @@ def test_a_bad_main_in_pulumi_yaml_is_one_line(
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["--json", "{d}/adir"], "{d}/adir: is a folder; give a file path; nothing was written"),
-        (["--out", "{d}/afile"], "{d}/afile: is a file; give a folder"),
+        (["--json", "{d}/adir"], "{d}/adir: cannot be written (is a folder); nothing was written"),
+        (["--out", "{d}/afile"], "{d}/afile: cannot be written (is a file, not a folder); nothing was written"),
         (["--terraform-json", "{d}/afile/x.json"],
-         "{d}/afile/x.json: cannot be written ({d}/afile is not a folder); nothing was written"),
-        (["--out", "{d}/afile/sub"], "{d}/afile/sub: cannot be written ({d}/afile is not a folder); nothing was written"),
+         "{d}/afile/x.json: cannot be written ({d}/afile is a file, not a folder); nothing was written"),
+        (["--out", "{d}/afile/sub"], "{d}/afile/sub: cannot be written ({d}/afile is a file, not a folder); nothing was written"),
     ],
 )
 def test_bad_output_paths_are_refused_before_anything_is_written(
@@ -378,3 +378,35 @@ def test_a_refused_file_anywhere_is_one_line_not_a_traceback(
     monkeypatch.setattr("askflow.plan.plan_stack", refuse)
     assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", "/tmp/unused-askflow-out"]) == 2
     assert capsys.readouterr().err == "/somewhere/build: Permission denied; check the path and its permissions\n"
+
+
+def test_an_unwritable_json_folder_is_refused_before_the_plan_folder_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    out, ro = tmp_path / "out", tmp_path / "ro"
+    ro.mkdir()
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", str(out), "--quiet"]) == 0
+    inode = out.stat().st_ino
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != ro and real_access(p, mode, **kw))
+    args = ["plan", "--stack", "dev", "--project", str(ROOT), "--out", str(out), "--json", str(ro / "p.json")]
+    assert main(args) == 2
+    assert capsys.readouterr().err == f"{ro}/p.json: cannot be written (the folder {ro} is not writable); nothing was written\n"
+    assert out.stat().st_ino == inode and list(ro.iterdir()) == []
+
+
+def test_json_outputs_are_put_in_place_only_with_the_plan_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure writing the plan folder leaves the JSON files as they were, and no temporary file."""
+    out, report = tmp_path / "out", tmp_path / "plan.json"
+    report.write_text("old")
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AskflowError("cannot be written (No space left on device); nothing was written", file=str(out))
+
+    monkeypatch.setattr("askflow.plan.output.write_out_dir", refuse)
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--out", str(out), "--json", str(report)]) == 2
+    assert report.read_text() == "old" and sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]
