@@ -28,10 +28,19 @@ $(STAMP): requirements.lock pyproject.toml
 
 venv: $(STAMP)
 
+# Mermaid's own parser for tests/test_mermaid.py (the diagrams GitHub renders). Pinned by its
+# package-lock.json; without npm the test skips and says why.
+MERMAID := tests/support/mermaid/node_modules/.askflow-installed
+
+$(MERMAID): tests/support/mermaid/package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --prefix tests/support/mermaid --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: tests/test_mermaid.py will skip"; fi
+
 plan: $(STAMP)
 	$(BIN)/askflow plan --stack $(STACK)
 
-test: $(STAMP)
+test: $(STAMP) $(MERMAID)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
