@@ -19,8 +19,9 @@ from askflow.convert.detect import discover, read_definitions
 from askflow.convert.model import Found, JobPlan
 from askflow.convert.naming import MAX_TEMPLATE_NAME, Allocator, template_name
 from askflow.convert.report import job_json, render_markdown, run_json
-from askflow.convert.writer import check_out, check_report, existing_crons, new_library_lock, next_version, write_all
+from askflow.convert.writer import check_out, check_report, existing_crons, new_library_lock, next_version
 from askflow.errors import AskflowError
+from askflow.files import write_all
 from askflow.library.lock import dumps_lock
 
 #: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).

@@ -1,4 +1,4 @@
-"""Where converted jobs go in a template library, and writing them all-or-nothing.
+"""Where converted jobs go in a template library (written all-or-nothing by :func:`askflow.files.write_all`).
 
 Library layout (``askflow.library``): ``DIR/<name>/v<N>.yaml`` (one WorkflowTemplate named
 ``<name>``), ``DIR/<name>/cron-<schedule>.yaml`` (a CronWorkflow named ``<schedule>`` pinned to
@@ -9,10 +9,8 @@ folder, so a released version is never overwritten. The migration report sits be
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 
 from askflow.errors import AskflowError
@@ -91,113 +89,3 @@ def check_report(report: Path, out: Path, outputs: Iterable[Path]) -> None:
     if target.is_relative_to(library) and len(target.relative_to(library).parts) > 1:
         raise AskflowError(f"--json is inside a template folder of the library {out}; write the report elsewhere "
                            "(outside the library or beside its folders)", file=str(report))
-
-
-class _Undo:
-    """What a write did so far (folders made, files staged, files put in place), to take it back."""
-
-    def __init__(self) -> None:
-        self.folders: list[Path] = []
-        self.staged: list[Path] = []
-        #: (target, backup of what was there before or None)
-        self.placed: list[tuple[Path, Path | None]] = []
-
-    def make_folders(self, folder: Path) -> None:
-        missing: list[Path] = []
-        while not (folder.exists() or folder.is_symlink()):
-            missing.append(folder)
-            folder = folder.parent
-        for path in reversed(missing):
-            try:
-                path.mkdir()
-            except FileExistsError:
-                if not path.is_dir():
-                    raise
-                continue  # made meanwhile by someone else: not ours to remove
-            self.folders.append(path)
-
-    def rollback(self) -> list[Path]:
-        """Undo everything, newest first; the paths that could not be put back (best effort, never raises)."""
-        left: list[Path] = []
-        for target, backup in reversed(self.placed):
-            try:
-                if backup is not None and target.exists() and os.path.samefile(backup, target):
-                    backup.unlink()  # not replaced yet (a rename between two links of one file does nothing)
-                elif backup is not None:
-                    backup.replace(target)
-                else:
-                    target.unlink(missing_ok=True)
-            except OSError:
-                left.append(target)
-        for tmp in self.staged:
-            try:
-                tmp.unlink(missing_ok=True)
-            except OSError:
-                left.append(tmp)
-        for folder in reversed(self.folders):
-            try:
-                folder.rmdir()
-            except FileNotFoundError:
-                pass
-            except OSError:
-                left.append(folder)
-        return left
-
-
-def _backup(path: Path) -> Path | None:
-    """A copy of the file at ``path`` beside it (a hard link where possible), or None when there is none."""
-    if not path.exists():
-        return None
-    backup = path.with_name(f".{path.name}.{os.getpid()}.bak")
-    backup.unlink(missing_ok=True)
-    try:
-        os.link(path, backup)
-    except OSError:  # no hard links on this file system
-        try:
-            shutil.copy2(path, backup)
-        except BaseException:
-            backup.unlink(missing_ok=True)
-            raise
-    return backup
-
-
-def write_all(files: Mapping[Path, str]) -> None:
-    """Write every file, or none, and leave the file system as it was when any fails.
-
-    Every path is checked before anything is written; then each file goes to a temporary name (making
-    the folders it needs) and, once all are staged, is renamed into place, a file it replaces kept aside
-    until the end. Any failure (or Ctrl-C) removes what this run made (files and folders) and puts back
-    what it replaced.
-    """
-    for path in files:
-        why = blocked(path)
-        if why is not None:
-            raise AskflowError(f"cannot be written: {why}; nothing was written", file=str(path))
-    undo = _Undo()
-    current: Path | None = None
-    try:
-        for path, text in files.items():
-            current = path
-            undo.make_folders(path.parent)
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            undo.staged.append(tmp)
-            tmp.write_text(text, encoding="utf-8")
-        for path in files:
-            current = path
-            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-            undo.placed.append((path, _backup(path)))
-            tmp.replace(path)
-            undo.staged.remove(tmp)
-    except BaseException as exc:
-        left = undo.rollback()
-        if not isinstance(exc, OSError):
-            raise
-        done = ("nothing was written" if not left else
-                "could not undo the run for " + ", ".join(str(p) for p in left) + ": remove or restore them")
-        raise AskflowError(f"cannot be written ({exc.strerror or exc}); {done}", file=str(current)) from None
-    for _, backup in undo.placed:
-        if backup is not None:
-            try:
-                backup.unlink(missing_ok=True)
-            except OSError:
-                pass  # every file is in place; a stray hidden copy of an old one is no failure

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import secrets
 import shutil
@@ -75,12 +74,11 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
     for rel, values in helm_values(plan).items():
         written[rel] = yamlio.dumps(values, sort_keys=True)
     written.update(extra or {})
-    made = [p for p in out_dir.parents if not p.exists()]
     staging = out_dir.with_name(f".{out_dir.name}.{secrets.token_hex(4)}")
     previous = out_dir.exists()
+    made = files.Undo()  # the folders above out_dir this plan makes
     try:
-        for folder in reversed(made):
-            folder.mkdir()
+        made.make_folders(out_dir.parent)
         staging.mkdir(0o777)  # an ordinary folder: the umask applies (tempfile.mkdtemp's would be 0700)
         folders: set[Path] = set()
         for rel, text in written.items():
@@ -103,9 +101,7 @@ def write_out_dir(plan: Plan, out_dir: Path, extra: dict[str, str] | None = None
             staging.rename(out_dir)
     except BaseException as exc:  # an interrupted write leaves nothing behind either
         shutil.rmtree(staging, ignore_errors=True)
-        for folder in made:
-            with contextlib.suppress(OSError):
-                folder.rmdir()
+        made.rollback()
         if not isinstance(exc, OSError):
             raise
         kept = "the previous plan's files are unchanged" if previous else "nothing was written"

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from askflow.cli import main
-from askflow.convert.writer import new_library_lock, write_all
+from askflow.convert.writer import new_library_lock
 from askflow.errors import AskflowError
+from askflow.files import write_all
 from tests.convert.support import write_json, write_yaml
 
 IMAGE = "registry.example.com/team/worker:1.0"
