@@ -23,6 +23,11 @@ def format_path(parts: Iterable[str | int]) -> str:
     return out
 
 
+def quoted(text: str, limit: int = 40) -> str:
+    """``text`` as repr() shows it, cut short so that an error about it stays one readable line."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
 class AskflowError(Exception):
     """A user-caused error: ``file: path: message``, printed on one line by the CLI.
 

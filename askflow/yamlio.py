@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from askflow.errors import AskflowError
+from askflow.errors import AskflowError, quoted
 
 try:  # the C loader is much faster; fall back to the pure one where libyaml is missing
     _BaseLoader: type = yaml.CSafeLoader
@@ -111,9 +111,7 @@ def _checked_scalar(kind: str, construct: Any) -> Any:
         try:
             return construct(loader, node)
         except (ValueError, KeyError, AttributeError, TypeError, OverflowError):
-            value = str(node.value)
-            shown = value if len(value) <= 40 else value[:37] + "..."
-            raise BadValueError(None, None, f"{shown!r} is not a valid {kind}", node.start_mark) from None
+            raise BadValueError(None, None, f"{quoted(str(node.value))} is not a valid {kind}", node.start_mark) from None
 
     return checked
 

@@ -15,7 +15,7 @@ import math
 from typing import Any, NoReturn
 
 from askflow.convert.model import PathParts
-from askflow.errors import AskflowError
+from askflow.errors import AskflowError, quoted
 
 
 def describe(value: Any) -> str:
@@ -32,7 +32,7 @@ def describe(value: Any) -> str:
             value) else repr(value)
         return f"the number {text}"
     if isinstance(value, str):
-        return f"the string {value if len(value) <= 40 else value[:37] + '...'!r}"
+        return f"the string {quoted(value)}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

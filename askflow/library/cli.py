@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from askflow import files
-from askflow.errors import AskflowError
+from askflow.errors import AskflowError, quoted
 from askflow.library.authoring import lock_library, new_version
 from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
@@ -96,16 +96,11 @@ def register(subparsers: Any) -> None:
 _VERSION_ARG = re.compile(rf"[vV]?([0-9]{{1,{MAX_DEPLOYED_NAME - 3}}})")
 
 
-def _quoted(text: str, limit: int = 70) -> str:
-    """``text`` as repr() shows it, cut short so an error stays a readable line."""
-    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
-
-
 def _number(text: str) -> int:
     m = _VERSION_ARG.fullmatch(text)
     number = int(m.group(1)) if m else 0
     if number < 1:
-        raise AskflowError(f"{_quoted(text)} is not a version number; use v1, v2, ...")
+        raise AskflowError(f"{quoted(text, 70)} is not a version number; use v1, v2, ...")
     return number
 
 
@@ -117,7 +112,7 @@ def resolve_version(library: Library, text: str) -> TemplateVersion:
     if parsed is not None and parsed[0] in library.by_name:
         return library.version(*parsed)
     raise AskflowError(
-        f"{_quoted(text)} is neither a template nor a version in {library.root} "
+        f"{quoted(text, 70)} is neither a template nor a version in {library.root} "
         f"(templates: {', '.join(library.names) or 'none'})"
     )
 
@@ -249,7 +244,7 @@ def run_lock(args: argparse.Namespace) -> int:
 def run_retire(args: argparse.Namespace) -> int:
     if parse_deployed_name(args.version) is None:
         raise AskflowError(
-            f"{_quoted(args.version)} is not a deployed name; use NAME-vN (at most {MAX_DEPLOYED_NAME} "
+            f"{quoted(args.version, 70)} is not a deployed name; use NAME-vN (at most {MAX_DEPLOYED_NAME} "
             "characters), e.g. etl-v1"
         )
     library = load_library(args.root)
