@@ -28,3 +28,10 @@ def shared_path(*parts: str) -> Path:
 @pytest.fixture
 def shared() -> Path:
     return shared_path()
+
+
+def umask() -> int:
+    """The process's umask (the permissions a new file or folder does not get)."""
+    current = os.umask(0)
+    os.umask(current)
+    return current

@@ -23,6 +23,7 @@ from askflow.library.cli import readable
 from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.graph import build_graph, to_dot, to_mermaid
 from askflow.library.model import check_namespace
+from tests.conftest import umask
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -476,7 +477,7 @@ def test_show_png_into_an_unwritable_folder(
     out_dir.mkdir()
     target = out_dir / "etl.png"
     assert askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(target))[0] == 0
-    assert target.read_bytes() == b"PNG" and target.stat().st_mode & 0o777 == 0o666 & ~_umask()
+    assert target.read_bytes() == b"PNG" and target.stat().st_mode & 0o777 == 0o666 & ~umask()
     unwritable(out_dir)
     for png in (target, out_dir / "other.png", out_dir / "sub" / "etl.png"):
         _one_line_error(
@@ -487,7 +488,3 @@ def test_show_png_into_an_unwritable_folder(
     assert sorted(p.name for p in out_dir.iterdir()) == ["etl.png"] and target.read_bytes() == b"PNG"
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -17,7 +17,7 @@ from askflow.cli import main
 from askflow.errors import AskflowError
 from askflow.plan import plan_stack
 from askflow.plan.output import violations
-from tests.conftest import ROOT, shared_path
+from tests.conftest import ROOT, shared_path, umask
 from tests.plan.harness import INFRA, record
 
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "environments").glob("Pulumi.*.yaml"))
@@ -345,7 +345,7 @@ def test_output_folder_follows_the_umask_and_a_failed_swap_keeps_the_previous_pl
     plan = plan_stack("dev", ROOT)
     out = tmp_path / "out"
     write_out_dir(plan, out)
-    assert out.stat().st_mode & 0o777 == 0o777 & ~_umask()
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask()
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     real_rename = Path.rename
 
@@ -359,14 +359,6 @@ def test_output_folder_follows_the_umask_and_a_failed_swap_keeps_the_previous_pl
         write_out_dir(plan, out, {"plan.md": "changed\n"})
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
-
-
-def _umask() -> int:
-    import os
-
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def test_a_refused_file_anywhere_is_one_line_not_a_traceback(
