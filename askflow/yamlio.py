@@ -129,9 +129,10 @@ for _kind in ("bool", "int", "float", "timestamp"):
     StrictLoader.add_constructor(_tag, _checked_scalar(_kind, StrictLoader.yaml_constructors[_tag]))
 
 
-def _describe(exc: yaml.YAMLError) -> str:
+def _describe(exc: yaml.YAMLError, problem: str | None = None) -> str:
+    """``line L, column C: problem`` (PyYAML's problem unless another wording is given)."""
     mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
+    problem = problem or getattr(exc, "problem", None) or str(exc)
     where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
     return f"{where}{problem}"
 
@@ -144,10 +145,8 @@ def loads_all(text: str, file: str = "<string>") -> list[Any]:
         raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it (without a !! tag) if it is meant as text", file=file) from None
     except yaml.YAMLError as exc:
         if "recursive node" in str(getattr(exc, "problem", "")):  # PyYAML's words for `&a [*a]`
-            mark = exc.problem_mark  # type: ignore[attr-defined]
             raise AskflowError(
-                f"YAML has an alias inside the value it names (line {mark.line + 1}, column {mark.column + 1}: "
-                "&a ... *a); write the value out",
+                f"YAML has an alias inside the value it names ({_describe(exc, '&a ... *a')}); write the value out",
                 file=file,
             ) from None
         raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
