@@ -123,8 +123,15 @@ def helm_values(
     if s.crd_base_url:
         computed["crds"]["upgradeJob"]["crdBaseURL"] = s.crd_base_url
     if artifact_gc:
-        # Artifacts go when their workflow is deleted (TTL, retention); executors may delete.
-        computed["controller"]["workflowDefaults"]["spec"]["artifactGC"] = {"strategy": "OnWorkflowDeletion"}
+        # Artifacts go when their workflow is deleted (TTL, retention). The GC pod does not run as
+        # the workflow's service account: without artifactGC.serviceAccountName it gets the
+        # namespace's `default` one (argo-workflows discussion #15623), which has neither the RRSA
+        # role that may delete nor the workflowartifactgctasks grants, and every deleted workflow
+        # would hang on its artifact-GC finalizer. The tenant's workflow account has both.
+        computed["controller"]["workflowDefaults"]["spec"]["artifactGC"] = {
+            "strategy": "OnWorkflowDeletion",
+            "serviceAccountName": WORKFLOW_SERVICE_ACCOUNT,
+        }
     if s.auth_mode == "sso" and s.sso is not None:
         computed["server"]["sso"] = {
             "enabled": True,

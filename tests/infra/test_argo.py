@@ -13,6 +13,7 @@ from askflow import yamlio
 from askflow.plan import Plan, plan_stack
 from askflow.plan.output import helm_values, manifests
 from tests.conftest import REGENERATE, ROOT, shared_path
+from tests.plan import harness  # noqa: F401  (puts infra/ on sys.path, as the language host does)
 
 GOLDEN = Path(__file__).parent / "golden"
 STACKS = ["dev", "staging", "prod"]
@@ -134,3 +135,25 @@ def test_every_kubernetes_object_validates_against_the_cluster_version(plans: di
         kubernetes_validate.validate(doc, version, strict=True)  # secrets masked leaf by leaf, shape kept
         checked += 1
     assert checked >= 10
+
+
+def test_artifact_gc_pods_run_as_the_tenant_workflow_account() -> None:
+    """Argo runs the artifact-GC pod as spec.artifactGC.serviceAccountName, not as the workflow's
+    account (argo-workflows discussion #15623); only argo-workflow has the RRSA role that may delete
+    and the workflowartifactgctasks grants (tenants component)."""
+    from components.argo import helm_values as chart_values  # type: ignore[import-not-found]
+    from components.tenants import WORKFLOW_SERVICE_ACCOUNT  # type: ignore[import-not-found]
+
+    from askflow.settings import parse_settings
+    from tests.test_settings import BASE
+
+    s = parse_settings("cn-hangzhou", BASE, file="x").argo
+    spec = chart_values(s, ("team",), server_role_name="r", artifact_gc=True)["controller"]["workflowDefaults"]["spec"]
+    assert spec["artifactGC"] == {"strategy": "OnWorkflowDeletion", "serviceAccountName": WORKFLOW_SERVICE_ACCOUNT}
+    assert spec["serviceAccountName"] == WORKFLOW_SERVICE_ACCOUNT
+    # Both keys are Argo's own (WorkflowLevelArtifactGC in the v4.1.2 JSON schema).
+    schema = yamlio.load_file(shared_path("argo", "v4.1.2", "schema.json"))
+    gc = schema["definitions"]["io.argoproj.workflow.v1alpha1.WorkflowLevelArtifactGC"]["properties"]
+    assert set(spec["artifactGC"]) <= set(gc)
+    off = chart_values(s, ("team",), server_role_name="r")["controller"]["workflowDefaults"]["spec"]
+    assert "artifactGC" not in off
