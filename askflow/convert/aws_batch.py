@@ -192,11 +192,14 @@ def _retry(reader: Reader, report: Reporter, strategy: dict[str, Any], path: Pat
                target=f"spec.templates[{task}].retryStrategy.limit")
     if limit > 0:
         out["retryPolicy"] = "Always"  # AWS retries any failure, infrastructure or exit code, unless a rule says EXIT
+        if timeout is not None:
+            # AWS Batch never retries an attempt that timed out (job_retries, FORMATS.md 2.3); Argo would.
+            expression = retry.all_of([retry.NOT_TIMED_OUT, expression])
+            report.add("TIMEOUT_NOT_RETRIED", (*path, "attempts"), "AWS Batch does not retry an attempt that timed "
+                       f"out: the retry expression excludes a pod stopped at its deadline ({retry.NOT_TIMED_OUT})",
+                       target=f"spec.templates[{task}].retryStrategy.expression")
         if expression != retry.TRUE:
             out["expression"] = expression
-        if timeout is not None:
-            report.add("TIMEOUT_RETRIED", (*path, "attempts"), "AWS Batch does not retry an attempt that timed out; "
-                       "Argo retries it within the same limit")
     return out
 
 
@@ -355,6 +358,7 @@ class _Job:
         r, report = self.reader, self.report
         names = Allocator()
         by_name: dict[str, str] = {}
+        sub_paths: dict[str, str] = {}
         volumes: list[dict[str, Any]] = []
         for i, vol in enumerate(r.opt_list(props, "volumes", path)):
             vpath = (*path, "volumes", i)
@@ -365,13 +369,25 @@ class _Job:
             efs = r.opt_map(vol, "efsVolumeConfiguration", vpath)
             host = r.opt_map(vol, "host", vpath)
             if efs:
-                fs = r.req_str(efs, "fileSystemId", (*vpath, "efsVolumeConfiguration"))
+                epath = (*vpath, "efsVolumeConfiguration")
+                fs = r.req_str(efs, "fileSystemId", epath)
                 claim = k8s_name(f"nas-{fs}", limit=63)
                 volumes.append({"name": name, "persistentVolumeClaim": {"claimName": claim}})
-                root = r.opt_str(efs, "rootDirectory", (*vpath, "efsVolumeConfiguration")) or "/"
-                report.add("NEEDS_CLUSTER_RESOURCE", (*vpath, "efsVolumeConfiguration"), f"EFS {fs} "
-                           f"(root {root}) became PVC {claim!r}: copy the data to NAS and "
-                           "create that PVC (NAS CSI) in the namespace")
+                root = r.opt_str(efs, "rootDirectory", epath) or "/"
+                # the container sees rootDirectory, not the file system's root: mount that folder of the PVC
+                if root.strip("/"):
+                    sub_paths[source_name] = root.strip("/")
+                access_point = r.opt_str(r.opt_map(efs, "authorizationConfig", epath), "accessPointId",
+                                         (*epath, "authorizationConfig"))
+                where = (f"mounted through subPath {root.strip('/')!r}" if root.strip("/") else "the PVC's root")
+                report.add("NEEDS_CLUSTER_RESOURCE", epath, f"EFS {fs} (root {root}) became PVC {claim!r}, "
+                           f"{where}: copy the data to NAS keeping its layout and create that PVC (NAS CSI) in "
+                           "the namespace")
+                if access_point:
+                    report.add("VOLUMES_APPROXIMATED", (*epath, "authorizationConfig", "accessPointId"),
+                               f"EFS access point {access_point} chooses its own root directory and POSIX user, "
+                               "which are not in the definition: the PVC's root is mounted; set the mount's "
+                               "subPath (and runAsUser) to the access point's")
             elif source_path := r.opt_str(host, "sourcePath", (*vpath, "host")):
                 volumes.append({"name": name, "emptyDir": {}})
                 report.add("VOLUMES_APPROXIMATED", (*vpath, "host", "sourcePath"), f"host path "
@@ -386,6 +402,8 @@ class _Job:
             if source not in by_name:
                 r.fail((*mpath, "sourceVolume"), f"names volume {source!r}, which is not in volumes")
             mount: dict[str, Any] = {"name": by_name[source], "mountPath": r.req_str(mp, "containerPath", mpath)}
+            if source in sub_paths:
+                mount["subPath"] = sub_paths[source]
             if r.opt_bool(mp, "readOnly", mpath):
                 mount["readOnly"] = True
             mounts.append(mount)
@@ -422,18 +440,24 @@ class _Job:
         security: dict[str, Any] = {}
         user = r.opt_str(props, "user", path)
         if user:
+            # Docker --user: name|uid[:group|gid]. root is uid/gid 0 on every Linux image.
             uid, _, gid = user.partition(":")
-            if uid.isdigit() and (not gid or gid.isdigit()):
-                security["runAsUser"] = int(uid)
-                if gid:
-                    security["runAsGroup"] = int(gid)
+            if uid.isdigit() or uid == "root":
+                security["runAsUser"] = int(uid) if uid.isdigit() else 0
             elif uid == "nobody":
                 security["runAsUser"] = 65534
                 report.add("USER_NOT_NUMERIC", (*path, "user"), "user 'nobody' became runAsUser 65534 (nobody on "
                            "most images); check the image's /etc/passwd")
             else:
                 report.add("USER_NOT_NUMERIC", (*path, "user"), f"user {user!r} dropped: Kubernetes needs a numeric "
-                           "id (runAsUser); the image's default user runs")
+                           "id (runAsUser); the image's default user runs: set runAsUser to the id of "
+                           f"{uid!r} in the image")
+            if gid and "runAsUser" in security:
+                if gid.isdigit() or gid == "root":
+                    security["runAsGroup"] = int(gid) if gid.isdigit() else 0
+                else:
+                    report.add("USER_NOT_NUMERIC", (*path, "user"), f"group {gid!r} of user {user!r} dropped: "
+                               "Kubernetes needs a numeric id (runAsGroup); the user's primary group applies")
         if r.opt_bool(props, "privileged", path):
             security["privileged"] = True
         if r.opt_bool(props, "readonlyRootFilesystem", path):

@@ -104,11 +104,11 @@ CODES: dict[str, Code] = {
                                            "bind an equivalent RAM role to it with RRSA."),
     "SECURITY_CONTEXT_MAPPED": Code(M, "User, privileged and read-only root filesystem settings became the "
                                        "container securityContext."),
-    "USER_NOT_NUMERIC": Code(A, "Kubernetes needs a numeric user id; a user name was mapped to its usual id "
-                                "(nobody = 65534) or dropped."),
+    "USER_NOT_NUMERIC": Code(A, "Kubernetes needs a numeric user or group id; a name was mapped to its usual "
+                                "id (nobody = 65534) or dropped."),
     "VOLUMES_MAPPED": Code(M, "Volumes and mount points became pod volumes and volumeMounts."),
-    "VOLUMES_APPROXIMATED": Code(A, "A host volume became an emptyDir (ECI has no host paths); data does not "
-                                    "persist across pods."),
+    "VOLUMES_APPROXIMATED": Code(A, "A host volume became an emptyDir (ECI has no host paths; data does not "
+                                    "persist across pods), or an EFS access point's root is not known."),
     "NEEDS_CLUSTER_RESOURCE": Code(A, "The template references a Kubernetes object that must exist in the "
                                       "namespace (a Secret, a PVC for NAS/EFS/OSS); create it."),
     # ---- retries, deadlines ----------------------------------------------------------------------
@@ -124,8 +124,9 @@ CODES: dict[str, Code] = {
                                                "approximated by the retry expression."),
     "MAX_FAILED_INDEXES": Code(A, "maxFailedIndexes has no Argo equivalent: any failed item fails the task."),
     "ATTEMPT_TIMEOUT": Code(M, "The per-attempt timeout became the template's activeDeadlineSeconds."),
-    "TIMEOUT_RETRIED": Code(A, "AWS Batch does not retry a timed-out attempt; Argo retries it like any "
-                               "failure."),
+    "TIMEOUT_NOT_RETRIED": Code(A, "AWS Batch does not retry a timed-out attempt: the retry expression excludes "
+                                   "a pod Kubernetes stopped at its activeDeadlineSeconds (matched on "
+                                   "lastRetry.message)."),
     "TASK_TIMEOUT": Code(A, "The BatchCompute task Timeout became a per-pod activeDeadlineSeconds; whether "
                             "BatchCompute counts it per instance or per task is not documented."),
     "DEADLINE_MAPPED": Code(M, "The whole-job deadline became spec.activeDeadlineSeconds."),

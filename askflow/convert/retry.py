@@ -19,6 +19,10 @@ TRUE = "true"
 FALSE = "false"
 #: Argo marks infrastructure failures (pod deleted, evicted, node lost) as Error, program failures as Failed.
 INFRASTRUCTURE_FAILURE = "lastRetry.status == 'Error'"
+#: True unless the pod was stopped by its template's activeDeadlineSeconds: Kubernetes fails such a pod with
+#: the message "Pod was active on the node longer than the specified deadline", which Argo copies to the node
+#: (lastRetry.message, Argo >= 3.5).
+NOT_TIMED_OUT = "!(lastRetry.message matches 'longer than the specified deadline')"
 
 _SIMPLE = re.compile(r"^[\w.]+ (==|matches|in) ('[^']*'|\[[^\]]*\])$")
 

@@ -130,7 +130,7 @@ def test_timeout_volumes_and_fargate(tmp_path: Path) -> None:
     # the workflow deadline covers the worst case of the attempts (3 x 600 s < the 24 h default)
     assert wt["spec"]["activeDeadlineSeconds"] == 86400
     found = codes(run)
-    assert {"ATTEMPT_TIMEOUT", "TIMEOUT_RETRIED", "VOLUMES_APPROXIMATED", "NEEDS_CLUSTER_RESOURCE",
+    assert {"ATTEMPT_TIMEOUT", "TIMEOUT_NOT_RETRIED", "VOLUMES_APPROXIMATED", "NEEDS_CLUSTER_RESOURCE",
             "FARGATE_NOT_NEEDED", "PUBLIC_IP_TO_EIP", "DROPPED_FIELD"} <= found
     dropped = {e.path for e in entries(run, "DROPPED_FIELD")}
     assert {"containerProperties.ulimits", "containerProperties.linuxParameters.devices"} <= dropped
@@ -427,3 +427,75 @@ def test_string_values_still_convert(tmp_path: Path) -> None:
     c = leaf(template_of(out, "worker"), "worker")["container"]
     assert c["env"] == [{"name": "A", "value": "4"}, {"name": "B", "value": ""}, {"name": "C", "value": ""}]
     assert c["args"] == ["run.sh", "{{inputs.parameters.input}}", "--codec", "{{inputs.parameters.codec}}"]
+
+
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+
+
+@pytest.mark.parametrize("rules", [[], [{"action": "RETRY", "onExitCode": "137"}, {"action": "EXIT", "onExitCode": "*"}]])
+def test_a_timed_out_attempt_is_not_retried(tmp_path: Path, rules: list[dict[str, str]]) -> None:
+    """AWS Batch never retries an attempt stopped by attemptDurationSeconds (job_retries / FORMATS.md 2.3);
+    Kubernetes fails a pod past its activeDeadlineSeconds with DEADLINE_MESSAGE, which Argo keeps as the
+    node message, so the expression must not retry it whatever evaluateOnExit says."""
+    strategy: dict[str, Any] = {"attempts": 3, **({"evaluateOnExit": rules} if rules else {})}
+    d = definition(timeout={"attemptDurationSeconds": 600}, retryStrategy=strategy)
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    t = leaf(template_of(out, "worker"), "worker")
+    assert t["activeDeadlineSeconds"] == "600" and t["retryStrategy"]["limit"] == "2"
+    expression = t["retryStrategy"]["expression"]
+    assert not evaluate(expression, "137", "Failed", DEADLINE_MESSAGE)
+    assert not evaluate(expression, "-1", "Failed", DEADLINE_MESSAGE)
+    assert evaluate(expression, "137", "Failed", "Error (exit code 137)")
+    if not rules:
+        assert evaluate(expression, "1") and evaluate(expression, "-1", "Error", "pod deleted")
+    else:
+        assert not evaluate(expression, "1")
+    assert "TIMEOUT_NOT_RETRIED" in codes(run)
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_without_a_timeout_retries_are_not_guarded(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", definition(retryStrategy={"attempts": 2})))
+    assert "expression" not in leaf(template_of(out, "worker"), "worker")["retryStrategy"]
+    assert "TIMEOUT_NOT_RETRIED" not in codes(run)
+
+
+@pytest.mark.parametrize(("user", "context", "approximated"), [
+    ("root", {"runAsUser": 0}, False),  # root is uid 0 on every image: exact, not the image's default user
+    ("root:root", {"runAsUser": 0, "runAsGroup": 0}, False),
+    ("1000:100", {"runAsUser": 1000, "runAsGroup": 100}, False),
+    ("1000:staff", {"runAsUser": 1000}, True),  # the uid is kept; only the named group is dropped
+    ("appuser", None, True),
+])
+def test_user_becomes_run_as_user(tmp_path: Path, user: str, context: dict[str, int] | None,
+                                  approximated: bool) -> None:
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", definition(props={"user": user})))
+    assert leaf(template_of(out, "worker"), "worker")["container"].get("securityContext") == context
+    assert ("USER_NOT_NUMERIC" in codes(run)) is approximated
+
+
+def test_efs_root_directory_is_mounted_through_sub_path(tmp_path: Path) -> None:
+    """The container sees efsVolumeConfiguration.rootDirectory at containerPath, not the file system's root."""
+    d = definition(props={
+        "volumes": [{"name": "ref", "efsVolumeConfiguration": {"fileSystemId": "fs-1", "rootDirectory": "/genomes/hg38/"}},
+                    {"name": "ap", "efsVolumeConfiguration": {"fileSystemId": "fs-2", "rootDirectory": "/",
+                                                              "authorizationConfig": {"accessPointId": "fsap-9"}}}],
+        "mountPoints": [{"sourceVolume": "ref", "containerPath": "/ref", "readOnly": True},
+                        {"sourceVolume": "ap", "containerPath": "/ap"}]})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    mounts = leaf(template_of(out, "worker"), "worker")["container"]["volumeMounts"]
+    assert mounts == [{"name": "ref", "mountPath": "/ref", "subPath": "genomes/hg38", "readOnly": True},
+                      {"name": "ap", "mountPath": "/ap"}]
+    # an access point picks its own root, which the definition does not say: reported, not guessed
+    assert [e.path for e in entries(run, "VOLUMES_APPROXIMATED")] == [
+        "containerProperties.volumes[1].efsVolumeConfiguration.authorizationConfig.accessPointId"]
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_sequential_children_extend_the_default_deadline(tmp_path: Path) -> None:
+    """SEQUENTIAL children run one after another: the default deadline covers all of them."""
+    jobs = [{"jobName": "steps", "jobQueue": "q", "jobDefinition": "worker", "arrayProperties": {"size": 10},
+             "dependsOn": [{"type": "SEQUENTIAL"}]}]
+    d = definition(timeout={"attemptDurationSeconds": 36000})
+    run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, d))
+    assert template_of(out, "steps")["spec"]["activeDeadlineSeconds"] == 360000
