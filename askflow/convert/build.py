@@ -234,7 +234,9 @@ def render_template(plan: JobPlan, version: int) -> dict[str, Any]:
         for unit in units:
             chain = longest_path({m.name: [d.task for d in unit.internal.get(m.name, [])] for m in unit.members},
                                  {m.name: m.worst_seconds for m in unit.members})
-            weight[unit.name] = chain * ((unit.count or 1) if unit.sequential else 1)
+            # a throttled fan-out (SEQUENTIAL, Kubernetes parallelism) runs its items in waves of `parallelism`
+            waves = -(-(unit.count or 1) // unit.parallelism) if unit.parallelism else 1
+            weight[unit.name] = chain * waves
         parents = {u.name: [unit_of[d.task] for m in u.members for d in m.depends if unit_of[d.task] != u.name]
                    for u in units}
         longest = longest_path(parents, weight)

@@ -19,7 +19,7 @@ from croniter import croniter
 from askflow import yamlio
 from askflow.convert import retry
 from askflow.convert.access import Reader, meaningful
-from askflow.convert.model import CronPlan, Found, JobPlan, PathParts, Reporter, Task
+from askflow.convert.model import INDEX_REF, CronPlan, Found, JobPlan, PathParts, Reporter, Task
 from askflow.convert.naming import job_template_name, k8s_name, task_name
 from askflow.convert.pod import map_pod
 
@@ -34,6 +34,8 @@ MAX_CRON_NAME = 52
 #: The Kubernetes API schema inputs are checked against (batch/v1beta1 CronJobs are read as batch/v1).
 KUBERNETES_VERSION = kubernetes_validate.latest_version()
 DEFAULT_BACKOFF_LIMIT = 6
+#: Annotation and label the Job controller sets on each pod of an Indexed Job (its completion index).
+COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
 
 
 def check_schema(reader: Reader, kind: str, spec: Any, path: PathParts = ("spec",), *, api: str = "batch/v1"
@@ -249,6 +251,18 @@ def _job(plan: JobPlan, report: Reporter, reader: Reader, job_spec: dict[str, An
             strategy["expression"] = expression
         strategy["backoff"] = {"duration": "10s", "factor": "2", "cap": "6m"}
     template = dict(pod.template)
+    if mode == "Indexed":
+        # The Job controller puts the index on each pod as this annotation (and label); pods read it through the
+        # downward API (fieldRef metadata.annotations['batch.kubernetes.io/job-completion-index']), so the
+        # converted pod carries it too, or such a reference would read an empty string.
+        value = INDEX_REF if count is not None else "0"
+        meta = dict(template.get("metadata") or {})
+        for key in ("annotations", "labels"):
+            meta[key] = dict(sorted({**(meta.get(key) or {}), COMPLETION_INDEX: value}.items()))
+        template = {"metadata": meta, **{k: v for k, v in template.items() if k != "metadata"}}
+        report.add("RUNTIME_VARIABLES", (*path, "completionMode"), f"the pod annotation and label "
+                   f"{COMPLETION_INDEX} carry the item index, as on the Job's pods (downward API references to them "
+                   "keep working)", target=f"spec.templates[{task}].metadata")
     template["retryStrategy"] = strategy
 
     deadline = reader.opt_int(job_spec, "activeDeadlineSeconds", path, minimum=1)

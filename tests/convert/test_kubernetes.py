@@ -214,3 +214,39 @@ def test_labels_are_strings_not_coerced(tmp_path: Path, text: str, where: str, f
         convert(tmp_path, path)
     assert err.value.line().startswith(f"{path}: {where}: ") and found in err.value.line(), err.value.line()
     assert not (tmp_path / "out").exists()
+
+
+INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+
+
+@pytest.mark.parametrize(("completions", "index"), [(4, "{{inputs.parameters.index}}"), (1, "0")])
+def test_indexed_job_pods_carry_the_completion_index_annotation(tmp_path: Path, completions: int,
+                                                                index: str) -> None:
+    """The Job controller annotates (and labels) each pod with its index; pods read it through the downward
+    API, so without the annotation the converted pod would silently read an empty string."""
+    container = {"name": "main", "image": IMAGE, "command": ["python", "shard.py"],
+                 "env": [{"name": "SHARD", "valueFrom": {"fieldRef": {
+                     "fieldPath": f"metadata.annotations['{INDEX_ANNOTATION}']"}}}],
+                 "resources": {"requests": {"cpu": "1", "memory": "1Gi"}}}
+    doc = job_doc(completions=completions, completionMode="Indexed",
+                  pod={"containers": [container]})
+    doc["spec"]["template"]["metadata"] = {"annotations": {"team": "data"}}
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    leaf = templates_by_name(template_of(out, "batch"))["batch"]
+    assert leaf["metadata"]["annotations"] == {INDEX_ANNOTATION: index, "team": "data"}
+    assert leaf["metadata"]["labels"] == {INDEX_ANNOTATION: index}
+    assert lint_findings(out) == [] and crd_problems(out) == []
+
+
+def test_non_indexed_job_pods_get_no_index_annotation(tmp_path: Path) -> None:
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(completions=3)))
+    assert "metadata" not in templates_by_name(template_of(out, "batch"))["batch"]
+
+
+def test_throttled_completions_extend_the_default_deadline(tmp_path: Path) -> None:
+    """10 completions, 2 at a time, each pod up to 2 x 20000 s: 5 waves, so 200000 s, not the 24 h default."""
+    doc = job_doc(completions=10, parallelism=2, backoffLimit=1, pod={"activeDeadlineSeconds": 20000})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    assert template_of(out, "batch")["spec"]["activeDeadlineSeconds"] == 200000
+    # a pod stopped at its own deadline is a failed pod that Kubernetes replaces: no timeout guard here
+    assert "expression" not in templates_by_name(template_of(out, "batch"))["batch"]["retryStrategy"]
