@@ -298,8 +298,12 @@ class _Job:
             arn = r.req_str(secret, "valueFrom", spath)
             ref = _secret_ref(arn)
             env[name] = {"name": name, "valueFrom": {"secretKeyRef": {"name": ref, "key": name}}}
+            # secret-arn:json-key:version-stage:version-id: AWS injects one field of a JSON secret, not all of it
+            json_key = arn.split(":secret:", 1)[1].split(":")[1:2] if ":secret:" in arn else []
+            field = (f" holding the value of JSON key {json_key[0]!r} of that secret (AWS injects that field, not "
+                     "the whole JSON document)" if json_key and json_key[0] else "")
             self.report.add("NEEDS_CLUSTER_RESOURCE", spath, f"secret {arn} is read from Kubernetes Secret {ref!r}, "
-                            f"key {name!r}: create it in the namespace (e.g. with External Secrets from KMS)")
+                            f"key {name!r}{field}: create it in the namespace (e.g. with External Secrets from KMS)")
         return list(env.values())
 
     def _resources(self, c: dict[str, Any], props: dict[str, Any], path: PathParts) -> None:

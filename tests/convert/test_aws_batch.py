@@ -499,3 +499,18 @@ def test_sequential_children_extend_the_default_deadline(tmp_path: Path) -> None
     d = definition(timeout={"attemptDurationSeconds": 36000})
     run, out = convert(tmp_path, *pipeline_files(tmp_path, jobs, d))
     assert template_of(out, "steps")["spec"]["activeDeadlineSeconds"] == 360000
+
+
+def test_secret_json_key_is_named_in_the_report(tmp_path: Path) -> None:
+    """``secret-arn:json-key::`` injects one field of a JSON secret: the report must say which, or the
+    Kubernetes Secret gets the whole JSON document and the variable changes value."""
+    arn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-AbCdEf:password::"
+    d = definition(props={"secrets": [{"name": "DB_PASSWORD", "valueFrom": arn},
+                                      {"name": "TOKEN", "valueFrom": "arn:aws:ssm:us-east-1:1:parameter/app/token"}]})
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
+    env = leaf(template_of(out, "worker"), "worker")["container"]["env"]
+    assert {"name": "DB_PASSWORD", "valueFrom": {"secretKeyRef": {"name": "prod-db", "key": "DB_PASSWORD"}}} in env
+    assert not any("value" in e for e in env if e["name"] in ("DB_PASSWORD", "TOKEN"))  # never inlined
+    messages = {e.path: e.message for e in entries(run, "NEEDS_CLUSTER_RESOURCE")}
+    assert "JSON key 'password'" in messages["containerProperties.secrets[0]"]
+    assert "JSON key" not in messages["containerProperties.secrets[1]"]
