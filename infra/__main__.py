@@ -155,11 +155,13 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             provider=cluster.provider,
             workflow_namespaces=tuple(t.name for t in s.tenants),
             server_role_name=identity.role_names["argo-server"],
-            # The release needs the namespaces it watches and the RRSA webhook that injects
-            # credentials into its pods; it does not wait for anything else.
+            # The release needs the namespaces it watches, the RRSA webhook that injects
+            # credentials into its pods, and internet egress (its images come from the chart's
+            # registry, its CRD hook Job downloads the full CRDs); it does not wait for anything else.
             depends_on=(
                 *(t.ns for t in tenants),
                 *([cluster.pod_identity_webhook] if cluster.pod_identity_webhook else []),
+                *network.egress,
             ),
             archive_network=ArchiveNetwork(
                 vpc_id=network.vpc_id,
@@ -188,6 +190,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             require_released=s.environment != "dev",
             image_cache_vswitch_id=first_vswitch,
             image_cache_security_group_id=network.security_group_id,
+            image_cache_depends_on=tuple(network.egress),
         ),
     )
 

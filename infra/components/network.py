@@ -34,11 +34,15 @@ class NetworkComponent(pulumi.ComponentResource):
     vswitch_ids: pulumi.Output[list[str]]
     pod_vswitch_ids: pulumi.Output[list[str]]
     security_group_id: pulumi.Output[str]
+    egress: list[pulumi.Resource]
+    """What internet egress is ready after (the SNAT entries); empty when the stack creates none.
+    Whatever pulls images from the internet (the Argo release, an ECI image cache) waits for it."""
 
     def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:network:Network", name, None, opts)
         s = args.settings
         child = pulumi.ResourceOptions(parent=self)
+        self.egress = []
         if s.bring_your_own:
             self.vpc_id = pulumi.Output.from_input(s.vpc_id or "")
             self.vswitch_ids = pulumi.Output.from_input(list(s.vswitch_ids))
@@ -80,7 +84,7 @@ class NetworkComponent(pulumi.ComponentResource):
             )
             self.security_group_id = self._security_group(name, vpc.id, args.tags, child)
             if s.enable_nat_gateway:
-                self._egress(name, vpc, {**switches, **pod_switches}, s, args.tags, child)
+                self.egress = self._egress(name, vpc, {**switches, **pod_switches}, s, args.tags, child)
         self.register_outputs({
             "vpcId": self.vpc_id,
             "vswitchIds": self.vswitch_ids,
@@ -112,7 +116,7 @@ class NetworkComponent(pulumi.ComponentResource):
         s: Network,
         tags: dict[str, str],
         opts: pulumi.ResourceOptions,
-    ) -> None:
+    ) -> list[pulumi.Resource]:
         nat = alicloud.vpc.NatGateway(
             f"{name}-nat",
             nat_gateway_name=name,
@@ -140,7 +144,7 @@ class NetworkComponent(pulumi.ComponentResource):
             instance_type="Nat",
             opts=opts,
         )
-        for sw_name, sw in switches.items():
+        return [
             alicloud.vpc.SnatEntry(
                 f"{sw_name}-snat",
                 snat_table_id=nat.snat_table_ids,
@@ -148,3 +152,5 @@ class NetworkComponent(pulumi.ComponentResource):
                 snat_ip=eip.ip_address,
                 opts=pulumi.ResourceOptions(parent=opts.parent, depends_on=[assoc]),
             )
+            for sw_name, sw in switches.items()
+        ]

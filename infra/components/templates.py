@@ -41,6 +41,8 @@ class TemplatesArgs:
     """vSwitch for the image cache build (needs internet egress)."""
     image_cache_security_group_id: pulumi.Input[str] | None = None
     """Security group for the image cache build."""
+    image_cache_depends_on: tuple[pulumi.Resource, ...] = ()
+    """What the image cache build waits for: the vSwitch's internet egress (SNAT entries)."""
     name_prefix: str = ""
     """Prefix of the image cache name."""
 
@@ -122,7 +124,9 @@ class TemplatesComponent(pulumi.ComponentResource):
                 image_cache_size=args.settings.image_cache_size_gib,
                 vswitch_id=args.image_cache_vswitch_id,
                 security_group_id=args.image_cache_security_group_id,
-                opts=pulumi.ResourceOptions(parent=self),
+                # ECI pulls the images through the vSwitch's SNAT entry: without this the cache
+                # build starts with the network (nothing else orders it) and fails to pull.
+                opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.image_cache_depends_on)),
             )
         names = sorted(v.deployed_name for v in selection.versions)
         self.deployed_names = pulumi.Output.from_input(names)

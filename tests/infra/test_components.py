@@ -129,6 +129,16 @@ def test_network_egress_one_snat_per_vswitch(prod: Plan) -> None:
     assert one(prod, "alicloud:vpc/natGateway:NatGateway").inputs["natType"] == "Enhanced"
 
 
+def test_what_pulls_from_the_internet_waits_for_egress(prod: Plan) -> None:
+    """The ECI image cache pulls its images through the vSwitch's SNAT entry, and the Argo release
+    pulls quay.io images and the chart's CRDs from GitHub: both wait for every SNAT entry. Nothing
+    else orders the image cache after the NAT gateway, so it would start with the network."""
+    snat = {r.urn for r in prod.of_type("alicloud:vpc/snatEntry:SnatEntry")}
+    assert len(snat) == 3
+    for typ in ("alicloud:eci/imageCache:ImageCache", "kubernetes:helm.sh/v3:Release"):
+        assert snat <= set(one(prod, typ).dependencies), typ
+
+
 def test_bring_your_own_network_creates_none() -> None:
     data = platform(network={"vpc_id": "vpc-own", "vswitch_ids": ["vsw-a", "vsw-b"], "security_group_id": "sg-own"})
     s = parse_settings("cn-hangzhou", data, file="x")
@@ -136,6 +146,9 @@ def test_bring_your_own_network_creates_none() -> None:
 
     plan = record(lambda: NetworkComponent("byo", NetworkArgs(settings=s.network)))
     assert [r.type for r in plan.resources] == ["askflow:network:Network"]
+    egress: list[Any] = []
+    record(lambda: egress.extend(NetworkComponent("byo", NetworkArgs(settings=s.network)).egress))
+    assert egress == []  # a brought network's egress is its owner's: nothing to wait for
     without_sg = parse_settings(
         "cn-hangzhou", platform(network={"vpc_id": "vpc-own", "vswitch_ids": ["vsw-a", "vsw-b"]}), file="x"
     )
