@@ -1,7 +1,6 @@
 """The OSS bucket that holds Argo's artifacts and archived logs.
 
-Private (ACL and public-access block), HTTPS only (a bucket policy denies every request over plain
-HTTP), encrypted (SSE-KMS with the stack's key, else AES256),
+Private (ACL and public-access block), encrypted (SSE-KMS with the stack's key, else AES256),
 versioned where the stack says (on in prod), ZRS in prod, with lifecycle rules: artifacts expire
 after the stack's retention, Argo UI uploads under ``uploads/`` expire (Argo's docs warn they
 accumulate there), incomplete multipart uploads are aborted, old versions expire. The bucket name
@@ -10,13 +9,11 @@ is deterministic per stack so a platform team can find it.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_alicloud as alicloud
 
-from askflow.policies.documents import https_only_bucket_policy
 from askflow.settings import Storage
 
 
@@ -76,11 +73,6 @@ class StorageComponent(pulumi.ComponentResource):
             versioning=alicloud.oss.BucketVersioningArgs(status="Enabled" if s.versioning else "Suspended"),
             lifecycle_rules=rules,
             lifecycle_rule_allow_same_action_overlap=True,
-            # OSS serves plain HTTP too unless the bucket policy refuses it. The document names the
-            # bucket from the settings, so a preview of a new stack already shows (and checks) it.
-            # Inline, like `logging`: a separate oss.BucketPolicy is the provider's newer form, but
-            # the offline plan's critical-path table does not know that type yet.
-            policy=json.dumps(https_only_bucket_policy(args.bucket_name), sort_keys=True),
             # Access logs into the bucket itself (under access-logs/, expired with the rest):
             # who read or wrote which artifact, without a second bucket to manage.
             logging=alicloud.oss.BucketLoggingArgs(target_bucket=args.bucket_name, target_prefix="access-logs/"),
