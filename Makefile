@@ -77,9 +77,11 @@ up: $(STAMP)
 
 destroy: $(STAMP)
 	$(BIN)/askflow stack destroy-check --stack $(STACK) $(if $(filter yes,$(CONFIRM_PROD)),--confirm-prod)
-	# vSwitch deletion can fail once while ECI ENIs are released: one retry.
-	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --continue-on-error --yes || \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --yes
+	# --exclude-protected: protected resources and what they depend on stay (plain `pulumi destroy`
+	# fails on the first protected one). vSwitch deletion can fail once while ECI ENIs are released:
+	# one retry.
+	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --exclude-protected --continue-on-error --yes || \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --exclude-protected --yes
 
 lock:
 	$(PYTHON) -m pip install --quiet pip-tools

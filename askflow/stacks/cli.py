@@ -15,12 +15,14 @@ from askflow.errors import AskflowError
 from askflow.stacks.new import stack_new
 
 if TYPE_CHECKING:
+    from askflow.plan import Plan
     from askflow.settings import Settings
 
 # Output is plain print(): nothing here is rich markup, so text such as `acs:ram::…` ARNs is printed
 # as is (rich would turn `:ram:` into an emoji unless emoji=False).
 CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 BUCKET = "alicloud:oss/bucket:Bucket"
+VPC = "alicloud:vpc/network:Network"
 
 
 def register(subparsers: Any) -> None:
@@ -72,35 +74,61 @@ def run_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def kept_by_protection(plan: Plan) -> set[str]:
+    """The URNs ``pulumi destroy --exclude-protected`` keeps: every protected resource and everything it
+    depends on, transitively (its dependencies, parent and provider), as the CLI computes it
+    (``separateProtected`` in pulumi/pulumi's destroy command). The rest is destroyed."""
+    by_urn = plan.by_urn()
+    kept: set[str] = set()
+    todo = [r.urn for r in plan.resources if r.protect]
+    while todo:
+        urn = todo.pop()
+        if urn in kept or urn not in by_urn:
+            continue
+        kept.add(urn)
+        r = by_urn[urn]
+        todo.extend(r.dependencies)
+        todo.extend(u for u in (r.parent, r.provider.rsplit("::", 1)[0]) if u)  # a provider is `urn::id`
+    return kept
+
+
 def destroy_notes(settings: Settings, stack: str, project_root: str = ".") -> list[str]:
-    """What ``pulumi destroy`` of ``stack`` (whose parsed ``settings`` the caller has) refuses or leaves behind,
-    from its offline plan."""
+    """What ``make destroy`` (``pulumi destroy --exclude-protected``) of ``stack`` (whose parsed
+    ``settings`` the caller has) leaves behind, from its offline plan."""
     from askflow.plan import plan_stack
 
     plan = plan_stack(stack, project_root=project_root)
     notes = []
+    kept = kept_by_protection(plan)
     protected = sorted(r.name for r in plan.resources if r.protect)
     if protected:
         notes.append(
-            f"protected (pulumi destroy refuses them and they stay; `pulumi state unprotect <urn>` first to really "
-            f"delete): {', '.join(protected)}"
+            f"protected (they stay; `pulumi state unprotect <urn>` first to really delete): {', '.join(protected)}"
         )
+    needed = sorted(r.name for r in plan.resources if r.urn in kept and not r.protect and r.custom)
+    if needed:
+        notes.append(f"kept because protected resources depend on them: {', '.join(needed)}")
     for cluster in plan.of_type(CLUSTER):
+        if cluster.urn in kept:
+            notes.append(f"cluster {cluster.inputs.get('name')}: stays (protected), with the SLB/ALB and SLS data it holds")
+            continue
         modes = {o["resourceType"]: o["deleteMode"] for o in cluster.inputs.get("deleteOptions", [])}
-        kept = sorted(t for t, m in modes.items() if m == "retain")
+        kept_data = sorted(t for t, m in modes.items() if m == "retain")
         gone = sorted(t for t, m in modes.items() if m == "delete")
         notes.append(f"cluster {cluster.inputs.get('name')}: deleted with it: {', '.join(gone) or 'nothing listed'}; "
-                     f"kept (delete_options retain): {', '.join(kept) or 'nothing'}")
+                     f"kept (delete_options retain): {', '.join(kept_data) or 'nothing'}")
     for bucket in plan.of_type(BUCKET):
         name = bucket.inputs.get("bucket")
-        if bucket.inputs.get("forceDestroy"):
+        if bucket.urn in kept:
+            notes.append(f"bucket {name}: stays (protected), with its objects")
+        elif bucket.inputs.get("forceDestroy"):
             notes.append(f"bucket {name}: emptied and deleted (force_destroy)")
         else:
             notes.append(f"bucket {name}: deleted only when empty (force_destroy is off in {settings.environment}): "
                          f"`ossutil rm oss://{name} -r -f --all-versions` first, or it stays")
     notes.append("ECI image caches that pods created automatically (annotation k8s.aliyun.com/eci-auto-imc, on by "
                  "default) are not Pulumi resources and stay: `aliyun eci DescribeImageCaches`, then DeleteImageCache")
-    if not settings.network.bring_your_own:
+    if not settings.network.bring_your_own and not any(r.type == VPC and r.urn in kept for r in plan.resources):
         notes.append("the vSwitches and VPC may refuse deletion once, right after the cluster's ECI resources go: "
                      "`make destroy` runs a second pass")
     return notes

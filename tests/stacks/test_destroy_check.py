@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from askflow.cli import main
+from askflow.plan import Plan
+from askflow.plan.mocks import Registration
 from askflow.stacks import load_project, load_settings, read_stack
-from askflow.stacks.cli import destroy_notes
+from askflow.stacks.cli import destroy_notes, kept_by_protection
 from tests.conftest import ROOT
 
 
@@ -30,7 +32,30 @@ def test_prod_with_confirmation_says_protected_resources_stay(capsys: pytest.Cap
     protected = next(line for line in out.splitlines() if line.startswith("- protected"))
     for name in ("askflow-prod-artifacts-bucket", "askflow-prod-cluster-ask", "askflow-prod-argo-archive"):
         assert name in protected
-    assert "kept (delete_options retain): SLS_ControlPlane, SLS_Data" in out
+    # `pulumi destroy --exclude-protected` also keeps what the protected resources depend on.
+    needed = next(line for line in out.splitlines() if line.startswith("- kept because"))
+    assert "askflow-prod-vsw-cn-hangzhou-i" in needed and "askflow-prod-eci-sg" in needed
+    assert "askflow-prod-argo-release" not in out  # the Helm release goes
+    assert "cluster askflow-prod: stays (protected)" in out
+    assert "bucket askflow-prod-cn-hangzhou-artifacts: stays (protected)" in out
+    assert "ossutil rm" not in out and "second pass" not in out  # neither the bucket nor the VPC is deleted
+
+
+def _reg(name: str, parent: str = "", protect: bool = False, deps: tuple[str, ...] = (), provider: str = "") -> Registration:
+    return Registration(urn=f"urn:{name}", type="t:index:T", name=name, custom=True, parent=parent and f"urn:{parent}",
+                        provider=provider, inputs={}, protect=protect, retain_on_delete=False,
+                        delete_before_replace=False, ignore_changes=[], dependencies=[f"urn:{d}" for d in deps])
+
+
+def test_kept_by_protection_is_what_the_cli_keeps() -> None:
+    # The example of pulumi/pulumi's separateProtected: A; B (parent A); C (parent A, protected);
+    # D (parent C) -> A and C stay, B and D go. Plus a dependency chain and an explicit provider.
+    resources = [
+        _reg("A", deps=("E",)), _reg("B", parent="A"), _reg("C", parent="A", protect=True, provider="urn:P::id-1"),
+        _reg("D", parent="C"), _reg("E", deps=("F",)), _reg("F"), _reg("G", deps=("C",)), _reg("P"),
+    ]
+    plan = Plan(project="p", stack="s", stack_file="f", resources=resources, outputs={})
+    assert kept_by_protection(plan) == {"urn:A", "urn:C", "urn:E", "urn:F", "urn:P"}
 
 
 def test_dev_and_staging_notes() -> None:
