@@ -220,12 +220,13 @@ def render(document: dict[str, Any]) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":"))
 
 
-def oss_s3_endpoint(region: str) -> str:
-    """OSS's S3-compatible public endpoint (https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss)."""
-    return f"https://s3.oss-{region}.aliyuncs.com"
+def oss_s3_endpoint(region: str, endpoint: str = "public") -> str:
+    """OSS's S3-compatible endpoint of ``region``, public or internal (VPC)
+    (https://www.alibabacloud.com/help/en/oss/developer-reference/use-amazon-s3-sdks-to-access-oss)."""
+    return f"https://s3.oss-{region}{'-internal' if endpoint == 'internal' else ''}.aliyuncs.com"
 
 
-def backend_url(bucket: str, region: str) -> str:
+def backend_url(bucket: str, region: str, endpoint: str = "public") -> str:
     """The ``pulumi login`` URL of the state bucket, through OSS's S3-compatible API.
 
     Pulumi's DIY backend takes ``s3://<bucket>?endpoint=…`` for S3-compatible stores
@@ -233,7 +234,7 @@ def backend_url(bucket: str, region: str) -> str:
     only virtual-hosted style (``<bucket>.<endpoint>``), so path style is explicitly off, and the
     signing region is the bucket's region.
     """
-    return f"s3://{bucket}?endpoint={oss_s3_endpoint(region)}&region={region}&s3ForcePathStyle=false"
+    return f"s3://{bucket}?endpoint={oss_s3_endpoint(region, endpoint)}&region={region}&s3ForcePathStyle=false"
 
 
 def deploy_output_name(environment: str) -> str:
@@ -265,7 +266,6 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         "cd .. && for s in dev staging prod; do pulumi stack init $s --secrets-provider passphrase; done",
         "# 4. Tell GitHub Actions where things are (repository variables, not secrets: nothing here is a key):",
         f"gh variable set PULUMI_BACKEND_URL --repo {repo} --body '{login_url}'",
-        f"gh variable set ALICLOUD_REGION --repo {repo} --body {s.region}",
         *(
             f"gh variable set {deploy_variable_name(env)} --repo {repo} --body "
             f"\"$(pulumi stack output {deploy_output_name(env)} --cwd bootstrap {stack_hint})\""
@@ -275,6 +275,10 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         f"\"$(pulumi stack output ciPreviewRoleArn --cwd bootstrap {stack_hint})\"",
         f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {repo} --body "
         f"\"$(pulumi stack output oidcProviderArn --cwd bootstrap {stack_hint})\"",
+        "# The preview and up jobs reach the cluster's private API endpoint (and, with state.endpoint internal, "
+        "the state bucket) from inside the VPC: register a self-hosted runner there with the label askflow-vpc, "
+        "or name other runner labels (a JSON list) in ASKFLOW_DEPLOY_RUNNER:",
+        f"gh variable set ASKFLOW_DEPLOY_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc\"]'",
         "# 5. The stacks' secrets passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider):",
         f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {repo}",
         "# 6. Each deploy role trusts any job that runs in its GitHub environment: let only "

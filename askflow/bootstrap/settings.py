@@ -159,6 +159,12 @@ class StateBucket(_Model):
         "expire after this many days. Current state files never expire."
     )
     abort_multipart_days: int = Field(2, ge=1, description="Incomplete multipart uploads are aborted after this many days.")
+    endpoint: Literal["public", "internal"] = Field(
+        "public", description="The OSS S3 endpoint of the `pulumi login` URL: `public` (`s3.oss-<region>.aliyuncs.com`) "
+        "or `internal` (`s3.oss-<region>-internal.aliyuncs.com`, reachable from the region's VPCs only). OSS refuses "
+        "data operations through the default public endpoints for buckets in mainland China regions of accounts "
+        "opened since 2025-03-20: those run `pulumi` inside the VPC (a bastion, a self-hosted CI runner) with `internal`."
+    )
 
     @field_validator("bucket_name")
     @classmethod

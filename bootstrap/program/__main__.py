@@ -205,7 +205,7 @@ def main() -> None:
     bucket = state_bucket(s, tags)
     roles = service_roles(s, file)
     provider_arn, deploy_arns, preview_arn = ci_identity(s, account)
-    login_url = backend_url(s.state_bucket_name, s.region)
+    login_url = backend_url(s.state_bucket_name, s.region, s.state.endpoint)
 
     pulumi.export("stateBucketName", bucket.bucket)
     pulumi.export("loginUrl", login_url)

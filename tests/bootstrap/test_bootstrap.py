@@ -123,6 +123,14 @@ def test_login_url_addresses_the_bucket_through_oss_s3_api_virtual_hosted() -> N
     assert "AWS_REQUEST_CHECKSUM_CALCULATION=when_required" in steps
 
 
+def test_login_url_through_the_internal_endpoint(tmp_path: Path) -> None:
+    state = dict(yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["state"])
+    plan = plan_stack(STACK, project_root=_project_copy(tmp_path, {"state": {**state, "endpoint": "internal"}}))
+    query = {k: v[0] for k, v in parse_qs(urlsplit(plan.outputs["loginUrl"]).query).items()}
+    assert query["endpoint"] == "https://s3.oss-cn-hangzhou-internal.aliyuncs.com"
+    assert f"gh variable set PULUMI_BACKEND_URL --repo {REPO} --body '{plan.outputs['loginUrl']}'" in plan.outputs["nextSteps"]
+
+
 # ------------------------------------------------------------------------------------------ CI identity
 def test_github_oidc_provider() -> None:
     provider = _one(_plan(), OIDC)
@@ -523,6 +531,7 @@ def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
         ({"existing_roles": ["AdministratorAccess"]},
          "askflow-bootstrap:settings.existing_roles: 'AdministratorAccess' is not a role the bootstrap manages"),
         ({"surprise": 1}, "askflow-bootstrap:settings.surprise: unknown key"),
+        ({"state": {"endpoint": "vpc"}}, "askflow-bootstrap:settings.state.endpoint: 'vpc': input should be 'public' or 'internal'"),
     ],
 )
 def test_bad_settings_are_one_line_errors(tmp_path: Path, patch: dict[str, Any], line: str) -> None:
