@@ -83,13 +83,14 @@ RDS_WRITE = (
     "rds:TagResources", "rds:UntagResources",
 )
 OSS_BUCKET_WRITE = (
-    # oss.Bucket, oss.BucketAcl, oss.BucketPublicAccessBlock
+    # oss.Bucket, oss.BucketAcl, oss.BucketPublicAccessBlock, oss.BucketPolicy
     "oss:PutBucket", "oss:DeleteBucket", "oss:PutBucketAcl", "oss:PutBucketVersioning",
     "oss:PutBucketEncryption", "oss:DeleteBucketEncryption", "oss:PutBucketLifecycle", "oss:DeleteBucketLifecycle",
     "oss:PutBucketTagging", "oss:DeleteBucketTagging",
     "oss:PutBucketPublicAccessBlock", "oss:DeleteBucketPublicAccessBlock",
     # logging (access logs of the artifact bucket); reads are oss:GetBucket*
     "oss:PutBucketLogging", "oss:DeleteBucketLogging",
+    "oss:PutBucketPolicy", "oss:DeleteBucketPolicy",
     # force_destroy (dev) empties the bucket before deleting it
     "oss:ListObjects", "oss:ListObjectVersions",
 )

@@ -65,6 +65,7 @@ DURATIONS: dict[str, tuple[float, str]] = {
     "alicloud:kms/key:Key": (3, "alicloud_kms_key docs: synchronous API call: seconds"),
     "alicloud:oss/bucket:Bucket": (5, "alicloud_oss_bucket docs: PutBucket is synchronous: seconds"),
     "alicloud:oss/bucketAcl:BucketAcl": (2, "alicloud_oss_bucket_acl docs: one API call: seconds"),
+    "alicloud:oss/bucketPolicy:BucketPolicy": (2, "alicloud_oss_bucket_policy docs: one API call (PutBucketPolicy): seconds"),
     "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": (
         2, "alicloud_oss_bucket_public_access_block docs: one API call: seconds"),
     "alicloud:ram/role:Role": (3, "alicloud_ram_role docs: RAM API calls are synchronous: seconds"),

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 RRSA_AUDIENCE = "sts.aliyuncs.com"
+SECURE_TRANSPORT_KEY = "acs:SecureTransport"
 
 
 def federated_trust_policy(provider_arn: str, string_equals: dict[str, Any]) -> dict[str, Any]:
@@ -73,3 +74,25 @@ def bucket_access_policy(
         kms_actions = ["kms:Decrypt"] if read_only else ["kms:Decrypt", "kms:GenerateDataKey"]
         statements.append({"Effect": "Allow", "Action": kms_actions, "Resource": [kms_key_arn]})
     return {"Version": "1", "Statement": statements}
+
+
+def https_only_bucket_policy(bucket: str) -> dict[str, Any]:
+    """An OSS bucket policy that refuses every request made over plain HTTP.
+
+    OSS accepts HTTP unless the bucket policy denies requests whose ``acs:SecureTransport`` is
+    false, for any principal, on the bucket and its objects (Cloud Config rule
+    ``oss-bucket-only-https-enabled``:
+    https://www.alibabacloud.com/help/en/cloud-config/latest/oss-bucket-only-https-enabled).
+    """
+    return {
+        "Version": "1",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": ["*"],
+                "Action": ["oss:*"],
+                "Resource": [f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"],
+                "Condition": {"Bool": {SECURE_TRANSPORT_KEY: ["false"]}},
+            }
+        ],
+    }

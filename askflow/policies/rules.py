@@ -23,6 +23,7 @@ WAIVER_TAG_PREFIX = "askflow-waiver-"
 BUCKET = "alicloud:oss/bucket:Bucket"
 BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
 BUCKET_PAB = "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock"
+BUCKET_POLICY = "alicloud:oss/bucketPolicy:BucketPolicy"
 CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 RAM_POLICY = "alicloud:ram/policy:Policy"
 ACCESS_KEY_TYPES = ("alicloud:ram/accessKey:AccessKey",)
@@ -115,6 +116,47 @@ def _bucket_private(resources: Sequence[Resource]) -> Iterable[Violation]:
             yield Violation("bucket-private", b.urn, "no oss.BucketAcl(acl='private') for this bucket")
         if name not in blocks and f"parent:{b.parent}" not in blocks:
             yield Violation("bucket-private", b.urn, "no oss.BucketPublicAccessBlock for this bucket")
+
+
+def _denies_plain_http(document: Any, bucket: str) -> bool:
+    """Whether a bucket policy denies every principal every OSS action over plain HTTP, on the
+    bucket and on its objects (``Bool: {acs:SecureTransport: false}``)."""
+    for stmt in _statements(document):
+        condition = stmt.get("Condition")
+        secure = condition.get("Bool") if isinstance(condition, Mapping) else None
+        if (
+            stmt.get("Effect") != "Deny"
+            or not isinstance(secure, Mapping)
+            or [v.lower() for v in _as_list(secure.get("acs:SecureTransport"))] != ["false"]
+            or "*" not in _as_list(stmt.get("Principal"))
+            or not {"oss:*", "*"} & set(_as_list(stmt.get("Action")))
+        ):
+            continue
+        resources = set(_as_list(stmt.get("Resource")))
+        if bucket in ("None", UNKNOWN_VALUE) or {f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"} <= resources:
+            return True
+    return False
+
+
+def _bucket_https_only(resources: Sequence[Resource]) -> Iterable[Violation]:
+    """The bucket's policy (its own ``policy`` input, or an ``oss.BucketPolicy`` for it) denies
+    plain HTTP."""
+    policies = {_bucket_key(r): r for r in _each(resources, BUCKET_POLICY)}
+    for b in _each(resources, BUCKET):
+        name = str(b.inputs.get("bucket"))
+        holder = b if b.inputs.get("policy") else policies.get(name) or policies.get(f"parent:{b.parent}")
+        if holder is None:
+            yield Violation("bucket-https-only", b.urn, "no bucket policy denies plain-HTTP requests to this bucket")
+            continue
+        document = holder.inputs.get("policy")
+        if document == UNKNOWN_VALUE:
+            continue  # not known before the update; the next preview decides
+        if not _denies_plain_http(document, name):
+            yield Violation(
+                "bucket-https-only", holder.urn,
+                "the bucket policy must deny oss:* to every principal on the bucket and bucket/* when "
+                "acs:SecureTransport is false",
+            )
 
 
 def _bucket_encrypted(resources: Sequence[Resource]) -> Iterable[Violation]:
@@ -277,6 +319,7 @@ def _k8s_explicit_provider(resources: Sequence[Resource]) -> Iterable[Violation]
 
 RULES: tuple[Rule, ...] = (
     Rule("bucket-private", "OSS buckets are private: ACL private and public access blocked.", _bucket_private),
+    Rule("bucket-https-only", "OSS buckets refuse plain-HTTP requests (bucket policy on acs:SecureTransport).", _bucket_https_only),
     Rule("bucket-encrypted", "OSS buckets have server-side encryption.", _bucket_encrypted),
     Rule("bucket-lifecycle", "OSS buckets expire objects and abort incomplete uploads.", _bucket_lifecycle),
     Rule(

@@ -33,6 +33,7 @@ from askflow.bootstrap.policy import (
 from askflow.bootstrap.service_roles import SERVICE_ROLES, service_trust_policy
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapSettings, parse_bootstrap_settings
 from askflow.errors import AskflowError
+from askflow.policies.documents import https_only_bucket_policy
 
 PROTECTED = pulumi.ResourceOptions(protect=True)
 
@@ -89,6 +90,12 @@ def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Buc
     alicloud.oss.BucketAcl(f"{s.name}-state-acl", bucket=bucket.id, acl="private")
     alicloud.oss.BucketPublicAccessBlock(
         f"{s.name}-state-public-access-block", bucket=bucket.id, block_public_access=True
+    )
+    # Pulumi's S3 backend speaks HTTPS (the login URL's endpoint): plain HTTP is refused.
+    alicloud.oss.BucketPolicy(
+        f"{s.name}-state-https-only",
+        bucket=bucket.id,
+        policy=json.dumps(https_only_bucket_policy(s.state_bucket_name), sort_keys=True),
     )
     return bucket
 

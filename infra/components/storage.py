@@ -1,6 +1,7 @@
 """The OSS bucket that holds Argo's artifacts and archived logs.
 
-Private (ACL and public-access block), encrypted (SSE-KMS with the stack's key, else AES256),
+Private (ACL and public-access block), HTTPS only (a bucket policy denies every request over plain
+HTTP), encrypted (SSE-KMS with the stack's key, else AES256),
 versioned where the stack says (on in prod), ZRS in prod, with lifecycle rules: artifacts expire
 after the stack's retention, Argo UI uploads under ``uploads/`` expire (Argo's docs warn they
 accumulate there), incomplete multipart uploads are aborted, old versions expire. The bucket name
@@ -9,11 +10,13 @@ is deterministic per stack so a platform team can find it.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_alicloud as alicloud
 
+from askflow.policies.documents import https_only_bucket_policy
 from askflow.settings import Storage
 
 
@@ -87,6 +90,15 @@ class StorageComponent(pulumi.ComponentResource):
             f"{name}-public-access-block",
             bucket=bucket.id,
             block_public_access=True,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        # OSS serves plain HTTP too unless the bucket policy refuses it. The document names the
+        # bucket from the settings, so a preview of a new stack already shows (and checks) it.
+        # A resource of its own: the provider deprecates oss.Bucket's `policy` since 1.220.0.
+        alicloud.oss.BucketPolicy(
+            f"{name}-https-only",
+            bucket=bucket.id,
+            policy=json.dumps(https_only_bucket_policy(args.bucket_name), sort_keys=True),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.bucket_name = bucket.bucket.apply(lambda b: b or args.bucket_name)

@@ -252,6 +252,9 @@ _ACTIONS_OF_INPUT: dict[str, dict[str, tuple[str, ...]]] = {
     "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock": {
         "bucket": (), "blockPublicAccess": ("oss:PutBucketPublicAccessBlock", "oss:DeleteBucketPublicAccessBlock"),
     },
+    "alicloud:oss/bucketPolicy:BucketPolicy": {
+        "bucket": (), "policy": ("oss:PutBucketPolicy", "oss:DeleteBucketPolicy", "oss:GetBucketPolicy"),
+    },
     "alicloud:rds/instance:Instance": {
         "engine": (), "engineVersion": (), "instanceChargeType": (), "dbInstanceStorageType": (), "vswitchId": (),
         "instanceType": ("rds:ModifyDBInstanceSpec",), "instanceStorage": ("rds:ModifyDBInstanceSpec",),

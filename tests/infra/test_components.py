@@ -9,6 +9,7 @@ import pytest
 
 from askflow.plan import Plan, plan_stack
 from askflow.plan.mocks import MOCK_ACCOUNT_ID
+from askflow.plan.output import violations
 from askflow.policies.documents import bucket_access_policy, rrsa_trust_policy
 from askflow.settings import parse_settings
 from tests.conftest import ROOT
@@ -56,6 +57,21 @@ def test_bucket_private_encrypted_lifecycle_and_prod_protection(dev: Plan, prod:
     assert prod_rules["whole-bucket"]["expirations"][0]["days"] == 90
     assert prod_rules["whole-bucket"]["noncurrentVersionExpirations"][0]["days"] == 7
     assert "noncurrentVersionExpirations" not in {r["id"]: r for r in d.inputs["lifecycleRules"]}["whole-bucket"]
+
+
+def test_bucket_refuses_plain_http(dev: Plan, prod: Plan) -> None:
+    """OSS answers plain HTTP unless a bucket policy denies `acs:SecureTransport: false` (Cloud Config
+    rule oss-bucket-only-https-enabled); every stack's bucket has that deny, for everyone."""
+    for plan in (dev, prod):
+        name = one(plan, BUCKET).inputs["bucket"]
+        policy = one(plan, "alicloud:oss/bucketPolicy:BucketPolicy")
+        assert policy.inputs["bucket"] == name
+        assert json.loads(policy.inputs["policy"])["Statement"] == [{
+            "Effect": "Deny", "Principal": ["*"], "Action": ["oss:*"],
+            "Resource": [f"acs:oss:*:*:{name}", f"acs:oss:*:*:{name}/*"],
+            "Condition": {"Bool": {"acs:SecureTransport": ["false"]}},
+        }]
+        assert violations(plan) == []
 
 
 def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:

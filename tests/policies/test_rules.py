@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from askflow.policies.documents import https_only_bucket_policy
 from askflow.policies.rules import RULES, Resource, evaluate, wildcard_problems
 
 PROVIDER = "urn:pulumi:s::askflow::pulumi:providers:kubernetes::c-k8s"
@@ -24,6 +25,8 @@ def good(env: str = "prod") -> list[Resource]:
         Resource("acl", "alicloud:oss/bucketAcl:BucketAcl", "acl", {"bucket": "x", "acl": "private"}),
         Resource("pab", "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock", "pab",
                  {"bucket": "x", "blockPublicAccess": True}),
+        Resource("bp", "alicloud:oss/bucketPolicy:BucketPolicy", "bp",
+                 {"bucket": "x", "policy": json.dumps(https_only_bucket_policy("x"))}),
         Resource("c", "alicloud:cs/serverlessKubernetes:ServerlessKubernetes", "c", {
             "tags": tags, "enableRrsa": True, "endpointPublicAccessEnabled": False, "deletionProtection": True,
         }, protect=True),
@@ -57,6 +60,8 @@ def test_good_passes() -> None:
         (lambda rs: change(rs, "acl", acl="public-read"), "bucket-private"),
         (lambda rs: [r for r in rs if r.urn != "pab"], "bucket-private"),
         (lambda rs: change(rs, "b", serverSideEncryptionRule={}), "bucket-encrypted"),
+        (lambda rs: [r for r in rs if r.urn != "bp"], "bucket-https-only"),
+        (lambda rs: change(rs, "bp", policy=json.dumps({"Version": "1", "Statement": []})), "bucket-https-only"),
         (lambda rs: change(rs, "b", lifecycleRules=[]), "bucket-lifecycle"),
         (lambda rs: change(rs, "b", lifecycleRules=[{"enabled": True, "expirations": [{"days": 1}]},
                                                      {"enabled": True, "abortMultipartUploads": [{"days": 2}]}]),
@@ -97,7 +102,7 @@ def test_dev_needs_no_prod_protections() -> None:
 
 def test_every_rule_is_tested() -> None:
     assert {r.name for r in RULES} == {
-        "bucket-private", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
+        "bucket-private", "bucket-https-only", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
         "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
         "ram-no-wildcard-resources", "k8s-explicit-provider"}
 
@@ -145,6 +150,34 @@ def test_a_whole_service_is_a_wildcard_action() -> None:
     assert not wildcard_problems({"Statement": [{"Effect": "Deny", "Action": "oss:*", "Resource": "acs:oss:*:*:b"}]})
 
 
+def _https_only_violations(document: Any, bucket: str = "x") -> list[str]:
+    rs = change(good(), "bp", policy=json.dumps(document), bucket=bucket)
+    return [v.urn for v in evaluate(rs) if v.rule == "bucket-https-only"]
+
+
+def test_https_only_needs_a_deny_on_insecure_transport_for_everyone() -> None:
+    doc = https_only_bucket_policy("x")
+    assert _https_only_violations(doc) == []
+    stmt = doc["Statement"][0]
+    for broken in (
+        {**stmt, "Effect": "Allow"},
+        {**stmt, "Condition": {"Bool": {"acs:SecureTransport": ["true"]}}},
+        {**stmt, "Principal": ["1234567890"]},
+        {**stmt, "Action": ["oss:GetObject"]},
+        {**stmt, "Resource": ["acs:oss:*:*:x"]},  # objects still served over HTTP
+        {**stmt, "Resource": ["acs:oss:*:*:other", "acs:oss:*:*:other/*"]},
+    ):
+        assert _https_only_violations({"Version": "1", "Statement": [broken]}) == ["bp"], broken
+    # The bucket's own (inline) policy counts too, and is held to the same standard.
+    inline = [r for r in change(good(), "b", policy=json.dumps(doc)) if r.urn != "bp"]
+    assert [v for v in evaluate(inline) if v.rule == "bucket-https-only"] == []
+    inline = [r for r in change(good(), "b", policy=json.dumps({"Statement": [{**stmt, "Effect": "Allow"}]}))
+              if r.urn != "bp"]
+    assert [v.urn for v in evaluate(inline) if v.rule == "bucket-https-only"] == ["b"]
+    # A preview of a new stack: the bucket (and so the document) may still be unknown.
+    assert [v for v in evaluate(change(good(), "bp", policy="[unknown]")) if v.rule == "bucket-https-only"] == []
+
+
 def test_the_crossguard_pack_loads_every_rule() -> None:
     import runpy
     from unittest import mock
@@ -183,5 +216,5 @@ def test_the_pack_reads_preview_values_that_are_still_unknown() -> None:
           for r in good()]
     rs = [view if r.urn == "acl" else r for r in rs]
     rs = [Resource(r.urn, r.type, r.name, {**r.inputs, "bucket": "[unknown]"}, parent=parent)
-          if r.urn == "pab" else r for r in rs]
+          if r.urn in ("pab", "bp") else r for r in rs]
     assert evaluate(rs) == []

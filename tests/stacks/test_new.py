@@ -37,6 +37,7 @@ PHYSICAL_NAME = {
 # Types without a name of their own (they live inside a named resource, or are anonymous).
 UNNAMED = {
     "alicloud:oss/bucketAcl:BucketAcl", "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "alicloud:oss/bucketPolicy:BucketPolicy",
     "alicloud:vpc/snatEntry:SnatEntry", "alicloud:ecs/eipAssociation:EipAssociation",
     "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment", "alicloud:cs/kubernetesAddon:KubernetesAddon",
     "alicloud:kms/key:Key", "alicloud:log/store:Store", "alicloud:rds/database:Database",
