@@ -87,11 +87,20 @@ def _tasks(template: dict) -> dict[str, dict[str, Any]]:
     return out
 
 
+#: Task and step fields the tasks section reports by name; any other changed field is listed too.
+_TASK_FIELDS = frozenset(
+    {"name", "template", "templateRef", "dependencies", "depends", "arguments", "when", *FANOUT_KEYS}
+)
+
+
 def _task_info(call: dict, after: list[str], depends: Any) -> dict[str, Any]:
     ref = call.get("templateRef")
     runs = f"{ref.get('name')}/{ref.get('template')}" if isinstance(ref, dict) else call.get("template")
     fanout = {k: call[k] for k in FANOUT_KEYS if k in call}
     return {
+        # Every other field of the task or step (continueOn, hooks, onExit, inline, ...): the
+        # templates section leaves dag.tasks and steps to this one, so nothing may go unreported.
+        "other": {k: _inline_rest(v) if k == "inline" else v for k, v in call.items() if k not in _TASK_FIELDS},
         "runs": runs,
         "after": after,
         "depends": depends,
@@ -151,13 +160,28 @@ _CONTAINER_FIELD = re.compile(
     r"(image|resources)(\.|$)"
 )
 _OTHER_SECTIONS = (
-    "dag",
+    # The tasks section reports every field of a task or step; dag.failFast and dag.target are
+    # template fields and stay in the "changed ..." summary.
+    "dag.tasks",
     "steps",
     "inputs.parameters",
     "inputs.artifacts",
     "outputs.parameters",
     "outputs.artifacts",
 )
+
+
+# An image or resources field anywhere inside an inline template (nested inline ones included).
+_INLINE_CONTAINER_FIELD = re.compile(
+    r"(^|\.)(container|script|containerSet\.containers\[[0-9]+\]|initContainers\[[0-9]+\]|sidecars\[[0-9]+\])\."
+    r"(image|resources)(\.|$)"
+)
+
+
+def _inline_rest(inline: Any) -> dict[str, Any]:
+    """An inline template's fields but its containers' images and resources, which the images and
+    resources sections report (by where the inline template sits)."""
+    return {p: v for p, v in _flatten(inline) if not _INLINE_CONTAINER_FIELD.search(p)}
 
 
 def _covered(path: str) -> bool:
@@ -212,6 +236,10 @@ def diff_documents(a: dict, b: dict) -> list[Change]:
                 for key in ("arguments", "when"):
                     if o[key] != n[key]:
                         parts.append(f"{key} changed")
+                other = sorted(
+                    k for k in set(o["other"]) | set(n["other"]) if o["other"].get(k) != n["other"].get(k)
+                )
+                parts += [f"{key} changed" for key in other]
                 if parts:
                     changes.append(Change("tasks", "~", subject, "; ".join(parts)))
     changes += _map_changes("parameters", _io(a, "parameters"), _io(b, "parameters"))

@@ -357,3 +357,24 @@ def test_lock_refuses_a_version_that_fails_strict_lint(lib_root: Path, askflow: 
     code, _, err = askflow("workflows", "lock", "--root", str(lib_root))
     assert code == 1 and "fix it before releasing" in err and err.count("\n") == 1
     assert (lib_root / "versions.lock").read_text() == before
+
+
+def test_diff_reports_every_changed_task_field(lib_root: Path, askflow: Run) -> None:
+    """A change to a task's continueOn, hooks or inline template, or to dag.failFast, is a change
+    the diff names; it used to print "no structural changes" for them (the templates section left
+    everything under dag to the tasks section, which read only a few fields)."""
+    v2 = (lib_root / "etl" / "v2.yaml").read_text()
+    v3 = v2.replace("      dag:\n        tasks:", "      dag:\n        failFast: false\n        tasks:", 1)
+    v3 = v3.replace(
+        "            depends: transform\n",
+        "            depends: transform\n            continueOn: {failed: true}\n"
+        "            hooks:\n              exit: {template: load}\n",
+        1,
+    )
+    assert v3.count("continueOn") == 1 and "failFast" in v3
+    (lib_root / "etl" / "v3.yaml").write_text(v3)
+    code, out, _ = askflow("workflows", "diff", "etl", "v2", "v3", "--root", str(lib_root))
+    assert code == 0
+    assert "  ~ main: changed dag.failFast" in out
+    assert "  ~ main.validate: continueOn changed; hooks changed" in out
+    assert "no structural changes" not in out

@@ -45,6 +45,13 @@ def test_diff_reports_an_image_change_in_an_inline_template() -> None:
     ]
 
 
+def test_diff_reports_a_command_change_in_an_inline_template() -> None:
+    new = copy.deepcopy(SPEC)
+    new["templates"][0]["dag"]["tasks"][0]["inline"]["container"]["command"] = ["sh", "-c", "exit 1"]
+    changes = diff_documents({"spec": SPEC}, {"spec": new})
+    assert [(c.section, c.subject, c.detail) for c in changes] == [("tasks", "main.a", "inline changed")]
+
+
 def test_image_problem_is_public() -> None:
     assert image_problem("alpine") is not None and image_problem("alpine:latest") is not None
     assert image_problem("alpine:3.20") is None and image_problem("alpine@sha256:" + "0" * 64) is None
