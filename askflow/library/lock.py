@@ -63,7 +63,10 @@ def _parse(lock_path: str, text: str) -> tuple[Mapping[str, str], tuple[str, ...
         return {}, ()
     if not isinstance(data, dict) or set(data) - {"versions", "retired"}:
         raise AskflowError("expected a mapping with the keys versions and retired", file=str(lock_path))
-    versions = data.get("versions") or {}
+    # Only null (an empty `versions:`) means none: `versions: []` or `retired: {}` is a hand edit
+    # gone wrong, and reading it as empty would let every released version be locked again.
+    versions = data.get("versions")
+    versions = {} if versions is None else versions
     if not isinstance(versions, dict):
         raise AskflowError("versions must map deployed names to digests", file=str(lock_path), path="versions")
     for key, value in versions.items():
@@ -79,7 +82,8 @@ def _parse(lock_path: str, text: str) -> tuple[Mapping[str, str], tuple[str, ...
                 file=str(lock_path),
                 path=["versions", key],
             )
-    retired = data.get("retired") or []
+    retired = data.get("retired")
+    retired = [] if retired is None else retired
     if not isinstance(retired, list):
         raise AskflowError("retired must be a list of deployed names", file=str(lock_path), path="retired")
     for i, key in enumerate(retired):
@@ -87,6 +91,8 @@ def _parse(lock_path: str, text: str) -> tuple[Mapping[str, str], tuple[str, ...
             raise AskflowError(
                 f"{key!r} is not a deployed name (<name>-v<N>)", file=str(lock_path), path=["retired", i]
             )
+        if key in retired[:i]:
+            raise AskflowError(f"{key} is listed twice; keep one", file=str(lock_path), path=["retired", i])
         if key in versions:
             raise AskflowError(
                 f"{key} is both released and retired; a retired name stays retired: remove it from versions",

@@ -84,6 +84,12 @@ def test_no_lock_means_nothing_released(lib_root: Path) -> None:
         ("versions:\n  etl-v1: md5:00\n", "expected sha256"),
         ("extra: 1\n", "the keys versions and retired"),
         ("retired: {a: 1}\n", "retired must be a list"),
+        # Empty but of the wrong type: a hand edit, not "nothing released" (`lock` would re-record all).
+        ("versions: []\n", "versions must map"),
+        ("versions: ''\n", "versions must map"),
+        ("retired: {}\n", "retired must be a list"),
+        ("retired: 0\n", "retired must be a list"),
+        ("retired: [etl-v9, etl-v9]\n", "etl-v9 is listed twice"),
         ("retired: [etl]\n", "not a deployed name"),
         ("versions: {etl-v1: \"sha256:" + "0" * 64 + "\"}\nretired: [etl-v1]\n", "both released and retired"),
     ],
@@ -93,6 +99,13 @@ def test_malformed_lock(lib_root: Path, text: str, message: str) -> None:
     library = load_library(lib_root)
     with pytest.raises(AskflowError, match=message):
         check_lock(library, library.lock_path)
+
+
+def test_a_lock_emptied_by_a_wrong_type_is_not_rewritten(lib_root: Path, askflow: Run) -> None:
+    (lib_root / "versions.lock").write_text("versions: []\n", encoding="utf-8")
+    code, out, err = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 2 and out == "" and "versions must map" in err and err.count("\n") == 1
+    assert (lib_root / "versions.lock").read_text() == "versions: []\n", "nothing written"
 
 
 def test_lock_command_adds_new_versions(lib_root: Path, askflow: Run) -> None:
