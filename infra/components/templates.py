@@ -91,6 +91,33 @@ def pinned_images(images: tuple[str, ...]) -> tuple[str, ...]:
     return images
 
 
+def library_objects(name: str, namespaces: tuple[str, ...], selection: Selection) -> list[tuple[str, dict]]:
+    """(Pulumi resource name, manifest) of every object the stack deploys, in a stable order.
+
+    Resource names are ``<name>-<namespace>-<deployed name>`` (``cron-<name>`` for CronWorkflows),
+    kept as they are so existing stacks keep their URNs. Both parts may hold '-', so two different
+    objects can get one name (namespace ``data`` with template ``eng-etl`` and namespace ``data-eng``
+    with ``etl`` both give ``...-data-eng-etl-v1``): Pulumi would refuse the duplicate URN halfway
+    through ``pulumi up``; the offline plan refuses it now, naming both."""
+    out: list[tuple[str, dict]] = []
+    seen: dict[tuple[str, str], str] = {}
+    for ns in namespaces:
+        objects = [(v.deployed_name, v.render(namespace=ns)) for v in selection.versions]
+        objects += [(f"cron-{c.name}", c.render(namespace=ns)) for c in selection.crons]
+        for object_name, manifest in objects:
+            resource_name = f"{name}-{ns}-{object_name}"
+            what = f"{manifest['kind']} {ns}/{manifest['metadata']['name']}"
+            other = seen.setdefault((manifest["kind"], resource_name), what)
+            if other != what:
+                raise AskflowError(
+                    f"{what} and {other} would both be the Pulumi resource {resource_name}; "
+                    "rename a template or a tenant namespace",
+                    path="templates.deploy",
+                )
+            out.append((resource_name, manifest))
+    return out
+
+
 class TemplatesComponent(pulumi.ComponentResource):
     """WorkflowTemplate and CronWorkflow objects, and the image cache (``askflow:templates:Library``)."""
 
@@ -101,18 +128,15 @@ class TemplatesComponent(pulumi.ComponentResource):
         super().__init__("askflow:templates:Library", name, None, opts)
         selection = selection_for(args.settings, args.library_root, require_released=args.require_released)
         cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
-        for ns in args.namespaces:
-            objects = [(v.deployed_name, v.render(namespace=ns)) for v in selection.versions]
-            objects += [(f"cron-{c.name}", c.render(namespace=ns)) for c in selection.crons]
-            for object_name, manifest in objects:
-                k8s.apiextensions.CustomResource(
-                    f"{name}-{ns}-{object_name}",
-                    api_version=manifest["apiVersion"],
-                    kind=manifest["kind"],
-                    metadata=manifest["metadata"],
-                    spec=manifest["spec"],
-                    opts=cr_opts,
-                )
+        for resource_name, manifest in library_objects(name, args.namespaces, selection):
+            k8s.apiextensions.CustomResource(
+                resource_name,
+                api_version=manifest["apiVersion"],
+                kind=manifest["kind"],
+                metadata=manifest["metadata"],
+                spec=manifest["spec"],
+                opts=cr_opts,
+            )
         if args.settings.enable_image_cache and selection.images:
             images = pinned_images(selection.images)
             digest = hashlib.sha256("\n".join(images).encode()).hexdigest()[:8]
