@@ -250,6 +250,9 @@ class Call:
     path: str  # JSON path of the call in the document being linted
     prefix: str  # Argo's message prefix for errors about the call
     synthetic: bool = False  # an entrypoint/onExit/templateRef made up here: report at `path` itself
+    # Whether an argument with neither value nor valueFrom is already reported (argument-value);
+    # when it is not (spec.arguments while linting), the input it names is reported as not supplied.
+    empty_args_reported: bool = True
 
     def at(self, *parts: str) -> str:
         return self.path if self.synthetic else ".".join((self.path, *parts))
@@ -494,7 +497,9 @@ class Validator:
             else:
                 step = {"template": entrypoint}
                 path = f"{sp}.entrypoint"
-            self.validate_template_holder(Call(step, path, prefix, synthetic=True), holder, call_args)
+            self.validate_template_holder(
+                Call(step, path, prefix, synthetic=True, empty_args_reported=not allow_empty), holder, call_args
+            )
 
         # onExit: the workflow's own, else the referenced template's
         on_exit = text(spec.get("onExit"))
@@ -529,6 +534,7 @@ class Validator:
                 synthetic=True,
             )
         if exit_call is not None:
+            exit_call.empty_args_reported = not allow_empty
             g.add("workflow.failures")
             self.validate_template_holder(exit_call, holder, {"parameters": params, "artifacts": artifacts})
 
@@ -658,7 +664,9 @@ class Validator:
                 continue
             n = text(art.get("name"))
             here = f"{path}.artifacts[{i}]"
-            if not art.get("from") and not art.get("fromExpression") and not has_location(art):
+            # `fromExpression` alone does not do: Argo checks `From == "" && !HasLocationOrKey()`
+            # (fromExpression belongs in steps/dag outputs, conditional-artifacts.yaml)
+            if not art.get("from") and not has_location(art):
                 self.emit(
                     "artifact-location",
                     here,
@@ -793,7 +801,11 @@ class Validator:
                 value = param.get("default")
             arg = supplied_params.get(n)
             if arg is not None and arg.get("value") is None and arg.get("valueFrom") is None:
-                continue  # the argument itself is reported (argument-value)
+                if call.empty_args_reported:
+                    continue  # the argument itself is reported (argument-value)
+                # common.ProcessArgs (overwriteWithArguments): an argument without a value replaces
+                # the input's value and default with nothing, so even a defaulted input is not
+                # supplied; `argo lint` says so for spec.arguments (argoproj/argo-workflows#1619).
             if arg is not None:
                 if arg.get("value") is not None:
                     value, value_from = arg.get("value"), None

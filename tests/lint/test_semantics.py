@@ -313,3 +313,51 @@ def test_documents_without_kind_or_of_other_kinds_are_skipped() -> None:
         "text",
     ]
     assert lint_documents([("f.yaml", i, d) for i, d in enumerate(docs)]) == []
+
+
+def test_a_workflow_argument_without_value_does_not_supply_the_entrypoint_input() -> None:
+    # argoproj/argo-workflows#1619 (wontfix): `argo lint` accepts spec.arguments without a value,
+    # but common.ProcessArgs then overwrites the entrypoint's input with nothing, default or not.
+    for inputs in ([{"name": "a"}], [{"name": "a", "default": "x"}]):
+        main = leaf("main", "{{inputs.parameters.a}}")
+        main["inputs"] = {"parameters": inputs}
+        doc = workflow(main, arguments={"parameters": [{"name": "a"}]})
+        assert errors(doc) == [
+            ("missing-input", "spec.entrypoint", "templates.main inputs.parameters.a was not supplied")
+        ]
+        doc["spec"]["arguments"]["parameters"][0]["value"] = "1"
+        assert errors(doc) == []
+    # at a step the argument itself is the error (argument-value), reported once
+    doc = workflow(
+        steps("main", [{"name": "s", "template": "echo", "arguments": {"parameters": [{"name": "a"}]}}]),
+        leaf("echo", "{{inputs.parameters.a}}", inputs=["a"]),
+    )
+    assert [r for r, _, _ in errors(doc)] == ["argument-value"]
+
+
+def test_from_expression_alone_is_not_an_argument_artifact_source() -> None:
+    # validateArgumentsValues: `art.From == "" && !art.HasLocationOrKey()`; fromExpression is for
+    # the outputs of steps and dag templates (examples/conditional-artifacts.yaml).
+    produce = leaf("produce", outputs={"artifacts": [{"name": "o", "path": "/tmp/o"}]})
+    consume = leaf("consume")
+    consume["inputs"] = {"artifacts": [{"name": "x", "path": "/tmp/x"}]}
+    arg = {"name": "x", "fromExpression": "steps.p.outputs.artifacts.o"}
+    doc = workflow(
+        steps(
+            "main",
+            [call("p", "produce")],
+            [{"name": "c", "template": "consume", "arguments": {"artifacts": [arg]}}],
+        ),
+        produce,
+        consume,
+    )
+    assert errors(doc) == [
+        (
+            "artifact-location",
+            "spec.templates[0].steps[1][0].arguments.artifacts[0]",
+            "templates.main.steps[1].c.arguments.x.from, artifact location, or key is required",
+        )
+    ]
+    arg["from"] = "{{steps.p.outputs.artifacts.o}}"
+    del arg["fromExpression"]
+    assert errors(doc) == []
