@@ -270,6 +270,7 @@ class Validator:
         self._tags = tag_cache
         self.globals: set[str] = set()
         self.results: set[tuple[str, object]] = set()
+        self.retry_checked: set[tuple[str, str]] = set()  # (holder, template path): one finding each
         self.holder: Holder | None = None
         self.redirect: tuple[str, str] | None = None  # (call path, message prefix) for external templates
         self.workflow_template = False
@@ -764,7 +765,10 @@ class Validator:
 
         retry = d(resolved.data.get("retryStrategy"))
         policy = retry.get("retryPolicy")
-        if policy is not None and text(policy) not in RETRY_POLICIES:
+        # Argo checks this at every call of the template; one finding, at the first call, is enough.
+        retry_key = (resolved.holder.scope_id, resolved.path)
+        if policy is not None and text(policy) not in RETRY_POLICIES and retry_key not in self.retry_checked:
+            self.retry_checked.add(retry_key)
             self.emit(
                 "retry-policy",
                 f"{resolved.path}.retryStrategy.retryPolicy",

@@ -361,3 +361,15 @@ def test_from_expression_alone_is_not_an_argument_artifact_source() -> None:
     arg["from"] = "{{steps.p.outputs.artifacts.o}}"
     del arg["fromExpression"]
     assert errors(doc) == []
+
+
+def test_an_invalid_retry_policy_is_one_finding_however_often_the_template_is_called() -> None:
+    bad = leaf("work", retryStrategy={"limit": "2", "retryPolicy": "Sometimes"})
+    doc = workflow(steps("main", [call("a", "work")], [call("b", "work")]), bad)
+    assert errors(doc) == [
+        (
+            "retry-policy",
+            "spec.templates[1].retryStrategy.retryPolicy",
+            "templates.main.steps[0].a Sometimes is not a valid RetryPolicy",
+        )
+    ]
