@@ -26,7 +26,7 @@ from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
 from askflow.library.graph import build_graph, to_dot, to_mermaid
 from askflow.library.loader import MAX_DEPLOYED_NAME, load_library, parse_deployed_name
-from askflow.library.lock import read_lock, retire, updated_lock
+from askflow.library.lock import base_lock_text, check_against_base, read_lock, retire, updated_lock
 from askflow.library.model import Library, TemplateVersion
 from askflow.library.selection import resolve_crons, resolve_deploy
 
@@ -71,6 +71,11 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("lock", parents=[common], help="record new versions in versions.lock")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the lock is not up to date")
+    p.add_argument(
+        "--base", metavar="REV",
+        help="with --check: also exit 1 if the lock lost or changed a version released (or retired) at git "
+        "revision REV, e.g. origin/main",
+    )
     p.set_defaults(func=run_lock)
 
     p = sub.add_parser("retire", parents=[common], help="retire a deleted released version's name for good")
@@ -222,8 +227,12 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_lock(args: argparse.Namespace) -> int:
+    if args.base is not None and not args.check:
+        raise AskflowError("--base only checks; add --check", path=f"--base {quoted(args.base, 60)}")
     library = load_library(args.root)
     if args.check:
+        if args.base is not None:
+            check_against_base(library.lock_path, base_lock_text(library.lock_path, args.base), args.base)
         _, added = updated_lock(library, library.lock_path)
         if added:
             raise AskflowError(

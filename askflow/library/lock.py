@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import functools
 import re
+import shutil
+import subprocess
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from askflow import files, yamlio
-from askflow.errors import AskflowError
+from askflow.errors import AskflowError, quoted
 from askflow.library.loader import parse_deployed_name
 from askflow.library.model import LOCK_FILE as LOCK_FILE  # defined beside Library.lock_path; exported here
 from askflow.library.model import Library
@@ -244,3 +246,63 @@ def retire(library: Library, deployed_name: str) -> Path:
     versions = {k: v for k, v in recorded.items() if k != deployed_name}
     files.write_text(library.lock_path, dumps_lock(versions, (*retired, deployed_name)))
     return library.lock_path
+
+
+def base_lock_text(lock_path: Path, base: str) -> str | None:
+    """The lock file as it was at git revision ``base`` (``origin/main``), read with ``git show``
+    from the lock's folder; None when the lock did not exist there yet (a new library)."""
+    git = shutil.which("git")
+    if git is None:
+        raise AskflowError("git is not installed; --base reads the lock at a git revision", path=f"--base {base}")
+    folder = str(Path(lock_path).parent)
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([git, "-C", folder, *argv], capture_output=True, text=True, check=False)
+
+    if not base or base.startswith("-") or run("rev-parse", "--verify", "--quiet", f"{base}^{{commit}}").returncode:
+        raise AskflowError(
+            "is not a revision of this repository; fetch it first (e.g. `git fetch origin main`)",
+            path=f"--base {quoted(base, 60)}",
+        )
+    spec = f"{base}:./{Path(lock_path).name}"
+    if run("cat-file", "-e", spec).returncode:
+        return None
+    shown = run("show", spec)
+    if shown.returncode:
+        raise AskflowError(f"git show {spec} failed: {shown.stderr.strip()[:200]}", path=f"--base {base}")
+    return shown.stdout
+
+
+def check_against_base(lock_path: Path, base_text: str | None, base: str) -> None:
+    """Refuse (exit code 1) a lock that lost or changed what ``base``'s lock released or retired.
+
+    The lock of a working tree cannot tell a version deleted together with its lock line from one
+    never released; the lock of the branch it merges into can: released names stay, with their
+    digests, until they are retired, and retired names stay retired.
+    """
+    if base_text is None:
+        return
+    was, was_retired = _parse(f"{lock_path} at {base}", base_text)
+    now, now_retired = _read(lock_path)
+    lock = str(lock_path)
+    for name, digest in was.items():
+        if name in now_retired:
+            continue
+        if name not in now:
+            raise AskflowError(
+                f"{name} was released at {base} and is gone from the lock: a released name is retired, not "
+                f"deleted (restore its line, then `askflow workflows retire {name}` once its file is gone)",
+                file=lock, path=["versions", name], exit_code=1,
+            )
+        if now[name] != digest:
+            raise AskflowError(
+                f"{name} was released at {base} as {digest}; a released version never changes: restore it "
+                "and release the change as a new version (`askflow workflows new`)",
+                file=lock, path=["versions", name], exit_code=1,
+            )
+    for name in was_retired:
+        if name not in now_retired:
+            raise AskflowError(
+                f"{name} was retired at {base}; a retired name stays retired: restore it under retired",
+                file=lock, path="retired", exit_code=1,
+            )

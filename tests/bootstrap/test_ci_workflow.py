@@ -76,7 +76,7 @@ def test_triggers_and_jobs() -> None:
     wf = _workflow()
     assert set(wf["on"]) == {"pull_request", "push", "workflow_dispatch"}
     jobs = wf["jobs"]
-    assert set(jobs) == {"plan", "preview", "comment", "up-dev", "up-prod"}
+    assert set(jobs) == {"plan", "library", "preview", "comment", "up-dev", "up-prod"}
     assert "pull_request" in jobs["preview"]["if"] and "pull_request" in jobs["comment"]["if"]
     assert jobs["up-dev"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
     assert jobs["up-prod"]["if"] == "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
@@ -96,6 +96,18 @@ def test_uses_the_make_targets() -> None:
     makefile = (ROOT / "Makefile").read_text()
     preview = makefile[makefile.index("\npreview:"):]
     assert "--policy-pack policy" in preview.split("\n\n")[0]
+
+
+def test_released_versions_are_checked_against_the_base_revision() -> None:
+    jobs = _workflow()["jobs"]
+    library = jobs["library"]
+    checkout = next(s for s in _steps(library) if s.get("uses", "").startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 0  # the base revision must be there to read
+    run = "\n".join(s.get("run", "") for s in _steps(library))
+    assert 'askflow workflows lock --check --base "$base"' in run and "make venv" in run
+    assert 'base="origin/$GITHUB_BASE_REF"' in run and 'base="$BEFORE"' in run
+    assert "${{" not in run  # event data reaches the script through env, never spliced into it
+    assert "library" in jobs["up-dev"]["needs"]
 
 
 def _login_steps(job: dict[str, Any]) -> list[dict[str, Any]]:
