@@ -31,7 +31,26 @@ SSO_CLIENT_SECRET_KEY = f"{PROJECT}:argoSsoClientSecret"
 EnvironmentClass = Literal["dev", "staging", "prod"]
 
 DNS_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+# OSS bucket names and SLS project names follow the same rule: 3-63 lowercase letters, digits and
+# '-', starting and ending with a letter or digit (OSS "Bucket naming conventions"; SLS CreateProject).
 OSS_BUCKET = re.compile(r"^[a-z0-9][-a-z0-9]{1,61}[a-z0-9]$")
+SLS_PROJECT = OSS_BUCKET
+# RAM CreateRole: RoleName is 1-64 characters.
+RAM_ROLE_NAME_MAX = 64
+# VPC CreateVpc: the standard private blocks or any other block except these, mask /8 to /28;
+# CreateVSwitch: mask /16 to /29.
+_VPC_FORBIDDEN = tuple(
+    ipaddress.IPv4Network(n) for n in ("0.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4")
+)
+_VPC_PREFIX = (8, 28)
+_VSWITCH_PREFIX = (16, 29)
+# ACK (ROS ALIYUN::CS::ASKCluster ServiceCidr): 10.0.0.0/16-24, 172.16-31.0.0/16-24, 192.168.0.0/16-24.
+_PRIVATE_BLOCKS = tuple(ipaddress.IPv4Network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_SERVICE_PREFIX = (16, 24)
+# Alibaba Cloud tags: at most 20 per resource; askflow adds its own (see infra/__main__.py):
+# managed-by, askflow-stack, askflow-environment, and askflow-waiver-public-endpoint on a public cluster.
+MAX_TAGS = 20
+ASKFLOW_TAGS = 3
 _K8S_VERSION = re.compile(r"^1\.\d{1,2}\.\d{1,2}(-aliyun\.\d+)?$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
 REGION_ID = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
@@ -71,6 +90,47 @@ def _network(value: Any) -> ipaddress.IPv4Network:
         raise ValueError(f"{value!r} is not a valid IPv4 CIDR ({exc})") from None
 
 
+def _prefix_in(cidr: ipaddress.IPv4Network, bounds: tuple[int, int], what: str) -> None:
+    low, high = bounds
+    if not low <= cidr.prefixlen <= high:
+        raise ValueError(f"{cidr} is a /{cidr.prefixlen}: a {what} must be /{low} to /{high}")
+
+
+def _vpc_cidr(cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    """A CIDR CreateVpc accepts: mask /8-/28, none of the reserved blocks."""
+    _prefix_in(cidr, _VPC_PREFIX, "VPC CIDR")
+    for reserved in _VPC_FORBIDDEN:
+        if cidr.overlaps(reserved):
+            raise ValueError(f"{cidr} overlaps {reserved}, which a VPC cannot use (use 10.0.0.0/8, 172.16.0.0/12 "
+                             "or 192.168.0.0/16)")
+    return cidr
+
+
+def _service_cidr(cidr: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+    """A Service CIDR ACK accepts: /16-/24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."""
+    if not any(cidr.subnet_of(b) for b in _PRIVATE_BLOCKS):
+        raise ValueError(f"{cidr} is not inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16, as ACK requires")
+    _prefix_in(cidr, _SERVICE_PREFIX, "Service CIDR")
+    return cidr
+
+
+def _tag(key: str, value: str) -> None:
+    """One tag as every tagged resource accepts it (the strictest, OSS bucket tags, for lengths)."""
+    if not key:
+        raise ValueError("a tag key cannot be empty")
+    if len(key.encode()) > 64:
+        raise ValueError(f"tag key {key!r} is {len(key.encode())} bytes: OSS bucket tags allow 64")
+    if key.lower().startswith("aliyun") or key.lower().startswith("acs:"):
+        raise ValueError(f"tag key {key!r} starts with a prefix Alibaba Cloud reserves (aliyun, acs:)")
+    if value.lower().startswith("acs:"):
+        raise ValueError(f"the value of tag {key!r} starts with acs:, which Alibaba Cloud reserves")
+    if len(value.encode()) > 128:
+        raise ValueError(f"the value of tag {key!r} is {len(value.encode())} bytes: tags allow 128")
+    for text in (key, value):
+        if "http://" in text.lower() or "https://" in text.lower():
+            raise ValueError(f"tag {key!r} contains http:// or https://, which tags cannot hold")
+
+
 def _quantity(value: str) -> str:
     if not _QUANTITY.match(str(value)):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
@@ -87,8 +147,8 @@ Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_network)]
 class Protection(_Model):
     """Guards against losing state. Defaults come from the environment class."""
 
-    protect: bool = Field(description="Pulumi `protect` on stateful resources (cluster, bucket, KMS key, logs, database).")
-    deletion_protection: bool = Field(description="Cloud-side deletion protection on the cluster (and database).")
+    protect: bool = Field(description="Pulumi `protect` on stateful resources (cluster, bucket, KMS key, logs, database). Always on in prod.")
+    deletion_protection: bool = Field(description="Cloud-side deletion protection on the cluster (and database). Always on in prod.")
 
 
 class Network(_Model):
@@ -97,16 +157,29 @@ class Network(_Model):
     vpc_id: str | None = Field(None, description="Bring your own VPC: its id. Then `vswitch_ids` is required and nothing network-related is created.")
     vswitch_ids: tuple[str, ...] = Field((), description="Bring your own: the vSwitches (one per zone) the cluster and ECI pods use.")
     security_group_id: str | None = Field(None, description="Bring your own: the security group for ECI pods (created when unset).")
-    vpc_cidr: Cidr = Field(ipaddress.IPv4Network("10.0.0.0/16"), description="CIDR of the VPC the stack creates.")
-    zones: tuple[str, ...] = Field((), description="Zones, one vSwitch each (at least two in prod).")
-    vswitch_cidrs: tuple[Cidr, ...] = Field((), description="One CIDR per zone, inside `vpc_cidr`. ECI pods take their IPs from these.")
-    pod_vswitch_cidrs: tuple[Cidr, ...] = Field((), description="Optional extra vSwitches (one per zone) reserved for ECI pods; inside `vpc_cidr`.")
+    vpc_cidr: Cidr = Field(ipaddress.IPv4Network("10.0.0.0/16"), description="CIDR of the VPC the stack creates (/8 to /28; not 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4).")
+    zones: tuple[str, ...] = Field((), description="Zones of the region, one vSwitch each (at least two in prod).")
+    vswitch_cidrs: tuple[Cidr, ...] = Field((), description="One CIDR per zone (/16 to /29), inside `vpc_cidr`. ECI pods take their IPs from these.")
+    pod_vswitch_cidrs: tuple[Cidr, ...] = Field((), description="Optional extra vSwitches (one per zone, /16 to /29) reserved for ECI pods; inside `vpc_cidr`.")
     enable_nat_gateway: bool = Field(True, description="Internet egress (NAT gateway, EIP, one SNAT entry per vSwitch) for image pulls.")
     eip_bandwidth_mbps: int = Field(100, ge=1, le=1000, description="Bandwidth of the egress EIP.")
 
     @property
     def bring_your_own(self) -> bool:
         return self.vpc_id is not None
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _vpc(cls, v: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        return _vpc_cidr(v)
+
+    @field_validator("vswitch_cidrs", "pod_vswitch_cidrs")
+    @classmethod
+    def _vswitches(cls, v: tuple[ipaddress.IPv4Network, ...]) -> tuple[ipaddress.IPv4Network, ...]:
+        for i, cidr in enumerate(v):
+            if not _VSWITCH_PREFIX[0] <= cidr.prefixlen <= _VSWITCH_PREFIX[1]:
+                raise SettingsError((i,), f"{cidr} is a /{cidr.prefixlen}: a vSwitch CIDR must be /16 to /29")
+        return v
 
     @model_validator(mode="after")
     def _check(self) -> Network:
@@ -163,7 +236,7 @@ class Cluster(_Model):
 
     kubernetes_version: str = Field("1.33.3-aliyun.1", description="Kubernetes version the cluster is created at (ACK's version string); with an auto-upgrade channel ACK moves it from there.")
     cluster_spec: Literal["ack.pro.small", "ack.standard"] = Field("ack.pro.small", description="Pro (SLA, managed etcd backups) unless `ack.standard` is asked for.")
-    service_cidr: Cidr = Field(ipaddress.IPv4Network("172.16.0.0/16"), description="Kubernetes Service CIDR; must not overlap the VPC. Immutable.")
+    service_cidr: Cidr = Field(ipaddress.IPv4Network("172.16.0.0/16"), description="Kubernetes Service CIDR: /16 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16; must not overlap the VPC. Immutable.")
     endpoint_public_access: bool = Field(False, description="Expose the API server on the internet. Unsafe: needs `public_endpoint_reason`.")
     public_endpoint_reason: str | None = Field(None, description="Why the API server must be public (the policy waiver, recorded in the plan).")
     kms_key_id: str | None = Field(None, description="KMS key to encrypt Secrets with; a key with rotation is created when unset.")
@@ -172,6 +245,11 @@ class Cluster(_Model):
     enable_pod_identity_webhook: bool = Field(True, description="Install `ack-pod-identity-webhook` (RRSA tokens for pods). Needed by Argo's OSS access.")
     enable_log_collection: bool = Field(description="Install `logtail-ds` (pod logs to SLS).")
     enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`).")
+
+    @field_validator("service_cidr")
+    @classmethod
+    def _service(cls, v: ipaddress.IPv4Network) -> ipaddress.IPv4Network:
+        return _service_cidr(v)
 
     @field_validator("kubernetes_version")
     @classmethod
@@ -210,7 +288,7 @@ class Storage(_Model):
 
     bucket_name: str | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-artifacts`.")
     redundancy: Literal["LRS", "ZRS"] = Field(description="OSS redundancy.")
-    versioning: bool = Field(description="Bucket versioning.")
+    versioning: bool = Field(description="Bucket versioning. Always on in prod.")
     kms_key_id: str | None = Field(None, description="KMS key for server-side encryption (SSE-KMS); AES256 when unset.")
     artifact_retention_days: int = Field(ge=1, description="Artifacts and archived logs expire after this many days.")
     uploads_retention_days: int = Field(1, ge=1, description="Argo UI uploads under `uploads/` expire after this many days.")
@@ -223,7 +301,8 @@ class Storage(_Model):
     @classmethod
     def _bucket(cls, v: str | None) -> str | None:
         if v is not None and not OSS_BUCKET.match(v):
-            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
+            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-', "
+                             "starting and ending with a letter or digit)")
         return v
 
 
@@ -231,7 +310,15 @@ class Observability(_Model):
     """Logs to SLS."""
 
     log_retention_days: int = Field(ge=1, le=3650, description="SLS logstore retention.")
-    sls_project_name: str | None = Field(None, description="SLS project; default `<name>-<region>-logs`.")
+    sls_project_name: str | None = Field(None, description="SLS project (globally unique; 3-63 lowercase letters, digits, '-'); default `<name>-<region>-logs`.")
+
+    @field_validator("sls_project_name")
+    @classmethod
+    def _project(cls, v: str | None) -> str | None:
+        if v is not None and not SLS_PROJECT.match(v):
+            raise ValueError(f"{v!r} is not a valid SLS project name (3-63 lowercase letters, digits, '-', "
+                             "starting and ending with a letter or digit)")
+        return v
 
 
 class Resources(_Model):
@@ -380,7 +467,7 @@ class Settings(_Model):
     environment: EnvironmentClass = Field(description="Environment class: dev, staging or prod. Sets protective defaults.")
     name: str = Field(description="Prefix of every physical name (cluster, bucket, roles); unique per stack.")
     region: str = Field(description="Alibaba Cloud region (from `alicloud:region`).")
-    tags: dict[str, str] = Field(default_factory=dict, description="Tags on every taggable cloud resource.")
+    tags: dict[str, str] = Field(default_factory=dict, description="Tags on every taggable cloud resource: at most 17 (16 with a public API endpoint; Alibaba Cloud allows 20 per resource and askflow adds its own), keys up to 64 bytes and not starting with `aliyun` or `acs:`, values up to 128 bytes.")
     protection: Protection
     network: Network
     cluster: Cluster
@@ -408,9 +495,10 @@ class Settings(_Model):
     @field_validator("tags")
     @classmethod
     def _tags(cls, v: dict[str, str]) -> dict[str, str]:
-        for key in v:
+        for key, value in v.items():
             if key.startswith("askflow-") or key == "managed-by":
                 raise ValueError(f"tag {key!r} is reserved: askflow sets it (the policy rules read it)")
+            _tag(key, value)
         return v
 
     @field_validator("region")
@@ -421,7 +509,23 @@ class Settings(_Model):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         net = self.network
+        for i, zone in enumerate(net.zones):
+            rest = zone[len(self.region):] if zone.startswith(self.region) else None
+            if rest is None or not re.fullmatch(r"-?[a-z]", rest):
+                raise SettingsError(("network", "zones", i),
+                                    f"{zone!r} is not a zone of region {self.region} (e.g. {self.region}-j)")
+        ours = ASKFLOW_TAGS + (1 if self.cluster.endpoint_public_access else 0)
+        if len(self.tags) + ours > MAX_TAGS:
+            raise SettingsError(("tags",), f"has {len(self.tags)} tags; askflow adds {ours} and Alibaba Cloud allows "
+                                           f"{MAX_TAGS} per resource: keep at most {MAX_TAGS - ours}")
         if self.environment == "prod":
+            # The policy rules (askflow.policies.rules) refuse these in prod without a waiver:
+            # refuse them here, before a stack file that can never deploy is written.
+            for path, value in ((("protection", "protect"), self.protection.protect),
+                                (("protection", "deletion_protection"), self.protection.deletion_protection),
+                                (("storage", "versioning"), self.storage.versioning)):
+                if value is False:
+                    raise SettingsError(path, "cannot be false in prod (the policy rules refuse it): remove it")
             zones = len(net.vswitch_ids) if net.bring_your_own else len(net.zones)
             if zones < 2:
                 key = "vswitch_ids" if net.bring_your_own else "zones"
@@ -445,6 +549,15 @@ class Settings(_Model):
                 raise SettingsError(("templates", "namespaces", i), f"{ns!r} is not a tenant ({', '.join(names)})")
         if self.storage.bucket_name is None and not OSS_BUCKET.match(self.bucket_name):
             raise SettingsError(("storage", "bucket_name"), f"the default {self.bucket_name!r} is too long: set bucket_name")
+        if self.observability.sls_project_name is None and not SLS_PROJECT.match(self.sls_project_name):
+            raise SettingsError(("observability", "sls_project_name"),
+                                f"the default {self.sls_project_name!r} is too long: set sls_project_name")
+        for i, tenant in enumerate(self.tenants):
+            role = self.executor_role_name(tenant.name)
+            if len(role) > RAM_ROLE_NAME_MAX:
+                raise SettingsError(("tenants", i, "name"),
+                                    f"makes the RAM role name {role!r} ({len(role)} characters); RAM allows "
+                                    f"{RAM_ROLE_NAME_MAX}: shorten the tenant name or the stack's name")
         return self
 
     # Derived names: deterministic per stack, so a platform team can find them.
@@ -455,6 +568,20 @@ class Settings(_Model):
     @property
     def sls_project_name(self) -> str:
         return self.observability.sls_project_name or f"{self.name}-{self.region}-logs"
+
+    def executor_role_name(self, tenant: str) -> str:
+        """The RAM role (RRSA) of a tenant's workflow pods."""
+        return f"{self.name}-{tenant}-executor"
+
+    @property
+    def argo_server_role_name(self) -> str:
+        """The RAM role (RRSA) of argo-server."""
+        return f"{self.name}-argo-server"
+
+    @property
+    def ram_role_names(self) -> tuple[str, ...]:
+        """Every RAM role the stack creates (names are unique in the account)."""
+        return (*(self.executor_role_name(t.name) for t in self.tenants), self.argo_server_role_name)
 
     @property
     def oss_internal_endpoint(self) -> str:

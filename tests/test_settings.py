@@ -59,12 +59,12 @@ def test_base_parses_with_prod_defaults() -> None:
 
 @pytest.mark.parametrize("env", ["dev", "staging", "prod"])
 def test_environment_class_sets_defaults_that_a_stack_may_override(env: str) -> None:
-    data = platform(environment=env, **{"network.zones": ["a-1", "a-2"]})
+    data = platform(environment=env)
     s = parse_settings("cn-hangzhou", data, file=FILE)
     assert s.protection.protect is ENVIRONMENT_DEFAULTS[env]["protection"]["protect"]
     assert s.storage.artifact_retention_days == ENVIRONMENT_DEFAULTS[env]["storage"]["artifact_retention_days"]
     overridden = parse_settings(
-        "cn-hangzhou", platform(environment=env, **{"network.zones": ["a-1", "a-2"], "storage.artifact_retention_days": 3}), file=FILE
+        "cn-hangzhou", platform(environment=env, **{"storage.artifact_retention_days": 3}), file=FILE
     )
     assert overridden.storage.artifact_retention_days == 3
 
@@ -109,7 +109,8 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"tenants": [{"name": "team", "queues": {"default": 0}}]},
          "askflow:platform.tenants[0].queues: queue 'default' has concurrency 0: use 1 or more"),
         ({"storage.bucket_name": "My_Bucket"},
-         "askflow:platform.storage.bucket_name: 'My_Bucket' is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')"),
+         "askflow:platform.storage.bucket_name: 'My_Bucket' is not a valid OSS bucket name (3-63 lowercase letters, "
+         "digits, '-', starting and ending with a letter or digit)"),
         ({"storage.force_destroy": True}, "askflow:platform.storage.force_destroy: is never allowed in prod: remove it"),
         ({"cluster.kubernetes_version": "latest"},
          "askflow:platform.cluster.kubernetes_version: 'latest' does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)"),
@@ -150,6 +151,57 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"tenants": []}, "askflow:platform.tenants: list at least one tenant (a team and its namespace)"),
         ({"environment": "qa"}, "askflow:platform.environment: 'qa': input should be 'dev', 'staging' or 'prod'"),
         ({"name": _DELETE}, "askflow:platform.name: is required"),
+        # Alibaba Cloud's own limits (sources in the comments of askflow/settings.py).
+        ({"network.vpc_cidr": "100.64.0.0/16", "network.vswitch_cidrs": ["100.64.0.0/20", "100.64.16.0/20"]},
+         "askflow:platform.network.vpc_cidr: 100.64.0.0/16 overlaps 100.64.0.0/10, which a VPC cannot use "
+         "(use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"),
+        ({"network.vpc_cidr": "10.0.0.0/30"},
+         "askflow:platform.network.vpc_cidr: 10.0.0.0/30 is a /30: a VPC CIDR must be /8 to /28"),
+        ({"network.vswitch_cidrs": ["10.0.0.0/20", "10.0.16.0/30"]},
+         "askflow:platform.network.vswitch_cidrs[1]: 10.0.16.0/30 is a /30: a vSwitch CIDR must be /16 to /29"),
+        ({"network.vpc_cidr": "10.0.0.0/8", "network.vswitch_cidrs": ["10.0.0.0/15", "10.2.0.0/16"]},
+         "askflow:platform.network.vswitch_cidrs[0]: 10.0.0.0/15 is a /15: a vSwitch CIDR must be /16 to /29"),
+        ({"cluster.service_cidr": "100.64.0.0/20"},
+         "askflow:platform.cluster.service_cidr: 100.64.0.0/20 is not inside 10.0.0.0/8, 172.16.0.0/12 or "
+         "192.168.0.0/16, as ACK requires"),
+        ({"cluster.service_cidr": "172.16.0.0/12"},
+         "askflow:platform.cluster.service_cidr: 172.16.0.0/12 is a /12: a Service CIDR must be /16 to /24"),
+        ({"cluster.service_cidr": "172.21.0.0/25"},
+         "askflow:platform.cluster.service_cidr: 172.21.0.0/25 is a /25: a Service CIDR must be /16 to /24"),
+        ({"network.zones": ["cn-hangzhou-j", "cn-shanghai-k"]},
+         "askflow:platform.network.zones[1]: 'cn-shanghai-k' is not a zone of region cn-hangzhou (e.g. cn-hangzhou-j)"),
+        ({"network.zones": ["cn-hangzhou-j", "cn-hangzhou-finance-k"]},
+         "askflow:platform.network.zones[1]: 'cn-hangzhou-finance-k' is not a zone of region cn-hangzhou "
+         "(e.g. cn-hangzhou-j)"),
+        ({"tags": {"Aliyun-team": "x"}},
+         "askflow:platform.tags: tag key 'Aliyun-team' starts with a prefix Alibaba Cloud reserves (aliyun, acs:)"),
+        ({"tags": {"acs:owner": "x"}},
+         "askflow:platform.tags: tag key 'acs:owner' starts with a prefix Alibaba Cloud reserves (aliyun, acs:)"),
+        ({"tags": {"owner": "acs:ram::1:role/x"}},
+         "askflow:platform.tags: the value of tag 'owner' starts with acs:, which Alibaba Cloud reserves"),
+        ({"tags": {"k" * 65: "x"}}, f"askflow:platform.tags: tag key {'k' * 65!r} is 65 bytes: OSS bucket tags allow 64"),
+        ({"tags": {"wiki": "v" * 129}}, "askflow:platform.tags: the value of tag 'wiki' is 129 bytes: tags allow 128"),
+        ({"tags": {"wiki": "https://wiki/askflow"}},
+         "askflow:platform.tags: tag 'wiki' contains http:// or https://, which tags cannot hold"),
+        ({"tags": {"": "x"}}, "askflow:platform.tags: a tag key cannot be empty"),
+        ({"tags": {f"t{i}": "x" for i in range(18)}},
+         "askflow:platform.tags: has 18 tags; askflow adds 3 and Alibaba Cloud allows 20 per resource: keep at most 17"),
+        ({"tags": {f"t{i}": "x" for i in range(17)}, "cluster.endpoint_public_access": True,
+          "cluster.public_endpoint_reason": "vendor CI"},
+         "askflow:platform.tags: has 17 tags; askflow adds 4 and Alibaba Cloud allows 20 per resource: keep at most 16"),
+        ({"observability.sls_project_name": "My_Logs"},
+         "askflow:platform.observability.sls_project_name: 'My_Logs' is not a valid SLS project name (3-63 lowercase "
+         "letters, digits, '-', starting and ending with a letter or digit)"),
+        ({"protection.protect": False},
+         "askflow:platform.protection.protect: cannot be false in prod (the policy rules refuse it): remove it"),
+        ({"protection.deletion_protection": False},
+         "askflow:platform.protection.deletion_protection: cannot be false in prod (the policy rules refuse it): remove it"),
+        ({"storage.versioning": False},
+         "askflow:platform.storage.versioning: cannot be false in prod (the policy rules refuse it): remove it"),
+        ({"name": "askflow-production-eu-01", "tenants": [{"name": "data-engineering-and-analytics-platform"}]},
+         "askflow:platform.tenants[0].name: makes the RAM role name "
+         "'askflow-production-eu-01-data-engineering-and-analytics-platform-executor' (73 characters); RAM allows 64: "
+         "shorten the tenant name or the stack's name"),
         ({"argo.parallelism": "many"},
          "askflow:platform.argo.parallelism: 'many': input should be a valid integer, unable to parse string as an integer"),
     ],
@@ -168,6 +220,32 @@ def test_region_is_checked_and_required() -> None:
 def test_platform_must_be_a_mapping() -> None:
     assert error_line("oops") == f"{FILE}: askflow:platform: is a str; it must be a mapping of platform settings"
     assert error_line(None) == f"{FILE}: askflow:platform: is missing; it must be a mapping of platform settings"
+
+
+def test_zones_of_regions_with_numbered_ids() -> None:
+    """Zone ids are the region's id and a letter, with a '-' (cn-hangzhou-j) or without (ap-southeast-1a)."""
+    data = platform(network={"vpc_cidr": "10.0.0.0/16", "zones": ["ap-southeast-1a", "ap-southeast-1b"],
+                             "vswitch_cidrs": ["10.0.0.0/20", "10.0.16.0/20"]})
+    assert parse_settings("ap-southeast-1", data, file=FILE).network.zones == ("ap-southeast-1a", "ap-southeast-1b")
+    assert error_line(data, region="ap-southeast-5") == (
+        f"{FILE}: askflow:platform.network.zones[0]: 'ap-southeast-1a' is not a zone of region ap-southeast-5 "
+        "(e.g. ap-southeast-5-j)"
+    )
+
+
+def test_largest_allowed_values_parse() -> None:
+    """The edges Alibaba Cloud accepts are accepted: /8 VPC, /16 and /29 vSwitches, /16 and /24 Service CIDRs,
+    17 tags with 64-byte keys and 128-byte values, a 64-character RAM role name, non-prod without protection."""
+    tags = {f"{i:02d}" + "k" * 62: "v" * 128 for i in range(17)}
+    data = platform(tags=tags, name="askflow-production-eu-01",
+                    tenants=[{"name": "data-engineering-analytics-abc"}],
+                    **{"network.vpc_cidr": "10.0.0.0/8", "network.vswitch_cidrs": ["10.0.0.0/16", "10.1.0.0/29"],
+                       "cluster.service_cidr": "192.168.0.0/24"})
+    s = parse_settings("cn-hangzhou", data, file=FILE)
+    assert len(s.ram_role_names[0]) == 64
+    assert parse_settings("cn-hangzhou", {**data, "cluster": {"service_cidr": "172.16.0.0/16"}}, file=FILE)
+    staging = platform(environment="staging", **{"protection.protect": False, "storage.versioning": False})
+    assert parse_settings("cn-hangzhou", staging, file=FILE).storage.versioning is False
 
 
 def test_bring_your_own_network() -> None:
