@@ -452,7 +452,8 @@ def _header(stack: str, source: str, source_file: str, sets: Sequence[str]) -> s
 def _check_unique(
     stack: str, source: str, src: Settings, new: Settings, others: Mapping[str, Settings], shown: str
 ) -> None:
-    """Refuse results whose physical names or shared-VPC CIDRs collide with the source or another stack."""
+    """Refuse results whose physical names (name, bucket, SLS project, RAM roles) or shared-VPC CIDRs collide
+    with the source or another stack."""
     pairs = {"name": (new.name, lambda s: s.name), "storage.bucket_name": (new.bucket_name, lambda s: s.bucket_name),
              "observability.sls_project_name": (new.sls_project_name, lambda s: s.sls_project_name)}
     for key, (value, of) in pairs.items():
@@ -460,6 +461,15 @@ def _check_unique(
             if other_name != stack and of(other) == value:
                 raise AskflowError(f"{value!r} is already used by stack {other_name!r}: physical names must be unique",
                                    file=shown, path=f"{PLATFORM_KEY}.{key}")
+    # RAM role names are unique in the account, and `<name>-<tenant>-executor` does not tell where the
+    # name ends: stack name `askflow-ml` with tenant `data-eng` and `askflow-ml-data` with `eng` meet.
+    roles = [(f"{PLATFORM_KEY}.tenants[{i}].name", new.executor_role_name(t.name)) for i, t in enumerate(new.tenants)]
+    roles.append((f"{PLATFORM_KEY}.name", new.argo_server_role_name))
+    for path, role in roles:
+        for other_name, other in {source: src, **others}.items():
+            if other_name != stack and role in other.ram_role_names:
+                raise AskflowError(f"gives the RAM role name {role!r}, which stack {other_name!r} already uses: "
+                                   "physical names must be unique", file=shown, path=path)
     if new.network.vpc_id is not None:
         for other_name, other in {source: src, **others}.items():
             if other.network.vpc_id == new.network.vpc_id and other.cluster.service_cidr.overlaps(new.cluster.service_cidr):

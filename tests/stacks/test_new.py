@@ -240,6 +240,18 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
          "'abc' is not a valid int); quote it (without a !! tag) if it is meant as text"),
         (["rc-1", "--from", "staging", "--set", "templates.deploy=&a [*a]"],
          "--set templates.deploy: '&a [*a]': YAML has an alias inside the value it names"),
+        (["rc-1", "--from", "prod", "--set", "protection.protect=false"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.protection.protect: cannot be false in prod (the policy "
+         "rules refuse it): remove it"),
+        (["rc-1", "--from", "staging", "--set", "network.vpc_cidr=100.64.0.0/16"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.network.vpc_cidr: 100.64.0.0/16 overlaps 100.64.0.0/10, "
+         "which a VPC cannot use (use 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16)"),
+        (["rc-1", "--from", "staging", "--set", "network.zones=[cn-hangzhou-j, cn-beijing-k]"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.network.zones[1]: 'cn-beijing-k' is not a zone of region "
+         "cn-hangzhou (e.g. cn-hangzhou-j)"),
+        (["rc-1", "--from", "staging", "--set", "tags.acs:owner=me"],
+         "environments/Pulumi.rc-1.yaml: askflow:platform.tags: tag key 'acs:owner' starts with a prefix Alibaba "
+         "Cloud reserves (aliyun, acs:)"),
         (["rc-1", "--from", "staging", "--set", "eci.spot_price_limit=.inf"],
          "environments/Pulumi.rc-1.yaml: askflow:platform.eci.spot_price_limit: Input should be a finite number"),
     ],
@@ -255,6 +267,29 @@ def test_bad_input_is_one_line_and_writes_nothing(
     assert err.startswith(line), err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert {p.name: p.read_bytes() for p in (project / "environments").iterdir()} == before
+
+
+def test_ram_role_names_cannot_collide_with_another_stack(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`<name>-<tenant>-executor` is ambiguous: stack `ml` (askflow-ml) with tenant data-eng and stack `ml-data`
+    (askflow-ml-data) with tenant eng would both create the RAM role askflow-ml-data-eng-executor."""
+    monkeypatch.chdir(project)
+    stack_new("ml", "staging", project_root=project)
+    before = _files(project)
+    assert main(["stack", "new", "ml-data", "--from", "staging", "--set", "tenants[0].name=eng"]) == 2
+    assert capsys.readouterr().err == (
+        "environments/Pulumi.ml-data.yaml: askflow:platform.tenants[0].name: gives the RAM role name "
+        "'askflow-ml-data-eng-executor', which stack 'ml' already uses: physical names must be unique\n"
+    )
+    assert _files(project) == before
+
+
+def test_settings_role_names_are_the_plans(project: Path) -> None:
+    """stack new compares Settings.ram_role_names: they must be the names the program gives the roles."""
+    settings = load_settings(read_stack(load_project(project), "staging"))
+    plan = plan_stack("staging", project_root=project)
+    assert sorted(r.inputs["roleName"] for r in plan.of_type("alicloud:ram/role:Role")) == sorted(settings.ram_role_names)
 
 
 def test_overlapping_service_cidr_in_a_shared_vpc_is_refused(project: Path) -> None:
