@@ -162,7 +162,8 @@ class Network(_Model):
     vswitch_cidrs: tuple[Cidr, ...] = Field((), description="One CIDR per zone (/16 to /29), inside `vpc_cidr`. ECI pods take their IPs from these.")
     pod_vswitch_cidrs: tuple[Cidr, ...] = Field((), description="Optional extra vSwitches (one per zone, /16 to /29) reserved for ECI pods; inside `vpc_cidr`.")
     enable_nat_gateway: bool = Field(True, description="Internet egress (NAT gateway, EIP, one SNAT entry per vSwitch) for image pulls.")
-    eip_bandwidth_mbps: int = Field(100, ge=1, le=1000, description="Bandwidth of the egress EIP.")
+    # AllocateEipAddress: a pay-as-you-go EIP billed by traffic (what the network component creates) allows 1-200 Mbit/s.
+    eip_bandwidth_mbps: int = Field(100, ge=1, le=200, description="Bandwidth of the egress EIP (pay-by-traffic: 1 to 200 Mbit/s).")
 
     @property
     def bring_your_own(self) -> bool:

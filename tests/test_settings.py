@@ -202,6 +202,8 @@ def test_dev_override_keeps_false_and_zero() -> None:
          "askflow:platform.tenants[0].name: makes the RAM role name "
          "'askflow-production-eu-01-data-engineering-and-analytics-platform-executor' (73 characters); RAM allows 64: "
          "shorten the tenant name or the stack's name"),
+        ({"network.eip_bandwidth_mbps": 500},
+         "askflow:platform.network.eip_bandwidth_mbps: Input should be less than or equal to 200"),
         ({"argo.parallelism": "many"},
          "askflow:platform.argo.parallelism: 'many': input should be a valid integer, unable to parse string as an integer"),
     ],
