@@ -196,6 +196,24 @@ def mock_kubeconfig(cluster_id: str, region: str) -> str:
     )
 
 
+def rrsa_metadata(cluster_id: str, region: str, *, enabled: bool) -> dict[str, Any]:
+    """The cluster's computed ``rrsa_metadata`` (``enabled``, ``rrsa_oidc_issuer_url``,
+    ``ram_oidc_provider_name``, ``ram_oidc_provider_arn``: ../shared/PLATFORM-FACTS.md).
+
+    ACK creates the OIDC issuer and the RAM OIDC provider only for a cluster with RRSA on; without
+    ``enable_rrsa`` there is nothing to report, so a program that forgot it gets ``enabled: false``
+    and empty fields here, not a working issuer that would hide the mistake.
+    """
+    if not enabled:
+        return {"enabled": False, "rrsaOidcIssuerUrl": "", "ramOidcProviderName": "", "ramOidcProviderArn": ""}
+    return {
+        "enabled": True,
+        "rrsaOidcIssuerUrl": f"https://oidc-ack-{region}.oss-{region}.aliyuncs.com/{cluster_id}",
+        "ramOidcProviderName": f"ack-rrsa-{cluster_id}",
+        "ramOidcProviderArn": f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/ack-rrsa-{cluster_id}",
+    }
+
+
 class CloudMocks(pulumi.runtime.Mocks):
     """Realistic, deterministic outputs for the resources and data sources askflow uses."""
 
@@ -229,12 +247,7 @@ class CloudMocks(pulumi.runtime.Mocks):
             outputs.update(arn=f"acs:kms:{region}:{MOCK_ACCOUNT_ID}:key/key-{h}")
         elif typ == "alicloud:cs/serverlessKubernetes:ServerlessKubernetes":
             rid = f"c{_digest(typ, name, length=32)}"
-            outputs.update(rrsaMetadata={
-                "enabled": True,
-                "rrsaOidcIssuerUrl": f"https://oidc-ack-{region}.oss-{region}.aliyuncs.com/{rid}",
-                "ramOidcProviderName": f"ack-rrsa-{rid}",
-                "ramOidcProviderArn": f"acs:ram::{MOCK_ACCOUNT_ID}:oidc-provider/ack-rrsa-{rid}",
-            })
+            outputs.update(rrsaMetadata=rrsa_metadata(rid, region, enabled=inputs.get("enableRrsa") is True))
         elif typ == "alicloud:oss/bucket:Bucket":
             rid = str(inputs.get("bucket", name))
             outputs.update(
@@ -258,8 +271,15 @@ class CloudMocks(pulumi.runtime.Mocks):
             ns = meta.get("namespace")
             rid = f"{ns}/{meta.get('name', name)}" if ns else str(meta.get("name", name))
             if typ == "kubernetes:helm.sh/v3:Release":
-                rid = f"{inputs.get('namespace', 'default')}/{inputs.get('name', name)}"
-                outputs.update(status={"status": "deployed", "version": 1, "name": inputs.get("name", name)})
+                namespace, release = inputs.get("namespace") or "default", inputs.get("name") or name
+                rid = f"{namespace}/{release}"
+                # helm.v3.ReleaseStatus: `revision` is Helm's release number, `version` the chart's.
+                status = {"status": "deployed", "revision": 1, "name": release, "namespace": namespace}
+                if inputs.get("chart"):
+                    status["chart"] = inputs["chart"]
+                if inputs.get("version"):
+                    status["version"] = inputs["version"]
+                outputs.update(status=status)
         else:
             rid = f"{typ.split(':')[-1].lower()}-{h}"
         return rid, outputs
