@@ -154,7 +154,11 @@ def _custom_descendants(plan: Plan) -> dict[str, list[str]]:
 def waits_for(plan: Plan) -> dict[str, list[str]]:
     """For each custom resource, the custom resources the engine makes it wait for.
 
-    Its dependencies (a component expanded to its custom descendants) and its explicit provider.
+    Its dependencies (a component expanded to its custom descendants), its explicit provider, and
+    a custom parent: the SDK registers a child only once its parent's URN has resolved
+    (``prepare_resource`` awaits ``opts.parent.urn``), and a custom resource's URN resolves when
+    its RegisterResource call returns, i.e. once the parent exists. A component parent registers at
+    once, so it delays nothing.
     """
     by_urn = plan.by_urn()
     descendants = _custom_descendants(plan)
@@ -171,6 +175,9 @@ def waits_for(plan: Plan) -> dict[str, list[str]]:
                 deps.add(urn)
             else:
                 deps.update(descendants.get(urn, []))
+        parent = by_urn.get(r.parent)
+        if parent is not None and parent.custom:
+            deps.add(parent.urn)
         deps.discard(r.urn)
         out[r.urn] = sorted(deps)
     return out

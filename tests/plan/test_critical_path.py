@@ -135,3 +135,19 @@ def test_kubernetes_resources_wait_for_their_provider() -> None:
 def test_output_is_deterministic() -> None:
     assert format_critical_path(critical_path(_plan("prod"))) == format_critical_path(
         critical_path(plan_stack("prod", ROOT)))
+
+
+def test_a_child_of_a_custom_resource_waits_for_its_parent() -> None:
+    """The SDK registers a child after its parent's URN resolves, which for a custom parent is after
+    the parent is created; a component parent delays nothing."""
+    plan = copy.deepcopy(_plan("dev"))
+    by_urn = plan.by_urn()
+    bucket = by_urn[_one(plan, BUCKET)]
+    cluster = _one(plan, CLUSTER)
+    component = bucket.parent
+    assert not by_urn[component].custom
+    assert critical_path(plan).steps[bucket.urn].start == 0  # its component parent is no wait
+    bucket.parent = cluster
+    cp = critical_path(plan)
+    assert cluster in cp.waits_for[bucket.urn]
+    assert cp.steps[bucket.urn].start == cp.steps[cluster].finish
