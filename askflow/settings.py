@@ -257,6 +257,10 @@ class Cluster(_Model):
     def _version(cls, v: str) -> str:
         if not _K8S_VERSION.match(v):
             raise ValueError(f"{v!r} does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)")
+        # The cluster always has RRSA on (enable_rrsa), which needs Kubernetes 1.22.3 or later
+        # (terraform-provider-alicloud, alicloud_cs_serverless_kubernetes).
+        if tuple(int(n) for n in v.split("-", 1)[0].split(".")) < (1, 22, 3):
+            raise ValueError(f"{v!r} is older than 1.22.3, the first version with RRSA (which askflow always enables)")
         return v
 
     @model_validator(mode="after")
