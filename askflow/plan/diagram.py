@@ -41,8 +41,26 @@ def mermaid_label(text: str) -> str:
     return f'"{escaped}"'
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+# Characters that Markdown may read as markup in running text: emphasis (``*``, ``_``, ``~``),
+# links, raw HTML and entities, code, table cells. Each is backslash-escaped (CommonMark: any ASCII
+# punctuation may be), so a RAM resource ``acs:oss:*:*:b/*`` or a name ``<x>`` shows as written.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def _md_text(text: str) -> str:
+    """Plain text (names, messages) as literal Markdown, in a table cell or a list item."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def _md_code(text: str, *, in_table: bool = False) -> str:
+    """A code span showing ``text`` as written. Backslashes are literal in code spans; only a table
+    needs ``|`` escaped (GFM splits cells first), and a backtick needs a longer fence."""
+    text = text.replace("\n", " ")
+    if in_table:
+        text = text.replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def diagram_edges(plan: Plan) -> list[tuple[str, str]]:
@@ -117,14 +135,14 @@ def plan_markdown(plan: Plan, violations: list[Violation]) -> str:
     by_urn = plan.by_urn()
     rows = sorted((component_of(plan, r.urn, by_urn), short_type(r.type), r.name, r.protect) for r in custom)
     for component, typ, name, protect in rows:
-        out.append(f"| {_md_cell(component)} | `{_md_cell(typ)}` | {_md_cell(name)} | "
+        out.append(f"| {_md_text(component)} | {_md_code(typ, in_table=True)} | {_md_text(name)} | "
                    f"{'yes' if protect else ''} |")
     out += ["", "## Protections", ""]
     protected = sorted((r for r in custom if r.protect or r.retain_on_delete), key=lambda r: r.urn)
     if protected:
         for r in protected:
             flags = ", ".join(f for f, on in (("protect", r.protect), ("retainOnDelete", r.retain_on_delete)) if on)
-            out.append(f"- `{short_type(r.type)}` {_md_cell(r.name)}: {flags}")
+            out.append(f"- {_md_code(short_type(r.type))} {_md_text(r.name)}: {flags}")
     else:
         out.append("Nothing is protected: `pulumi destroy` deletes every resource of this stack.")
     out += ["", "## Policy", ""]
@@ -132,12 +150,13 @@ def plan_markdown(plan: Plan, violations: list[Violation]) -> str:
         out.append(f"{len(violations)} mandatory rule violation(s): `pulumi up` would be refused.")
         out.append("")
         for v in sorted(violations, key=lambda v: (v.rule, v.urn, v.message)):
-            out.append(f"- **{_md_cell(v.rule)}**: `{_md_cell(v.urn)}`: {_md_cell(v.message)}")
+            out.append(f"- **{_md_text(v.rule)}**: {_md_code(v.urn)}: {_md_text(v.message)}")
     else:
         out.append(f"All {len(RULES)} mandatory rules pass:")
         out.append("")
         for rule in RULES:
-            out.append(f"- `{rule.name}`: {_md_cell(rule.description)}")
+            # Descriptions are askflow's own Markdown (`protect`ed): kept as written.
+            out.append(f"- {_md_code(rule.name)}: {rule.description}")
     if plan.warnings:
-        out += ["", "## Warnings", ""] + [f"- {_md_cell(w)}" for w in sorted(plan.warnings)]
+        out += ["", "## Warnings", ""] + [f"- {_md_text(w)}" for w in sorted(plan.warnings)]
     return "\n".join(out) + "\n"

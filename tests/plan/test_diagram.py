@@ -108,5 +108,33 @@ def test_violations_and_awkward_names_are_escaped() -> None:
     nodes, _, _ = _parse(diagram)
     assert list(nodes) == [node_id(odd.urn)]
     assert "#quot;" in diagram and "#lt;" in diagram and "#91;" in diagram
-    assert "1 mandatory rule violation(s)" in text and "is \\| public" in text
-    assert "we\"ird\\|<name>[1]#" in text  # table cell: pipe escaped
+    assert "1 mandatory rule violation(s)" in text
+    html = _render(text)
+    assert "<td>we&quot;ird|&lt;name&gt;[1]#</td>" in html  # table cell: pipe and tag shown as written
+    assert "<li><strong>bucket-private</strong>: <code>" in html and ": is | public</li>" in html
+
+
+def _render(markdown: str) -> str:
+    """plan.md as GitHub renders it: CommonMark with GFM tables and raw HTML passed through."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True}).enable("table").render(markdown)
+
+
+def test_names_and_messages_render_as_written_not_as_markup() -> None:
+    """A RAM policy's resource `acs:oss:*:*:b/*` (the ram-no-wildcard-resources message) must not
+    turn into emphasis, and a name with `<...>`, `_`, `*` or a backtick must not become HTML or code."""
+    name = "a_b_*c*_<img src=x>`d`"
+    urn = f"urn:pulumi:s::p::x:y:Z::{name}|e"
+    odd = Registration(urn=urn, type="x:y:Z", name=name, custom=True, parent="", provider="", inputs={},
+                       protect=True, retain_on_delete=False, delete_before_replace=False, ignore_changes=[],
+                       dependencies=[])
+    plan = Plan(project="p", stack="s", stack_file="f", resources=[odd], outputs={}, warnings=["w *x* <y>"])
+    message = "Statement[0] allows Resource 'acs:oss:*:*:b/*'"
+    html = _render(plan_markdown(plan, [Violation("ram-no-wildcard-resources", urn, message)]))
+    assert "<em>" not in html and "<img" not in html
+    assert f"<td>{name.replace('<', '&lt;').replace('>', '&gt;')}</td>" in html
+    assert "<li><code>x:y.Z</code> a_b_*c*_&lt;img src=x&gt;`d`: protect</li>" in html
+    assert (f"<code>{urn.replace('<', '&lt;').replace('>', '&gt;')}</code>: "
+            "Statement[0] allows Resource 'acs:oss:*:*:b/*'</li>") in html
+    assert "<li>w *x* &lt;y&gt;</li>" in html
