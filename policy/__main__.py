@@ -9,9 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi.runtime.rpc import UNKNOWN
 from pulumi_policy import EnforcementLevel, PolicyPack, ReportViolation, StackValidationArgs, StackValidationPolicy
-from pulumi_policy.proxy import _DictProxy, _ListProxy
+from pulumi_policy.proxy import _DictProxy, _is_unknown, _ListProxy
 
 from askflow.policies.rules import RULES, UNKNOWN_VALUE, Resource, Rule
 
@@ -22,6 +21,8 @@ def plain(value: Any) -> Any:
     Reading a proxy raises for values that are unknown during preview (ids of resources not
     created yet), which would turn every mandatory rule into a "cannot run during preview"
     advisory. Unknowns become :data:`UNKNOWN_VALUE`; the rules treat them as not yet decidable.
+    The engine marks an unknown with one sentinel per type (string, bool, number, array, object,
+    asset, archive: ``pulumi_policy.proxy``); every one of them is unknown here, not just the string's.
     """
     if isinstance(value, _DictProxy | _ListProxy):
         value = value["__target"]
@@ -29,7 +30,15 @@ def plain(value: Any) -> Any:
         return {k: plain(v) for k, v in value.items()}
     if isinstance(value, Sequence) and not isinstance(value, str):
         return [plain(v) for v in value]
-    return UNKNOWN_VALUE if value == UNKNOWN else value
+    return UNKNOWN_VALUE if _is_unknown(value) else value
+
+
+def _parent(r: Any) -> str:
+    """The parent's URN. AnalyzeStack gives each resource its parent (pulumi_policy links it as
+    ``r.parent``, a PolicyResource); ``opts.parent`` is only a fallback, as the engine need not fill
+    it for stack policies, and rules that match a bucket's ACL by component need the real parent."""
+    parent = getattr(r, "parent", None)
+    return str(getattr(parent, "urn", "") or getattr(r.opts, "parent", None) or "")
 
 
 def _view(r: Any) -> Resource:
@@ -41,7 +50,7 @@ def _view(r: Any) -> Resource:
         inputs=plain(r.props),
         protect=bool(r.opts.protect),
         provider=(getattr(provider, "urn", "") or "") if provider is not None else "",
-        parent=(r.opts.parent or ""),
+        parent=_parent(r),
     )
 
 
