@@ -102,7 +102,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     bindings = [
         ServiceAccountBinding(
             key=f"executor-{t.name}",
-            role_name=f"{name}-{t.name}-executor"[:64],
+            role_name=s.executor_role_name(t.name),  # validated: at most 64 characters, unique
             namespace=t.name,
             service_account=WORKFLOW_SERVICE_ACCOUNT,
             prefixes=(f"{t.name}/",),
@@ -114,7 +114,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     ]
     bindings.append(ServiceAccountBinding(
         key="argo-server",
-        role_name=f"{name}-argo-server"[:64],
+        role_name=s.argo_server_role_name,
         namespace=s.argo.namespace,
         service_account=f"{RELEASE_NAME}-server",
         # The UI shows every artifact and stores uploads; it writes nothing else.
