@@ -159,16 +159,37 @@ def _bucket_https_only(resources: Sequence[Resource]) -> Iterable[Violation]:
             )
 
 
+def _object(r: Resource, key: str) -> Mapping[str, Any] | None:
+    """An object input, ``{}`` when unset or not an object; None while a preview does not know it
+    yet (the next preview decides)."""
+    value = r.inputs.get(key)
+    if value == UNKNOWN_VALUE:
+        return None
+    return value if isinstance(value, Mapping) else {}
+
+
+def _objects(r: Resource, key: str) -> list[Mapping[str, Any]] | None:
+    """The known objects of a list input (a preview may not know some, or the whole list: None)."""
+    value = r.inputs.get(key)
+    if value == UNKNOWN_VALUE:
+        return None
+    return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
+
+
 def _bucket_encrypted(resources: Sequence[Resource]) -> Iterable[Violation]:
     for b in _each(resources, BUCKET):
-        sse = b.inputs.get("serverSideEncryptionRule") or {}
-        if sse.get("sseAlgorithm") not in ("AES256", "KMS"):
+        sse = _object(b, "serverSideEncryptionRule")
+        if sse is not None and sse.get("sseAlgorithm") not in ("AES256", "KMS", UNKNOWN_VALUE):
             yield Violation("bucket-encrypted", b.urn, "server-side encryption (AES256 or KMS) must be set")
 
 
 def _bucket_lifecycle(resources: Sequence[Resource]) -> Iterable[Violation]:
     for b in _each(resources, BUCKET):
-        rules = [r for r in (b.inputs.get("lifecycleRules") or []) if r.get("enabled")]
+        known = _objects(b, "lifecycleRules")
+        raw = b.inputs.get("lifecycleRules")
+        if known is None or (isinstance(raw, list) and UNKNOWN_VALUE in raw):
+            continue  # a rule the preview does not know yet may be the one
+        rules = [r for r in known if r.get("enabled")]
         if not any(r.get("expirations") for r in rules):
             yield Violation("bucket-lifecycle", b.urn, "no enabled lifecycle rule expires objects")
         if not any(r.get("abortMultipartUploads") for r in rules):
@@ -195,7 +216,7 @@ def _bucket_lifecycle_accepted(resources: Sequence[Resource]) -> Iterable[Violat
     0014-00000085), and rules whose prefixes overlap may not share an action (0014-00000084)
     unless the bucket allows it (``lifecycleRuleAllowSameActionOverlap``)."""
     for b in _each(resources, BUCKET):
-        rules = [r for r in (b.inputs.get("lifecycleRules") or []) if isinstance(r, Mapping)]
+        rules = _objects(b, "lifecycleRules") or []
         overlap_allowed = b.inputs.get("lifecycleRuleAllowSameActionOverlap") is True
         for i, first in enumerate(rules):
             for second in rules[i + 1:]:
@@ -216,7 +237,8 @@ def _bucket_lifecycle_accepted(resources: Sequence[Resource]) -> Iterable[Violat
 
 def _bucket_versioned_prod(resources: Sequence[Resource]) -> Iterable[Violation]:
     for b in _each(resources, BUCKET):
-        if b.environment == "prod" and (b.inputs.get("versioning") or {}).get("status") != "Enabled":
+        versioning = _object(b, "versioning")
+        if b.environment == "prod" and versioning is not None and versioning.get("status") not in ("Enabled", UNKNOWN_VALUE):
             yield Violation("bucket-versioned-in-prod", b.urn, "prod buckets must have versioning Enabled")
 
 
