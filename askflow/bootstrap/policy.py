@@ -11,8 +11,11 @@ never holds write permissions and a dev deploy cannot touch prod:
   supports names (OSS buckets, SLS projects, RAM roles and policies), to ``<managed_prefix>-<env>-``:
   the names of the main project's stack ``<env>``. VPC, ECS, ACK, KMS, ECI and RDS resources
   have ids, not names, so those statements cannot be narrowed by environment.
-- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads, plus
-  reading state and writing only ``pulumi preview``'s lock files.
+- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads only,
+  including the main project's state (``pulumi preview`` writes nothing to a DIY backend).
+
+Each deploy role writes only its own stack's state files (``.pulumi/*/<project>/<env>…``): it can
+neither read nor rewrite another environment's state or the bootstrap's.
 
 Documents follow RAM's policy language (https://www.alibabacloud.com/help/en/ram/user-guide/policy-elements);
 a custom policy holds at most 6,144 characters, hence one document per group of services.
@@ -25,7 +28,7 @@ import re
 from typing import Any
 
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings
-from askflow.policies.documents import bucket_access_policy, federated_trust_policy
+from askflow.policies.documents import federated_trust_policy
 
 # RAM's limit on the length of a custom policy document.
 MAX_POLICY_LENGTH = 6144
@@ -108,11 +111,16 @@ RAM_WRITE = (
     "ram:CreatePolicy", "ram:DeletePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion",
     "ram:SetDefaultPolicyVersion", "ram:AttachPolicyToRole", "ram:DetachPolicyFromRole",
 )
-# Bucket metadata the S3 client of `pulumi login s3://…` reads (HeadBucket, GetBucketLocation);
-# object access comes from askflow.policies.documents.bucket_access_policy.
+# Bucket metadata the S3 client of `pulumi login s3://…` reads (HeadBucket, GetBucketLocation).
 STATE_BUCKET = ("oss:GetBucketInfo", "oss:GetBucketLocation")
-# Where `pulumi preview` writes: its stack lock (https://www.pulumi.com/docs/iac/concepts/state-and-backends/).
-STATE_LOCKS = ".pulumi/locks/"
+# Object actions on the state files (HeadObject is authorised as oss:GetObject).
+STATE_WRITE = ("oss:GetObject", "oss:PutObject", "oss:DeleteObject")
+# KMS actions a deploy role must never take on the state bucket's key: disabling or deleting it
+# makes every stack's state unreadable.
+STATE_KEY_DENY = (
+    "kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:SetDeletionProtection", "kms:UpdateRotationPolicy",
+    "kms:UpdateKeyDescription", "kms:TagResource", "kms:UntagResource",
+)
 # KMS reads, named: `kms:Get*` would include kms:GetSecretValue (every secret's plaintext).
 # Describe*/List* return metadata only; GetKeyPolicy is read by the provider's kms.Key.
 KMS_READ = ("kms:Describe*", "kms:List*", "kms:GetKeyPolicy")
@@ -137,17 +145,73 @@ def _allow(actions: list[str] | tuple[str, ...], resources: list[str]) -> dict[s
     return {"Effect": "Allow", "Action": sorted(actions), "Resource": sorted(resources)}
 
 
-def _state_statements(s: BootstrapSettings, account: str, *, preview: bool) -> list[dict[str, Any]]:
-    """The state bucket: everything for a deploy; for a preview, reads plus its lock files only."""
+def stack_state_keys(project: str, stack: str) -> list[str]:
+    """Object key patterns of one stack's state in a DIY backend (project-scoped layout, ``meta.yaml``
+    version 1): its checkpoint (``.json``, ``.json.gz``/``.zst``, the ``.json.bak`` copy), its tags,
+    history, backups, update journal and lock files.
+
+    pulumi/pulumi ``pkg/backend/diy/store.go`` (``StacksDir/<project>/<stack>``, ``HistoriesDir``,
+    ``BackupsDir``, ``JournalsDir``), ``stack_tags.go`` (``.pulumi-tags``) and ``lock.go`` (locks under
+    ``.pulumi/locks/<fully qualified name>/``, i.e. ``organization/<project>/<stack>``).
+    """
+    return [
+        f".pulumi/stacks/{project}/{stack}.json*",
+        f".pulumi/stacks/{project}/{stack}.pulumi-tags",
+        f".pulumi/history/{project}/{stack}/*",
+        f".pulumi/backups/{project}/{stack}/*",
+        f".pulumi/journal/{project}/{stack}/*",
+        f".pulumi/locks/organization/{project}/{stack}/*",
+    ]
+
+
+def project_state_keys(project: str) -> list[str]:
+    """Object key patterns a ``pulumi preview`` of any stack of ``project`` reads."""
+    return [f".pulumi/stacks/{project}/*", f".pulumi/history/{project}/*", f".pulumi/journal/{project}/*"]
+
+
+# `pulumi login` reads the backend's layout version (pkg/backend/diy/meta.go); the admin's first
+# login to the empty bucket wrote it, and nobody else needs to.
+STATE_META = ".pulumi/meta.yaml"
+
+
+def _state_statements(
+    s: BootstrapSettings, account: str, *, environment: str | None
+) -> list[dict[str, Any]]:
+    """The state bucket: a deploy role reads and writes its own stack's files only; the preview role
+    (``environment`` None) only reads the main project's state.
+
+    ``pulumi preview`` takes no lock on a DIY backend (``diyBackend.Preview`` applies with DryRun and
+    never calls ``Lock``; ``up``/``refresh``/``destroy``/``import`` do), so the preview role writes
+    nothing: a pull request can neither forge nor delete the lock of a running ``pulumi up``.
+    No role reaches the bootstrap's own state (``.pulumi/stacks/<bootstrap project>/``) or another
+    environment's. https://github.com/pulumi/pulumi/blob/master/pkg/backend/diy/backend.go
+    """
     bucket = s.state_bucket_name
-    kms = f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}" if s.state.kms_key_id else None
-    if preview:
-        objects = bucket_access_policy(
-            bucket, [STATE_LOCKS], allow_delete=True, read_prefixes=[""], kms_key_arn=kms
+    objects = f"acs:oss:*:{account}:{bucket}/"
+    statements = [
+        _allow(STATE_BUCKET, [f"acs:oss:*:{account}:{bucket}"]),
+        # Object names only (stack listings, lock checks): nothing is read by listing.
+        _allow(["oss:ListObjects"], [f"acs:oss:*:{account}:{bucket}"]),
+    ]
+    if environment is None:
+        statements.append(
+            _allow(["oss:GetObject"], [objects + k for k in (STATE_META, *project_state_keys(s.project))])
         )
     else:
-        objects = bucket_access_policy(bucket, [""], allow_delete=True, kms_key_arn=kms)
-    return [_allow(STATE_BUCKET, [f"acs:oss:*:{account}:{bucket}"]), *objects["Statement"]]
+        statements += [
+            _allow(["oss:GetObject"], [objects + STATE_META]),
+            _allow(STATE_WRITE, [objects + k for k in stack_state_keys(s.project, environment)]),
+        ]
+    if s.state.kms_key_id:
+        key = f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}"
+        # SSE-KMS: reads need Decrypt, writes GenerateDataKey
+        # (https://www.alibabacloud.com/help/en/oss/user-guide/server-side-encryption-8).
+        statements.append(_allow(["kms:Decrypt"] if environment is None else ["kms:Decrypt", "kms:GenerateDataKey"],
+                                 [key]))
+        if environment is not None:
+            # The deploy role's KMS statement covers every key of the region (ids, not names).
+            statements.append({"Effect": "Deny", "Action": sorted(STATE_KEY_DENY), "Resource": [key]})
+    return statements
 
 
 def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> dict[str, dict[str, Any]]:
@@ -171,7 +235,7 @@ def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> 
             [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")],
         ),
         _allow([*RDS_WRITE, *_reads("rds")], _regional("rds", regions, account)),
-        *_state_statements(s, account, preview=False),
+        *_state_statements(s, account, environment=environment),
     )
     identity = _doc(
         _allow(
@@ -201,7 +265,7 @@ def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
         _allow(["oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
         _allow(LOG_READ, [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")]),
         _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
-        *_state_statements(s, account, preview=True),
+        *_state_statements(s, account, environment=None),
     )
 
 

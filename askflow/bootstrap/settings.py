@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from askflow.bootstrap import SETTINGS_KEY
+from askflow.bootstrap import PROJECT, SETTINGS_KEY
 from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
 from askflow.policies.documents import RRSA_AUDIENCE
 from askflow.settings import DNS_LABEL, OSS_BUCKET, SettingsError, region_id, validate_config
@@ -22,6 +22,8 @@ _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$")
 _REF_PART = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 _FINGERPRINT = re.compile(r"^[0-9a-f]{40}$")
 _RAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
+# Pulumi project names (tokens.ValidateProjectName): letters, digits, '_', '.', '-'.
+_PULUMI_PROJECT = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 # The audience `aliyun/configure-aliyun-credentials-action@v1` requests by default (its action.yml),
@@ -90,6 +92,20 @@ class GitHub(_Model):
                 raise ValueError(f"{ref!r} is not an exact branch or environment name (no wildcards)")
         if len(set(v)) != len(v):
             raise ValueError("lists a name twice")
+        return v
+
+    @field_validator("deploy_environments")
+    @classmethod
+    def _environments_apart(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        # Environment `dev` may manage `<managed_prefix>-dev-*`: that pattern would also match
+        # every name of an environment `dev-eu`, so dev's role could change or delete them.
+        for env in v:
+            for other in v:
+                if other.startswith(f"{env}-"):
+                    raise ValueError(
+                        f"{other!r} starts with {env!r}-: the deploy role of {env!r} (names {env}-*) could manage "
+                        f"{other!r}'s resources; rename one"
+                    )
         return v
 
     @field_validator("fingerprints")
@@ -186,6 +202,11 @@ class BootstrapSettings(_Model):
         "and policies with this prefix.",
     )
     regions: tuple[str, ...] = Field((), description="Regions the main project deploys to (default: `region`).")
+    project: str = Field(
+        "askflow",
+        description="Name of the main Pulumi project (`name` in ../Pulumi.yaml). Its stacks' state lives under "
+        "`.pulumi/*/<project>/` in the state bucket: each deploy role may write only its own stack's files there.",
+    )
     tags: dict[str, str] = Field(default_factory=dict, description="Tags on every taggable resource.")
     github: GitHub
     state: StateBucket = Field(default_factory=StateBucket)
@@ -203,6 +224,13 @@ class BootstrapSettings(_Model):
                 f"{v!r} is not a valid name prefix: at most 30 lowercase letters, digits and '-', "
                 "starting with a letter"
             )
+        return v
+
+    @field_validator("project")
+    @classmethod
+    def _project(cls, v: str) -> str:
+        if not _PULUMI_PROJECT.match(v):
+            raise ValueError(f"{v!r} is not a Pulumi project name (letters, digits, '_', '.', '-')")
         return v
 
     @field_validator("region")
@@ -235,6 +263,10 @@ class BootstrapSettings(_Model):
                 ("name",),
                 f"must not start with managed_prefix {self.managed_prefix!r}: the CI role could then modify the "
                 "bootstrap's own roles and state bucket (e.g. use `platform`)",
+            )
+        if self.project == PROJECT:
+            raise SettingsError(
+                ("project",), f"{PROJECT!r} is the bootstrap's own project: name the main project (../Pulumi.yaml)"
             )
         bucket = self.state_bucket_name
         if not OSS_BUCKET.match(bucket):

@@ -87,15 +87,19 @@ def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Buc
         tags=tags,
         opts=PROTECTED,
     )
-    alicloud.oss.BucketAcl(f"{s.name}-state-acl", bucket=bucket.id, acl="private")
+    # Protected like the bucket: `pulumi destroy --exclude-protected` (or --continue-on-error)
+    # deletes every unprotected resource and keeps the bucket, which would leave the state readable
+    # without its private ACL, public-access block and HTTPS-only policy (pulumi/pulumi#8359).
+    alicloud.oss.BucketAcl(f"{s.name}-state-acl", bucket=bucket.id, acl="private", opts=PROTECTED)
     alicloud.oss.BucketPublicAccessBlock(
-        f"{s.name}-state-public-access-block", bucket=bucket.id, block_public_access=True
+        f"{s.name}-state-public-access-block", bucket=bucket.id, block_public_access=True, opts=PROTECTED
     )
     # Pulumi's S3 backend speaks HTTPS (the login URL's endpoint): plain HTTP is refused.
     alicloud.oss.BucketPolicy(
         f"{s.name}-state-https-only",
         bucket=bucket.id,
         policy=json.dumps(https_only_bucket_policy(s.state_bucket_name), sort_keys=True),
+        opts=PROTECTED,
     )
     return bucket
 

@@ -96,6 +96,10 @@ def test_state_bucket_is_private_versioned_encrypted_and_protected() -> None:
     assert acl.inputs == {"acl": "private", "bucket": name}
     block = _one(plan, "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock")
     assert block.inputs == {"blockPublicAccess": True, "bucket": name}
+    # `pulumi destroy --exclude-protected` keeps the bucket and deletes whatever is unprotected: the
+    # guards must outlive it like the bucket does.
+    https_only = _one(plan, "alicloud:oss/bucketPolicy:BucketPolicy")
+    assert [r.protect for r in (acl, block, https_only)] == [True, True, True]
 
 
 def test_state_files_never_expire_only_history_backups_and_old_versions() -> None:
@@ -395,18 +399,96 @@ def test_ci_cannot_touch_its_own_identity_or_the_state_bucket() -> None:
     assert len(deny) == 2 and all(f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-*" in d["Resource"] for d in deny)
 
 
-def test_preview_role_writes_only_the_lock_files_of_the_state_bucket() -> None:
+STATE = "platform-cn-hangzhou-pulumi-state"
+
+
+def _state_grants(doc: dict[str, Any], action: str, key: str) -> bool:
+    """Whether ``doc`` allows ``action`` on object ``key`` of the state bucket (OSS `*` spans `/`)."""
+    from fnmatch import fnmatchcase
+
+    arn = f"acs:oss:*:{MOCK_ACCOUNT_ID}:{STATE}/{key}"
+    allowed = denied = False
+    for stmt in _statements(doc):
+        if action in _as_list(stmt["Action"]) and any(fnmatchcase(arn, r) for r in _as_list(stmt["Resource"])):
+            allowed |= stmt["Effect"] == "Allow"
+            denied |= stmt["Effect"] == "Deny"
+    return allowed and not denied
+
+
+# Keys the DIY backend writes, pulumi/pulumi pkg/backend/diy/{store,lock,stack_tags}.go: project
+# `askflow`, stack `<env>`; the bootstrap's own stack is askflow-bootstrap/platform.
+def _keys(project: str, stack: str) -> list[str]:
+    return [
+        f".pulumi/stacks/{project}/{stack}.json", f".pulumi/stacks/{project}/{stack}.json.bak",
+        f".pulumi/stacks/{project}/{stack}.json.gz", f".pulumi/stacks/{project}/{stack}.pulumi-tags",
+        f".pulumi/history/{project}/{stack}/{stack}-1700000000.history.json",
+        f".pulumi/history/{project}/{stack}/{stack}-1700000000.checkpoint.json",
+        f".pulumi/backups/{project}/{stack}/{stack}.1700000000.json",
+        f".pulumi/journal/{project}/{stack}/0001.json",
+        f".pulumi/locks/organization/{project}/{stack}/9f1c.json",
+    ]
+
+
+@pytest.mark.parametrize(("env", "other"), [("dev", "prod"), ("prod", "dev")])
+def test_a_deploy_role_writes_only_its_own_stacks_state(env: str, other: str) -> None:
+    """A dev deploy must not rewrite prod's state (which the prod role would then act on) or the bootstrap's."""
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
+    doc = {"Statement": [s for d in docs.values() for s in _statements(d)]}
+    for key in _keys("askflow", env):
+        for action in ("oss:GetObject", "oss:PutObject", "oss:DeleteObject"):
+            assert _state_grants(doc, action, key), (action, key)
+    assert _state_grants(doc, "oss:GetObject", ".pulumi/meta.yaml")
+    for key in [*_keys("askflow", other), *_keys("askflow", "staging"), *_keys("askflow-bootstrap", "platform"),
+                ".pulumi/meta.yaml"]:
+        for action in ("oss:PutObject", "oss:DeleteObject"):
+            assert not _state_grants(doc, action, key), (action, key)
+    for key in [*_keys("askflow", other), *_keys("askflow-bootstrap", "platform")]:
+        assert not _state_grants(doc, "oss:GetObject", key), key
+
+
+def test_preview_role_reads_the_main_projects_state_and_writes_nothing() -> None:
+    """`pulumi preview` takes no lock on a DIY backend (diyBackend.Preview never calls Lock): a pull
+    request must not be able to forge, or delete, the lock of a running `pulumi up`."""
     (doc,) = _documents(_plan(), "platform-ci-preview").values()
-    written = []
     for stmt in _statements(doc):
         writes = [a for a in _as_list(stmt["Action"])
                   if not a.split(":")[1].startswith(READ_VERBS) and a != "oss:ListObjects"]
-        if writes:
-            assert sorted(writes) == ["oss:DeleteObject", "oss:PutObject"], stmt
-            written += _as_list(stmt["Resource"])
-    assert written == ["acs:oss:*:*:platform-cn-hangzhou-pulumi-state/.pulumi/locks/*"]
-    reads = [s for s in _statements(doc) if _as_list(s["Action"]) == ["oss:GetObject"]]
-    assert [r for s in reads for r in _as_list(s["Resource"])] == ["acs:oss:*:*:platform-cn-hangzhou-pulumi-state/*"]
+        assert not writes, stmt
+    for env in ("dev", "staging", "prod"):
+        # Checkpoints, tags, history and journal; backups and locks are none of a preview's business.
+        read = [k for k in _keys("askflow", env) if "/backups/" not in k and "/locks/" not in k]
+        assert all(_state_grants(doc, "oss:GetObject", k) for k in read)
+    assert _state_grants(doc, "oss:GetObject", ".pulumi/meta.yaml")
+    assert not any(_state_grants(doc, "oss:GetObject", k) for k in _keys("askflow-bootstrap", "platform"))
+
+
+def test_state_project_is_the_main_projects_name() -> None:
+    """External truth: the project whose state the roles are scoped to is ../Pulumi.yaml's `name`."""
+    from askflow.bootstrap.policy import stack_state_keys
+
+    main = yamlio.load_file(ROOT / "Pulumi.yaml")["name"]
+    docs = _documents(_plan(), "platform-ci-deploy-dev-")
+    resources = [r for d in docs.values() for s in _statements(d) for r in _as_list(s["Resource"])]
+    for key in stack_state_keys(main, "dev"):
+        assert f"acs:oss:*:{MOCK_ACCOUNT_ID}:{STATE}/{key}" in resources
+
+
+def test_deploy_roles_cannot_disable_or_delete_the_state_key(tmp_path: Path) -> None:
+    """With SSE-KMS, the key is the state: the deploy roles' KMS writes cover every key of the region."""
+    state = dict(yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["state"])
+    plan = plan_stack(STACK, project_root=_project_copy(tmp_path, {"state": {**state, "kms_key_id": "key-state"}}))
+    key = f"acs:kms:cn-hangzhou:{MOCK_ACCOUNT_ID}:key/key-state"
+    for env in ("dev", "prod"):
+        docs = _documents(plan, f"platform-ci-deploy-{env}-")
+        statements = [s for d in docs.values() for s in _statements(d)]
+        denied = {a for s in statements if s["Effect"] == "Deny" and key in _as_list(s["Resource"])
+                  for a in _as_list(s["Action"])}
+        assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:SetDeletionProtection"} <= denied
+        assert any(s["Effect"] == "Allow" and "kms:GenerateDataKey" in _as_list(s["Action"])
+                   and key in _as_list(s["Resource"]) for s in statements)
+    (preview,) = _documents(plan, "platform-ci-preview").values()
+    kms = [a for s in _statements(preview) if key in _as_list(s["Resource"]) for a in _as_list(s["Action"])]
+    assert kms == ["kms:Decrypt"]
 
 
 def test_no_role_may_read_secret_values() -> None:
@@ -535,6 +617,11 @@ def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
          "askflow-bootstrap:settings.existing_roles: 'AdministratorAccess' is not a role the bootstrap manages"),
         ({"surprise": 1}, "askflow-bootstrap:settings.surprise: unknown key"),
         ({"state": {"endpoint": "vpc"}}, "askflow-bootstrap:settings.state.endpoint: 'vpc': input should be 'public' or 'internal'"),
+        ({"github": {"repository": "example-org/askflow", "deploy_environments": ["dev", "dev-eu"]}},
+         "askflow-bootstrap:settings.github.deploy_environments: 'dev-eu' starts with 'dev'-: the deploy role of "
+         "'dev' (names dev-*) could manage 'dev-eu''s resources; rename one"),
+        ({"project": "askflow-bootstrap"},
+         "askflow-bootstrap:settings.project: 'askflow-bootstrap' is the bootstrap's own project"),
     ],
 )
 def test_bad_settings_are_one_line_errors(tmp_path: Path, patch: dict[str, Any], line: str) -> None:
