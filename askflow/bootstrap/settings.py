@@ -62,9 +62,11 @@ class GitHub(_Model):
         "reviewers in GitHub (prod).",
     )
     branch_environment: str | None = Field(
-        "dev",
-        description="The deploy environment whose role push jobs of `deploy_branches` may also assume (null: "
-        "only jobs running in a deploy environment may deploy).",
+        None,
+        description="A deploy environment whose role push jobs of `deploy_branches` may also assume, without "
+        "running in that GitHub environment. Default null: only jobs running in a deploy environment may deploy "
+        "(the workflow's `up-dev` job runs in `dev`); otherwise any job of any workflow on those branches, "
+        "with no environment rules, gets the role.",
     )
     preview_pull_requests: bool = Field(True, description="Pull-request jobs may assume the read-only preview role.")
     oidc_provider_name: str = Field("github-actions", description="Name of the RAM OIDC provider to create.")

@@ -147,8 +147,9 @@ def test_github_oidc_provider() -> None:
 @pytest.mark.parametrize(
     ("role", "subjects"),
     [
-        # dev: its environment and pushes to main; prod: jobs in the (approved) prod environment only.
-        ("platform-ci-deploy-dev", [f"repo:{REPO}:environment:dev", f"repo:{REPO}:ref:refs/heads/main"]),
+        # Each deploy role: jobs in its GitHub environment only (dev: its branch policy; prod: reviewers).
+        # `ref:refs/heads/main` would admit any job of any workflow on main, outside every environment rule.
+        ("platform-ci-deploy-dev", [f"repo:{REPO}:environment:dev"]),
         ("platform-ci-deploy-prod", [f"repo:{REPO}:environment:prod"]),
         ("platform-ci-preview", [f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"]),
     ],
@@ -164,6 +165,14 @@ def test_ci_roles_trust_exactly_the_repository_branches_and_environments(role: s
     assert set(statement["Condition"]) == {"StringEquals"}
     assert statement["Condition"]["StringEquals"] == {"oidc:aud": ["sts.aliyuncs.com"], "oidc:sub": subjects}
     assert not any("*" in s for s in subjects)
+
+
+def test_branch_environment_opts_a_deploy_role_into_push_jobs(tmp_path: Path) -> None:
+    github = dict(yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["github"])
+    plan = plan_stack(STACK, project_root=_project_copy(tmp_path, {"github": {**github, "branch_environment": "dev"}}))
+    trust = json.loads(_one(plan, ROLE, "platform-ci-deploy-dev").inputs["assumeRolePolicyDocument"])
+    assert trust["Statement"][0]["Condition"]["StringEquals"]["oidc:sub"] == [
+        f"repo:{REPO}:environment:dev", f"repo:{REPO}:ref:refs/heads/main"]
 
 
 def test_pull_requests_never_get_a_deploy_role() -> None:
