@@ -194,9 +194,10 @@ def _retry(reader: Reader, report: Reporter, strategy: dict[str, Any], path: Pat
         out["retryPolicy"] = "Always"  # AWS retries any failure, infrastructure or exit code, unless a rule says EXIT
         if timeout is not None:
             # AWS Batch never retries an attempt that timed out (job_retries, FORMATS.md 2.3); Argo would.
-            expression = retry.all_of([retry.NOT_TIMED_OUT, expression])
+            guard = retry.not_timed_out(timeout)
+            expression = retry.all_of([guard, expression])
             report.add("TIMEOUT_NOT_RETRIED", (*path, "attempts"), "AWS Batch does not retry an attempt that timed "
-                       f"out: the retry expression excludes a pod stopped at its deadline ({retry.NOT_TIMED_OUT})",
+                       f"out: the retry expression excludes a pod stopped at its deadline ({guard})",
                        target=f"spec.templates[{task}].retryStrategy.expression")
         if expression != retry.TRUE:
             out["expression"] = expression

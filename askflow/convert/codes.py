@@ -125,8 +125,8 @@ CODES: dict[str, Code] = {
     "MAX_FAILED_INDEXES": Code(A, "maxFailedIndexes has no Argo equivalent: any failed item fails the task."),
     "ATTEMPT_TIMEOUT": Code(M, "The per-attempt timeout became the template's activeDeadlineSeconds."),
     "TIMEOUT_NOT_RETRIED": Code(A, "AWS Batch does not retry a timed-out attempt: the retry expression excludes "
-                                   "a pod Kubernetes stopped at its activeDeadlineSeconds (matched on "
-                                   "lastRetry.message)."),
+                                   "an attempt stopped at its activeDeadlineSeconds (it ran that long, "
+                                   "lastRetry.duration, or failed with the kubelet's deadline message)."),
     "TASK_TIMEOUT": Code(A, "The BatchCompute task Timeout became a per-pod activeDeadlineSeconds; whether "
                             "BatchCompute counts it per instance or per task is not documented."),
     "DEADLINE_MAPPED": Code(M, "The whole-job deadline became spec.activeDeadlineSeconds."),

@@ -146,16 +146,19 @@ def entries(run: Run, code: str) -> list[Any]:
     return [e for r in run.results for e in r.plan.report.entries if e.code == code]
 
 
-def evaluate(expression: str, exit_code: str, status: str = "Failed", message: str = "") -> bool:
+def evaluate(expression: str, exit_code: str, status: str = "Failed", message: str = "", duration: str = "1.5") -> bool:
     """Evaluate a converted ``retryStrategy.expression`` for one failure, as Argo's expr would.
 
     Only the subset the converter emits: ``lastRetry.exitCode``/``lastRetry.status``/``lastRetry.message``,
-    ``==``, ``in [...]``, ``matches '<regex>'``, ``!``, ``&&``, ``||``, parentheses, ``true``/``false``.
+    ``asFloat(lastRetry.duration)`` (Argo passes the duration as ``fmt.Sprint(seconds)``, e.g. "600.25"),
+    ``==``, ``>=``, ``in [...]``, ``matches '<regex>'``, ``!``, ``&&``, ``||``, parentheses, ``true``/``false``.
     """
-    py = re.sub(r"(lastRetry\.\w+) matches ('[^']*')", r"_match(\2, \1)", expression)
+    py = expression.replace("asFloat(lastRetry.duration)", "float(duration)")
+    py = re.sub(r"(lastRetry\.\w+) matches ('[^']*')", r"_match(\2, \1)", py)
     py = py.replace("lastRetry.exitCode", "code").replace("lastRetry.status", "status")
     py = py.replace("lastRetry.message", "message")
     py = py.replace("&&", " and ").replace("||", " or ").replace("!(", " not (")
     py = re.sub(r"\btrue\b", "True", re.sub(r"\bfalse\b", "False", py))
-    scope = {"code": exit_code, "status": status, "message": message, "_match": lambda p, s: re.search(p, s) is not None}
+    scope = {"code": exit_code, "status": status, "message": message, "duration": duration, "float": float,
+             "_match": lambda p, s: re.search(p, s) is not None}
     return bool(eval(py, {"__builtins__": {}}, scope))  # noqa: S307 - test helper over converter output
