@@ -516,7 +516,8 @@ class Settings(_Model):
         net = self.network
         for i, zone in enumerate(net.zones):
             rest = zone[len(self.region):] if zone.startswith(self.region) else None
-            if rest is None or not re.fullmatch(r"-?[a-z]", rest):
+            # cn-hangzhou-j; a region ending in a digit may also run the letter on (ap-southeast-1a).
+            if rest is None or not re.fullmatch(r"-[a-z]" if not self.region[-1:].isdigit() else r"-?[a-z]", rest):
                 raise SettingsError(("network", "zones", i),
                                     f"{zone!r} is not a zone of region {self.region} (e.g. {self.region}-j)")
         ours = ASKFLOW_TAGS + (1 if self.cluster.endpoint_public_access else 0)
@@ -557,12 +558,21 @@ class Settings(_Model):
         if self.observability.sls_project_name is None and not SLS_PROJECT.match(self.sls_project_name):
             raise SettingsError(("observability", "sls_project_name"),
                                 f"the default {self.sls_project_name!r} is too long: set sls_project_name")
+        roles = self.ram_role_names
         for i, tenant in enumerate(self.tenants):
-            role = self.executor_role_name(tenant.name)
-            if len(role) > RAM_ROLE_NAME_MAX:
+            full = f"{self.name}-{tenant.name}-executor"
+            if roles[i] in roles[:i] + roles[i + 1:] and len(full) > RAM_ROLE_NAME_MAX:
                 raise SettingsError(("tenants", i, "name"),
-                                    f"makes the RAM role name {role!r} ({len(role)} characters); RAM allows "
-                                    f"{RAM_ROLE_NAME_MAX}: shorten the tenant name or the stack's name")
+                                    f"makes the RAM role name {full!r} ({len(full)} characters), which RAM's limit of "
+                                    f"{RAM_ROLE_NAME_MAX} cuts to {roles[i]!r}, the name of another role of this "
+                                    "stack: shorten the tenant name")
+        if self.cluster.endpoint_public_access and self.cluster.public_endpoint_reason:
+            # The reason travels as the cluster tag askflow-waiver-public-endpoint (cut to 128).
+            try:
+                _tag("askflow-waiver-public-endpoint", self.cluster.public_endpoint_reason[:128])
+            except ValueError as exc:
+                raise SettingsError(("cluster", "public_endpoint_reason"),
+                                    f"becomes the value of a cluster tag, and {exc}: reword it") from None
         return self
 
     # Derived names: deterministic per stack, so a platform team can find them.
@@ -575,12 +585,13 @@ class Settings(_Model):
         return self.observability.sls_project_name or f"{self.name}-{self.region}-logs"
 
     def executor_role_name(self, tenant: str) -> str:
-        """The RAM role (RRSA) of a tenant's workflow pods."""
-        return f"{self.name}-{tenant}-executor"
+        """The RAM role (RRSA) of a tenant's workflow pods: ``<name>-<tenant>-executor`` cut to RAM's 64
+        characters, as stacks have always been deployed (the settings refuse two roles the cut makes one)."""
+        return f"{self.name}-{tenant}-executor"[:RAM_ROLE_NAME_MAX]
 
     @property
     def argo_server_role_name(self) -> str:
-        """The RAM role (RRSA) of argo-server."""
+        """The RAM role (RRSA) of argo-server (a stack name has at most 24 characters: never cut)."""
         return f"{self.name}-argo-server"
 
     @property

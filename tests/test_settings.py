@@ -201,10 +201,18 @@ def test_dev_override_keeps_false_and_zero() -> None:
          "askflow:platform.protection.deletion_protection: cannot be false in prod (the policy rules refuse it): remove it"),
         ({"storage.versioning": False},
          "askflow:platform.storage.versioning: cannot be false in prod (the policy rules refuse it): remove it"),
-        ({"name": "askflow-production-eu-01", "tenants": [{"name": "data-engineering-and-analytics-platform"}]},
+        ({"name": "askflow-production-eu-01", "tenants": [{"name": "data-engineering-and-analytics-platform"},
+                                                          {"name": "data-engineering-and-analytics-platformx"}]},
          "askflow:platform.tenants[0].name: makes the RAM role name "
-         "'askflow-production-eu-01-data-engineering-and-analytics-platform-executor' (73 characters); RAM allows 64: "
-         "shorten the tenant name or the stack's name"),
+         "'askflow-production-eu-01-data-engineering-and-analytics-platform-executor' (73 characters), which RAM's "
+         "limit of 64 cuts to 'askflow-production-eu-01-data-engineering-and-analytics-platform', the name of "
+         "another role of this stack: shorten the tenant name"),
+        ({"cluster.endpoint_public_access": True,
+          "cluster.public_endpoint_reason": "vendor CI, approved in https://jira.example.com/SEC-42"},
+         "askflow:platform.cluster.public_endpoint_reason: becomes the value of a cluster tag, and tag "
+         "'askflow-waiver-public-endpoint' contains http:// or https://, which tags cannot hold: reword it"),
+        ({"network.zones": ["cn-hangzhouj", "cn-hangzhou-k"]},
+         "askflow:platform.network.zones[0]: 'cn-hangzhouj' is not a zone of region cn-hangzhou (e.g. cn-hangzhou-j)"),
         ({"network.eip_bandwidth_mbps": 500},
          "askflow:platform.network.eip_bandwidth_mbps: Input should be less than or equal to 200"),
         ({"argo.parallelism": "many"},
@@ -248,6 +256,10 @@ def test_largest_allowed_values_parse() -> None:
                        "cluster.service_cidr": "192.168.0.0/24"})
     s = parse_settings("cn-hangzhou", data, file=FILE)
     assert len(s.ram_role_names[0]) == 64
+    # Longer names are cut to 64, as stacks deployed before the check was added have them.
+    long = parse_settings("cn-hangzhou", {**data, "tenants": [{"name": "data-engineering-and-analytics-platform"}]},
+                          file=FILE)
+    assert long.ram_role_names[0] == "askflow-production-eu-01-data-engineering-and-analytics-platform"
     assert parse_settings("cn-hangzhou", {**data, "cluster": {"service_cidr": "172.16.0.0/16"}}, file=FILE)
     staging = platform(environment="staging", **{"protection.protect": False, "storage.versioning": False})
     assert parse_settings("cn-hangzhou", staging, file=FILE).storage.versioning is False
