@@ -133,7 +133,13 @@ def _denies_plain_http(document: Any, bucket: str) -> bool:
         ):
             continue
         resources = set(_as_list(stmt.get("Resource")))
-        if bucket in ("None", UNKNOWN_VALUE) or {f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"} <= resources:
+        if bucket in ("None", UNKNOWN_VALUE):
+            # The name is not known yet (a preview of a new stack): the deny must still cover one
+            # whole bucket, itself and its objects, to be that bucket's (OSS takes no other's).
+            names = {r[len("acs:oss:*:*:"):] for r in resources if isinstance(r, str) and r.startswith("acs:oss:*:*:")}
+            if any(n and "/" not in n and f"{n}/*" in names for n in names):
+                return True
+        elif {f"acs:oss:*:*:{bucket}", f"acs:oss:*:*:{bucket}/*"} <= resources:
             return True
     return False
 

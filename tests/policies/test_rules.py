@@ -176,6 +176,15 @@ def test_https_only_needs_a_deny_on_insecure_transport_for_everyone() -> None:
     assert [v.urn for v in evaluate(inline) if v.rule == "bucket-https-only"] == ["b"]
     # A preview of a new stack: the bucket (and so the document) may still be unknown.
     assert [v for v in evaluate(change(good(), "bp", policy="[unknown]")) if v.rule == "bucket-https-only"] == []
+    # A bucket whose name is not known yet: the deny must still cover a whole bucket and its objects.
+    def unnamed(document: Any, name: Any) -> list[str]:
+        rs = change(change(good(), "b", bucket=name), "bp", bucket=name, policy=json.dumps(document))
+        return [v.urn for v in evaluate(rs) if v.rule == "bucket-https-only"]
+
+    for name in ("[unknown]", None):
+        assert unnamed(https_only_bucket_policy("not-known-yet"), name) == []
+        for resources in (["acs:oss:*:*:other/*"], ["acs:oss:*:*:other"], ["acs:oss:*:*:a", "acs:oss:*:*:b/*"]):
+            assert unnamed({"Version": "1", "Statement": [{**stmt, "Resource": resources}]}, name) == ["bp"], resources
 
 
 def test_the_crossguard_pack_loads_every_rule() -> None:
