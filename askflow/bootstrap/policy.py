@@ -341,9 +341,11 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {repo} --body "
         f"\"$(pulumi stack output oidcProviderArn --cwd bootstrap {stack_hint})\"",
         "# The preview and up jobs reach the cluster's private API endpoint (and, with state.endpoint internal, "
-        "the state bucket) from inside the VPC: register a self-hosted runner there with the label askflow-vpc, "
-        "or name other runner labels (a JSON list) in ASKFLOW_DEPLOY_RUNNER:",
-        f"gh variable set ASKFLOW_DEPLOY_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc\"]'",
+        "the state bucket) from inside the VPC: register self-hosted runners there, one set for previews (they run "
+        "pull-request code) and another for deploys (they hold the deploy roles), ephemeral if you can, and name "
+        "their labels (JSON lists):",
+        f"gh variable set ASKFLOW_PREVIEW_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc-preview\"]'",
+        f"gh variable set ASKFLOW_DEPLOY_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc-deploy\"]'",
         "# 5. The stacks' secrets passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider):",
         f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {repo}",
         "# 6. Each deploy role trusts any job that runs in its GitHub environment: let only "

@@ -177,18 +177,22 @@ def test_repository_variables_are_the_ones_the_bootstrap_tells_you_to_set() -> N
 
 def test_jobs_that_reach_the_cluster_run_inside_the_vpc() -> None:
     """The API server is private by default (cluster.endpoint_public_access false): preview and up run
-    on a self-hosted runner in the VPC unless ASKFLOW_DEPLOY_RUNNER names another; the offline jobs
-    need nothing of the VPC and stay on GitHub's runners."""
+    on self-hosted runners in the VPC; previews (pull-request code) never on the runners that hold
+    deploy roles. The offline jobs need nothing of the VPC and stay on GitHub's runners."""
     jobs = _workflow()["jobs"]
-    for name in ("preview", "up-dev", "up-prod"):
-        runs_on = jobs[name]["runs-on"]
-        match = re.fullmatch(r"\$\{\{ fromJSON\(vars\.ASKFLOW_DEPLOY_RUNNER \|\| '(.*)'\) \}\}", runs_on)
-        assert match, (name, runs_on)
-        assert json.loads(match.group(1)) == ["self-hosted", "askflow-vpc"]
-    assert jobs["plan"]["runs-on"] == jobs["comment"]["runs-on"] == "ubuntu-latest"
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
-    told = next(step for step in bootstrap.outputs["nextSteps"] if "ASKFLOW_DEPLOY_RUNNER" in step and "gh " in step)
-    assert json.loads(told.split("--body ", 1)[1].strip("'")) == ["self-hosted", "askflow-vpc"]
+    labels = {}
+    for name, variable in (("preview", "ASKFLOW_PREVIEW_RUNNER"), ("up-dev", "ASKFLOW_DEPLOY_RUNNER"),
+                           ("up-prod", "ASKFLOW_DEPLOY_RUNNER")):
+        runs_on = jobs[name]["runs-on"]
+        match = re.fullmatch(r"\$\{\{ fromJSON\(vars\." + variable + r" \|\| '(.*)'\) \}\}", runs_on)
+        assert match, (name, runs_on)
+        labels[name] = json.loads(match.group(1))
+        assert labels[name][0] == "self-hosted"
+        told = next(step for step in bootstrap.outputs["nextSteps"] if f"gh variable set {variable} " in step)
+        assert json.loads(told.split("--body ", 1)[1].strip("'")) == labels[name]
+    assert labels["up-dev"] == labels["up-prod"] and not set(labels["preview"][1:]) & set(labels["up-dev"][1:])
+    assert jobs["plan"]["runs-on"] == jobs["comment"]["runs-on"] == jobs["library"]["runs-on"] == "ubuntu-latest"
 
 
 def _pipes(script: str) -> bool:
