@@ -21,7 +21,12 @@ import pulumi_random as random
 
 from askflow import yamlio
 from askflow.settings import Argo, deep_merge
-from components.tenants import POD_IDENTITY_LABEL, POD_IDENTITY_ROLE_ANNOTATION, WORKFLOW_SERVICE_ACCOUNT
+from components.tenants import (
+    POD_IDENTITY_LABEL,
+    POD_IDENTITY_ROLE_ANNOTATION,
+    POD_SECURITY_LABELS,
+    WORKFLOW_SERVICE_ACCOUNT,
+)
 
 VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflows.yaml"
 RELEASE_NAME = "argo-workflows"
@@ -176,7 +181,8 @@ class ArgoComponent(pulumi.ComponentResource):
             f"{name}-ns",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=s.namespace,
-                labels={"app.kubernetes.io/managed-by": "askflow", POD_IDENTITY_LABEL: "on"},
+                # The chart's controller, server and CRD job meet `baseline` (non-root, no privileges).
+                labels={"app.kubernetes.io/managed-by": "askflow", **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on"},
             ),
             opts=k8s_opts,
         )

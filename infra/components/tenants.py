@@ -24,6 +24,17 @@ QUEUES_CONFIGMAP = "queues"
 ARTIFACT_REPOSITORIES = "artifact-repositories"
 POD_IDENTITY_LABEL = "pod-identity.alibabacloud.com/injection"
 POD_IDENTITY_ROLE_ANNOTATION = "pod-identity.alibabacloud.com/role-name"
+# Pod Security Admission (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+# `baseline` is enforced: no privileged pods, host namespaces, hostPath or added capabilities,
+# none of which Argo's emissary executor needs ("No privileged access", workflow-executors.md).
+# `restricted` only warns and audits: it also demands seccompProfile on every pod, which ECI does
+# not list among the security-context fields it honours (ECI "Configure a security context"), and
+# tenant images that need root would be refused outright.
+POD_SECURITY_LABELS = {
+    "pod-security.kubernetes.io/enforce": "baseline",
+    "pod-security.kubernetes.io/audit": "restricted",
+    "pod-security.kubernetes.io/warn": "restricted",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,7 +91,9 @@ class TenantComponent(pulumi.ComponentResource):
 
         ns = self.ns = k8s.core.v1.Namespace(
             f"{name}-ns",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=ns_name, labels={**labels, POD_IDENTITY_LABEL: "on"}),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=ns_name, labels={**labels, **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on"}
+            ),
             opts=k8s_opts,
         )
         in_ns = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])

@@ -157,3 +157,23 @@ def test_artifact_gc_pods_run_as_the_tenant_workflow_account() -> None:
     assert set(spec["artifactGC"]) <= set(gc)
     off = chart_values(s, ("team",), server_role_name="r")["controller"]["workflowDefaults"]["spec"]
     assert "artifactGC" not in off
+
+
+PSA_LEVELS = ("privileged", "baseline", "restricted")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_namespace_enforces_pod_security(plans: dict[str, Plan], stack: str) -> None:
+    """Without Pod Security Admission labels a namespace admits privileged pods, hostPath and host
+    namespaces. Argo's emissary executor needs none of them (workflow-executors.md: "No privileged
+    access"), so every namespace askflow creates enforces `baseline` and warns on `restricted`."""
+    namespaces = {rel: doc for rel, doc in manifests(plans[stack]).items() if doc["kind"] == "Namespace"}
+    names = {doc["metadata"]["name"] for doc in namespaces.values()}
+    assert {"argo", "data-eng", "ml"} <= names
+    for doc in namespaces.values():
+        labels = doc["metadata"]["labels"]
+        assert labels["pod-security.kubernetes.io/enforce"] == "baseline", doc["metadata"]["name"]
+        assert labels["pod-security.kubernetes.io/warn"] == "restricted"
+        assert labels["pod-security.kubernetes.io/audit"] == "restricted"
+        psa = {k: v for k, v in labels.items() if k.startswith("pod-security.kubernetes.io/")}
+        assert all(v in PSA_LEVELS for v in psa.values())
