@@ -177,3 +177,13 @@ def test_every_namespace_enforces_pod_security(plans: dict[str, Plan], stack: st
         assert labels["pod-security.kubernetes.io/audit"] == "restricted"
         psa = {k: v for k, v in labels.items() if k.startswith("pod-security.kubernetes.io/")}
         assert all(v in PSA_LEVELS for v in psa.values())
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_argo_server_serves_tls(plans: dict[str, Plan], stack: str) -> None:
+    """In client auth mode every request to argo-server carries a Kubernetes bearer token, through
+    a port-forward or across the VPC on the intranet SLB. Argo's own default is TLS with a
+    self-signed certificate; plain text is for development only (docs/tls.md)."""
+    server = values_of(plans[stack])["server"]
+    assert server["secure"] is True
+    assert "--secure=false" not in server.get("extraArgs", [])
