@@ -32,6 +32,7 @@ VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflow
 RELEASE_NAME = "argo-workflows"
 ARCHIVE_SECRET = "argo-archive-db"
 SSO_SECRET = "argo-server-sso"
+WORKFLOW_RUN_AS_USER = 8737
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -108,6 +109,12 @@ def helm_values(
                     "secondsAfterFailure": s.ttl_after_failure_seconds,
                 },
                 "podGC": {"strategy": s.pod_gc_strategy},
+                # Workflow pods run as a non-root user unless a workflow says otherwise; Argo's
+                # emissary executor supports it, output artifacts on the base layer included
+                # (docs/workflow-pod-security-context.md, 8737 is the UID of Argo's non-root
+                # executor image). ECI honours runAsUser at pod level (ECI "Configure a security
+                # context"), so the processes are not root even where runAsNonRoot is not checked.
+                "securityContext": {"runAsNonRoot": True, "runAsUser": WORKFLOW_RUN_AS_USER},
             }},
         },
         "executor": {"image": {"registry": s.image_registry}},

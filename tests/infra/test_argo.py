@@ -23,6 +23,8 @@ OPEN_MAPS = {
     "controller.workflowDefaults", "controller.retentionPolicy", "controller.persistence",
     "controller.workflowRestrictions", "controller.resourceRateLimit", "controller.resources",
     "server.resources", "executor.resources", "controller.pdb", "server.pdb", "server.serviceAccount.annotations",
+    # Kubernetes SecurityContext objects (`{}` in the chart): checked against Kubernetes' schema below.
+    "executor.securityContext", "mainContainer.securityContext",
 }
 
 
@@ -187,3 +189,61 @@ def test_argo_server_serves_tls(plans: dict[str, Plan], stack: str) -> None:
     server = values_of(plans[stack])["server"]
     assert server["secure"] is True
     assert "--secure=false" not in server.get("extraArgs", [])
+
+
+def strict_schema(definition: str) -> dict[str, Any]:
+    """One definition of Argo's JSON schema (which carries Kubernetes' own), refusing unknown keys."""
+    schema = yamlio.load_file(shared_path("argo", "v4.1.2", "schema.json"))
+
+    def close(node: Any) -> None:
+        if isinstance(node, dict):
+            if "properties" in node and "additionalProperties" not in node:
+                node["additionalProperties"] = False
+            for value in node.values():
+                close(value)
+        elif isinstance(node, list):
+            for value in node:
+                close(value)
+
+    close(schema["definitions"])
+    return {"$ref": f"#/definitions/{definition}", "definitions": schema["definitions"]}
+
+
+def test_strict_schema_refuses_an_unknown_key() -> None:
+    import jsonschema
+
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({"runAsNonRot": True}, strict_schema("io.k8s.api.core.v1.PodSecurityContext"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workflow_defaults_and_container_defaults_validate(plans: dict[str, Plan], stack: str) -> None:
+    """workflowDefaults is a WorkflowSpec and the executor's and main container's securityContext
+    are Kubernetes SecurityContexts: the chart passes them through unchecked, the controller would
+    refuse its configmap (or silently drop a misspelt key)."""
+    import jsonschema
+
+    values = values_of(plans[stack])
+    jsonschema.validate(values["controller"]["workflowDefaults"]["spec"],
+                        strict_schema("io.argoproj.workflow.v1alpha1.WorkflowSpec"))
+    for key in ("executor", "mainContainer"):
+        jsonschema.validate(values[key]["securityContext"], strict_schema("io.k8s.api.core.v1.SecurityContext"))
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_workflow_pods_run_unprivileged_by_default(plans: dict[str, Plan], stack: str) -> None:
+    """Argo runs workflow pods as root unless told otherwise (workflow-pod-security-context.md).
+    The emissary executor works as non-root and with no capability, so every stack defaults the
+    pod to a non-root user (pod level: ECI honours runAsUser there) and drops every capability and
+    privilege escalation in the init, wait and main containers (container level only)."""
+    values = values_of(plans[stack])
+    pod = values["controller"]["workflowDefaults"]["spec"]["securityContext"]
+    assert pod["runAsNonRoot"] is True and pod["runAsUser"] > 0
+    for key in ("executor", "mainContainer"):
+        container = values[key]["securityContext"]
+        assert container["allowPrivilegeEscalation"] is False, key
+        assert container["capabilities"]["drop"] == ["ALL"], key
+        assert "add" not in container["capabilities"] and not container.get("privileged"), key
+        # Who the process runs as is the workflow's choice, at pod level: a container-level
+        # default would override what a workflow's own securityContext says.
+        assert "runAsUser" not in container and "runAsNonRoot" not in container, key
