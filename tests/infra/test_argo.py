@@ -247,3 +247,13 @@ def test_workflow_pods_run_unprivileged_by_default(plans: dict[str, Plan], stack
         # Who the process runs as is the workflow's choice, at pod level: a container-level
         # default would override what a workflow's own securityContext says.
         assert "runAsUser" not in container and "runAsNonRoot" not in container, key
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_executor_containers_never_take_the_tenant_limitrange_defaults(plans: dict[str, Plan], stack: str) -> None:
+    """A LimitRange fills every missing request and limit of every container, the executor's init
+    and wait containers included; its defaults are sized for main containers (2 vCPU, 4Gi). The
+    executor states all four itself so its two containers add little to the ECI instance."""
+    resources = values_of(plans[stack])["executor"]["resources"]
+    for kind in ("requests", "limits"):
+        assert set(resources[kind]) == {"cpu", "memory"}, kind
