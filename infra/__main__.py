@@ -206,7 +206,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         f"pulumi stack output kubeconfig --show-secrets --stack {stack} > ~/.kube/askflow-{stack}",
         f"export KUBECONFIG=~/.kube/askflow-{stack}",
         f"kubectl -n {s.argo.namespace} port-forward svc/{RELEASE_NAME}-server 2746:2746",
-        f"argo token  # then open http://localhost:2746 (auth mode: {s.argo.auth_mode})",
+        f"argo auth token  # paste it at https://localhost:2746 (self-signed TLS; auth mode: {s.argo.auth_mode})",
+        "export ARGO_SERVER=localhost:2746 ARGO_SECURE=true ARGO_INSECURE_SKIP_VERIFY=true  # or use the kubeconfig",
         *(
             f"argo submit -n {s.tenants[0].name} --from workflowtemplate/{n} --watch"
             for n in templates.first_names

@@ -223,6 +223,10 @@ def test_outputs_help_the_next_step(prod: Plan) -> None:
     assert prod.outputs["ossInternalEndpoint"] == "https://oss-cn-hangzhou-internal.aliyuncs.com"
     assert set(prod.outputs["roleArns"]) == {"argo-server", "executor-data-eng", "executor-ml"}
     assert any("argo submit" in step for step in prod.outputs["nextSteps"])
+    # argo-server serves TLS (server.secure): the steps point the browser and the CLI at https.
+    steps = "\n".join(prod.outputs["nextSteps"])
+    assert "https://localhost:2746" in steps and "ARGO_SECURE=true" in steps and "http://" not in steps
+    assert "argo auth token" in steps  # the argo CLI's command (there is no `argo token`)
 
 
 WFT = "kubernetes:argoproj.io/v1alpha1:WorkflowTemplate"
