@@ -370,6 +370,9 @@ class Argo(_Model):
     parallelism: int = Field(ge=1, description="Workflows running at once, cluster-wide.")
     namespace_parallelism: int = Field(ge=1, description="Workflows running at once per namespace.")
     template_referencing: Literal["None", "Secure", "Strict"] = Field(description="`workflowRestrictions.templateReferencing`.")
+    workflow_pods_non_root: bool = Field(
+        True, description="Workflow pods run as uid 8737, non-root, unless a workflow or template sets its own "
+        "`securityContext` (Argo's default is the image's user, often root). Off: images run as their own user.")
     controller_replicas: int = Field(ge=1, description="Controller replicas (leader election).")
     server_replicas: int = Field(ge=1, description="argo-server replicas.")
     controller_resources: Resources = Field(description="Controller requests (Alibaba: at least 2 vCPU / 4 GiB in prod).")

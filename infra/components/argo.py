@@ -114,7 +114,8 @@ def helm_values(
                 # (docs/workflow-pod-security-context.md, 8737 is the UID of Argo's non-root
                 # executor image). ECI honours runAsUser at pod level (ECI "Configure a security
                 # context"), so the processes are not root even where runAsNonRoot is not checked.
-                "securityContext": {"runAsNonRoot": True, "runAsUser": WORKFLOW_RUN_AS_USER},
+                **({"securityContext": {"runAsNonRoot": True, "runAsUser": WORKFLOW_RUN_AS_USER}}
+                   if s.workflow_pods_non_root else {}),
             }},
         },
         "executor": {"image": {"registry": s.image_registry}},

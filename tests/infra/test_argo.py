@@ -257,3 +257,22 @@ def test_executor_containers_never_take_the_tenant_limitrange_defaults(plans: di
     resources = values_of(plans[stack])["executor"]["resources"]
     for kind in ("requests", "limits"):
         assert set(resources[kind]) == {"cpu", "memory"}, kind
+
+
+def test_the_non_root_default_can_be_turned_off() -> None:
+    """argo.workflow_pods_non_root: false leaves workflow pods to their images' users (Argo's own
+    default); the container hardening (no capabilities, no privilege escalation) stays."""
+    from components.argo import helm_values as chart_values  # type: ignore[import-not-found]
+
+    from askflow.settings import parse_settings
+    from tests.test_settings import BASE
+
+    on = parse_settings("cn-hangzhou", BASE, file="x").argo
+    off = parse_settings("cn-hangzhou", {**BASE, "argo": {**BASE.get("argo", {}), "workflow_pods_non_root": False}},
+                         file="x").argo
+    assert on.workflow_pods_non_root is True
+    spec_on = chart_values(on, ("team",), server_role_name="r")["controller"]["workflowDefaults"]["spec"]
+    spec_off = chart_values(off, ("team",), server_role_name="r")["controller"]["workflowDefaults"]["spec"]
+    assert spec_on["securityContext"] == {"runAsNonRoot": True, "runAsUser": 8737}
+    assert "securityContext" not in spec_off
+    assert {k: v for k, v in spec_on.items() if k != "securityContext"} == spec_off
