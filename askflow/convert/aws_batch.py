@@ -449,6 +449,8 @@ class _Job:
             uid, _, gid = user.partition(":")
             if uid.isdigit() or uid == "root":
                 security["runAsUser"] = int(uid) if uid.isdigit() else 0
+                if security["runAsUser"] == 0:  # the platform's pod default (runAsNonRoot) would refuse root
+                    security["runAsNonRoot"] = False
             elif uid == "nobody":
                 security["runAsUser"] = 65534
                 report.add("USER_NOT_NUMERIC", (*path, "user"), "user 'nobody' became runAsUser 65534 (nobody on "
@@ -463,8 +465,12 @@ class _Job:
                 else:
                     report.add("USER_NOT_NUMERIC", (*path, "user"), f"group {gid!r} of user {user!r} dropped: "
                                "Kubernetes needs a numeric id (runAsGroup); the user's primary group applies")
+        if "runAsUser" not in security:
+            report.add("USER_DEFAULTED", (*path, "user"), "the image's own user runs in the source; here uid 8737, "
+                       "non-root, where argo.workflow_pods_non_root is on (the default)")
         if r.opt_bool(props, "privileged", path):
-            security["privileged"] = True
+            report.add("POD_SECURITY_BASELINE", (*path, "privileged"), "privileged: tenant namespaces enforce Pod "
+                       "Security baseline, which refuses privileged containers")
         if r.opt_bool(props, "readonlyRootFilesystem", path):
             security["readOnlyRootFilesystem"] = True
         if security:

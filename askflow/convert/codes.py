@@ -102,6 +102,9 @@ CODES: dict[str, Code] = {
     "SERVICE_ACCOUNT_MAPPED": Code(M, "The pod's serviceAccountName is carried over."),
     "JOB_ROLE_TO_SERVICE_ACCOUNT": Code(A, "The IAM job role became the tenant's workflow service account; "
                                            "bind an equivalent RAM role to it with RRSA."),
+    "USER_DEFAULTED": Code(A, "The source runs as the image's own user; workflow pods run as uid 8737, non-root, "
+                              "on the platform (argo.workflow_pods_non_root): set the template's securityContext "
+                              "if the image needs its own user."),
     "SECURITY_CONTEXT_MAPPED": Code(M, "User, privileged and read-only root filesystem settings became the "
                                        "container securityContext."),
     "USER_NOT_NUMERIC": Code(A, "Kubernetes needs a numeric user or group id; a name was mapped to its usual "
@@ -211,6 +214,10 @@ CODES: dict[str, Code] = {
                                        "the service account's permissions instead."),
     "DROPPED_FIELD": Code(N, "A source field has no counterpart on the platform and was dropped; the message "
                              "says why and what to use instead."),
+    "POD_SECURITY_BASELINE": Code(N, "The job needs what Pod Security's baseline level refuses (privileged "
+                                     "containers, host namespaces, hostPath volumes, host ports or added "
+                                     "capabilities), which tenant namespaces enforce: remove it from the job or run "
+                                     "the job outside the platform.", blocking=True),
     "UNSUPPORTED_MULTINODE": Code(N, "Multi-node parallel jobs need gang scheduling and the main node's address; "
                                      "they are not a DAG of independent pods (run an MPIJob through a resource "
                                      "template).", blocking=True),

@@ -34,6 +34,41 @@ SIDECAR_CPU = "250m"
 SIDECAR_MEMORY = "256Mi"
 
 
+#: Capabilities Pod Security's baseline level lets a container add (kubernetes.io/docs/concepts/security/
+#: pod-security-standards, "Capabilities"); tenant namespaces enforce baseline.
+BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
+                                   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
+
+
+def baseline_problems(pod: dict[str, Any]) -> list[tuple[PathParts, str]]:
+    """What in ``pod`` (a PodSpec) Pod Security's baseline level refuses, as (path, what)."""
+    found: list[tuple[PathParts, str]] = []
+    for key in ("hostNetwork", "hostPID", "hostIPC"):
+        if pod.get(key) is True:
+            found.append(((key,), f"{key}: true"))
+    for i, volume in enumerate(pod.get("volumes") or []):
+        if isinstance(volume, dict) and volume.get("hostPath") is not None:
+            found.append((("volumes", i, "hostPath"), f"hostPath volume {volume.get('name')!r}"))
+    for group in ("initContainers", "containers"):
+        for i, c in enumerate(pod.get(group) or []):
+            if not isinstance(c, dict):
+                continue
+            raw = c.get("securityContext")
+            sc: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            if sc.get("privileged") is True:
+                found.append(((group, i, "securityContext", "privileged"), f"privileged container {c.get('name')!r}"))
+            raw = sc.get("capabilities")
+            caps: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            extra = sorted(str(a) for a in caps.get("add") or [] if str(a) not in BASELINE_CAPABILITIES)
+            if extra:
+                found.append(((group, i, "securityContext", "capabilities", "add"),
+                              f"capabilities {', '.join(extra)} on {c.get('name')!r}"))
+            for j, port in enumerate(c.get("ports") or []):
+                if isinstance(port, dict) and port.get("hostPort"):
+                    found.append(((group, i, "ports", j, "hostPort"), f"host port {port['hostPort']}"))
+    return found
+
+
 @dataclass
 class PodTemplate:
     """The template body and workflow-spec fields made from one pod."""
@@ -56,6 +91,16 @@ def without_nulls(reader: Reader, value: Any, path: PathParts) -> Any:
     return value
 
 
+def _sets_user(pod: dict[str, Any]) -> bool:
+    """Whether the pod chooses its user (pod-level securityContext, or its first container's)."""
+    pod_sc = pod.get("securityContext")
+    if isinstance(pod_sc, dict) and meaningful(pod_sc):
+        return True  # a template's own pod securityContext replaces the platform's default whole
+    first = (pod.get("containers") or [None])[0]
+    sc = first.get("securityContext") if isinstance(first, dict) else None
+    return isinstance(sc, dict) and sc.get("runAsUser") is not None
+
+
 def _set_env(container: dict[str, Any], name: str, value: str) -> None:
     env = [e for e in container.get("env") or [] if e.get("name") != name]
     env.append({"name": name, "value": value})
@@ -68,10 +113,18 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
     """Map ``pod`` (a PodSpec at ``path``) for the leaf template of ``task``."""
     out = PodTemplate()
     pod = without_nulls(reader, pod, path)
+    for where, what in baseline_problems(pod):
+        report.add("POD_SECURITY_BASELINE", (*path, *where), f"{what}: tenant namespaces enforce Pod Security "
+                   "baseline, which refuses it")
+    if not _sets_user(pod):
+        report.add("USER_DEFAULTED", (*path, "securityContext"), "no runAsUser in the pod: it runs as uid 8737, "
+                   "non-root, where argo.workflow_pods_non_root is on (the default)")
     containers = reader.opt_list(pod, "containers", path)
     if not containers:
         reader.fail((*path, "containers"), "a pod needs at least one container")
     index_value = INDEX_REF if count is not None else "0"
+    pod_sc = pod.get("securityContext")
+    pod_non_root = isinstance(pod_sc, dict) and pod_sc.get("runAsNonRoot") is True
 
     def convert(c: Any, cpath: PathParts, param: str, what: str, defaults: tuple[str, str, str]
                 ) -> dict[str, Any]:
@@ -82,6 +135,10 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
                         default_memory=defaults[1], note=defaults[2])
         if index_env:
             _set_env(c, index_env, index_value)
+        sc = c.get("securityContext")
+        if isinstance(sc, dict) and sc.get("runAsUser") == 0 and "runAsNonRoot" not in sc and not pod_non_root:
+            # Root, as in the source: the platform's pod default (runAsNonRoot) would refuse the container.
+            c["securityContext"] = {**sc, "runAsNonRoot": False}
         return c
 
     first = reader.mapping(containers[0], (*path, "containers", 0))

@@ -421,7 +421,7 @@ def test_wrong_types_in_overrides_and_eks_metadata(tmp_path: Path) -> None:
 def test_string_values_still_convert(tmp_path: Path) -> None:
     """The valid spellings of the fields above convert as before (an absent or null env value is empty)."""
     d = definition(props={"environment": [{"name": "A", "value": "4"}, {"name": "B"}, {"name": "C", "value": None}],
-                          "networkConfiguration": {"assignPublicIp": "DISABLED"}, "privileged": True},
+                          "networkConfiguration": {"assignPublicIp": "DISABLED"}, "privileged": False},
                    timeout={"attemptDurationSeconds": 60}, platformCapabilities=["EC2"], schedulingPriority=5)
     _, out = convert(tmp_path, write_json(tmp_path, "def.json", d))
     c = leaf(template_of(out, "worker"), "worker")["container"]
@@ -464,8 +464,10 @@ def test_without_a_timeout_retries_are_not_guarded(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("user", "context", "approximated"), [
-    ("root", {"runAsUser": 0}, False),  # root is uid 0 on every image: exact, not the image's default user
-    ("root:root", {"runAsUser": 0, "runAsGroup": 0}, False),
+    # root is uid 0 on every image: exact, not the image's default user; runAsNonRoot false lets it run
+    # under the platform's non-root pod default (argo.workflow_pods_non_root)
+    ("root", {"runAsUser": 0, "runAsNonRoot": False}, False),
+    ("root:root", {"runAsUser": 0, "runAsNonRoot": False, "runAsGroup": 0}, False),
     ("1000:100", {"runAsUser": 1000, "runAsGroup": 100}, False),
     ("1000:staff", {"runAsUser": 1000}, True),  # the uid is kept; only the named group is dropped
     ("appuser", None, True),
@@ -517,3 +519,19 @@ def test_secret_json_key_is_named_in_the_report(tmp_path: Path) -> None:
     messages = {e.path: e.message for e in entries(run, "NEEDS_CLUSTER_RESOURCE")}
     assert "JSON key 'password'" in messages["containerProperties.secrets[0]"]
     assert "JSON key" not in messages["containerProperties.secrets[1]"]
+
+
+def test_a_privileged_job_is_not_converted(tmp_path: Path) -> None:
+    """Tenant namespaces enforce Pod Security baseline, which refuses privileged containers: the job
+    would never start, so it is not converted (exit 1, nothing written for it) and the report says why."""
+    run, out = convert(tmp_path, write_json(tmp_path, "def.json", definition(props={"privileged": True})))
+    assert run.exit_code == 1 and not any(r.converted for r in run.results)
+    assert [e.path for e in entries(run, "POD_SECURITY_BASELINE")] == ["containerProperties.privileged"]
+    assert not list(out.rglob("v*.yaml"))
+
+
+def test_a_job_without_a_user_is_told_it_runs_non_root(tmp_path: Path) -> None:
+    run, _ = convert(tmp_path, write_json(tmp_path, "def.json", definition()))
+    assert "USER_DEFAULTED" in codes(run)
+    run, _ = convert(tmp_path / "b", write_json(tmp_path / "b", "def.json", definition(props={"user": "1000"})))
+    assert "USER_DEFAULTED" not in codes(run)

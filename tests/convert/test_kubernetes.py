@@ -250,3 +250,38 @@ def test_throttled_completions_extend_the_default_deadline(tmp_path: Path) -> No
     assert template_of(out, "batch")["spec"]["activeDeadlineSeconds"] == 200000
     # a pod stopped at its own deadline is a failed pod that Kubernetes replaces: no timeout guard here
     assert "expression" not in templates_by_name(template_of(out, "batch"))["batch"]["retryStrategy"]
+
+
+@pytest.mark.parametrize(("pod", "path"), [
+    ({"hostNetwork": True}, "spec.template.spec.hostNetwork"),
+    ({"volumes": [{"name": "docker", "hostPath": {"path": "/var/run/docker.sock"}}]},
+     "spec.template.spec.volumes[0].hostPath"),
+    ({"containers": [{"name": "main", "image": IMAGE, "securityContext": {"privileged": True}}]},
+     "spec.template.spec.containers[0].securityContext.privileged"),
+    ({"containers": [{"name": "main", "image": IMAGE, "securityContext": {"capabilities": {"add": ["SYS_ADMIN"]}}}]},
+     "spec.template.spec.containers[0].securityContext.capabilities.add"),
+    ({"containers": [{"name": "main", "image": IMAGE, "ports": [{"containerPort": 80, "hostPort": 8080}]}]},
+     "spec.template.spec.containers[0].ports[0].hostPort"),
+])
+def test_what_pod_security_baseline_refuses_is_not_converted(tmp_path: Path, pod: dict[str, Any], path: str) -> None:
+    """Tenant namespaces enforce Pod Security baseline (kubernetes.io pod-security-standards): such a
+    pod would be refused at creation, so the job is not converted and the report names the field."""
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(pod=pod)))
+    assert run.exit_code == 1 and not any(r.converted for r in run.results)
+    assert [e.path for e in run.results[0].plan.report.entries if e.code == "POD_SECURITY_BASELINE"] == [path]
+
+
+def test_allowed_capabilities_and_root_convert(tmp_path: Path) -> None:
+    """Baseline lets a container add NET_BIND_SERVICE and the like; a container running as root keeps
+    root under the platform's non-root pod default (runAsNonRoot false), and names its user."""
+    sc = {"runAsUser": 0, "capabilities": {"add": ["NET_BIND_SERVICE", "CHOWN"]}}
+    doc = job_doc(pod={"containers": [{"name": "main", "image": IMAGE, "securityContext": sc}]})
+    run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
+    assert run.exit_code == 0
+    container = templates_by_name(template_of(out, "batch"))["batch"]["container"]
+    assert container["securityContext"] == {**sc, "runAsNonRoot": False}
+    assert "USER_DEFAULTED" not in codes(run) and "POD_SECURITY_BASELINE" not in codes(run)
+    run, _ = convert(tmp_path / "b", write_yaml(tmp_path / "b", "job.yaml", job_doc()))
+    assert "USER_DEFAULTED" in codes(run)
+    run, _ = convert(tmp_path / "c", write_yaml(tmp_path / "c", "job.yaml", job_doc(pod={"securityContext": {"fsGroup": 1}})))
+    assert "USER_DEFAULTED" not in codes(run)  # the pod's own securityContext replaces the platform default
