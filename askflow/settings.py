@@ -258,9 +258,11 @@ class Cluster(_Model):
         if not _K8S_VERSION.match(v):
             raise ValueError(f"{v!r} does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)")
         # The cluster always has RRSA on (enable_rrsa), which needs Kubernetes 1.22.3 or later
-        # (terraform-provider-alicloud, alicloud_cs_serverless_kubernetes).
-        if tuple(int(n) for n in v.split("-", 1)[0].split(".")) < (1, 22, 3):
-            raise ValueError(f"{v!r} is older than 1.22.3, the first version with RRSA (which askflow always enables)")
+        # (terraform-provider-alicloud, alicloud_cs_serverless_kubernetes), and tenant namespaces rely
+        # on Pod Security admission, on by default from 1.23 and GA in 1.25.
+        if tuple(int(n) for n in v.split("-", 1)[0].split(".")) < (1, 25):
+            raise ValueError(f"{v!r} is older than 1.25: askflow relies on Pod Security admission (GA in 1.25) "
+                             "and RRSA")
         return v
 
     @model_validator(mode="after")
@@ -371,8 +373,10 @@ class Argo(_Model):
     namespace_parallelism: int = Field(ge=1, description="Workflows running at once per namespace.")
     template_referencing: Literal["None", "Secure", "Strict"] = Field(description="`workflowRestrictions.templateReferencing`.")
     workflow_pods_non_root: bool = Field(
-        True, description="Workflow pods run as uid 8737, non-root, unless a workflow or template sets its own "
-        "`securityContext` (Argo's default is the image's user, often root). Off: images run as their own user.")
+        True, description="Workflow pods run as uid 8737, non-root, and their main containers drop every capability "
+        "and privilege escalation (Argo's defaults: the image's user, often root, and the runtime's capabilities). "
+        "A template's own pod `securityContext` replaces the pod part; a workflow-level one is merged with it, so "
+        "one that runs as root also sets `runAsNonRoot: false`. Off: Argo's defaults.")
     controller_replicas: int = Field(ge=1, description="Controller replicas (leader election).")
     server_replicas: int = Field(ge=1, description="argo-server replicas.")
     controller_resources: Resources = Field(description="Controller requests (Alibaba: at least 2 vCPU / 4 GiB in prod).")

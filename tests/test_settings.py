@@ -114,9 +114,9 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"storage.force_destroy": True}, "askflow:platform.storage.force_destroy: is never allowed in prod: remove it"),
         ({"cluster.kubernetes_version": "latest"},
          "askflow:platform.cluster.kubernetes_version: 'latest' does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)"),
-        ({"cluster.kubernetes_version": "1.20.11-aliyun.1"},
-         "askflow:platform.cluster.kubernetes_version: '1.20.11-aliyun.1' is older than 1.22.3, the first version "
-         "with RRSA (which askflow always enables)"),
+        ({"cluster.kubernetes_version": "1.24.6-aliyun.1"},
+         "askflow:platform.cluster.kubernetes_version: '1.24.6-aliyun.1' is older than 1.25: askflow relies on Pod "
+         "Security admission (GA in 1.25) and RRSA"),
         ({"argo.chart_version": "v1"}, "askflow:platform.argo.chart_version: 'v1' is not a chart version (semver, e.g. 1.0.18)"),
         ({"argo.archive_ttl": "forever"}, "askflow:platform.argo.archive_ttl: 'forever' is not a duration (e.g. 30d, 12h)"),
         ({"argo.auth_mode": "sso"},

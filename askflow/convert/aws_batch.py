@@ -42,7 +42,7 @@ from askflow.convert.model import (
     input_parameter,
 )
 from askflow.convert.naming import Allocator, job_template_name, k8s_name, task_name, template_name
-from askflow.convert.pod import map_pod
+from askflow.convert.pod import as_root, map_pod
 from askflow.convert.resources import (
     ANNOTATION_EIP,
     ANNOTATION_EXTRA_STORAGE,
@@ -194,10 +194,11 @@ def _retry(reader: Reader, report: Reporter, strategy: dict[str, Any], path: Pat
         out["retryPolicy"] = "Always"  # AWS retries any failure, infrastructure or exit code, unless a rule says EXIT
         if timeout is not None:
             # AWS Batch never retries an attempt that timed out (job_retries, FORMATS.md 2.3); Argo would.
-            guard = retry.not_timed_out(timeout)
+            guard = retry.not_timed_out()
             expression = retry.all_of([guard, expression])
             report.add("TIMEOUT_NOT_RETRIED", (*path, "attempts"), "AWS Batch does not retry an attempt that timed "
-                       f"out: the retry expression excludes a pod stopped at its deadline ({guard})",
+                       f"out: the retry expression excludes a pod stopped at its deadline ({guard}); not verified "
+                       "on ECI's virtual kubelet, where a timed-out attempt may still be retried",
                        target=f"spec.templates[{task}].retryStrategy.expression")
         if expression != retry.TRUE:
             out["expression"] = expression
@@ -449,8 +450,6 @@ class _Job:
             uid, _, gid = user.partition(":")
             if uid.isdigit() or uid == "root":
                 security["runAsUser"] = int(uid) if uid.isdigit() else 0
-                if security["runAsUser"] == 0:  # the platform's pod default (runAsNonRoot) would refuse root
-                    security["runAsNonRoot"] = False
             elif uid == "nobody":
                 security["runAsUser"] = 65534
                 report.add("USER_NOT_NUMERIC", (*path, "user"), "user 'nobody' became runAsUser 65534 (nobody on "
@@ -475,6 +474,12 @@ class _Job:
             security["readOnlyRootFilesystem"] = True
         if security:
             report.add("SECURITY_CONTEXT_MAPPED", path, ", ".join(f"{k}: {v}" for k, v in security.items()),
+                       target=f"spec.templates[{self.task}].container.securityContext")
+        if security.get("runAsUser") == 0:
+            # Root, as in the source: the platform's defaults would refuse it or take its capabilities.
+            security = as_root(security)
+            report.add("ROOT_KEPT", (*path, "user"), "runs as root: runAsNonRoot false and the runtime's default "
+                       "capabilities except NET_RAW (Pod Security baseline) are set explicitly",
                        target=f"spec.templates[{self.task}].container.securityContext")
         return security
 

@@ -105,7 +105,10 @@ CODES: dict[str, Code] = {
     "USER_DEFAULTED": Code(A, "The source runs as the image's own user; workflow pods run as uid 8737, non-root, "
                               "on the platform (argo.workflow_pods_non_root): set the template's securityContext "
                               "if the image needs its own user."),
-    "SECURITY_CONTEXT_MAPPED": Code(M, "User, privileged and read-only root filesystem settings became the "
+    "ROOT_KEPT": Code(A, "The job runs as root: its container sets runAsNonRoot false and adds back the container "
+                         "runtime's default capabilities, which the platform's workflow-pod defaults drop, except "
+                         "NET_RAW (Pod Security baseline refuses it)."),
+    "SECURITY_CONTEXT_MAPPED": Code(M, "User and read-only root filesystem settings became the "
                                        "container securityContext."),
     "USER_NOT_NUMERIC": Code(A, "Kubernetes needs a numeric user or group id; a name was mapped to its usual "
                                 "id (nobody = 65534) or dropped."),
@@ -128,8 +131,8 @@ CODES: dict[str, Code] = {
     "MAX_FAILED_INDEXES": Code(A, "maxFailedIndexes has no Argo equivalent: any failed item fails the task."),
     "ATTEMPT_TIMEOUT": Code(M, "The per-attempt timeout became the template's activeDeadlineSeconds."),
     "TIMEOUT_NOT_RETRIED": Code(A, "AWS Batch does not retry a timed-out attempt: the retry expression excludes "
-                                   "an attempt stopped at its activeDeadlineSeconds (it ran that long, "
-                                   "lastRetry.duration, or failed with the kubelet's deadline message)."),
+                                   "a pod stopped at its activeDeadlineSeconds (matched on the kubelet's "
+                                   "message, lastRetry.message; not verified on ECI's virtual kubelet)."),
     "TASK_TIMEOUT": Code(A, "The BatchCompute task Timeout became a per-pod activeDeadlineSeconds; whether "
                             "BatchCompute counts it per instance or per task is not documented."),
     "DEADLINE_MAPPED": Code(M, "The whole-job deadline became spec.activeDeadlineSeconds."),

@@ -40,8 +40,36 @@ BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWN
                                    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
 
 
+#: Sysctls baseline allows (the "safe" set up to Kubernetes 1.29).
+BASELINE_SYSCTLS = frozenset({"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
+                              "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
+                              "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
+                              "net.ipv4.tcp_keepalive_probes"})
+BASELINE_SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
+
+
+def _context_problems(sc: dict[str, Any], where: PathParts, who: str) -> list[tuple[PathParts, str]]:
+    """What baseline refuses in one securityContext (a pod's or a container's)."""
+    found: list[tuple[PathParts, str]] = []
+    seccomp = sc.get("seccompProfile")
+    if isinstance(seccomp, dict) and seccomp.get("type") == "Unconfined":
+        found.append(((*where, "seccompProfile", "type"), f"seccomp Unconfined on {who}"))
+    apparmor = sc.get("appArmorProfile")
+    if isinstance(apparmor, dict) and apparmor.get("type") == "Unconfined":
+        found.append(((*where, "appArmorProfile", "type"), f"AppArmor Unconfined on {who}"))
+    selinux = sc.get("seLinuxOptions")
+    if isinstance(selinux, dict) and (str(selinux.get("type") or "") not in BASELINE_SELINUX_TYPES
+                                      or selinux.get("user") or selinux.get("role")):
+        found.append(((*where, "seLinuxOptions"), f"custom SELinux options on {who}"))
+    windows = sc.get("windowsOptions")
+    if isinstance(windows, dict) and windows.get("hostProcess") is True:
+        found.append(((*where, "windowsOptions", "hostProcess"), f"a Windows host process on {who}"))
+    return found
+
+
 def baseline_problems(pod: dict[str, Any]) -> list[tuple[PathParts, str]]:
-    """What in ``pod`` (a PodSpec) Pod Security's baseline level refuses, as (path, what)."""
+    """What in ``pod`` (a PodSpec) Pod Security's baseline level refuses, as (path, what)
+    (kubernetes.io/docs/concepts/security/pod-security-standards, "Baseline")."""
     found: list[tuple[PathParts, str]] = []
     for key in ("hostNetwork", "hostPID", "hostIPC"):
         if pod.get(key) is True:
@@ -49,24 +77,46 @@ def baseline_problems(pod: dict[str, Any]) -> list[tuple[PathParts, str]]:
     for i, volume in enumerate(pod.get("volumes") or []):
         if isinstance(volume, dict) and volume.get("hostPath") is not None:
             found.append((("volumes", i, "hostPath"), f"hostPath volume {volume.get('name')!r}"))
+    pod_sc = pod.get("securityContext")
+    if isinstance(pod_sc, dict):
+        found += _context_problems(pod_sc, ("securityContext",), "the pod")
+        for i, sysctl in enumerate(pod_sc.get("sysctls") or []):
+            name = str(sysctl.get("name")) if isinstance(sysctl, dict) else str(sysctl)
+            if name not in BASELINE_SYSCTLS:
+                found.append((("securityContext", "sysctls", i), f"sysctl {name}"))
     for group in ("initContainers", "containers"):
         for i, c in enumerate(pod.get(group) or []):
             if not isinstance(c, dict):
                 continue
             raw = c.get("securityContext")
             sc: dict[str, Any] = raw if isinstance(raw, dict) else {}
+            who = f"container {c.get('name')!r}"
             if sc.get("privileged") is True:
-                found.append(((group, i, "securityContext", "privileged"), f"privileged container {c.get('name')!r}"))
+                found.append(((group, i, "securityContext", "privileged"), f"privileged {who}"))
             raw = sc.get("capabilities")
             caps: dict[str, Any] = raw if isinstance(raw, dict) else {}
             extra = sorted(str(a) for a in caps.get("add") or [] if str(a) not in BASELINE_CAPABILITIES)
             if extra:
-                found.append(((group, i, "securityContext", "capabilities", "add"),
-                              f"capabilities {', '.join(extra)} on {c.get('name')!r}"))
+                found.append(((group, i, "securityContext", "capabilities", "add"), f"capabilities {', '.join(extra)} on {who}"))
+            if sc.get("procMount") not in (None, "Default"):
+                found.append(((group, i, "securityContext", "procMount"), f"procMount {sc.get('procMount')} on {who}"))
+            found += _context_problems(sc, (group, i, "securityContext"), who)
             for j, port in enumerate(c.get("ports") or []):
                 if isinstance(port, dict) and port.get("hostPort"):
                     found.append(((group, i, "ports", j, "hostPort"), f"host port {port['hostPort']}"))
     return found
+
+
+def as_root(sc: dict[str, Any]) -> dict[str, Any]:
+    """A container securityContext that runs as root (uid 0) on the platform as it did in the source:
+    runAsNonRoot false (the platform's pod default refuses root otherwise) and the runtime's default
+    capabilities that baseline allows (the platform's container default drops them all; NET_RAW is
+    the one baseline refuses)."""
+    out = {**sc, "runAsNonRoot": sc.get("runAsNonRoot", False)}
+    caps = dict(out.get("capabilities") or {})
+    caps["add"] = sorted(set(caps.get("add") or []) | BASELINE_CAPABILITIES)
+    out["capabilities"] = caps
+    return out
 
 
 @dataclass
@@ -92,13 +142,13 @@ def without_nulls(reader: Reader, value: Any, path: PathParts) -> Any:
 
 
 def _sets_user(pod: dict[str, Any]) -> bool:
-    """Whether the pod chooses its user (pod-level securityContext, or its first container's)."""
+    """Whether the pod chooses its users (a pod-level securityContext, or a runAsUser on every container)."""
     pod_sc = pod.get("securityContext")
     if isinstance(pod_sc, dict) and meaningful(pod_sc):
         return True  # a template's own pod securityContext replaces the platform's default whole
-    first = (pod.get("containers") or [None])[0]
-    sc = first.get("securityContext") if isinstance(first, dict) else None
-    return isinstance(sc, dict) and sc.get("runAsUser") is not None
+    containers = [c for group in ("initContainers", "containers") for c in pod.get(group) or []]
+    return all(isinstance(c, dict) and isinstance(c.get("securityContext"), dict)
+               and c["securityContext"].get("runAsUser") is not None for c in containers)
 
 
 def _set_env(container: dict[str, Any], name: str, value: str) -> None:
@@ -136,9 +186,11 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
         if index_env:
             _set_env(c, index_env, index_value)
         sc = c.get("securityContext")
-        if isinstance(sc, dict) and sc.get("runAsUser") == 0 and "runAsNonRoot" not in sc and not pod_non_root:
-            # Root, as in the source: the platform's pod default (runAsNonRoot) would refuse the container.
-            c["securityContext"] = {**sc, "runAsNonRoot": False}
+        if isinstance(sc, dict) and sc.get("runAsUser") == 0 and not pod_non_root:
+            # Root, as in the source: the platform's defaults would refuse it or take its capabilities.
+            c["securityContext"] = as_root(sc)
+            report.add("ROOT_KEPT", (*cpath, "securityContext"), f"{what} runs as root: runAsNonRoot false and the "
+                       "runtime's default capabilities except NET_RAW (Pod Security baseline) are set explicitly")
         return c
 
     first = reader.mapping(containers[0], (*path, "containers", 0))

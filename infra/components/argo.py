@@ -171,7 +171,10 @@ def helm_values(
                 "sslMode": "require",
             },
         }
-    return deep_merge(base, computed)
+    values = deep_merge(base, computed)
+    if not s.workflow_pods_non_root:
+        values.pop("mainContainer", None)  # Argo's defaults for workflow containers (the executor stays hardened)
+    return values
 
 
 class ArgoComponent(pulumi.ComponentResource):

@@ -279,9 +279,33 @@ def test_allowed_capabilities_and_root_convert(tmp_path: Path) -> None:
     run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", doc))
     assert run.exit_code == 0
     container = templates_by_name(template_of(out, "batch"))["batch"]["container"]
-    assert container["securityContext"] == {**sc, "runAsNonRoot": False}
+    # root keeps root: runAsNonRoot false, and Docker's default capabilities less NET_RAW come back
+    # (the platform's container default drops them all); the job's own additions stay
+    assert container["securityContext"]["runAsNonRoot"] is False
+    added = set(container["securityContext"]["capabilities"]["add"])
+    assert {"NET_BIND_SERVICE", "CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE"} <= added and "NET_RAW" not in added
+    assert "ROOT_KEPT" in codes(run)
     assert "USER_DEFAULTED" not in codes(run) and "POD_SECURITY_BASELINE" not in codes(run)
     run, _ = convert(tmp_path / "b", write_yaml(tmp_path / "b", "job.yaml", job_doc()))
     assert "USER_DEFAULTED" in codes(run)
     run, _ = convert(tmp_path / "c", write_yaml(tmp_path / "c", "job.yaml", job_doc(pod={"securityContext": {"fsGroup": 1}})))
     assert "USER_DEFAULTED" not in codes(run)  # the pod's own securityContext replaces the platform default
+
+
+@pytest.mark.parametrize(("pod", "path"), [
+    ({"securityContext": {"seccompProfile": {"type": "Unconfined"}}}, "spec.template.spec.securityContext.seccompProfile.type"),
+    ({"securityContext": {"sysctls": [{"name": "kernel.msgmax", "value": "65536"}]}},
+     "spec.template.spec.securityContext.sysctls[0]"),
+    ({"containers": [{"name": "main", "image": IMAGE, "securityContext": {"procMount": "Unmasked"}}]},
+     "spec.template.spec.containers[0].securityContext.procMount"),
+    ({"containers": [{"name": "main", "image": IMAGE, "securityContext": {"seLinuxOptions": {"type": "spc_t"}}}]},
+     "spec.template.spec.containers[0].securityContext.seLinuxOptions"),
+])
+def test_the_rest_of_pod_security_baseline(tmp_path: Path, pod: dict[str, Any], path: str) -> None:
+    run, _ = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job_doc(pod=pod)))
+    assert run.exit_code == 1
+    assert [e.path for e in run.results[0].plan.report.entries if e.code == "POD_SECURITY_BASELINE"] == [path]
+    ok = {"securityContext": {"sysctls": [{"name": "net.ipv4.ip_local_port_range", "value": "1024 65000"}],
+                              "seccompProfile": {"type": "RuntimeDefault"}}}
+    run, _ = convert(tmp_path / "ok", write_yaml(tmp_path / "ok", "job.yaml", job_doc(pod=ok)))
+    assert run.exit_code == 0

@@ -276,3 +276,9 @@ def test_the_non_root_default_can_be_turned_off() -> None:
     assert spec_on["securityContext"] == {"runAsNonRoot": True, "runAsUser": 8737}
     assert "securityContext" not in spec_off
     assert {k: v for k, v in spec_on.items() if k != "securityContext"} == spec_off
+    # The main containers' hardening goes with it (Argo's defaults); the executor's own stays.
+    values_on = chart_values(on, ("team",), server_role_name="r")
+    values_off = chart_values(off, ("team",), server_role_name="r")
+    assert values_on["mainContainer"]["securityContext"]["capabilities"] == {"drop": ["ALL"]}
+    assert "mainContainer" not in values_off
+    assert values_off["executor"]["securityContext"] == values_on["executor"]["securityContext"]
