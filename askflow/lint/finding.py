@@ -108,6 +108,7 @@ _RULES = [
     Rule("unpinned-image", WARNING, "platform", "an image without a tag or digest, or tagged latest"),
     Rule("active-deadline", WARNING, "platform", "no activeDeadlineSeconds on the workflow or its pods"),
     Rule("unbounded-retries", WARNING, "platform", "a retryStrategy without limit"),
+    Rule("root-user", WARNING, "platform", "runAsUser 0 where the platform's runAsNonRoot default still applies"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -9,6 +9,10 @@
 * ``active-deadline``: a stuck workflow keeps ECI pods, and the bill, running; a deadline on the
   workflow (or on every pod template) bounds it.
 * ``unbounded-retries``: a ``retryStrategy`` without ``limit`` retries forever.
+* ``root-user``: the platform's workflow defaults make pods non-root (``runAsNonRoot: true``,
+  ``argo.workflow_pods_non_root``). A workflow-level ``securityContext`` is merged with them, and a
+  container inherits its pod's, so ``runAsUser: 0`` there needs ``runAsNonRoot: false`` beside it or
+  the kubelet refuses the container. (A template's own pod ``securityContext`` replaces the default.)
 """
 
 from __future__ import annotations
@@ -145,6 +149,24 @@ def check(
                 f"{path}.retryStrategy",
                 "retryStrategy has no limit, so Argo retries forever: set retryStrategy.limit",
             )
+
+    # root-user
+    workflow_sc = d(spec.get("securityContext"))
+    if workflow_sc.get("runAsUser") == 0 and workflow_sc.get("runAsNonRoot") is not False:
+        report("root-user", f"{spec_path}.securityContext",
+               "runAsUser 0, merged with the platform's runAsNonRoot: true default: the kubelet refuses the pods; "
+               "add runAsNonRoot: false")
+    for tmpl, tpath in templates:
+        own = tmpl.get("securityContext")
+        inherited = d(own).get("runAsNonRoot") is True if isinstance(own, dict) else workflow_sc.get("runAsNonRoot") is not False
+        if not inherited:
+            continue
+        for _role, ctr, path in pod_containers(tmpl, tpath):
+            sc = d(ctr.get("securityContext"))
+            if sc.get("runAsUser") == 0 and sc.get("runAsNonRoot") is not False:
+                report("root-user", f"{path}.securityContext",
+                       "runAsUser 0 under a non-root pod (the platform's runAsNonRoot: true default): the kubelet "
+                       "refuses the container; add runAsNonRoot: false")
 
     # resource-requests and unpinned-image
     pod_level = _has_cpu_and_memory(spec.get("podResources"))

@@ -373,3 +373,28 @@ def test_an_invalid_retry_policy_is_one_finding_however_often_the_template_is_ca
             "templates.main.steps[0].a Sometimes is not a valid RetryPolicy",
         )
     ]
+
+
+
+def test_root_user_needs_run_as_non_root_false() -> None:
+    """The platform's workflowDefaults set runAsNonRoot: true. A workflow-level securityContext is
+    merged with it (strategic merge) and a container inherits its pod's, so uid 0 there is refused
+    by the kubelet unless runAsNonRoot: false is beside it; a template's own pod securityContext
+    replaces the default whole."""
+    def rules(doc: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(f.rule, f.path) for f in lint_documents([("f.yaml", 0, doc)]) if f.rule == "root-user"]
+
+    doc = workflow(leaf("main"))
+    doc["spec"]["securityContext"] = {"runAsUser": 0}
+    assert rules(doc) == [("root-user", "spec.securityContext")]
+    doc["spec"]["securityContext"]["runAsNonRoot"] = False
+    assert rules(doc) == []
+
+    doc = workflow(leaf("main"))
+    doc["spec"]["templates"][0]["container"]["securityContext"] = {"runAsUser": 0}
+    assert rules(doc) == [("root-user", "spec.templates[0].container.securityContext")]
+    doc["spec"]["templates"][0]["container"]["securityContext"]["runAsNonRoot"] = False
+    assert rules(doc) == []
+    del doc["spec"]["templates"][0]["container"]["securityContext"]["runAsNonRoot"]
+    doc["spec"]["templates"][0]["securityContext"] = {"fsGroup": 100}  # replaces the platform default
+    assert rules(doc) == []
