@@ -342,7 +342,16 @@ class Sso(_Model):
     client_id: str = Field(description="OIDC client id.")
     redirect_url: str = Field(description="Callback URL, `https://<argo host>/oauth2/callback`.")
     scopes: tuple[str, ...] = Field(("groups",), description="Extra scopes.")
-    rbac: bool = Field(True, description="Map SSO groups to service accounts (Argo SSO RBAC).")
+    rbac: bool = Field(True, description="Map SSO groups to service accounts (Argo SSO RBAC). Always on: off, every "
+                       "SSO user would act as argo-server itself, as auth mode `server` does.")
+
+    @field_validator("rbac")
+    @classmethod
+    def _rbac(cls, v: bool) -> bool:
+        if v is not True:
+            raise ValueError("cannot be false: every SSO user would act with argo-server's own permissions (as auth "
+                             "mode `server`, which askflow never allows); map groups to service accounts instead")
+        return v
 
 
 class Argo(_Model):

@@ -121,6 +121,11 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"argo.archive_ttl": "forever"}, "askflow:platform.argo.archive_ttl: 'forever' is not a duration (e.g. 30d, 12h)"),
         ({"argo.auth_mode": "sso"},
          "askflow:platform.argo.sso: is required when auth_mode is sso (issuer, client_id, redirect_url)"),
+        ({"argo.auth_mode": "sso", "argo.sso": {"issuer": "https://id.example.com", "client_id": "argo",
+                                                 "redirect_url": "https://argo.example.com/oauth2/callback",
+                                                 "rbac": False}},
+         "askflow:platform.argo.sso.rbac: cannot be false: every SSO user would act with argo-server's own "
+         "permissions (as auth mode `server`, which askflow never allows); map groups to service accounts instead"),
         ({"argo.auth_mode": "server"},
          "askflow:platform.argo.auth_mode: 'server': input should be 'client' or 'sso'"),
         ({"cluster.endpoint_public_access": True},
