@@ -17,6 +17,7 @@ from askflow.convert.containers import ensure_requests, resolve_image
 from askflow.convert.model import INDEX_REF, PLATFORM_SERVICE_ACCOUNT, JobPlan, PathParts, Reporter
 from askflow.convert.naming import k8s_name
 from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
+from askflow.lint.podsecurity import BASELINE_CAPABILITIES, baseline_problems
 
 TEMPLATE_FIELDS = ("nodeSelector", "tolerations", "affinity", "volumes", "securityContext", "priorityClassName",
                    "schedulerName", "hostAliases")
@@ -32,79 +33,6 @@ DROPPED = {
 #: Sidecars without requests get ECI's smallest useful slice rather than a full pod's size.
 SIDECAR_CPU = "250m"
 SIDECAR_MEMORY = "256Mi"
-
-
-#: Capabilities Pod Security's baseline level lets a container add (kubernetes.io/docs/concepts/security/
-#: pod-security-standards, "Capabilities"); tenant namespaces enforce baseline.
-BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-                                   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
-
-
-#: Sysctls baseline allows (the "safe" set up to Kubernetes 1.29).
-BASELINE_SYSCTLS = frozenset({"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
-                              "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
-                              "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-                              "net.ipv4.tcp_keepalive_probes"})
-BASELINE_SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
-
-
-def _context_problems(sc: dict[str, Any], where: PathParts, who: str) -> list[tuple[PathParts, str]]:
-    """What baseline refuses in one securityContext (a pod's or a container's)."""
-    found: list[tuple[PathParts, str]] = []
-    seccomp = sc.get("seccompProfile")
-    if isinstance(seccomp, dict) and seccomp.get("type") == "Unconfined":
-        found.append(((*where, "seccompProfile", "type"), f"seccomp Unconfined on {who}"))
-    apparmor = sc.get("appArmorProfile")
-    if isinstance(apparmor, dict) and apparmor.get("type") == "Unconfined":
-        found.append(((*where, "appArmorProfile", "type"), f"AppArmor Unconfined on {who}"))
-    selinux = sc.get("seLinuxOptions")
-    if isinstance(selinux, dict) and (str(selinux.get("type") or "") not in BASELINE_SELINUX_TYPES
-                                      or selinux.get("user") or selinux.get("role")):
-        found.append(((*where, "seLinuxOptions"), f"custom SELinux options on {who}"))
-    windows = sc.get("windowsOptions")
-    if isinstance(windows, dict) and windows.get("hostProcess") is True:
-        found.append(((*where, "windowsOptions", "hostProcess"), f"a Windows host process on {who}"))
-    return found
-
-
-def baseline_problems(pod: dict[str, Any]) -> list[tuple[PathParts, str]]:
-    """What in ``pod`` (a PodSpec) Pod Security's baseline level refuses, as (path, what)
-    (kubernetes.io/docs/concepts/security/pod-security-standards, "Baseline")."""
-    found: list[tuple[PathParts, str]] = []
-    for key in ("hostNetwork", "hostPID", "hostIPC"):
-        if pod.get(key) is True:
-            found.append(((key,), f"{key}: true"))
-    for i, volume in enumerate(pod.get("volumes") or []):
-        if isinstance(volume, dict) and volume.get("hostPath") is not None:
-            found.append((("volumes", i, "hostPath"), f"hostPath volume {volume.get('name')!r}"))
-    pod_sc = pod.get("securityContext")
-    if isinstance(pod_sc, dict):
-        found += _context_problems(pod_sc, ("securityContext",), "the pod")
-        for i, sysctl in enumerate(pod_sc.get("sysctls") or []):
-            name = str(sysctl.get("name")) if isinstance(sysctl, dict) else str(sysctl)
-            if name not in BASELINE_SYSCTLS:
-                found.append((("securityContext", "sysctls", i), f"sysctl {name}"))
-    for group in ("initContainers", "containers"):
-        for i, c in enumerate(pod.get(group) or []):
-            if not isinstance(c, dict):
-                continue
-            raw = c.get("securityContext")
-            sc: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            who = f"container {c.get('name')!r}"
-            if sc.get("privileged") is True:
-                found.append(((group, i, "securityContext", "privileged"), f"privileged {who}"))
-            raw = sc.get("capabilities")
-            caps: dict[str, Any] = raw if isinstance(raw, dict) else {}
-            extra = sorted(str(a) for a in caps.get("add") or [] if str(a) not in BASELINE_CAPABILITIES)
-            if extra:
-                found.append(((group, i, "securityContext", "capabilities", "add"), f"capabilities {', '.join(extra)} on {who}"))
-            if sc.get("procMount") not in (None, "Default"):
-                found.append(((group, i, "securityContext", "procMount"), f"procMount {sc.get('procMount')} on {who}"))
-            found += _context_problems(sc, (group, i, "securityContext"), who)
-            for j, port in enumerate(c.get("ports") or []):
-                if isinstance(port, dict) and port.get("hostPort"):
-                    found.append(((group, i, "ports", j, "hostPort"), f"host port {port['hostPort']}"))
-    return found
 
 
 def as_root(sc: dict[str, Any]) -> dict[str, Any]:

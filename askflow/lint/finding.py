@@ -109,6 +109,7 @@ _RULES = [
     Rule("active-deadline", WARNING, "platform", "no activeDeadlineSeconds on the workflow or its pods"),
     Rule("unbounded-retries", WARNING, "platform", "a retryStrategy without limit"),
     Rule("root-user", WARNING, "platform", "runAsUser 0 where the platform's runAsNonRoot default still applies"),
+    Rule("pod-security-baseline", WARNING, "platform", "what Pod Security baseline refuses (tenant namespaces enforce it)"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

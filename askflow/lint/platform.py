@@ -13,6 +13,9 @@
   ``argo.workflow_pods_non_root``). A workflow-level ``securityContext`` is merged with them, and a
   container inherits its pod's, so ``runAsUser: 0`` there needs ``runAsNonRoot: false`` beside it or
   the kubelet refuses the container. (A template's own pod ``securityContext`` replaces the default.)
+* ``pod-security-baseline``: tenant namespaces enforce Pod Security ``baseline``, whose admission
+  refuses privileged containers, host namespaces, ``hostPath`` volumes, host ports, added
+  capabilities beyond its list, unsafe sysctls and unconfined profiles (:mod:`askflow.lint.podsecurity`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from askflow.errors import format_path
+from askflow.lint import podsecurity
 from askflow.lint.argo import POD_TYPES, d, lst, template_type, text
 
 Report = Callable[[str, str, str], None]
@@ -167,6 +172,21 @@ def check(
                 report("root-user", f"{path}.securityContext",
                        "runAsUser 0 under a non-root pod (the platform's runAsNonRoot: true default): the kubelet "
                        "refuses the container; add runAsNonRoot: false")
+
+    # pod-security-baseline
+    found: list[tuple[podsecurity.Path, str]] = (
+        [((spec_path, "hostNetwork"), "hostNetwork: true")] if spec.get("hostNetwork") is True else []
+    )
+    found += podsecurity.volume_problems(spec.get("volumes"), (spec_path, "volumes"))
+    found += podsecurity.pod_context_problems(spec.get("securityContext"), (spec_path, "securityContext"))
+    for tmpl, tpath in templates:
+        found += podsecurity.volume_problems(tmpl.get("volumes"), (tpath, "volumes"))
+        found += podsecurity.pod_context_problems(tmpl.get("securityContext"), (tpath, "securityContext"))
+        for _role, ctr, path in pod_containers(tmpl, tpath):
+            found += podsecurity.container_problems(ctr, (path,), f"container {text(ctr.get('name')) or _role!r}")
+    for where, what in found:
+        report("pod-security-baseline", format_path(where),
+               f"{what}: tenant namespaces enforce Pod Security baseline, which refuses it")
 
     # resource-requests and unpinned-image
     pod_level = _has_cpu_and_memory(spec.get("podResources"))

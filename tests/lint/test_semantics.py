@@ -398,3 +398,22 @@ def test_root_user_needs_run_as_non_root_false() -> None:
     del doc["spec"]["templates"][0]["container"]["securityContext"]["runAsNonRoot"]
     doc["spec"]["templates"][0]["securityContext"] = {"fsGroup": 100}  # replaces the platform default
     assert rules(doc) == []
+
+
+def test_pod_security_baseline_paths_and_what_it_allows() -> None:
+    """Each refused field is reported at its path; what baseline allows (its capabilities, safe
+    sysctls, RuntimeDefault seccomp) is not."""
+    def found(doc: dict[str, Any]) -> list[str]:
+        return [f.path for f in lint_documents([("f.yaml", 0, doc)]) if f.rule == "pod-security-baseline"]
+
+    doc = workflow(leaf("main"))
+    doc["spec"]["hostNetwork"] = True
+    doc["spec"]["templates"][0]["container"]["ports"] = [{"containerPort": 80, "hostPort": 80}]
+    doc["spec"]["templates"][0]["securityContext"] = {"seccompProfile": {"type": "Unconfined"}}
+    assert found(doc) == ["spec.hostNetwork", "spec.templates[0].container.ports[0].hostPort",
+                          "spec.templates[0].securityContext.seccompProfile.type"]
+    ok = workflow(leaf("main"))
+    ok["spec"]["templates"][0]["container"]["securityContext"] = {"capabilities": {"add": ["NET_BIND_SERVICE"]}}
+    ok["spec"]["templates"][0]["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"},
+                                                     "sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}]}
+    assert found(ok) == []
