@@ -282,3 +282,14 @@ def test_the_non_root_default_can_be_turned_off() -> None:
     assert values_on["mainContainer"]["securityContext"]["capabilities"] == {"drop": ["ALL"]}
     assert "mainContainer" not in values_off
     assert values_off["executor"]["securityContext"] == values_on["executor"]["securityContext"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_eci_sizes_pods_without_the_executor_containers(plans: dict[str, Plan], stack: str) -> None:
+    """ECI sizes a pod from its containers' limits (else requests) and rounds up to an instance size
+    (ECI "Specify the number of vCPUs and memory size to create a pod"); Argo's init and wait
+    containers are left out of that sum with ECI's __ECI_RESOURCE_IGNORE__ (ECI "Ignore specific
+    containers when the system adjusts resources"), through the chart's executor.env."""
+    executor = values_of(plans[stack])["executor"]
+    assert {"name": "__ECI_RESOURCE_IGNORE__", "value": "TRUE"} in executor["env"]
+    assert executor["resources"]["limits"]["cpu"] and executor["resources"]["limits"]["memory"]  # still bounded
