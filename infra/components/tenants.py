@@ -3,7 +3,8 @@
 Per tenant: a Namespace labelled for RRSA token injection, the workflow ServiceAccount annotated
 with its RAM role, a Role + RoleBinding with only what Argo's executor needs
 (``workflowtaskresults``: https://argo-workflows.readthedocs.io/en/stable/workflow-rbac/), a
-ResourceQuota and a LimitRange (ECI bills what pods request, so every pod gets default requests),
+ResourceQuota and a LimitRange (default requests, since ECI sizes pods from them; no default limits,
+which ECI would size pods from instead),
 the namespace's default artifact repository (OSS through RRSA, ``useSDKCreds``), and the queues:
 a semaphore ConfigMap whose keys are queue names and whose values are their concurrency
 (https://argo-workflows.readthedocs.io/en/stable/synchronization/).
@@ -138,10 +139,13 @@ class TenantComponent(pulumi.ComponentResource):
         k8s.core.v1.LimitRange(
             f"{name}-limits",
             metadata=meta("askflow-defaults"),
+            # No default limit unless the tenant sets one: ECI sizes a pod from its containers'
+            # limits when any are set, else from their requests ("Specify the number of vCPUs and
+            # memory size to create a pod"), so a default limit would size every pod by it.
             spec=k8s.core.v1.LimitRangeSpecArgs(limits=[k8s.core.v1.LimitRangeItemArgs(
                 type="Container",
                 default_request={"cpu": t.default_request.cpu, "memory": t.default_request.memory},
-                default={"cpu": t.default_limit.cpu, "memory": t.default_limit.memory},
+                default={"cpu": t.default_limit.cpu, "memory": t.default_limit.memory} if t.default_limit else None,
             )]),
             opts=in_ns,
         )

@@ -128,6 +128,20 @@ def test_tenants_are_isolated(plans: dict[str, Plan]) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
+def test_limitranges_set_requests_not_limits(plans: dict[str, Plan], stack: str) -> None:
+    """ECI sizes (and bills) a pod from its containers' limits whenever they have any, else from
+    their requests (ECI "Specify the number of vCPUs and memory size to create a pod": requests and
+    limits both set -> the sum of limits). A default limit would make every pod that big, so tenants
+    get default requests only unless they set default_limit."""
+    ranges = [doc for path, doc in manifests(plans[stack]).items() if doc.get("kind") == "LimitRange"]
+    assert ranges
+    for doc in ranges:
+        (item,) = doc["spec"]["limits"]
+        assert item["type"] == "Container" and set(item["defaultRequest"]) == {"cpu", "memory"}
+        assert "default" not in item, doc["metadata"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_every_kubernetes_object_validates_against_the_cluster_version(plans: dict[str, Plan], stack: str) -> None:
     version = "1.33.0"
     checked = 0
