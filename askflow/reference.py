@@ -66,8 +66,9 @@ def _rows(model: type[BaseModel], prefix: tuple[str, ...]) -> list[str]:
         else:
             default = "**required**"
         if nested is not None and not str(field.annotation).startswith("tuple"):
-            rows.append(f"| `{'.'.join(path)}` | section | | "
-                        f"{field.description or nested.__doc__.splitlines()[0] if nested.__doc__ else ''} |")
+            what = field.description or (nested.__doc__.splitlines()[0] if nested.__doc__ else "")
+            optional = "`None` (optional: the keys below apply when it is set)" if field.default is None else ""
+            rows.append(f"| `{'.'.join(path)}` | section |{' ' + optional if optional else ''} | {what} |")
             rows += _rows(nested, path)
             continue
         if nested is not None:  # a list of sections (tenants)

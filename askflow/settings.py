@@ -445,7 +445,7 @@ class Tenant(_Model):
     queues: dict[str, int] = Field(default_factory=lambda: {"default": 10}, description="Named queues and their concurrency (Argo semaphores).")
     quota: Quota = Field(default_factory=Quota, description="ResourceQuota of the namespace.")
     default_request: Resources = Field(default_factory=lambda: Resources(cpu="500m", memory="1Gi"), description="LimitRange default requests (ECI sizes a pod from its containers' requests when they set no limits).")
-    default_limit: Resources | None = Field(None, description="LimitRange default limits. Unset by default: ECI sizes (and bills) a pod from its containers' limits whenever they have any, so a default limit would make every pod that size.")
+    default_limit: Resources | None = Field(None, description="LimitRange default limits; optional, unset by default. ECI sizes (and bills) a pod whose containers have limits from those limits, so a default limit would make every pod that size.")
     eci: TenantEci = Field(default_factory=TenantEci, description="Per-tenant ECI overrides.")
 
     @field_validator("name")

@@ -22,3 +22,12 @@ def test_reference_lists_every_settings_section() -> None:
     for key in ("`network.vswitch_cidrs`", "`cluster.kubernetes_version`", "`storage.force_destroy`",
                 "`argo.template_referencing`", "`tenants[].queues`", "`templates.deploy`"):
         assert key in ref
+
+
+def test_section_rows_carry_their_description_and_say_when_they_are_optional() -> None:
+    """A section's own Field description is shown (it was lost when the section's model had no
+    docstring), and a section that defaults to None says it is optional."""
+    rows = {line.split("|")[1].strip(" `"): line for line in config_reference().splitlines() if line.startswith("| `")}
+    assert "ResourceQuota of the namespace." in rows["tenants[].quota"]
+    assert "optional" in rows["tenants[].default_limit"] and "optional" in rows["argo.sso"]
+    assert "optional" not in rows["tenants[].default_request"]

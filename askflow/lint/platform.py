@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from askflow.errors import format_path
+from askflow import yamlio
+from askflow.errors import AskflowError, format_path
 from askflow.lint import podsecurity
 from askflow.lint.argo import POD_TYPES, d, lst, template_type, text
 
@@ -65,6 +66,18 @@ def pod_containers(tmpl: dict[str, Any], path: str) -> Iterator[tuple[str, dict[
         for i, ctr in enumerate(lst(tmpl.get(key))):
             if isinstance(ctr, dict):
                 yield key, ctr, f"{path}.{key}[{i}]"
+
+
+def _pod_spec_patch(patch: Any) -> dict[str, Any]:
+    """A template's podSpecPatch (a YAML or JSON PodSpec fragment) as a mapping; {} when it is not one
+    (Argo variables make some patches readable only at run time)."""
+    if not isinstance(patch, str) or not patch.strip():
+        return {}
+    try:
+        value = yamlio.loads(patch)
+    except AskflowError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def _has_cpu_and_memory(resources: Any) -> bool:
@@ -160,7 +173,7 @@ def check(
     if workflow_sc.get("runAsUser") == 0 and workflow_sc.get("runAsNonRoot") is not False:
         report("root-user", f"{spec_path}.securityContext",
                "runAsUser 0, merged with the platform's runAsNonRoot: true default: the kubelet refuses the pods; "
-               "add runAsNonRoot: false")
+               "add runAsNonRoot: false (harmless where argo.workflow_pods_non_root is off)")
     for tmpl, tpath in templates:
         own = tmpl.get("securityContext")
         inherited = d(own).get("runAsNonRoot") is True if isinstance(own, dict) else workflow_sc.get("runAsNonRoot") is not False
@@ -171,19 +184,33 @@ def check(
             if sc.get("runAsUser") == 0 and sc.get("runAsNonRoot") is not False:
                 report("root-user", f"{path}.securityContext",
                        "runAsUser 0 under a non-root pod (the platform's runAsNonRoot: true default): the kubelet "
-                       "refuses the container; add runAsNonRoot: false")
+                       "refuses the container; add runAsNonRoot: false (harmless where argo.workflow_pods_non_root "
+                       "is off)")
 
     # pod-security-baseline
+    pod_templates = [(t, tp) for t, tp in templates if set(template_type(t)) & POD_TYPES]
+    containers = [(role, c, path) for t, tp in [(defaults, f"{spec_path}.templateDefaults"), *pod_templates]
+                  for role, c, path in pod_containers(t, tp)]
+    mounted = {text(d(m).get("name")) for _r, c, _p in containers for m in lst(c.get("volumeMounts"))}
+    # The workflow's own pod securityContext reaches the pods whose template has none.
+    inherits = not pod_templates or any(not isinstance(t.get("securityContext"), dict) for t, _ in pod_templates)
     found: list[tuple[podsecurity.Path, str]] = (
         [((spec_path, "hostNetwork"), "hostNetwork: true")] if spec.get("hostNetwork") is True else []
     )
-    found += podsecurity.volume_problems(spec.get("volumes"), (spec_path, "volumes"))
-    found += podsecurity.pod_context_problems(spec.get("securityContext"), (spec_path, "securityContext"))
-    for tmpl, tpath in templates:
+    found += podsecurity.volume_problems(spec.get("volumes"), (spec_path, "volumes"), mounted)
+    if inherits:
+        found += podsecurity.pod_context_problems(spec.get("securityContext"), (spec_path, "securityContext"))
+    found += podsecurity.annotation_problems(d(spec.get("podMetadata")).get("annotations"),
+                                             (spec_path, "podMetadata", "annotations"))
+    for tmpl, tpath in pod_templates:
         found += podsecurity.volume_problems(tmpl.get("volumes"), (tpath, "volumes"))
         found += podsecurity.pod_context_problems(tmpl.get("securityContext"), (tpath, "securityContext"))
-        for _role, ctr, path in pod_containers(tmpl, tpath):
-            found += podsecurity.container_problems(ctr, (path,), f"container {text(ctr.get('name')) or _role!r}")
+        found += podsecurity.annotation_problems(d(tmpl.get("metadata")).get("annotations"),
+                                                 (tpath, "metadata", "annotations"))
+        spec_patch = _pod_spec_patch(tmpl.get("podSpecPatch"))
+        found += [((tpath, "podSpecPatch"), f"{what} (in podSpecPatch)") for _w, what in podsecurity.baseline_problems(spec_patch)]
+    for role, ctr, path in containers:
+        found += podsecurity.container_problems(ctr, (path,), f"container {text(ctr.get('name')) or role!r}")
     for where, what in found:
         report("pod-security-baseline", format_path(where),
                f"{what}: tenant namespaces enforce Pod Security baseline, which refuses it")

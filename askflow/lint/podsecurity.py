@@ -18,11 +18,19 @@ BASELINE_CAPABILITIES = frozenset({"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWN
                                    "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"})
 
 
-#: Sysctls baseline allows (the "safe" set up to Kubernetes 1.29).
+#: Sysctls baseline allows: Kubernetes' "safe" set as of 1.32 (net.ipv4.tcp_rmem and tcp_wmem were
+#: added in 1.32; the clusters run 1.33 and the enforce label is not pinned to a version).
 BASELINE_SYSCTLS = frozenset({"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.ip_unprivileged_port_start",
                               "net.ipv4.tcp_syncookies", "net.ipv4.ping_group_range", "net.ipv4.ip_local_reserved_ports",
                               "net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-                              "net.ipv4.tcp_keepalive_probes"})
+                              "net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem"})
+#: AppArmor profiles baseline allows in the (deprecated) per-container annotation.
+APPARMOR_ANNOTATION = "container.apparmor.security.beta.kubernetes.io/"
+
+
+def _items(value: Any) -> list[Any]:
+    """A list as it is; anything else (a malformed value, which structure checks report) as empty."""
+    return value if isinstance(value, list) else []
 BASELINE_SELINUX_TYPES = frozenset({"", "container_t", "container_init_t", "container_kvm_t", "container_engine_t"})
 
 
@@ -52,7 +60,7 @@ def baseline_problems(pod: dict[str, Any]) -> list[tuple[Path, str]]:
     found += volume_problems(pod.get("volumes"), ("volumes",))
     found += pod_context_problems(pod.get("securityContext"), ("securityContext",))
     for group in ("initContainers", "containers"):
-        for i, c in enumerate(pod.get(group) or []):
+        for i, c in enumerate(_items(pod.get(group))):
             if isinstance(c, dict):
                 found += container_problems(c, (group, i), f"container {c.get('name')!r}")
     return found
@@ -67,13 +75,13 @@ def container_problems(c: dict[str, Any], where: Path, who: str) -> list[tuple[P
         found.append(((*where, "securityContext", "privileged"), f"privileged {who}"))
     raw = sc.get("capabilities")
     caps: dict[str, Any] = raw if isinstance(raw, dict) else {}
-    extra = sorted(str(a) for a in caps.get("add") or [] if str(a) not in BASELINE_CAPABILITIES)
+    extra = sorted(str(a) for a in _items(caps.get("add")) if str(a) not in BASELINE_CAPABILITIES)
     if extra:
         found.append(((*where, "securityContext", "capabilities", "add"), f"capabilities {', '.join(extra)} on {who}"))
     if sc.get("procMount") not in (None, "Default"):
         found.append(((*where, "securityContext", "procMount"), f"procMount {sc.get('procMount')} on {who}"))
     found += context_problems(sc, (*where, "securityContext"), who)
-    for j, port in enumerate(c.get("ports") or []):
+    for j, port in enumerate(_items(c.get("ports"))):
         if isinstance(port, dict) and port.get("hostPort"):
             found.append(((*where, "ports", j, "hostPort"), f"host port {port['hostPort']} on {who}"))
     return found
@@ -84,14 +92,27 @@ def pod_context_problems(sc: Any, where: Path) -> list[tuple[Path, str]]:
     if not isinstance(sc, dict):
         return []
     found = context_problems(sc, where, "the pod")
-    for i, sysctl in enumerate(sc.get("sysctls") or []):
+    for i, sysctl in enumerate(_items(sc.get("sysctls"))):
         name = str(sysctl.get("name")) if isinstance(sysctl, dict) else str(sysctl)
         if name not in BASELINE_SYSCTLS:
             found.append(((*where, "sysctls", i), f"sysctl {name}"))
     return found
 
 
-def volume_problems(volumes: Any, where: Path) -> list[tuple[Path, str]]:
+def volume_problems(volumes: Any, where: Path, used: set[str] | None = None) -> list[tuple[Path, str]]:
+    """hostPath volumes; with ``used``, only those a container mounts (Argo adds a workflow's volume to
+    a pod only when one of its containers mounts it)."""
     return [((*where, i, "hostPath"), f"hostPath volume {v.get('name')!r}")
-            for i, v in enumerate(volumes if isinstance(volumes, list) else [])
-            if isinstance(v, dict) and v.get("hostPath") is not None]
+            for i, v in enumerate(_items(volumes))
+            if isinstance(v, dict) and v.get("hostPath") is not None and (used is None or v.get("name") in used)]
+
+
+def annotation_problems(annotations: Any, where: Path) -> list[tuple[Path, str]]:
+    """AppArmor profiles baseline refuses in the per-container annotation (runtime/default and
+    localhost/* are allowed)."""
+    if not isinstance(annotations, dict):
+        return []
+    return [((*where, key), f"AppArmor {value} for container {key[len(APPARMOR_ANNOTATION):]!r}")
+            for key, value in annotations.items()
+            if str(key).startswith(APPARMOR_ANNOTATION)
+            and not (value == "runtime/default" or str(value).startswith("localhost/"))]

@@ -139,9 +139,10 @@ class TenantComponent(pulumi.ComponentResource):
         k8s.core.v1.LimitRange(
             f"{name}-limits",
             metadata=meta("askflow-defaults"),
-            # No default limit unless the tenant sets one: ECI sizes a pod from its containers'
-            # limits when any are set, else from their requests ("Specify the number of vCPUs and
-            # memory size to create a pod"), so a default limit would size every pod by it.
+            # No default limit unless the tenant sets one. ECI sizes a pod from its containers'
+            # resources: requests only -> their sum, requests and limits -> the sum of limits
+            # ("Specify the number of vCPUs and memory size to create a pod"). A default limit gives
+            # every container a limit, so every pod would be sized (and billed) by it.
             spec=k8s.core.v1.LimitRangeSpecArgs(limits=[k8s.core.v1.LimitRangeItemArgs(
                 type="Container",
                 default_request={"cpu": t.default_request.cpu, "memory": t.default_request.memory},

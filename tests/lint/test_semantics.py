@@ -417,3 +417,39 @@ def test_pod_security_baseline_paths_and_what_it_allows() -> None:
     ok["spec"]["templates"][0]["securityContext"] = {"seccompProfile": {"type": "RuntimeDefault"},
                                                      "sysctls": [{"name": "net.ipv4.tcp_syncookies", "value": "1"}]}
     assert found(ok) == []
+
+
+
+def test_pod_security_baseline_reaches_defaults_patches_and_annotations_not_unused_things() -> None:
+    """What reaches a pod is checked (templateDefaults, podSpecPatch, AppArmor annotations); what does
+    not (an unmounted workflow volume, a workflow securityContext every template replaces) is not."""
+    def found(doc: dict[str, Any]) -> list[str]:
+        return [f.path for f in lint_documents([("f.yaml", 0, doc)]) if f.rule == "pod-security-baseline"]
+
+    doc = workflow(leaf("main"))
+    doc["spec"]["templateDefaults"] = {"container": {"securityContext": {"privileged": True}}}
+    doc["spec"]["templates"][0]["podSpecPatch"] = '{"hostPID": true}'
+    doc["spec"]["templates"][0]["metadata"] = {
+        "annotations": {"container.apparmor.security.beta.kubernetes.io/main": "unconfined"}}
+    assert found(doc) == [
+        "spec.templateDefaults.container.securityContext.privileged",
+        "spec.templates[0].metadata.annotations.container.apparmor.security.beta.kubernetes.io/main",
+        "spec.templates[0].podSpecPatch",
+    ]
+    doc = workflow(leaf("main"))
+    doc["spec"]["volumes"] = [{"name": "unused", "hostPath": {"path": "/"}}]
+    doc["spec"]["securityContext"] = {"seccompProfile": {"type": "Unconfined"}}
+    doc["spec"]["templates"][0]["securityContext"] = {"runAsUser": 1000}  # replaces the workflow's
+    doc["spec"]["templates"][0]["securityContext"]["sysctls"] = [{"name": "net.ipv4.tcp_rmem", "value": "4096 87380 6291456"}]
+    assert found(doc) == []
+
+
+@pytest.mark.parametrize("bad", [{"ports": 5}, {"securityContext": {"capabilities": {"add": 5}}},
+                                 {"securityContext": {"capabilities": {"add": "SYS_ADMIN"}}}])
+def test_pod_security_baseline_on_malformed_values_is_no_crash(bad: dict[str, Any]) -> None:
+    """A value of the wrong type is the structure check's finding, not a traceback."""
+    doc = workflow(leaf("main"))
+    doc["spec"]["templates"][0]["container"].update(bad)
+    findings = lint_documents([("f.yaml", 0, doc)])
+    assert "invalid-type" in {f.rule for f in findings}
+    assert "pod-security-baseline" not in {f.rule for f in findings}
