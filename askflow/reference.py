@@ -6,6 +6,9 @@ markers; ``tests/test_readme.py`` keeps it in sync (``ASKFLOW_REGENERATE=1`` rew
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+import operator
 import re
 import typing
 from typing import Any
@@ -29,8 +32,19 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _plain(annotation: Any) -> Any:
+    """``annotation`` without the validators of ``Annotated`` string types (``OssBucketName`` reads
+    as ``str``); CIDRs keep theirs, which :func:`_type_name` names."""
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) is typing.Annotated and args[0] is not ipaddress.IPv4Network:
+        return _plain(args[0])
+    if typing.get_origin(annotation) is typing.Union and any(typing.get_origin(a) is typing.Annotated for a in args):
+        return functools.reduce(operator.or_, (_plain(a) for a in args))
+    return annotation
+
+
 def _type_name(annotation: Any) -> str:
-    text = str(annotation).replace("typing.", "").replace("ipaddress.", "")
+    text = str(_plain(annotation)).replace("typing.", "").replace("ipaddress.", "")
     for noise in ("askflow.settings.", "<class '", "'>"):
         text = text.replace(noise, "")
     text = re.sub(r"Annotated\[IPv4Network, .*?\)\]", "CIDR", text).replace("IPv4Network", "CIDR")

@@ -19,7 +19,16 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from askflow.errors import AskflowError, format_path
 
@@ -142,6 +151,23 @@ class _Model(BaseModel):
 
 
 Cidr = Annotated[ipaddress.IPv4Network, BeforeValidator(_network)]
+
+
+def matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
+    """A field validator: the string matches ``pattern``, else the error ``'<value>' is not <what>``.
+    Used as ``Annotated[str, matching(...)]`` (here and in the bootstrap settings)."""
+
+    def check(v: str) -> str:
+        if not pattern.match(v):
+            raise ValueError(f"{v!r} is not {what}")
+        return v
+
+    return AfterValidator(check)
+
+
+_NAME_RULE = "3-63 lowercase letters, digits, '-', starting and ending with a letter or digit"
+OssBucketName = Annotated[str, matching(OSS_BUCKET, f"a valid OSS bucket name ({_NAME_RULE})")]
+SlsProjectName = Annotated[str, matching(SLS_PROJECT, f"a valid SLS project name ({_NAME_RULE})")]
 
 
 class Protection(_Model):
@@ -293,7 +319,7 @@ class Eci(_Model):
 class Storage(_Model):
     """The OSS bucket for Argo artifacts and logs."""
 
-    bucket_name: str | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-artifacts`.")
+    bucket_name: OssBucketName | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-artifacts`.")
     redundancy: Literal["LRS", "ZRS"] = Field(description="OSS redundancy.")
     versioning: bool = Field(description="Bucket versioning. Always on in prod.")
     kms_key_id: str | None = Field(None, description="KMS key for server-side encryption (SSE-KMS); AES256 when unset.")
@@ -304,28 +330,12 @@ class Storage(_Model):
     force_destroy: bool = Field(description="Let `pulumi destroy` delete a non-empty bucket. Only allowed in dev.")
     enable_artifact_gc: bool = Field(False, description="Argo artifact garbage collection (grants `oss:DeleteObject` to executors).")
 
-    @field_validator("bucket_name")
-    @classmethod
-    def _bucket(cls, v: str | None) -> str | None:
-        if v is not None and not OSS_BUCKET.match(v):
-            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-', "
-                             "starting and ending with a letter or digit)")
-        return v
-
 
 class Observability(_Model):
     """Logs to SLS."""
 
     log_retention_days: int = Field(ge=1, le=3650, description="SLS logstore retention.")
-    sls_project_name: str | None = Field(None, description="SLS project (globally unique; 3-63 lowercase letters, digits, '-'); default `<name>-<region>-logs`.")
-
-    @field_validator("sls_project_name")
-    @classmethod
-    def _project(cls, v: str | None) -> str | None:
-        if v is not None and not SLS_PROJECT.match(v):
-            raise ValueError(f"{v!r} is not a valid SLS project name (3-63 lowercase letters, digits, '-', "
-                             "starting and ending with a letter or digit)")
-        return v
+    sls_project_name: SlsProjectName | None = Field(None, description="SLS project (globally unique; 3-63 lowercase letters, digits, '-'); default `<name>-<region>-logs`.")
 
 
 class Resources(_Model):

@@ -8,14 +8,14 @@ or raises one :class:`~askflow.errors.AskflowError` naming the file and the key 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from askflow.bootstrap import PROJECT, SETTINGS_KEY
 from askflow.bootstrap.service_roles import SERVICE_ROLE_NAMES
 from askflow.policies.documents import RRSA_AUDIENCE
-from askflow.settings import DNS_LABEL, OSS_BUCKET, SettingsError, region_id, validate_config
+from askflow.settings import DNS_LABEL, OSS_BUCKET, SettingsError, matching, region_id, validate_config
 
 # GitHub owner/repository names: letters, digits, '-', '_', '.'.
 _REPOSITORY = re.compile(r"^[A-Za-z0-9-]+/[A-Za-z0-9_.-]+$")
@@ -24,6 +24,15 @@ _FINGERPRINT = re.compile(r"^[0-9a-f]{40}$")
 _RAM_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$")
 # Pulumi project names (tokens.ValidateProjectName): letters, digits, '_', '.', '-'.
 _PULUMI_PROJECT = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+_OIDC_PROVIDER_ARN = re.compile(r"^acs:ram::\d+:oidc-provider/[A-Za-z0-9.-]+$")
+
+Repository = Annotated[str, matching(_REPOSITORY, "`owner/repository`")]
+RamOidcProviderName = Annotated[str, matching(_RAM_NAME, "a valid RAM OIDC provider name")]
+RamOidcProviderArn = Annotated[
+    str, matching(_OIDC_PROVIDER_ARN, "a RAM OIDC provider ARN (acs:ram::<account>:oidc-provider/<name>)")
+]
+StateBucketName = Annotated[str, matching(OSS_BUCKET, "a valid OSS bucket name (3-63 lowercase letters, digits, '-')")]
+PulumiProject = Annotated[str, matching(_PULUMI_PROJECT, "a Pulumi project name (letters, digits, '_', '.', '-')")]
 
 GITHUB_ISSUER = "https://token.actions.githubusercontent.com"
 # The audience `aliyun/configure-aliyun-credentials-action@v1` requests by default (its action.yml),
@@ -49,7 +58,7 @@ class GitHub(_Model):
     runs in a GitHub environment (https://docs.github.com/en/actions/reference/security/oidc).
     """
 
-    repository: str = Field(description="`owner/repository` whose workflows may assume the CI roles.")
+    repository: Repository = Field(description="`owner/repository` whose workflows may assume the CI roles.")
     deploy_branches: tuple[str, ...] = Field(
         ("main",),
         description="Branches whose push jobs may assume the deploy role of `branch_environment`; also the only "
@@ -69,20 +78,13 @@ class GitHub(_Model):
         "with no environment rules, gets the role.",
     )
     preview_pull_requests: bool = Field(True, description="Pull-request jobs may assume the read-only preview role.")
-    oidc_provider_name: str = Field("github-actions", description="Name of the RAM OIDC provider to create.")
-    oidc_provider_arn: str | None = Field(
+    oidc_provider_name: RamOidcProviderName = Field("github-actions", description="Name of the RAM OIDC provider to create.")
+    oidc_provider_arn: RamOidcProviderArn | None = Field(
         None, description="Bring your own: an existing RAM OIDC provider for GitHub (then none is created)."
     )
     fingerprints: tuple[str, ...] = Field(
         GITHUB_FINGERPRINTS, description="SHA-1 fingerprints of the issuer's CA certificate (lowercase hex)."
     )
-
-    @field_validator("repository")
-    @classmethod
-    def _repository(cls, v: str) -> str:
-        if not _REPOSITORY.match(v):
-            raise ValueError(f"{v!r} is not `owner/repository`")
-        return v
 
     @field_validator("deploy_branches", "deploy_environments")
     @classmethod
@@ -120,20 +122,6 @@ class GitHub(_Model):
             raise ValueError("give at least one fingerprint")
         return v
 
-    @field_validator("oidc_provider_name")
-    @classmethod
-    def _provider_name(cls, v: str) -> str:
-        if not _RAM_NAME.match(v):
-            raise ValueError(f"{v!r} is not a valid RAM OIDC provider name")
-        return v
-
-    @field_validator("oidc_provider_arn")
-    @classmethod
-    def _provider_arn(cls, v: str | None) -> str | None:
-        if v is not None and not re.match(r"^acs:ram::\d+:oidc-provider/[A-Za-z0-9.-]+$", v):
-            raise ValueError(f"{v!r} is not a RAM OIDC provider ARN (acs:ram::<account>:oidc-provider/<name>)")
-        return v
-
     @model_validator(mode="after")
     def _branch_environment(self) -> GitHub:
         if self.branch_environment is not None and self.branch_environment not in self.deploy_environments:
@@ -166,7 +154,7 @@ class GitHub(_Model):
 class StateBucket(_Model):
     """The OSS bucket that holds Pulumi state (the DIY backend)."""
 
-    bucket_name: str | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-pulumi-state`.")
+    bucket_name: StateBucketName | None = Field(None, description="Bucket name (globally unique); default `<name>-<region>-pulumi-state`.")
     redundancy: Literal["LRS", "ZRS"] = Field("ZRS", description="OSS redundancy. State is small and precious: ZRS.")
     kms_key_id: str | None = Field(None, description="KMS key for server-side encryption (SSE-KMS); AES256 when unset.")
     noncurrent_version_days: int = Field(
@@ -184,13 +172,6 @@ class StateBucket(_Model):
         "opened since 2025-03-20: those run `pulumi` inside the VPC (a bastion, a self-hosted CI runner) with `internal`."
     )
 
-    @field_validator("bucket_name")
-    @classmethod
-    def _bucket(cls, v: str | None) -> str | None:
-        if v is not None and not OSS_BUCKET.match(v):
-            raise ValueError(f"{v!r} is not a valid OSS bucket name (3-63 lowercase letters, digits, '-')")
-        return v
-
 
 class BootstrapSettings(_Model):
     """Everything a bootstrap stack creates. Parsed from `alicloud:region` and `askflow-bootstrap:settings`."""
@@ -204,7 +185,7 @@ class BootstrapSettings(_Model):
         "and policies with this prefix.",
     )
     regions: tuple[str, ...] = Field((), description="Regions the main project deploys to (default: `region`).")
-    project: str = Field(
+    project: PulumiProject = Field(
         "askflow",
         description="Name of the main Pulumi project (`name` in ../Pulumi.yaml). Its stacks' state lives under "
         "`.pulumi/*/<project>/` in the state bucket: each deploy role may write only its own stack's files there.",
@@ -226,13 +207,6 @@ class BootstrapSettings(_Model):
                 f"{v!r} is not a valid name prefix: at most 30 lowercase letters, digits and '-', "
                 "starting with a letter"
             )
-        return v
-
-    @field_validator("project")
-    @classmethod
-    def _project(cls, v: str) -> str:
-        if not _PULUMI_PROJECT.match(v):
-            raise ValueError(f"{v!r} is not a Pulumi project name (letters, digits, '_', '.', '-')")
         return v
 
     @field_validator("region")

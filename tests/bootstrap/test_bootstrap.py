@@ -625,6 +625,16 @@ def test_bring_your_own_oidc_provider(tmp_path: Path) -> None:
         ({"existing_roles": ["AdministratorAccess"]},
          "askflow-bootstrap:settings.existing_roles: 'AdministratorAccess' is not a role the bootstrap manages"),
         ({"surprise": 1}, "askflow-bootstrap:settings.surprise: unknown key"),
+        ({"github": {"repository": "example-org/askflow", "oidc_provider_arn": "arn:x"}},
+         "askflow-bootstrap:settings.github.oidc_provider_arn: 'arn:x' is not a RAM OIDC provider ARN "
+         "(acs:ram::<account>:oidc-provider/<name>)"),
+        ({"github": {"repository": "example-org/askflow", "oidc_provider_name": "-x"}},
+         "askflow-bootstrap:settings.github.oidc_provider_name: '-x' is not a valid RAM OIDC provider name"),
+        ({"state": {"bucket_name": "B"}},
+         "askflow-bootstrap:settings.state.bucket_name: 'B' is not a valid OSS bucket name (3-63 lowercase letters, "
+         "digits, '-')"),
+        ({"project": "a b"},
+         "askflow-bootstrap:settings.project: 'a b' is not a Pulumi project name (letters, digits, '_', '.', '-')"),
         ({"state": {"endpoint": "vpc"}}, "askflow-bootstrap:settings.state.endpoint: 'vpc': input should be 'public' or 'internal'"),
         ({"github": {"repository": "example-org/askflow", "deploy_environments": ["dev", "dev-eu"]}},
          "askflow-bootstrap:settings.github.deploy_environments: 'dev-eu' starts with 'dev'-: the deploy role of "
