@@ -165,6 +165,10 @@ def matching(pattern: re.Pattern[str], what: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+#: The uid workflow pods run as under argo.workflow_pods_non_root (that of Argo's non-root executor
+#: image, docs/workflow-pod-security-context.md).
+WORKFLOW_RUN_AS_USER = 8737
+
 _NAME_RULE = "3-63 lowercase letters, digits, '-', starting and ending with a letter or digit"
 OssBucketName = Annotated[str, matching(OSS_BUCKET, f"a valid OSS bucket name ({_NAME_RULE})")]
 SlsProjectName = Annotated[str, matching(SLS_PROJECT, f"a valid SLS project name ({_NAME_RULE})")]
@@ -392,7 +396,7 @@ class Argo(_Model):
     namespace_parallelism: int = Field(ge=1, description="Workflows running at once per namespace.")
     template_referencing: Literal["None", "Secure", "Strict"] = Field(description="`workflowRestrictions.templateReferencing`.")
     workflow_pods_non_root: bool = Field(
-        True, description="Workflow pods run as uid 8737, non-root, and their main containers drop every capability "
+        True, description=f"Workflow pods run as uid {WORKFLOW_RUN_AS_USER}, non-root, and their main containers drop every capability "
         "and privilege escalation (Argo's defaults: the image's user, often root, and the runtime's capabilities). "
         "A template's own pod `securityContext` replaces the pod part; a workflow-level one is merged with it, so "
         "one that runs as root also sets `runAsNonRoot: false`. Off: Argo's defaults.")

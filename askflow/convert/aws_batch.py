@@ -53,6 +53,7 @@ from askflow.convert.resources import (
     mib_quantity,
 )
 from askflow.errors import format_path
+from askflow.settings import WORKFLOW_RUN_AS_USER
 
 FORMAT = "aws-batch"
 ARRAY_INDEX_ENV = "AWS_BATCH_JOB_ARRAY_INDEX"
@@ -194,7 +195,7 @@ def _retry(reader: Reader, report: Reporter, strategy: dict[str, Any], path: Pat
         out["retryPolicy"] = "Always"  # AWS retries any failure, infrastructure or exit code, unless a rule says EXIT
         if timeout is not None:
             # AWS Batch never retries an attempt that timed out (job_retries, FORMATS.md 2.3); Argo would.
-            guard = retry.not_timed_out()
+            guard = retry.NOT_TIMED_OUT
             expression = retry.all_of([guard, expression])
             report.add("TIMEOUT_NOT_RETRIED", (*path, "attempts"), "AWS Batch does not retry an attempt that timed "
                        f"out: the retry expression excludes a pod stopped at its deadline ({guard}); not verified "
@@ -465,8 +466,8 @@ class _Job:
                     report.add("USER_NOT_NUMERIC", (*path, "user"), f"group {gid!r} of user {user!r} dropped: "
                                "Kubernetes needs a numeric id (runAsGroup); the user's primary group applies")
         if "runAsUser" not in security:
-            report.add("USER_DEFAULTED", (*path, "user"), "the image's own user runs in the source; here uid 8737, "
-                       "non-root, where argo.workflow_pods_non_root is on (the default)")
+            report.add("USER_DEFAULTED", (*path, "user"), "the image's own user runs in the source; here uid "
+                       f"{WORKFLOW_RUN_AS_USER}, non-root, where argo.workflow_pods_non_root is on (the default)")
         if r.opt_bool(props, "privileged", path):
             report.add("POD_SECURITY_BASELINE", (*path, "privileged"), "privileged: tenant namespaces enforce Pod "
                        "Security baseline, which refuses privileged containers")

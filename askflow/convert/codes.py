@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from askflow.settings import WORKFLOW_RUN_AS_USER
+
 Severity = Literal["mapped", "approximated", "not-converted"]
 SEVERITIES: tuple[Severity, ...] = ("mapped", "approximated", "not-converted")
 
@@ -102,8 +104,8 @@ CODES: dict[str, Code] = {
     "SERVICE_ACCOUNT_MAPPED": Code(M, "The pod's serviceAccountName is carried over."),
     "JOB_ROLE_TO_SERVICE_ACCOUNT": Code(A, "The IAM job role became the tenant's workflow service account; "
                                            "bind an equivalent RAM role to it with RRSA."),
-    "USER_DEFAULTED": Code(A, "The source runs as the image's own user; workflow pods run as uid 8737, non-root, "
-                              "on the platform (argo.workflow_pods_non_root): set the template's securityContext "
+    "USER_DEFAULTED": Code(A, "The source runs as the image's own user; workflow pods run as uid "
+                              f"{WORKFLOW_RUN_AS_USER}, non-root, on the platform (argo.workflow_pods_non_root): set the template's securityContext "
                               "if the image needs its own user."),
     "ROOT_KEPT": Code(A, "The job runs as root: its container sets runAsNonRoot false and adds back the container "
                          "runtime's default capabilities, which the platform's workflow-pod defaults drop, except "

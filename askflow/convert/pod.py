@@ -18,6 +18,7 @@ from askflow.convert.model import INDEX_REF, PLATFORM_SERVICE_ACCOUNT, JobPlan, 
 from askflow.convert.naming import k8s_name
 from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
 from askflow.lint.podsecurity import BASELINE_CAPABILITIES, baseline_problems
+from askflow.settings import WORKFLOW_RUN_AS_USER
 
 TEMPLATE_FIELDS = ("nodeSelector", "tolerations", "affinity", "volumes", "securityContext", "priorityClassName",
                    "schedulerName", "hostAliases")
@@ -95,7 +96,7 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
         report.add("POD_SECURITY_BASELINE", (*path, *where), f"{what}: tenant namespaces enforce Pod Security "
                    "baseline, which refuses it")
     if not _sets_user(pod):
-        report.add("USER_DEFAULTED", (*path, "securityContext"), "no runAsUser in the pod: it runs as uid 8737, "
+        report.add("USER_DEFAULTED", (*path, "securityContext"), f"no runAsUser in the pod: it runs as uid {WORKFLOW_RUN_AS_USER}, "
                    "non-root, where argo.workflow_pods_non_root is on (the default)")
     containers = reader.opt_list(pod, "containers", path)
     if not containers:

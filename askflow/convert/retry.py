@@ -21,15 +21,13 @@ FALSE = "false"
 INFRASTRUCTURE_FAILURE = "lastRetry.status == 'Error'"
 
 
-def not_timed_out() -> str:
-    """True unless the attempt was stopped by its template's activeDeadlineSeconds: the kubelet fails
-    such a pod with "Pod was active on the node longer than the specified deadline", which Argo copies
-    to the node (``lastRetry.message``, Argo >= 3.5). Not verified on ECI's virtual kubelet: if it
-    words this differently, a timed-out attempt is retried, as Argo does by default. (The attempt's
-    duration is no substitute: Argo's node duration includes pod and ECI start-up, which the pod's
-    deadline does not, so a genuine failure near the deadline would look timed out and not be retried.)"""
-    return "!(lastRetry.message matches 'longer than the specified deadline')"
-
+#: True unless the attempt was stopped by its template's activeDeadlineSeconds: the kubelet fails such a
+#: pod with "Pod was active on the node longer than the specified deadline", which Argo copies to the node
+#: (lastRetry.message, Argo >= 3.5). Not verified on ECI's virtual kubelet: if it words this differently, a
+#: timed-out attempt is retried, as Argo does by default. (The attempt's duration is no substitute: Argo's
+#: node duration includes pod and ECI start-up, which the pod's deadline does not, so a genuine failure near
+#: the deadline would look timed out and not be retried.)
+NOT_TIMED_OUT = "!(lastRetry.message matches 'longer than the specified deadline')"
 
 _SIMPLE = re.compile(r"^[\w.]+ (==|matches|in) ('[^']*'|\[[^\]]*\])$")
 

@@ -20,7 +20,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 
 from askflow import yamlio
-from askflow.settings import Argo, deep_merge
+from askflow.settings import WORKFLOW_RUN_AS_USER, Argo, deep_merge
 from components.tenants import (
     POD_IDENTITY_LABEL,
     POD_IDENTITY_ROLE_ANNOTATION,
@@ -32,7 +32,6 @@ VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflow
 RELEASE_NAME = "argo-workflows"
 ARCHIVE_SECRET = "argo-archive-db"
 SSO_SECRET = "argo-server-sso"
-WORKFLOW_RUN_AS_USER = 8737
 
 
 @dataclass(frozen=True, kw_only=True)
