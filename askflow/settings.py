@@ -31,6 +31,7 @@ from pydantic import (
 )
 
 from askflow.errors import AskflowError, format_path
+from askflow.regions import unknown_region
 
 PROJECT = "askflow"
 PLATFORM_KEY = f"{PROJECT}:platform"
@@ -86,10 +87,28 @@ def _dns_label(value: str, what: str, max_len: int = 63) -> str:
 
 
 def region_id(value: str) -> str:
-    """``value`` when it looks like an Alibaba Cloud region id, else the one-line reason."""
+    """``value`` when it is an Alibaba Cloud region id (of the committed list), else the one-line reason."""
     if not REGION_ID.match(value):
         raise ValueError(f"{value!r} is not an Alibaba Cloud region id (e.g. cn-hangzhou)")
+    problem = unknown_region(value)
+    if problem:
+        raise ValueError(problem)
     return value
+
+
+_PLACEHOLDER = re.compile(r"<[^<>]*>")
+
+
+def _no_placeholder(value: str) -> str:
+    """Refuse a value that still holds a placeholder such as the README's ``https://<your mirror>/...``."""
+    m = _PLACEHOLDER.search(value)
+    if m:
+        raise ValueError(f"{value!r} still holds the placeholder {m.group(0)!r}: replace it with the real value")
+    return value
+
+
+#: A URL or registry address the stack file writes (never a placeholder left from an example).
+Address = Annotated[str, AfterValidator(_no_placeholder)]
 
 
 def _network(value: Any) -> ipaddress.IPv4Network:
@@ -276,6 +295,7 @@ class Cluster(_Model):
     enable_pod_identity_webhook: bool = Field(True, description="Install `ack-pod-identity-webhook` (RRSA tokens for pods). Needed by Argo's OSS access.")
     enable_log_collection: bool = Field(description="Install `logtail-ds` (pod logs to SLS).")
     enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`).")
+    allow_replacement: bool = Field(False, description="Let `askflow plan --against` accept a change that replaces or deletes the (protected) cluster and what depends on it.")
 
     @field_validator("service_cidr")
     @classmethod
@@ -352,9 +372,9 @@ class Resources(_Model):
 class Sso(_Model):
     """Argo server SSO (OIDC). The client secret is the Pulumi secret `askflow:argoSsoClientSecret`."""
 
-    issuer: str = Field(description="OIDC issuer URL.")
+    issuer: Address = Field(description="OIDC issuer URL.")
     client_id: str = Field(description="OIDC client id.")
-    redirect_url: str = Field(description="Callback URL, `https://<argo host>/oauth2/callback`.")
+    redirect_url: Address = Field(description="Callback URL, `https://<argo host>/oauth2/callback`.")
     scopes: tuple[str, ...] = Field(("groups",), description="Extra scopes.")
     rbac: bool = Field(True, description="Map SSO groups to service accounts (Argo SSO RBAC). Always on: off, every "
                        "SSO user would act as argo-server itself, as auth mode `server` does.")
@@ -372,11 +392,11 @@ class Argo(_Model):
     """Argo Workflows from its Helm chart, and the controller's defaults."""
 
     chart_version: str = Field("1.0.18", description="argo-workflows chart version (1.0.18 = Argo v4.0.6).")
-    chart_repository: str = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
-    image_registry: str = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
+    chart_repository: Address = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
+    image_registry: Address = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
     image_tag: str = Field("v4.0.6", description="Argo's image tag, pinned (the chart's appVersion for 1.0.18).")
-    kubectl_image: str = Field("registry.k8s.io/kubectl", description="Image of the chart's CRD install job (mirror it in China regions).")
-    crd_base_url: str | None = Field(None, description="Where the chart's CRD job downloads full CRDs (default GitHub; a mirror in China regions).")
+    kubectl_image: Address = Field("registry.k8s.io/kubectl", description="Image of the chart's CRD install job (mirror it in China regions).")
+    crd_base_url: Address | None = Field(None, description="Where the chart's CRD job downloads full CRDs (default GitHub; a mirror in China regions).")
     namespace: str = Field("argo", description="Namespace of the controller and server.")
     auth_mode: Literal["client", "sso"] = Field("client", description="Argo server auth. `server` mode is never allowed.")
     sso: Sso | None = Field(None, description="SSO settings, required when auth_mode is sso.")

@@ -13,9 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from askflow import yamlio
+from askflow.plan.contract.check import Finding, KeyIndex, check_resources
 from askflow.plan.mocks import Registration
 from askflow.plan.runner import ProgramRun, run_program
-from askflow.settings import REGION_KEY
+from askflow.settings import PLATFORM_KEY, REGION_KEY
 from askflow.stacks import Project, StackConfig, load_project, load_settings, read_stack
 
 
@@ -30,6 +31,12 @@ class Plan:
     outputs: dict[str, Any]
     secret_outputs: tuple[str, ...] = ()
     warnings: list[str] = field(default_factory=list)
+    config: dict[str, Any] = field(default_factory=dict)
+    """The stack file's ``config`` as written (to name the key a value came from)."""
+    defaults: dict[str, Any] = field(default_factory=dict)
+    """The settings the program got, defaults included, under their stack-file key."""
+    contract_errors: list[Finding] = field(default_factory=list)
+    """Inputs the providers would refuse (:mod:`askflow.plan.contract.check`)."""
 
     def by_urn(self) -> dict[str, Registration]:
         return {r.urn: r for r in self.resources}
@@ -79,21 +86,39 @@ def plan_from_run(run: ProgramRun, stack_file: str) -> Plan:
     )
 
 
+def hold_to_contract(plan: Plan) -> Plan:
+    """Check every resource against the providers' contract: errors on the plan, warnings with its warnings."""
+    findings = check_resources(plan.resources, KeyIndex(plan.config, plan.defaults))
+    plan.contract_errors = [f for f in findings if f.severity == "error"]
+    plan.warnings.extend(f.line() for f in findings if f.severity == "warning")
+    return plan
+
+
+def _planned(project: Project, stack_config: StackConfig, region: str, defaults: dict[str, Any]) -> Plan:
+    plan = plan_from_run(run_program(project, stack_config, region), stack_config.file)
+    plan.config = dict(stack_config.config)
+    plan.defaults = defaults
+    return hold_to_contract(plan)
+
+
 def plan_config(project: Project, stack_config: StackConfig, region: str) -> Plan:
     """Plan a stack whose config is already read (``askflow stack new`` plans before writing)."""
-    return plan_from_run(run_program(project, stack_config, region), stack_config.file)
+    return _planned(project, stack_config, region, {})
 
 
 def plan_stack(stack: str, project_root: str | Path = ".") -> Plan:
     """Plan ``environments/Pulumi.<stack>.yaml`` of the project at ``project_root``.
 
     Raises :class:`~askflow.errors.AskflowError` for a missing stack, bad YAML or bad settings,
-    before anything runs.
+    before anything runs. Provider contract errors are on ``Plan.contract_errors``.
     """
     project = load_project(project_root)
     stack_config = read_stack(project, stack)
+    defaults: dict[str, Any] = {}
     if project.name == "askflow":
-        region = load_settings(stack_config).region
+        settings = load_settings(stack_config)
+        region = settings.region
+        defaults = {PLATFORM_KEY: settings.model_dump(mode="json", exclude={"region"})}
     else:
         region = str(stack_config.config.get(REGION_KEY) or "cn-hangzhou")
-    return plan_from_run(run_program(project, stack_config, region), stack_config.file)
+    return _planned(project, stack_config, region, defaults)

@@ -1,7 +1,8 @@
 """``askflow plan --stack NAME``: plan a stack offline and say what it would create.
 
-Exit codes: 0 planned; 1 the plan breaks a mandatory policy rule; 2 bad input (one line naming
-the file and key, no traceback).
+Exit codes: 0 planned; 1 the plan breaks a mandatory policy rule, or (with ``--against``) would
+replace or delete a protected resource; 2 bad input (one line naming the file and key, no
+traceback), including inputs the providers would refuse (one line each).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:  # the plan machinery imports pulumi: only load it when planning
     from askflow.plan import Plan
+    from askflow.plan.changes import Comparison
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -38,6 +40,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="write Kubernetes manifests, Helm values and plan.md to DIR (default: build/<stack>/)",
     )
     p.add_argument("--terraform-json", metavar="PATH", help="write the Alibaba Cloud resources as Terraform JSON")
+    p.add_argument(
+        "--against", metavar="OLD.json",
+        help="compare with an earlier `askflow plan --json` (e.g. of main): what `pulumi up` would create, update, "
+             "replace or delete",
+    )
     p.add_argument("--critical-path", action="store_true", help="estimate how long `pulumi up` of an empty stack takes")
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=run)
@@ -46,9 +53,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from askflow import files
     from askflow.plan import plan_stack
+    from askflow.plan.changes import changes_markdown, compare, read_plan_json
     from askflow.plan.critical_path import critical_path, format_critical_path
     from askflow.plan.diagram import plan_markdown
     from askflow.plan.output import violations, write_out_dir
+    from askflow.settings import PLATFORM_KEY
 
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
     documents = [(Path(p), kind) for p, kind in ((args.json_path, "json"), (args.terraform_json, "terraform")) if p]
@@ -56,30 +65,73 @@ def run(args: argparse.Namespace) -> int:
     files.check_folder(out_dir, replace=True)
     for path, _ in documents:
         files.check_writable(path)
+    old = read_plan_json(Path(args.against)) if args.against else None
     plan = plan_stack(args.stack, project_root=args.project)
+    if plan.contract_errors:
+        # What the providers would refuse at `pulumi preview`: nothing is written.
+        err = Console(file=sys.stderr, width=200, soft_wrap=True, emoji=False)
+        for finding in plan.contract_errors:
+            where = f"{plan.stack_file}: " if finding.key else "provider contract: "
+            err.print(f"{where}{finding.line()}", markup=False)
+        err.print(f"{len(plan.contract_errors)} input(s) the providers would refuse: fix them in "
+                  f"{plan.stack_file} (or the program); nothing was written", markup=False)
+        return 2
+    comparison = None
+    if old is not None:
+        allow = bool(((plan.defaults.get(PLATFORM_KEY) or {}).get("cluster") or {}).get("allow_replacement"))
+        comparison = compare(old, plan, against=args.against, allow_replacement=allow)
     found = violations(plan)
-    extra = {"plan.md": plan_markdown(plan, found)}
+    extra = {"plan.md": plan_markdown(plan, found, changes_markdown(comparison) if comparison else None)}
     with contextlib.ExitStack() as pending:
         # The JSON files are written aside and put in place only after the folder: a failure
         # anywhere leaves every output as it was.
         for path, kind in documents:
-            text = plan.to_json() if kind == "json" else _terraform_json(plan)
+            text = _plan_json(plan, comparison) if kind == "json" else _terraform_json(plan)
             pending.enter_context(files.replacing(path)).write_text(text, encoding="utf-8")
         write_out_dir(plan, out_dir, extra)
     console = Console(file=sys.stdout, width=120, soft_wrap=True, emoji=False)
+    if comparison is not None:
+        print_changes(console, comparison)
     if not args.quiet:
         print_summary(console, plan, out_dir)
     if args.critical_path:
         console.print(format_critical_path(critical_path(plan)))
     for warning in plan.warnings:
         console.print(f"[yellow]warning:[/yellow] {escape(warning)}")
+    err = Console(file=sys.stderr, width=200, soft_wrap=True, emoji=False)
+    if comparison is not None and comparison.refused:
+        for line in comparison.refused:
+            err.print(f"refused: {line}", markup=False)
     if found:
-        err = Console(file=sys.stderr, width=200, soft_wrap=True, emoji=False)
         for v in found:
             err.print(f"policy violation: {v.rule}: {v.urn}: {v.message}", markup=False)
         err.print(f"{len(found)} mandatory policy violation(s): the plan would be refused", markup=False)
-        return 1
-    return 0
+    return 1 if found or (comparison is not None and comparison.refused) else 0
+
+
+def _plan_json(plan: Plan, comparison: Comparison | None) -> str:
+    from askflow import yamlio
+
+    if comparison is None:
+        return plan.to_json()
+    return yamlio.dumps_json({**plan.to_dict(), "changes": [c.to_dict() for c in comparison.changes]})
+
+
+def print_changes(console: Console, comparison: Comparison) -> None:
+    counts = comparison.counts()
+    console.print(f"[bold]Changes[/bold] against {escape(comparison.against)}: "
+                  + ", ".join(f"{n} to {a}" for a, n in counts.items()))
+    for note in comparison.notes:
+        console.print(f"[bold red]{escape(note)}[/bold red]")
+    for c in comparison.changes:
+        if c.action == "replace":
+            detail = "forced by " + ", ".join(c.forced_by)
+        elif c.action == "update":
+            detail = ", ".join(c.properties)
+        else:
+            detail = ""
+        flag = " (protected)" if c.protected else ""
+        console.print(f"  {c.action}{flag} {escape(c.name)} ({escape(c.type)}){': ' + escape(detail) if detail else ''}")
 
 
 def _terraform_json(plan: Plan) -> str:

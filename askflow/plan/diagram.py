@@ -112,8 +112,8 @@ def mermaid(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def plan_markdown(plan: Plan, violations: list[Violation]) -> str:
-    """The whole ``plan.md``: diagram, resource table, protections, policy results."""
+def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | None = None) -> str:
+    """The whole ``plan.md``: changes (with ``--against``), diagram, resource table, protections, policy results."""
     custom = [r for r in plan.resources if r.custom]
     out = [
         f"# Plan of {plan.project}/{plan.stack}",
@@ -123,6 +123,7 @@ def plan_markdown(plan: Plan, violations: list[Violation]) -> str:
         "An arrow A → B means B waits for A. Kubernetes resources also wait for their provider "
         "(not drawn).",
         "",
+        *(changes or []),
         "```mermaid",
         mermaid(plan).rstrip("\n"),
         "```",

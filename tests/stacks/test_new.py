@@ -221,7 +221,7 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
          "environments/Pulumi.nope.yaml: stack 'nope' does not exist (stacks: dev, prod, staging)"),
         (["rc-1", "--from", "staging", "--set", "cluster.kubernetes_versio=1.33.3-aliyun.1"],
          "--set cluster.kubernetes_versio: unknown key 'kubernetes_versio' in askflow:platform.cluster; known keys: "
-         "auto_upgrade_channel, cluster_spec, enable_log_collection, enable_pod_identity_webhook, enable_prometheus, "
+         "allow_replacement, auto_upgrade_channel, cluster_spec, enable_log_collection, enable_pod_identity_webhook, enable_prometheus, "
          "endpoint_public_access, kms_key_id, kubernetes_version, maintenance_window, public_endpoint_reason, "
          "service_cidr"),
         (["rc-1", "--from", "staging", "--set", "tenants[7].quota.cpu=1"],
