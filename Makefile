@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.askflow-installed
 .PHONY: help venv plan test lint scan bench up preview destroy lock clean
 
 help:
-	@echo "make plan [STACK=dev]    plan a stack offline, no credentials (writes build/STACK/)"
+	@echo "make plan [STACK=dev]    plan a stack offline, no credentials (writes build/STACK/); AGAINST=OLD.json compares"
 	@echo "make test                run the test suite"
 	@echo "make lint                ruff, mypy, and askflow lint --strict on workflows/"
 	@echo "make scan                checkov on the prod stack's Terraform export (waivers: policy/checkov-waivers.yaml)"
@@ -37,8 +37,9 @@ $(MERMAID): tests/support/mermaid/package-lock.json
 		npm ci --prefix tests/support/mermaid --silent --no-audit --no-fund && touch $@; \
 	else echo "npm not found: tests/test_mermaid.py will skip"; fi
 
+# AGAINST=OLD.json (an earlier `askflow plan --json`): also say what `pulumi up` would change.
 plan: $(STAMP)
-	$(BIN)/askflow plan --stack $(STACK)
+	$(BIN)/askflow plan --stack $(STACK) $(if $(AGAINST),--against $(AGAINST))
 
 test: $(STAMP) $(MERMAID)
 	$(BIN)/python -m pytest

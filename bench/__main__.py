@@ -1,6 +1,7 @@
 """Run every benchmark of the offline tools side by side with its baseline and write bench/results.md.
 
 Each figure is a ratio against a baseline measured in the same run on the same machine:
+- contract: ``askflow plan`` of prod with the provider contract check versus without it (bench/bench_contract.py);
 - plan: ``askflow plan`` of the prod stack with 10/100/400 template versions versus bare Pulumi SDK
   mocks registering the same number and types of resources (bench/bench_plan.py);
 - lint: Argo's examples linted versus check-jsonschema on the same documents (bench/bench_lint.py);
@@ -23,7 +24,7 @@ HERE = Path(__file__).resolve().parent
 def main() -> int:
     sys.path.insert(0, str(HERE.parent))
     sections = []
-    for name in ("bench_plan", "bench_lint", "bench_convert"):
+    for name in ("bench_plan", "bench_contract", "bench_lint", "bench_convert"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError as exc:

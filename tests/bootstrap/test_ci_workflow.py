@@ -225,3 +225,19 @@ def test_the_pipefail_check_catches_the_implicit_shell() -> None:
     assert not _runs_under_pipefail({}, {}, step)
     assert not _runs_under_pipefail({"defaults": {"run": {"shell": "sh"}}}, {}, step)
     assert _runs_under_pipefail({"defaults": {"run": {"shell": "bash"}}}, {}, step)
+
+
+def test_pull_requests_compare_the_plan_with_the_base_branch() -> None:
+    """The PR comment shows what `pulumi up` would change: each stack's plan of the base branch
+    (planned by the base's own code) is the OLD side of `--against`, and plan.md is what is posted."""
+    plan = _workflow()["jobs"]["plan"]
+    steps = _steps(plan)
+    base = next(s for s in steps if "--json" in s.get("run", ""))
+    assert base["if"] == "github.event_name == 'pull_request'"
+    assert 'git worktree add ../base "origin/$GITHUB_BASE_REF"' in base["run"]
+    assert "../base/.venv/bin/askflow plan" in base["run"]
+    ours = next(s for s in steps if "make plan" in s.get("run", ""))
+    assert 'AGAINST="$BASE_PLAN"' in ours["run"] and ours["env"]["BASE_PLAN"] == "build/base-${{ matrix.stack }}.json"
+    assert plan["steps"][0]["with"]["fetch-depth"] == 0
+    makefile = (ROOT / "Makefile").read_text()
+    assert "$(if $(AGAINST),--against $(AGAINST))" in makefile

@@ -22,6 +22,15 @@ Where the facts come from:
 - which random attributes force a replacement: ``hashicorp/terraform-provider-random``'s source;
 - regions: ``alicloud/connectivity/regions.go`` of the Terraform provider.
 
+The committed data (2026-12-04) came from snapshots in which the pinned versions are not tagged:
+pulumi-alicloud's latest tag there is v3.105.0 (its ``schema.json`` is not stored), so the Pulumi
+facts come from the pinned 4.0.0 SDK itself, which documents arguments "Available since v1.295.0",
+and terraform-provider-alicloud's newest commit there is v1.289.0-8-g81c43b672 (2026-08-21): the
+Terraform facts are from that commit (``--alicloud-terraform-ref HEAD``), older than the version
+4.0.0 bridges; ``--oss-go-sdk-ref v2.2.9`` (the version the provider's go.mod names). With full
+checkouts, pass the tag the pinned pulumi-alicloud's ``provider/go.mod`` names as
+``--alicloud-terraform-ref``.
+
 Which resources: every type ``infra/`` and ``bootstrap/`` create (found in their source), plus
 :data:`EXTRA_TYPES`. ``tests/plan/test_contract.py`` fails when a plan records a type the data lacks.
 """
