@@ -233,6 +233,11 @@ def _kind(resource: dict[str, Any]) -> str:
 
 
 def compare(old: dict[str, Any], plan: Plan, *, against: str, allow_replacement: bool) -> Comparison:
+    if (old.get("project"), old.get("stack")) != (plan.project, plan.stack):
+        raise AskflowError(
+            f"is the plan of {old.get('project')}/{old.get('stack')}, not of {plan.project}/{plan.stack}: "
+            "compare plans of the same stack", file=against,
+        )
     new = plan.to_dict()
     old_by = {r["urn"]: r for r in old["resources"] if _is_resource(r["type"])}
     new_by = {r["urn"]: r for r in new["resources"] if _is_resource(r["type"])}

@@ -161,3 +161,11 @@ def test_a_bad_against_file_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.startswith(f"{old}: ") and message in err and len(err.strip().splitlines()) == 1
     assert not out.exists()
+
+
+def test_a_plan_of_another_stack_is_refused(old_prod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["plan", "--stack", "dev", "--project", str(ROOT), "--against", str(old_prod), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (f"{old_prod}: is the plan of askflow/prod, not of askflow/dev: "
+                                       "compare plans of the same stack\n")
+    assert not out.exists()

@@ -223,3 +223,9 @@ def test_the_data_is_compact_and_diffable() -> None:
     text = (ROOT / "askflow/plan/contract/data/contract.json").read_text()
     assert len(text) < 400_000
     json.loads(text)
+
+
+def test_a_value_several_keys_hold_names_no_key_rather_than_a_wrong_one() -> None:
+    config = {"askflow:platform": {"a": "ack.pro.smal", "b": "ack.pro.smal"}}
+    [line] = _errors(_resources_with(ASK, clusterSpec="ack.pro.smal"), config)
+    assert line.startswith("alicloud:cs.ServerlessKubernetes askflow-prod-cluster-ask: clusterSpec: ")

@@ -70,8 +70,13 @@ class KeyIndex:
             self.by_value.setdefault(_norm(value), []).append(_key(key) + " (default)")
 
     def key(self, value: Any) -> str:
+        """The one key holding ``value``; none when several do (a coincidence is not an answer)."""
+        if isinstance(value, bool):
+            return ""
         keys = self.by_value.get(_norm(value)) or []
-        return keys[0] if keys else ""
+        explicit = [k for k in keys if not k.endswith(" (default)")]
+        chosen = explicit or keys
+        return chosen[0] if len(chosen) == 1 else ""
 
 
 def _key(parts: tuple[str | int, ...]) -> str:
