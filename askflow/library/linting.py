@@ -6,6 +6,9 @@ version to another (or a CronWorkflow's ``workflowTemplateRef``) resolves across
 (deployed names, labels, annotation) because that is what the cluster receives. A released version
 whose content changed (or whose file was deleted), and a file using a retired name, are error
 findings with rule ``released-version-changed``.
+
+Importing this module plugs the library into ``askflow lint`` paths (:mod:`askflow.lint.libraries`):
+the library depends on the linter, never the other way round.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from askflow.library.loader import load_library
 from askflow.library.lock import lock_problems, read_lock, read_retired
 from askflow.library.model import Library
+from askflow.lint import libraries
 
 if TYPE_CHECKING:
     from askflow.lint import Finding
@@ -47,3 +51,16 @@ def lint_library(root: Path, *, strict: bool, library: Library | None = None) ->
             )
         )
     return sorted(findings, key=Finding.sort_key)
+
+
+class _LibraryLinting:
+    """The library's side of :class:`askflow.lint.libraries.LibraryLinter`."""
+
+    def rendered(self, root: Path) -> list[Any]:
+        return [v.render() for v in load_library(root).versions]
+
+    def lint(self, root: Path, *, strict: bool) -> list[Finding]:
+        return lint_library(root, strict=strict)
+
+
+libraries.register(_LibraryLinting())

@@ -31,13 +31,15 @@ from typing import Any
 
 from askflow.errors import AskflowError
 
+# The lock file at the library root; the linter owns the name because it is how `askflow lint`
+# recognises a library folder (askflow.lint.libraries). askflow.library.lock exports it too.
+from askflow.lint.libraries import LOCK_FILE as LOCK_FILE
+
 NAME_LABEL = "app.kubernetes.io/name"
 VERSION_LABEL = "app.kubernetes.io/version"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
 MANAGED_BY = "askflow"
 DIGEST_ANNOTATION = "askflow.dev/content-digest"
-#: The lock file at the library root (see :mod:`askflow.library.lock`, which exports it as LOCK_FILE).
-LOCK_FILE = "versions.lock"
 #: Metadata keys askflow sets; authors must not set them in a source file.
 MANAGED_LABELS = (NAME_LABEL, VERSION_LABEL, MANAGED_BY_LABEL)
 MANAGED_ANNOTATIONS = (DIGEST_ANNOTATION,)

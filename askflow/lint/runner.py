@@ -15,10 +15,11 @@ from typing import Any
 
 from askflow import yamlio
 from askflow.errors import AskflowError
-from askflow.library.lock import LOCK_FILE
 from askflow.lint import argo, oss, platform, structure
+from askflow.lint import libraries as libraries_
 from askflow.lint.argo import Holder, Registry, d, text
 from askflow.lint.finding import ERROR, RULES, WARNING, Finding
+from askflow.lint.libraries import LOCK_FILE
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -235,12 +236,10 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         raise AskflowError(
             "found nothing to lint in the specified paths, failing...", file=" ".join(paths), exit_code=1
         )
-    from askflow.library import lint_library, load_library
-
     # Files given beside a library may reference its versions (templateRef: etl-v2), as the
     # cluster would resolve them: the library's rendered versions are available, not linted twice.
-    extra = [v.render() for root, _ in libraries for v in load_library(root).versions] if docs else []
+    extra = [obj for root, _ in libraries for obj in libraries_.linter(root).rendered(root)] if docs else []
     findings = lint_documents(docs, strict=strict, extra_templates=extra)
     for root, wanted in libraries:
-        findings.extend(f for f in lint_library(root, strict=strict) if _wanted(f.file, wanted))
+        findings.extend(f for f in libraries_.linter(root).lint(root, strict=strict) if _wanted(f.file, wanted))
     return sorted(findings, key=Finding.sort_key)

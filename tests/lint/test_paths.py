@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import askflow.library  # noqa: F401  (plugs template libraries into lint_paths: askflow.lint.libraries)
 from askflow.errors import AskflowError
 from askflow.lint import lint_paths
 from tests.conftest import ROOT
