@@ -110,6 +110,7 @@ _RULES = [
     Rule("unbounded-retries", WARNING, "platform", "a retryStrategy without limit"),
     Rule("root-user", WARNING, "platform", "runAsUser 0 where the platform's runAsNonRoot default still applies"),
     Rule("pod-security-baseline", WARNING, "platform", "what Pod Security baseline refuses (tenant namespaces enforce it)"),
+    Rule("parameter-in-code", WARNING, "platform", "a parameter pasted into script source or a `sh -c`/`python -c` program"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

@@ -16,10 +16,17 @@
 * ``pod-security-baseline``: tenant namespaces enforce Pod Security ``baseline``, whose admission
   refuses privileged containers, host namespaces, ``hostPath`` volumes, host ports, added
   capabilities beyond its list, unsafe sysctls and unconfined profiles (:mod:`askflow.lint.podsecurity`).
+* ``parameter-in-code``: Argo substitutes ``{{inputs.parameters.x}}`` and ``{{workflow.parameters.x}}``
+  as text before the pod starts, so one inside a script's ``source`` or inside the program of a
+  ``sh -c`` / ``python -c`` (``perl -e``, ``node -e``...) container becomes code that whoever submits
+  the workflow writes: a reviewed template then runs anything. Parameters belong in ``env`` (or an
+  input artifact or file) that the code reads; after ``sh -c PROGRAM`` the operands (``$1``...) are
+  data too, so only the program itself is checked.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -101,6 +108,92 @@ def image_problem(image: str) -> str | None:
     if last.rsplit(":", 1)[1] == "latest":
         return f"image {image!r} uses the latest tag: pin a version tag or a digest"
     return None
+
+
+# A parameter placeholder, plain or inside an expression tag ({{=inputs.parameters.x}}).
+PARAMETER_PLACEHOLDER = re.compile(r"\{\{[^}]*\b(?:inputs|workflow)\.parameters\b[^}]*\}\}")
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "mksh"})
+_PYTHON = re.compile(r"(?:python|pypy)[0-9.]*")
+# Interpreters whose program is the argument of one option (perl/ruby -e, node -e/--eval/-p/--print).
+_EVAL_OPTIONS = {"perl": {"-e", "-E"}, "ruby": {"-e"}, "node": {"-e", "--eval", "-p", "--print"}}
+
+
+def _program_name(arg: str) -> str:
+    return arg.rsplit("/", 1)[-1]
+
+
+def code_arguments(argv: list[str]) -> tuple[str, list[int]]:
+    """The interpreter and the indexes of ``argv`` (a container's command followed by its args) that an interpreter runs as
+    code: the program of ``sh -c PROGRAM [name [operands]]`` (POSIX sh: the first operand after the
+    options when they include ``c``), of ``python -c PROGRAM`` and of ``perl -e`` / ``node -e``.
+    A leading ``env [-i] [NAME=value]...`` or ``busybox`` is looked through."""
+    i = 0
+    if i < len(argv) and _program_name(argv[i]) == "env":
+        i += 1
+        while i < len(argv) and (argv[i].startswith("-") or "=" in argv[i]):
+            i += 1
+    if i < len(argv) and _program_name(argv[i]) == "busybox":
+        i += 1
+    if i >= len(argv):
+        return "", []
+    program, i = _program_name(argv[i]), i + 1
+    if program in _SHELLS:
+        inline = False
+        while i < len(argv):
+            arg = argv[i]
+            if arg == "--":
+                i += 1
+                break
+            if len(arg) > 1 and arg[0] in "-+":
+                inline = inline or (arg[0] == "-" and "c" in arg[1:])
+                # -o NAME (also inside a cluster, as in -euo pipefail): the name is the next argument
+                i += 2 if "o" in arg[1:] else 1
+                continue
+            break
+        return program, [i] if inline and i < len(argv) else []
+    if _PYTHON.fullmatch(program):
+        while i < len(argv) and argv[i].startswith("-") and argv[i] != "-" and not argv[i].startswith("--"):
+            cluster = argv[i][1:]
+            for pos, flag in enumerate(cluster):
+                if flag == "c":
+                    return program, [i] if pos + 1 < len(cluster) else ([i + 1] if i + 1 < len(argv) else [])
+                if flag in "mWX":  # a module to run, or an option that takes the next argument
+                    return program, []
+            i += 1
+        return program, []
+    options = _EVAL_OPTIONS.get(program)
+    if options:
+        return program, [j + 1 for j in range(i, len(argv) - 1) if argv[j] in options]
+    return program, []
+
+
+def _placeholders(value: str) -> list[str]:
+    return PARAMETER_PLACEHOLDER.findall(value)
+
+
+def _code_problem(found: list[str], where: str) -> str:
+    names = ", ".join(dict.fromkeys(found))
+    return (
+        f"{names} is pasted into {where}: Argo substitutes it as text, so whoever submits the workflow writes "
+        "code this template runs; pass it in env (env: [{name: X, value: \"{{inputs.parameters.x}}\"}]) or a "
+        "file and read that"
+    )
+
+
+def _parameters_in_code(tmpl: dict[str, Any], tpath: str, report: Report) -> None:
+    for role, ctr, path in pod_containers(tmpl, tpath):
+        if role == "script":
+            found = _placeholders(text(ctr.get("source")))
+            if found:
+                report("parameter-in-code", f"{path}.source", _code_problem(found, "the script's source"))
+        command = [x if isinstance(x, str) else "" for x in lst(ctr.get("command"))]
+        args = [x if isinstance(x, str) else "" for x in lst(ctr.get("args"))]
+        interpreter, indexes = code_arguments(command + args)
+        for index in indexes:
+            where = f"{path}.command[{index}]" if index < len(command) else f"{path}.args[{index - len(command)}]"
+            found = _placeholders((command + args)[index])
+            if found:
+                report("parameter-in-code", where, _code_problem(found, f"the program {interpreter} runs"))
 
 
 def check(
@@ -214,6 +307,10 @@ def check(
     for where, what in found:
         report("pod-security-baseline", format_path(where),
                f"{what}: tenant namespaces enforce Pod Security baseline, which refuses it")
+
+    # parameter-in-code
+    for tmpl, tpath in [(defaults, f"{spec_path}.templateDefaults"), *templates]:
+        _parameters_in_code(tmpl, tpath, report)
 
     # resource-requests and unpinned-image
     pod_level = _has_cpu_and_memory(spec.get("podResources"))

@@ -242,7 +242,7 @@ def test_each_stack_deploys_exactly_the_versions_it_lists(dev: Plan, prod: Plan)
 
     everything = {v.deployed_name for v in load_library(ROOT / "workflows").versions}
     assert deployed(dev) == {(ns, n) for ns in ("data-eng", "ml") for n in everything}
-    assert deployed(prod) == {(ns, n) for ns in ("data-eng", "ml") for n in ("hello-world-v2", "etl-v2", "fan-out-v1")}
+    assert deployed(prod) == {(ns, n) for ns in ("data-eng", "ml") for n in ("hello-world-v2", "etl-v3", "fan-out-v3")}
     assert deployed(prod, CRON) == {("data-eng", "nightly-etl"), ("ml", "nightly-etl")}
     for r in prod.of_type(WFT):
         labels = r.inputs["metadata"]["labels"]
@@ -253,7 +253,7 @@ def test_each_stack_deploys_exactly_the_versions_it_lists(dev: Plan, prod: Plan)
 def test_prod_image_cache_covers_every_deployed_image(prod: Plan) -> None:
     from askflow.library import load_library, select
 
-    chosen = select(load_library(ROOT / "workflows"), ["hello-world-v2", "etl-v2", "fan-out-v1"], ["nightly-etl"])
+    chosen = select(load_library(ROOT / "workflows"), ["hello-world-v2", "etl-v3", "fan-out-v3"], ["nightly-etl"])
     cache = one(prod, "alicloud:eci/imageCache:ImageCache")
     assert cache.inputs["images"] == list(chosen.images) and chosen.images
     assert cache.inputs["imageCacheSize"] == 20

@@ -28,7 +28,7 @@ def test_every_object_gets_its_own_resource_name() -> None:
     objects = library_objects("t", ("data-eng", "ml"), selection)
     names = [n for n, _ in objects]
     assert len(names) == len(set(names)) == 2 * (len(selection.versions) + len(selection.crons))
-    assert ("t-data-eng-etl-v2", "etl-v2") in {(n, m["metadata"]["name"]) for n, m in objects}
+    assert ("t-data-eng-etl-v3", "etl-v3") in {(n, m["metadata"]["name"]) for n, m in objects}
     assert "t-ml-cron-nightly-etl" in names
 
 

@@ -14,12 +14,18 @@ from askflow.errors import AskflowError
 from askflow.library import cli
 from tests.conftest import ROOT
 
-STARTER = ROOT / "workflows"
+# The library the mechanics tests (new, lock, retire, diff, show, list...) run on: two released
+# versions of etl and fan-out (YAML and Python) and of hello-world, and a CronWorkflow. A fixture,
+# not workflows/: the repository's own library keeps changing (versions are retired), while these
+# tests need a fixed history. Its versions follow the platform rules (askflow lint --strict).
+STARTER = Path(__file__).parent / "fixtures" / "workflows"
+# The repository's own template library (what the stacks deploy).
+LIBRARY = ROOT / "workflows"
 
 
 @pytest.fixture
 def lib_root(tmp_path: Path) -> Path:
-    """A copy of the starter library (workflows/) that a test may change."""
+    """A copy of the fixture library (:data:`STARTER`) that a test may change."""
     root = tmp_path / "workflows"
     shutil.copytree(STARTER, root, ignore=shutil.ignore_patterns("__pycache__"))
     return root

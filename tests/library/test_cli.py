@@ -12,6 +12,7 @@ import pytest
 from askflow.library import load_library, read_lock
 from askflow.library.diff import Change, diff_versions
 from tests.conftest import ROOT
+from tests.library.conftest import LIBRARY, STARTER
 
 Run = Callable[..., tuple[int, str, str]]
 
@@ -142,9 +143,9 @@ def test_list_reports_a_changed_release_and_a_bad_stack(lib_root: Path, tmp_path
 
 def test_list_with_the_repository_stacks(askflow: Run) -> None:
     code, out, _ = askflow(
-        "workflows", "list", "--root", str(ROOT / "workflows"), "--environments", str(ROOT / "environments")
+        "workflows", "list", "--root", str(LIBRARY), "--environments", str(ROOT / "environments")
     )
-    assert code == 0 and "etl-v2" in out
+    assert code == 0 and "etl-v3" in out
 
 
 # --- show ----------------------------------------------------------------------------------------
@@ -181,7 +182,7 @@ def parse_mermaid(text: str) -> tuple[dict[str, str], set[tuple[str, str, str, s
 
 
 def test_show_dag_edges(askflow: Run) -> None:
-    code, out, _ = askflow("workflows", "show", "etl-v2", "--root", str(ROOT / "workflows"))
+    code, out, _ = askflow("workflows", "show", "etl-v2", "--root", str(STARTER))
     assert code == 0
     nodes, edges, groups = parse_mermaid(out)
     assert list(groups.values()) == ["main (dag)"]
@@ -192,24 +193,24 @@ def test_show_dag_edges(askflow: Run) -> None:
         ("validate", "-->", "load", "Succeeded"),
     }
     # NAME alone means the latest version.
-    assert askflow("workflows", "show", "etl", "--root", str(ROOT / "workflows"))[1] == out
+    assert askflow("workflows", "show", "etl", "--root", str(STARTER))[1] == out
 
 
 def test_show_fan_out_and_steps(askflow: Run) -> None:
-    _, out, _ = askflow("workflows", "show", "fan-out-v1", "--root", str(ROOT / "workflows"))
+    _, out, _ = askflow("workflows", "show", "fan-out-v1", "--root", str(STARTER))
     nodes, edges, _ = parse_mermaid(out)
     assert edges == {("generate", "-->", "process", None), ("process", "-->", "aggregate", None)}
     (fanned,) = [label for label in nodes.values() if "fan-out" in label]
     assert fanned == "process: square (fan-out withParam)"
     assert re.search(r"^\s*class t_main_process fanout$", out, re.M)
 
-    _, out, _ = askflow("workflows", "show", "hello-world-v2", "--root", str(ROOT / "workflows"))
+    _, out, _ = askflow("workflows", "show", "hello-world-v2", "--root", str(STARTER))
     nodes, edges, groups = parse_mermaid(out)
     assert list(groups.values()) == ["main (steps)"]
     assert edges == {("announce", "-->", "greet", None)}
     assert "greet: say (fan-out withItems)" in nodes.values()
 
-    _, out, _ = askflow("workflows", "show", "hello-world-v1", "--root", str(ROOT / "workflows"))
+    _, out, _ = askflow("workflows", "show", "hello-world-v1", "--root", str(STARTER))
     nodes, edges, _ = parse_mermaid(out)
     assert list(nodes.values()) == ["say (container)"] and edges == set()
 
@@ -265,7 +266,7 @@ spec:
 def test_show_png_without_dot(askflow: Run, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # no `dot` anywhere
     target = tmp_path / "etl.png"
-    code, out, err = askflow("workflows", "show", "etl", "--root", str(ROOT / "workflows"), "--png", str(target))
+    code, out, err = askflow("workflows", "show", "etl", "--root", str(STARTER), "--png", str(target))
     assert code == 2 and out == "" and err.count("\n") == 1
     assert "apt-get install graphviz" in err and "brew install graphviz" in err
     assert not target.exists()
@@ -277,14 +278,14 @@ def test_show_png_with_dot(askflow: Run, tmp_path: Path) -> None:
     if shutil.which("dot") is None:
         pytest.skip("Graphviz dot is not installed (apt-get install graphviz)")
     target = tmp_path / "etl.png"
-    code, _, _ = askflow("workflows", "show", "etl", "--root", str(ROOT / "workflows"), "--png", str(target))
+    code, _, _ = askflow("workflows", "show", "etl", "--root", str(STARTER), "--png", str(target))
     assert code == 0 and target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_show_unknown(askflow: Run) -> None:
-    code, _, err = askflow("workflows", "show", "etl-v9", "--root", str(ROOT / "workflows"))
+    code, _, err = askflow("workflows", "show", "etl-v9", "--root", str(STARTER))
     assert code == 2 and "etl has no version v9" in err
-    code, _, err = askflow("workflows", "show", "nope", "--root", str(ROOT / "workflows"))
+    code, _, err = askflow("workflows", "show", "nope", "--root", str(STARTER))
     assert code == 2 and "neither a template nor a version" in err
 
 
@@ -292,7 +293,7 @@ def test_show_unknown(askflow: Run) -> None:
 
 
 def test_diff_etl_structural() -> None:
-    library = load_library(ROOT / "workflows")
+    library = load_library(STARTER)
     changes = set(diff_versions(library.version("etl", 1), library.version("etl", 2)))
     expected = {
         Change("templates", "+", "validate", "script"),
@@ -323,7 +324,7 @@ def test_diff_etl_structural() -> None:
 
 
 def test_diff_cli_and_text(askflow: Run) -> None:
-    code, out, _ = askflow("workflows", "diff", "fan-out", "v1", "2", "--root", str(ROOT / "workflows"), "--text")
+    code, out, _ = askflow("workflows", "diff", "fan-out", "v1", "2", "--root", str(STARTER), "--text")
     assert code == 0
     assert out.startswith("fan-out: v1 → v2")
     assert "tasks:" in out and "images:" in out
@@ -334,18 +335,18 @@ def test_diff_cli_and_text(askflow: Run) -> None:
     assert "sum" not in out.split("\n--- ")[0], "sum is the same in both versions"
     assert "--- " in out and "+++ " in out, "the unified diff follows"
 
-    code, out, _ = askflow("workflows", "diff", "hello-world", "v1", "v1", "--root", str(ROOT / "workflows"))
+    code, out, _ = askflow("workflows", "diff", "hello-world", "v1", "v1", "--root", str(STARTER))
     assert code == 0 and "no changes" in out
-    code, _, err = askflow("workflows", "diff", "hello-world", "v1", "vx", "--root", str(ROOT / "workflows"))
+    code, _, err = askflow("workflows", "diff", "hello-world", "v1", "vx", "--root", str(STARTER))
     assert code == 2 and "not a version number" in err
 
 
 def test_registered_in_the_askflow_command(capsys: pytest.CaptureFixture[str]) -> None:
     from askflow.cli import main
 
-    assert main(["workflows", "show", "hello-world-v1", "--root", str(ROOT / "workflows")]) == 0
+    assert main(["workflows", "show", "hello-world-v1", "--root", str(STARTER)]) == 0
     assert 'leaf_say["say (container)"]' in capsys.readouterr().out
-    assert main(["workflows", "show", "nope", "--root", str(ROOT / "workflows")]) == 2
+    assert main(["workflows", "show", "nope", "--root", str(STARTER)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
 
 

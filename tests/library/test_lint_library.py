@@ -9,7 +9,7 @@ import pytest
 
 from askflow import yamlio
 from askflow.library import lint_library
-from tests.library.conftest import STARTER
+from tests.library.conftest import LIBRARY, STARTER
 
 CALLER = """\
 apiVersion: argoproj.io/v1alpha1
@@ -30,8 +30,9 @@ spec:
 """
 
 
-def test_starter_library_is_clean_under_strict_lint() -> None:
-    findings = lint_library(STARTER, strict=True)
+@pytest.mark.parametrize("root", [LIBRARY, STARTER], ids=["workflows", "fixture"])
+def test_starter_library_is_clean_under_strict_lint(root: Path) -> None:
+    findings = lint_library(root, strict=True)
     assert [f.line() for f in findings] == []
 
 

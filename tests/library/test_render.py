@@ -9,7 +9,7 @@ import pytest
 
 from askflow.errors import AskflowError
 from askflow.library import DIGEST_ANNOTATION, content_digest, load_library
-from tests.library.conftest import STARTER, crd_errors
+from tests.library.conftest import LIBRARY, STARTER, crd_errors
 
 
 def test_rendered_metadata(lib_root: Path) -> None:
@@ -59,14 +59,19 @@ def test_cron_render(lib_root: Path) -> None:
     assert manifest["spec"]["workflowSpec"]["workflowTemplateRef"]["name"] == "etl-v2"
 
 
-@pytest.mark.parametrize("deployed_name", [v.deployed_name for v in load_library(STARTER).versions])
-def test_rendered_versions_validate_against_the_crd(deployed_name: str) -> None:
-    manifest = load_library(STARTER).by_deployed_name[deployed_name].render(namespace="data-eng")
+@pytest.mark.parametrize(
+    ("root", "deployed_name"),
+    [(root, v.deployed_name) for root in (LIBRARY, STARTER) for v in load_library(root).versions],
+    ids=lambda x: x if isinstance(x, str) else x.parent.name,
+)
+def test_rendered_versions_validate_against_the_crd(root: Path, deployed_name: str) -> None:
+    manifest = load_library(root).by_deployed_name[deployed_name].render(namespace="data-eng")
     assert crd_errors(manifest) == []
 
 
-def test_rendered_crons_validate_against_the_crd() -> None:
-    for cron in load_library(STARTER).crons:
+@pytest.mark.parametrize("root", [LIBRARY, STARTER], ids=["workflows", "fixture"])
+def test_rendered_crons_validate_against_the_crd(root: Path) -> None:
+    for cron in load_library(root).crons:
         assert crd_errors(cron.render(namespace="data-eng")) == [], cron.name
 
 

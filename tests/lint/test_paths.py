@@ -12,7 +12,9 @@ from askflow.errors import AskflowError
 from askflow.lint import lint_paths
 from tests.conftest import ROOT
 
-STARTER = ROOT / "workflows"
+LIBRARY = ROOT / "workflows"
+# A fixed library with two released versions per template (see tests/library/conftest.py).
+STARTER = Path(__file__).parent.parent / "library" / "fixtures" / "workflows"
 
 BROKEN = """\
 apiVersion: argoproj.io/v1alpha1
@@ -112,7 +114,7 @@ def test_unreadable_file_raises(tmp_path: Path) -> None:
 
 
 def test_real_library_is_clean_under_strict() -> None:
-    assert [f.line() for f in lint_paths([str(STARTER)], strict=True) if f.severity == "error"] == []
+    assert [f.line() for f in lint_paths([str(LIBRARY)], strict=True) if f.severity == "error"] == []
 
 
 def test_files_given_beside_a_library_resolve_references_into_it(tmp_path: Path) -> None:

@@ -233,36 +233,36 @@ def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypat
 
 def test_plan_refuses_a_changed_released_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     proj = _project_copy(tmp_path)
-    v2 = proj / "workflows" / "etl" / "v2.yaml"
-    v2.write_text(v2.read_text().replace("activeDeadlineSeconds: ", "activeDeadlineSeconds: 1"))
+    v3 = proj / "workflows" / "etl" / "v3.yaml"
+    v3.write_text(v3.read_text().replace("activeDeadlineSeconds: ", "activeDeadlineSeconds: 1"))
     assert main(["plan", "--stack", "dev", "--project", str(proj)]) == 2
     err = capsys.readouterr().err
-    assert "etl-v2 is released and immutable; copy it to v3 and change v3" in err and err.count("\n") == 1
+    assert "etl-v3 is released and immutable; copy it to v4 and change v4" in err and err.count("\n") == 1
 
 
 def test_plan_refuses_leaving_out_a_referenced_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     proj = _project_copy(tmp_path)
     prod = proj / "environments" / "Pulumi.prod.yaml"
-    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v2, fan-out-v1]", "deploy: [hello-world-v2, fan-out-v1]"))
+    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v3, fan-out-v3]", "deploy: [hello-world-v2, fan-out-v3]"))
     assert main(["plan", "--stack", "prod", "--project", str(proj)]) == 2
     err = capsys.readouterr().err
-    assert "nightly-etl references etl-v2, which this stack does not deploy; add etl-v2 to templates.deploy" in err
+    assert "nightly-etl references etl-v3, which this stack does not deploy; add etl-v3 to templates.deploy" in err
 
 
 def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: Path) -> None:
     proj = _project_copy(tmp_path)
-    v3 = proj / "workflows" / "etl" / "v3.yaml"
-    v3.write_text((proj / "workflows" / "etl" / "v2.yaml").read_text())
+    v4 = proj / "workflows" / "etl" / "v4.yaml"
+    v4.write_text((proj / "workflows" / "etl" / "v3.yaml").read_text())
     prod = proj / "environments" / "Pulumi.prod.yaml"
-    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v2, fan-out-v1]",
-                                             "deploy: [hello-world-v2, etl-v2, etl-v3, fan-out-v1]"))
-    with pytest.raises(AskflowError, match="etl-v3 is a draft \\(not in versions.lock\\)"):
+    prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v3, fan-out-v3]",
+                                             "deploy: [hello-world-v2, etl-v3, etl-v4, fan-out-v3]"))
+    with pytest.raises(AskflowError, match="etl-v4 is a draft \\(not in versions.lock\\)"):
         plan_stack("prod", proj)
     plan_stack("dev", proj)  # drafts are for dev
-    v3.write_text(v3.read_text().replace("serviceAccountName: argo-workflow", "serviceAccountName: default"))
+    v4.write_text(v4.read_text().replace("serviceAccountName: argo-workflow", "serviceAccountName: default"))
     with pytest.raises(AskflowError, match="strict lint error") as info:
         plan_stack("dev", proj)
-    assert info.value.file and info.value.file.endswith("etl/v3.yaml")
+    assert info.value.file and info.value.file.endswith("etl/v4.yaml")
 
 
 def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_path: Path) -> None:
