@@ -48,11 +48,13 @@ def _diagrams(tmp_path: Path) -> list[Path]:
         plan = plan_stack(stack, ROOT)
         (texts[f"plan-{stack}"],) = BLOCK.findall(plan_markdown(plan, violations(plan)))
     (texts["readme"],) = BLOCK.findall((ROOT / "README.md").read_text())
-    for version in load_library(ROOT / "workflows").versions:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out):
-            assert main(["workflows", "show", version.deployed_name, "--root", str(ROOT / "workflows")]) == 0
-        texts[f"show-{version.deployed_name}"] = out.getvalue()
+    # The repository's library and the library tests' fixture (older shapes: YAML fan-out, dependencies).
+    for label, root in (("show", ROOT / "workflows"), ("fixture", ROOT / "tests" / "library" / "fixtures" / "workflows")):
+        for version in load_library(root).versions:
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                assert main(["workflows", "show", version.deployed_name, "--root", str(root)]) == 0
+            texts[f"{label}-{version.deployed_name}"] = out.getvalue()
     paths = []
     for name, text in sorted(texts.items()):
         (path := tmp_path / f"{name}.mmd").write_text(text)
@@ -66,7 +68,7 @@ def test_every_diagram_parses_with_mermaid(tmp_path: Path) -> None:
     broken.write_text('flowchart LR\n  a["x" --> b\n')
     results = {Path(str(r["file"])).stem: r for r in _parse([*files, broken])}
     assert results.pop("broken")["ok"] is False
-    assert len(results) == len(files) >= 3 + 1 + 6
+    assert len(results) == len(files) >= 3 + 1 + 4 + 6
     failed = {name: r["error"] for name, r in results.items() if not r["ok"]}
     assert failed == {}
     assert {r["type"] for r in results.values()} == {"flowchart-v2"}
