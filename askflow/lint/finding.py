@@ -31,7 +31,8 @@ _RULES = [
     # Structure: the Argo API (hera's models made strict, cross-checked with the v4.1.2 CRDs).
     Rule("unknown-field", ERROR, "structure", "a field the Argo API does not have (strict decoding)"),
     Rule("invalid-type", ERROR, "structure", "a value of the wrong JSON type"),
-    Rule("missing-field", ERROR, "structure", "a field the API requires is absent"),
+    Rule("missing-field", WARNING, "structure", "a field the schema requires is absent (Go's decoding does not require it)"),
+    Rule("unquoted-string", WARNING, "structure", "a number or boolean where the schema says string (Argo reads it as text)"),
     Rule("api-version", ERROR, "structure", "apiVersion is not argoproj.io/v1alpha1"),
     # Semantics: what `argo lint` checks (../shared/argo/LINT-CHECKS.md), with Argo's messages.
     Rule("name-too-long", ERROR, "argo", "object name longer than Argo allows (63; CronWorkflow 52)"),
@@ -89,6 +90,7 @@ _RULES = [
     Rule("dag-target", ERROR, "argo", "a DAG target that is not a task"),
     Rule("dag-missing-dependency", ERROR, "argo", "an argument using a task that is not an ancestor"),
     Rule("output-parameter", ERROR, "argo", "an output parameter without exactly one valid source"),
+    Rule("executor-plugin", ERROR, "argo", "an executor plugin without name, ports, resources or securityContext"),
     # Beyond Argo: OSS artifacts (../shared/argo/OSS-ARTIFACTS.md).
     Rule("oss-missing-key", ERROR, "oss", "an OSS artifact without key"),
     Rule("oss-security-token", ERROR, "oss", "an STS securityToken in plain text in the manifest"),

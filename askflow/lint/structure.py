@@ -4,8 +4,13 @@ This is what ``argo lint`` gets from strict decoding (``strict decoding error: u
 ``cannot unmarshal number into ... of type string``), checked against the table generated from
 hera's models and the v4.1.2 CRDs (:mod:`askflow.lint.apigen`). Values behave the way Go's
 ``encoding/json`` reads YAML converted to JSON: ``null`` is accepted anywhere (it leaves the field
-unset), ``IntOrString`` takes both. Parameter values are strings: Argo's Go types read a number there
-(``AnyString``) but hera's models and the CRDs say string, and the API server rejects a number.
+unset), ``IntOrString`` takes both.
+
+What only the schema says is a warning, not an error: Go's decoding never requires a field, so a
+field the OpenAPI schema marks required (``metadata``, a gauge's ``realtime``) is ``missing-field``
+(a warning; Argo's validator refuses the absences that matter with its own rules, such as
+``missing-name`` and ``missing-image``), and a number or boolean where the schema says string but
+Argo's ``AnyString`` reads it as text (a parameter ``value: 3``) is ``unquoted-string``.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ _EXPECTED = {
     _FLOAT: "a number",
     _INTSTR: "an integer or a string",
     _QUANTITY: "a quantity such as 500m, 2 or 4Gi",
-    _ANYSTR: "a string (quote it: argo's CLI reads numbers here, but the API server's CRD schema rejects them)",
+    _ANYSTR: "a string",
     _OBJECT: "an object",
     _LIST: "a list",
     _MAP: "an object",
@@ -110,6 +115,15 @@ _QUANTITY_TEXT = re.compile(
 )
 
 
+def _go_text(value: Any) -> str:
+    """fmt.Sprintf("%v") of what encoding/json decodes the value to (AnyString.UnmarshalJSON)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    return str(value)
+
+
 def _ok_scalar(kind: int, value: Any) -> bool:
     if kind == _STR:
         # YAML timestamps are strings to Kubernetes (sigs.k8s.io/yaml keeps them as text).
@@ -161,6 +175,18 @@ def _check(value: Any, node: tuple[int, Any], path: list[str | int], out: list[P
                 _check(item, sub, path, out)
             path.pop()
     elif not _ok_scalar(kind, value):
+        if kind == _ANYSTR and isinstance(value, (int, float)):
+            # Argo's AnyString reads a number or boolean as its text (anystring.go): argo lint and
+            # the controller accept it; only the CRD schema says string. An opinion, not an error.
+            out.append(
+                (
+                    list(path),
+                    "unquoted-string",
+                    f"expected a string, got {_json_type(value)}: Argo reads it as {_go_text(value)!r}, but the "
+                    "CRD schema types it string (a full-CRD API server refuses it); quote it",
+                )
+            )
+            return
         out.append((list(path), "invalid-type", f"expected {_EXPECTED[kind]}, got {_json_type(value)}"))
 
 
@@ -179,7 +205,7 @@ def _check_obj(value: Mapping[Any, Any], obj: _Obj, path: list[str | int], out: 
     for key in obj.required:
         if value.get(key) is None:
             path.append(key)
-            out.append((list(path), "missing-field", f'required field "{key}" is missing'))
+            out.append((list(path), "missing-field", f'required field "{key}" is missing (the schema requires it; Argo\'s decoding does not)'))
             path.pop()
 
 

@@ -29,11 +29,36 @@ EXEMPT_PREFIXES = (
     "steps.name",
     "node.name",
 )
+# Argo's anyWorkflowOutputArtifactMagicValue: as a global, any workflow.outputs.artifacts.* resolves.
+ANY_OUTPUT_ARTIFACT = "workflow.outputs.artifacts.*"
 # A parameter reference, as Argo's `isParameter` recognises one (a templated globalName, target).
 PARAMETER = re.compile(r"\{\{[-a-zA-Z0-9]+(\.[-a-zA-Z0-9_]+)*\}\}")
 
 # (path parts relative to the scanned value, raw tag text between the braces)
 Tag = tuple[tuple[str | int, ...], str]
+
+# A tag with no tag inside it; in a name (``run-{{inputs.parameters.d}}``) it is a hole that Argo
+# fills with a placeholder before it validates the template (common.ProcessArgs).
+_INNER = re.compile(r"\{\{([^{}]*)\}\}")
+HOLE = "{{}}"
+
+
+def skeleton(text: str) -> str:
+    """``text`` with every innermost ``{{...}}`` replaced by :data:`HOLE`: a step named
+    ``run-{{inputs.parameters.d}}`` is referred to as ``{{steps.run-{{inputs.parameters.d}}.status}}``
+    and both read ``steps.run-{{}}.status`` (argoproj/argo-workflows#15896)."""
+    return _INNER.sub(HOLE, text) if "{{" in text else text
+
+
+def tags_in(text: str) -> list[str]:
+    """The tags of one string. A nested tag (``{{steps.run-{{inputs.parameters.d}}.status}}``)
+    gives its inner tags, each checked on its own, and the outer one as its :func:`skeleton`."""
+    found = TAG.findall(text)
+    if not any("{{" in tag for tag in found):
+        return found
+    inner = _INNER.findall(text)
+    outer = [tag.replace("\x00", HOLE) for tag in TAG.findall(_INNER.sub("\x00", text))]
+    return inner + outer
 
 
 class Scope:
@@ -65,7 +90,7 @@ class Scope:
         return other
 
     def add(self, key: str) -> None:
-        self.keys.add(key)
+        self.keys.add(skeleton(key))
 
     def add_prefix(self, prefix: str) -> None:
         if prefix not in self.prefixes:
@@ -84,7 +109,9 @@ class Scope:
             return True
         if self.any_output_parameter and name.startswith("workflow.outputs.parameters."):
             return True
-        if self.any_output_artifact and name.startswith("workflow.outputs.artifacts."):
+        if (self.any_output_artifact or ANY_OUTPUT_ARTIFACT in globals_) and name.startswith(
+            "workflow.outputs.artifacts."
+        ):
             return True
         if name.startswith(EXEMPT_PREFIXES):
             return True
@@ -100,13 +127,13 @@ def collect(value: Any, out: list[Tag], rel: list[str | int] | None = None) -> l
     if isinstance(value, str):
         if "{{" in value:
             here = tuple(rel)
-            out.extend((here, m) for m in TAG.findall(value))
+            out.extend((here, m) for m in tags_in(value))
     elif isinstance(value, dict):
         for key, item in value.items():
             rel.append(key)
             if isinstance(key, str) and "{{" in key:
                 here = tuple(rel)
-                out.extend((here, m) for m in TAG.findall(key))
+                out.extend((here, m) for m in tags_in(key))
             if isinstance(item, (str, dict, list)):
                 collect(item, out, rel)
             rel.pop()

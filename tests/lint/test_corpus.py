@@ -71,3 +71,15 @@ def test_findings_carry_kind_and_name_and_camel_case_paths() -> None:
     assert (finding.kind, finding.name, finding.doc) == ("Workflow", "corpus-", 0)
     assert finding.path == "spec.templates[0].contianer"
     assert finding.line().startswith(f"{CORPUS / 'unknown-field.yaml'}:doc 0:spec.templates[0].contianer: ")
+
+
+VALID = sorted((CORPUS / "valid").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", VALID, ids=lambda p: p.stem)
+def test_valid_corpus_file_has_no_findings(path: Path) -> None:
+    """Documents Argo's validator accepts (each names the Argo test or source it follows) lint
+    with no finding at all, not even a warning (``# also: <rule>`` names an allowed warning)."""
+    allowed = set(_header(path, "also"))
+    findings = lint_paths([str(path)], strict=True)
+    assert [f.line() for f in findings if f.rule not in allowed] == []

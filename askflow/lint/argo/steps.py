@@ -4,7 +4,7 @@ after it may reference (validate.go: validateSteps)."""
 from __future__ import annotations
 
 from askflow.lint.argo.documents import FAKE, Call, Checks, Holder, Tmpl, d, field_name_errors, lst, text
-from askflow.lint.variables import Scope
+from askflow.lint.variables import TAG, Scope
 
 RULES = ("missing-name", "duplicate-name", "invalid-name")
 
@@ -29,8 +29,10 @@ class StepChecks(Checks):
                         f"{sp}.name",
                         f"templates.{t}.steps[{i}].name '{name}' is not unique",
                     )
-                elif "{{" not in name:  # placeholder fragments are tolerated (argo #15896)
-                    errs = field_name_errors(name)
+                else:
+                    # isValidStepName: a placeholder may stand for part of the name, which must still be
+                    # valid once it is filled in (argoproj/argo-workflows#15896): run-{{...}} is, run_{{...}} is not
+                    errs = field_name_errors(TAG.sub("x", name))
                     if errs:
                         self.emit(
                             "invalid-name",

@@ -20,6 +20,7 @@ from askflow.lint.argo.documents import (
     not_found,
     text,
 )
+from askflow.lint.variables import ANY_OUTPUT_ARTIFACT, is_parameter
 
 RULES = (
     "name-too-long",
@@ -29,6 +30,7 @@ RULES = (
     "missing-entrypoint",
     "pod-gc",
     "pod-resources",
+    "executor-plugin",
 )
 
 _LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
@@ -101,6 +103,7 @@ class WorkflowChecks(Checks):
         self.validate_names(
             lst(spec.get("templates")), f"{sp}.templates", f"{prefix}spec.templates", params=False
         )  # (3)
+        self.validate_executor_plugins(lst(spec.get("executorPlugins")), f"{sp}.executorPlugins", prefix)
 
         # (5) arguments, merged with the referenced template's (util.MergeParameters: ours win)
         args = d(spec.get("arguments"))
@@ -215,6 +218,17 @@ class WorkflowChecks(Checks):
         if exit_call is not None:
             exit_call.empty_args_reported = not allow_empty
             g.add("workflow.failures")
+            # An artifact whose globalName is built from a parameter has a name known only at run
+            # time: the exit handler may then refer to any workflow output artifact (Workflow()
+            # sets anyWorkflowOutputArtifactMagicValue; validate.go, the onExit branch).
+            sources = [holder] + ([ref_holder] if ref_holder is not None else [])
+            if any(
+                is_parameter(text(d(art).get("globalName")))
+                for source in sources
+                for tmpl in source.templates.values()
+                for art in lst(d(tmpl.data.get("outputs")).get("artifacts"))
+            ):
+                g.add(ANY_OUTPUT_ARTIFACT)
             self.validate_template_holder(exit_call, holder, {"parameters": params, "artifacts": artifacts})
 
         self.validate_hooks(d(spec.get("hooks")), f"{sp}.hooks", f"{prefix}hooks")  # (8)
@@ -259,6 +273,30 @@ class WorkflowChecks(Checks):
                     holder,
                     FAKE,
                 )
+
+    def validate_executor_plugins(self, plugins: list[Any], path: str, prefix: str) -> None:
+        """validateExecutorPlugins: WorkflowSpec.AsExecutorPluginSpec, then Sidecar.Validate on each
+        plugin (pkg/apis/workflow/v1alpha1/workflow_types.go, pkg/plugins/spec/plugin_types.go at
+        v4.1.2). A field counts as given when it is present and not null: Go's decoder leaves a
+        missing or null map/pointer nil, and an empty one ({}) is not nil."""
+        for i, plugin in enumerate(plugins):
+            here = f"{path}[{i}]"
+            plugin = d(plugin)
+            container = d(d(d(plugin.get("spec")).get("sidecar")).get("container"))
+            resources = d(container.get("resources"))
+            if not text(d(plugin.get("metadata")).get("name")):
+                problem, at = "executor plugin metadata name is mandatory", f"{here}.metadata.name"
+            elif not lst(container.get("ports")):
+                problem, at = "at least one port is mandatory", f"{here}.spec.sidecar.container.ports"
+            elif resources.get("requests") is None:
+                problem, at = "resources requests are mandatory", f"{here}.spec.sidecar.container.resources.requests"
+            elif resources.get("limits") is None:
+                problem, at = "resources limits are mandatory", f"{here}.spec.sidecar.container.resources.limits"
+            elif container.get("securityContext") is None:
+                problem, at = "security context is mandatory", f"{here}.spec.sidecar.container.securityContext"
+            else:
+                continue
+            self.emit("executor-plugin", at, f"{prefix}spec.executorPlugins: {problem}")
 
     def validate_pod_resources(self, res: Any, path: str, label: str, prefix: str) -> None:
         """Pod-level resources hold only cpu, memory and hugepages-*, and no claims (10)."""
