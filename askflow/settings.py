@@ -32,6 +32,7 @@ from pydantic import (
 
 from askflow.errors import AskflowError, format_path
 from askflow.regions import unknown_region
+from askflow.substrate import ClusterKind
 
 PROJECT = "askflow"
 PLATFORM_KEY = f"{PROJECT}:platform"
@@ -281,9 +282,27 @@ class MaintenanceWindow(_Model):
         return v
 
 
-class Cluster(_Model):
-    """The serverless ACK (ASK) cluster; pods run on ECI."""
+class SystemNodePool(_Model):
+    """The small ECS node pool of an `ack-pro-eci` cluster, for its system add-ons only."""
 
+    instance_types: tuple[str, ...] = Field(("ecs.u1-c1m2.large", "ecs.c7.large", "ecs.c6.large"), min_length=1, max_length=10, description="ECS instance types, in order of preference (2 vCPU / 4 GiB each by default; several, so one out of stock does not stop the pool).")
+    size: int = Field(ge=1, le=10, description="Nodes in the pool (spread over the stack's zones). Two keep CoreDNS and the add-ons up through a node's loss.")
+    system_disk_gib: int = Field(40, ge=20, le=2048, description="System disk per node (ESSD).")
+
+    @field_validator("instance_types")
+    @classmethod
+    def _types(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for t in v:
+            if not re.fullmatch(r"ecs\.[a-z0-9-]+\.[a-z0-9]+", t):
+                raise ValueError(f"{t!r} is not an ECS instance type (e.g. ecs.c7.large)")
+        return v
+
+
+class Cluster(_Model):
+    """The Kubernetes cluster; workflow pods run on serverless compute (ECI or ACS)."""
+
+    kind: ClusterKind = Field("ack-pro-eci", description="Compute substrate: `ack-pro-eci` (ACK Pro, pods on ECI through virtual nodes, a small node pool for system add-ons), `acs` (an ACS cluster), `ask` (ACK Serverless, for accounts that may still create it) or `ask-legacy` (the deprecated resource, only for clusters that exist). Changing it replaces the cluster.")
+    system_node_pool: SystemNodePool = Field(description="ECS nodes for the system add-ons of an `ack-pro-eci` cluster (ignored by the other kinds).")
     kubernetes_version: str = Field("1.33.3-aliyun.1", description="Kubernetes version the cluster is created at (ACK's version string); with an auto-upgrade channel ACK moves it from there.")
     cluster_spec: Literal["ack.pro.small", "ack.standard"] = Field("ack.pro.small", description="Pro (SLA, managed etcd backups) unless `ack.standard` is asked for.")
     service_cidr: Cidr = Field(ipaddress.IPv4Network("172.16.0.0/16"), description="Kubernetes Service CIDR: /16 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16; must not overlap the VPC. Immutable.")
@@ -293,8 +312,8 @@ class Cluster(_Model):
     auto_upgrade_channel: Literal["none", "patch", "stable", "rapid"] = Field("patch", description="ACK auto-upgrade channel (`none` turns it off).")
     maintenance_window: MaintenanceWindow = Field(default_factory=MaintenanceWindow, description="Maintenance window.")
     enable_pod_identity_webhook: bool = Field(True, description="Install `ack-pod-identity-webhook` (RRSA tokens for pods). Needed by Argo's OSS access.")
-    enable_log_collection: bool = Field(description="Install `logtail-ds` (pod logs to SLS).")
-    enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`).")
+    enable_log_collection: bool = Field(description="Install the log add-on of the kind (`logtail-ds` on `ack-pro-eci`, `alibaba-log-controller` on the serverless kinds): pod logs to SLS.")
+    enable_prometheus: bool = Field(description="Install managed Prometheus (`arms-prometheus`; `acs-arms-prometheus` on `acs`).")
     allow_replacement: bool = Field(False, description="Let `askflow plan --against` accept a change that replaces or deletes the (protected) cluster and what depends on it.")
 
     @field_validator("service_cidr")
@@ -616,6 +635,7 @@ class Settings(_Model):
                                     f"makes the RAM role name {full!r} ({len(full)} characters), which RAM's limit of "
                                     f"{RAM_ROLE_NAME_MAX} cuts to {roles[i]!r}, the name of another role of this "
                                     "stack: shorten the tenant name")
+        self._check_kind()
         if self.cluster.endpoint_public_access and self.cluster.public_endpoint_reason:
             # The reason travels as the cluster tag askflow-waiver-public-endpoint (cut to 128).
             try:
@@ -624,6 +644,32 @@ class Settings(_Model):
                 raise SettingsError(("cluster", "public_endpoint_reason"),
                                     f"becomes the value of a cluster tag, and {exc}: reword it") from None
         return self
+
+    def _check_kind(self) -> None:
+        """What the chosen ``cluster.kind`` cannot do (askflow.substrate)."""
+        kind = self.cluster.kind
+        if kind == "ack-pro-eci" and self.environment == "prod" and self.cluster.system_node_pool.size < 2:
+            raise SettingsError(("cluster", "system_node_pool", "size"),
+                                "prod needs at least 2 system nodes: CoreDNS and the add-ons must survive a node's loss")
+        if kind != "acs":
+            return
+        # ACS sizes pods from their requests and its compute class; ECI annotations, ECI image
+        # caches and spot price caps do not exist there (askflow.substrate, ACS pod overview).
+        why = "ACS has no ECI"
+        if self.eci.instance_specs:
+            raise SettingsError(("eci", "instance_specs"), f"{why} instance specs: ACS sizes pods from their requests; remove it")
+        if self.eci.spot_strategy == "SpotWithPriceLimit":
+            raise SettingsError(("eci", "spot_strategy"), "ACS best-effort pods have no price cap: use SpotAsPriceGo "
+                                                          "(best-effort QoS) or none")
+        if self.templates.enable_image_cache:
+            raise SettingsError(("templates", "enable_image_cache"),
+                                f"{why} image caches (ACS image caches are not in the Pulumi provider): set it to false")
+        for i, t in enumerate(self.tenants):
+            for key in ("spot_strategy", "spot_price_limit", "spot_fallback", "instance_specs"):
+                if getattr(t.eci, key) is not None:
+                    raise SettingsError(("tenants", i, "eci", key),
+                                        "per-tenant ECI settings do not apply on ACS (its QoS is stack-wide, "
+                                        "a pod label in Argo's workflow defaults): remove it")
 
     # Derived names: deterministic per stack, so a platform team can find them.
     @property
@@ -664,7 +710,7 @@ class Settings(_Model):
 ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     "dev": {
         "protection": {"protect": False, "deletion_protection": False},
-        "cluster": {"enable_log_collection": True, "enable_prometheus": False},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": False, "system_node_pool": {"size": 1}},
         "storage": {
             "redundancy": "LRS", "versioning": False, "artifact_retention_days": 7,
             "noncurrent_version_days": 1, "force_destroy": True,
@@ -683,7 +729,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "staging": {
         "protection": {"protect": False, "deletion_protection": False},
-        "cluster": {"enable_log_collection": True, "enable_prometheus": True},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": True, "system_node_pool": {"size": 1}},
         "storage": {
             "redundancy": "LRS", "versioning": True, "artifact_retention_days": 14,
             "noncurrent_version_days": 3, "force_destroy": False,
@@ -702,7 +748,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
     },
     "prod": {
         "protection": {"protect": True, "deletion_protection": True},
-        "cluster": {"enable_log_collection": True, "enable_prometheus": True},
+        "cluster": {"enable_log_collection": True, "enable_prometheus": True, "system_node_pool": {"size": 2}},
         "storage": {
             "redundancy": "ZRS", "versioning": True, "artifact_retention_days": 90,
             "noncurrent_version_days": 7, "force_destroy": False,

@@ -19,6 +19,7 @@ import pulumi_alicloud as alicloud
 
 from askflow.errors import AskflowError
 from askflow.settings import PLATFORM_KEY, PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
+from askflow.substrate import ACS_COMPUTE_CLASS_LABEL, ACS_COMPUTE_QOS_LABEL, ECI_SCHEDULING_LABEL, substrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,8 +64,9 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     )
 
     # Per-namespace ECI defaults: the stack's, overridden per tenant.
+    sub = substrate(s.cluster.kind)
     selectors = []
-    for t in s.tenants:
+    for t in s.tenants if sub.pods_on_eci else ():
         annotations = eci_annotations(
             t.eci.spot_strategy or s.eci.spot_strategy,
             t.eci.spot_price_limit if t.eci.spot_strategy else s.eci.spot_price_limit,
@@ -96,6 +98,9 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             # A public API endpoint is a waived policy: the reason travels with the cluster.
             tags={**tags, "askflow-waiver-public-endpoint": (s.cluster.public_endpoint_reason or "")[:128]}
             if s.cluster.endpoint_public_access else tags,
+            # The cluster and its nodes come up with the stack's egress in place: ACK then adds no
+            # NAT gateway of its own, and nodes can pull their images.
+            depends_on=tuple(network.egress),
         ),
     )
 
@@ -132,6 +137,15 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         ),
     )
 
+    # ack-pro-eci: every pod of a tenant's or Argo's namespace goes to ECI, never to the system
+    # nodes (the label outranks nodeSelector, affinity and ResourcePolicy). The serverless kinds
+    # have nowhere else to put a pod.
+    namespace_labels = {ECI_SCHEDULING_LABEL: "true"} if sub.virtual_node_addon else {}
+    # acs: the compute class and QoS are pod labels; the stack's spot choice becomes best-effort QoS.
+    workflow_pod_labels = {
+        ACS_COMPUTE_CLASS_LABEL: "general-purpose",
+        ACS_COMPUTE_QOS_LABEL: "default" if s.eci.spot_strategy == "none" else "best-effort",
+    } if s.cluster.kind == "acs" else {}
     tenants = [
         TenantComponent(
             f"{name}-tenant-{t.name}",
@@ -142,6 +156,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
                 oss_endpoint=s.oss_internal_endpoint,
                 provider=cluster.provider,
                 allow_artifact_gc=s.storage.enable_artifact_gc,
+                namespace_labels=namespace_labels,
             ),
         )
         for t in s.tenants
@@ -161,6 +176,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             depends_on=(
                 *(t.ns for t in tenants),
                 *([cluster.pod_identity_webhook] if cluster.pod_identity_webhook else []),
+                *cluster.ready,  # somewhere for its pods to run (ECI's virtual node, the system nodes)
                 *network.egress,
             ),
             archive_network=ArchiveNetwork(
@@ -176,6 +192,9 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             protect=protect,
             deletion_protection=s.protection.deletion_protection,
             tags=tags,
+            namespace_labels=namespace_labels,
+            workflow_pod_labels=workflow_pod_labels,
+            executor_resource_ignore_env=sub.executor_resource_ignore_env,
         ),
     )
 
@@ -195,6 +214,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     )
 
     pulumi.export("clusterId", cluster.cluster_id)
+    pulumi.export("clusterKind", s.cluster.kind)
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("bucketName", storage.bucket_name)
     pulumi.export("ossInternalEndpoint", s.oss_internal_endpoint)
@@ -203,7 +223,10 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
     pulumi.export("workflowTemplates", templates.deployed_names)
     pulumi.export("nextSteps", [
-        f"pulumi stack output kubeconfig --show-secrets --stack {stack} > ~/.kube/askflow-{stack}",
+        # The stack's own kubeconfig expires with the run that made it (KUBECONFIG_MINUTES): a
+        # person takes a temporary one of their own RAM identity's.
+        f"aliyun cs DescribeClusterUserKubeconfig --ClusterId $(pulumi stack output clusterId --stack {stack}) "
+        f"--TemporaryDurationMinutes 480 | jq -r .config > ~/.kube/askflow-{stack}",
         f"export KUBECONFIG=~/.kube/askflow-{stack}",
         f"kubectl -n {s.argo.namespace} port-forward svc/{RELEASE_NAME}-server 2746:2746",
         f"argo auth token  # paste it at https://localhost:2746 (self-signed TLS; auth mode: {s.argo.auth_mode})",

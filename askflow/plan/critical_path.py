@@ -19,19 +19,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import short_type
+from askflow.substrate import MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
 
 # "alicloud_X docs" below means https://registry.terraform.io/providers/aliyun/alicloud/latest/docs/resources/X
 # (the Terraform provider that pulumi-alicloud bridges; its figures and timeouts are the same).
 
 #: Typical creation time in seconds per Pulumi resource type, and where the figure comes from.
 DURATIONS: dict[str, tuple[float, str]] = {
-    "alicloud:cs/serverlessKubernetes:ServerlessKubernetes": (
-        300, "alicloud_cs_serverless_kubernetes docs: "
-             "creation will cost about 5 minutes (create timeout 60 min)"),
+    SERVERLESS_KUBERNETES: (SUBSTRATES["ask-legacy"].creation_seconds, SUBSTRATES["ask-legacy"].creation_source),
+    # Per profile in duration_of; this is the default kind's figure.
+    MANAGED_KUBERNETES: (SUBSTRATES["ack-pro-eci"].creation_seconds, SUBSTRATES["ack-pro-eci"].creation_source),
+    "alicloud:cs/nodePool:NodePool": (
+        300, "alicloud_cs_kubernetes_node_pool: create timeout 90 min (resource_alicloud_cs_kubernetes_node_pool.go "
+             "l. 33); ECS instances boot and join in ~3-5 min (estimate)"),
     "alicloud:cs/kubernetesAddon:KubernetesAddon": (
         120, "alicloud_cs_kubernetes_addon docs: "
              "timeouts 10 min; a managed add-on installs in 1-2 min (estimate)"),
@@ -89,8 +94,13 @@ PREFIX_DURATIONS: dict[str, tuple[float, str]] = {
 UNKNOWN_DURATION: tuple[float, str] = (30, "no figure for this type yet: 30 s assumed")
 
 
-def duration_of(typ: str) -> tuple[float, str]:
-    """Typical creation seconds of a resource type and the source of the figure."""
+def duration_of(typ: str, inputs: dict[str, Any] | None = None) -> tuple[float, str]:
+    """Typical creation seconds of a resource type (a ManagedKubernetes by its profile) and the
+    source of the figure."""
+    if typ == MANAGED_KUBERNETES and inputs:
+        for sub in SUBSTRATES.values():
+            if sub.resource_type == typ and sub.profile == inputs.get("profile"):
+                return sub.creation_seconds, sub.creation_source
     if typ in DURATIONS:
         return DURATIONS[typ]
     for prefix, value in PREFIX_DURATIONS.items():
@@ -211,8 +221,8 @@ def critical_path(plan: Plan) -> CriticalPath:
     order = _topological(list(deps), deps)
     start: dict[str, float] = {}
     for urn in order:
-        start[urn] = max((start[d] + duration_of(by_urn[d].type)[0] for d in deps[urn]), default=0.0)
-    finish = {urn: start[urn] + duration_of(by_urn[urn].type)[0] for urn in order}
+        start[urn] = max((start[d] + duration_of(by_urn[d].type, by_urn[d].inputs)[0] for d in deps[urn]), default=0.0)
+    finish = {urn: start[urn] + duration_of(by_urn[urn].type, by_urn[urn].inputs)[0] for urn in order}
     total = max(finish.values(), default=0.0)
     # Latest finish without delaying the total: the backward pass of the critical path method.
     dependents: dict[str, list[str]] = defaultdict(list)
@@ -222,12 +232,12 @@ def critical_path(plan: Plan) -> CriticalPath:
     latest_finish: dict[str, float] = {}
     for urn in reversed(order):
         latest_finish[urn] = min(
-            (latest_finish[s] - duration_of(by_urn[s].type)[0] for s in dependents[urn]), default=total
+            (latest_finish[s] - duration_of(by_urn[s].type, by_urn[s].inputs)[0] for s in dependents[urn]), default=total
         )
     steps = {}
     for urn in order:
         r = by_urn[urn]
-        seconds, source = duration_of(r.type)
+        seconds, source = duration_of(r.type, r.inputs)
         steps[urn] = Step(urn=urn, type=r.type, name=r.name, start=start[urn], seconds=seconds,
                           slack=latest_finish[urn] - finish[urn], source=source)
     chain: list[Step] = []

@@ -21,6 +21,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
 from askflow.errors import AskflowError
+from askflow.substrate import CLUSTER_TYPES
 
 MOCK_ACCOUNT_ID = "1234567890123456"
 SIG_KEY = rpc._special_sig_key  # how the SDK marks secrets, references, assets in serialized values
@@ -245,7 +246,7 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "alicloud:kms/key:Key":
             rid = f"key-{h}"
             outputs.update(arn=f"acs:kms:{region}:{MOCK_ACCOUNT_ID}:key/key-{h}")
-        elif typ == "alicloud:cs/serverlessKubernetes:ServerlessKubernetes":
+        elif typ in CLUSTER_TYPES:
             rid = f"c{_digest(typ, name, length=32)}"
             outputs.update(rrsaMetadata=rrsa_metadata(rid, region, enabled=inputs.get("enableRrsa") is True))
         elif typ == "alicloud:oss/bucket:Bucket":

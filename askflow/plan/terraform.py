@@ -38,6 +38,7 @@ TERRAFORM_TYPES: dict[str, str] = {
     "alicloud:rds/database:Database": "alicloud_db_database",
     "alicloud:rds/rdsAccount:RdsAccount": "alicloud_rds_account",
     "alicloud:rds/accountPrivilege:AccountPrivilege": "alicloud_db_account_privilege",
+    "alicloud:cs/nodePool:NodePool": "alicloud_cs_kubernetes_node_pool",
 }
 
 #: Pulumi's pluralised names of repeated blocks -> the Terraform block name.

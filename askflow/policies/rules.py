@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from askflow.substrate import CLUSTER_TYPES, SERVERLESS_KUBERNETES
+
 ENV_TAG = "askflow-environment"
 UNKNOWN_VALUE = "[unknown]"  # a value the engine does not know yet (preview of a new stack)
 WAIVER_TAG_PREFIX = "askflow-waiver-"
@@ -24,12 +26,11 @@ BUCKET = "alicloud:oss/bucket:Bucket"
 BUCKET_ACL = "alicloud:oss/bucketAcl:BucketAcl"
 BUCKET_PAB = "alicloud:oss/bucketPublicAccessBlock:BucketPublicAccessBlock"
 BUCKET_POLICY = "alicloud:oss/bucketPolicy:BucketPolicy"
-CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 RAM_POLICY = "alicloud:ram/policy:Policy"
 ACCESS_KEY_TYPES = ("alicloud:ram/accessKey:AccessKey",)
 STATEFUL = (
     BUCKET,
-    CLUSTER,
+    *CLUSTER_TYPES,
     "alicloud:kms/key:Key",
     "alicloud:log/project:Project",
     "alicloud:log/store:Store",
@@ -248,9 +249,19 @@ def _bucket_versioned_prod(resources: Sequence[Resource]) -> Iterable[Violation]
             yield Violation("bucket-versioned-in-prod", b.urn, "prod buckets must have versioning Enabled")
 
 
+def _cluster_public(c: Resource) -> bool:
+    """Whether the cluster's API server gets an internet endpoint. ASK's endpointPublicAccessEnabled
+    defaults to false; ManagedKubernetes' slbInternetEnabled defaults to true in the provider's
+    schema (resource_alicloud_cs_managed_kubernetes.go l. 356-360 at 81c43b67), so there only an
+    explicit false is private."""
+    if c.type == SERVERLESS_KUBERNETES:
+        return bool(c.inputs.get("endpointPublicAccessEnabled"))
+    return c.inputs.get("slbInternetEnabled") is not False
+
+
 def _cluster_api_private(resources: Sequence[Resource]) -> Iterable[Violation]:
-    for c in _each(resources, CLUSTER):
-        if c.inputs.get("endpointPublicAccessEnabled") and not c.waiver("public-endpoint"):
+    for c in _each(resources, *CLUSTER_TYPES):
+        if _cluster_public(c) and not c.waiver("public-endpoint"):
             yield Violation(
                 "cluster-api-private", c.urn,
                 "the API server is public; keep it private or set cluster.public_endpoint_reason in the stack file",
@@ -258,14 +269,14 @@ def _cluster_api_private(resources: Sequence[Resource]) -> Iterable[Violation]:
 
 
 def _cluster_rrsa(resources: Sequence[Resource]) -> Iterable[Violation]:
-    for c in _each(resources, CLUSTER):
+    for c in _each(resources, *CLUSTER_TYPES):
         if c.inputs.get("enableRrsa") is not True:
             yield Violation("cluster-rrsa", c.urn, "RRSA must be enabled (enableRrsa: true): no access keys in pods")
 
 
 def _prod_deletion_protection(resources: Sequence[Resource]) -> Iterable[Violation]:
     checks = {
-        CLUSTER: ("deletionProtection", True),
+        **{t: ("deletionProtection", True) for t in CLUSTER_TYPES},
         "alicloud:rds/instance:Instance": ("deletionProtection", True),
         "alicloud:kms/key:Key": ("deletionProtection", "Enabled"),
     }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from askflow.errors import AskflowError
 from askflow.stacks.new import stack_new
+from askflow.substrate import CLUSTER_TYPES
 
 if TYPE_CHECKING:
     from askflow.plan import Plan
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 # Output is plain print(): nothing here is rich markup, so text such as `acs:ram::…` ARNs is printed
 # as is (rich would turn `:ram:` into an emoji unless emoji=False).
-CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 BUCKET = "alicloud:oss/bucket:Bucket"
 VPC = "alicloud:vpc/network:Network"
 
@@ -108,7 +108,7 @@ def destroy_notes(settings: Settings, stack: str, project_root: str = ".") -> li
     needed = sorted(r.name for r in plan.resources if r.urn in kept and not r.protect and r.custom)
     if needed:
         notes.append(f"kept because protected resources depend on them: {', '.join(needed)}")
-    for cluster in plan.of_type(CLUSTER):
+    for cluster in (c for t in CLUSTER_TYPES for c in plan.of_type(t)):
         if cluster.urn in kept:
             notes.append(f"cluster {cluster.inputs.get('name')}: stays (protected), with the SLB/ALB and SLS data it holds")
             continue

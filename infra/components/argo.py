@@ -68,6 +68,12 @@ class ArgoArgs:
     """Cloud-side deletion protection of the archive database (prod)."""
     tags: dict[str, str] = field(default_factory=dict)
     """Tags on cloud resources."""
+    namespace_labels: dict[str, str] = field(default_factory=dict)
+    """Labels on Argo's namespace: where the controller, server and CRD job run (askflow.substrate)."""
+    workflow_pod_labels: dict[str, str] = field(default_factory=dict)
+    """Labels every workflow pod gets through the workflow defaults (ACS compute class and QoS)."""
+    executor_resource_ignore_env: str = "__ECI_RESOURCE_IGNORE__"
+    """Env var that keeps the executor's init and wait containers out of the pod's sizing."""
 
 
 def helm_values(
@@ -77,6 +83,8 @@ def helm_values(
     server_role_name: str,
     archive_host: str | None = None,
     artifact_gc: bool = False,
+    workflow_pod_labels: dict[str, str] | None = None,
+    executor_resource_ignore_env: str = "__ECI_RESOURCE_IGNORE__",
 ) -> dict[str, Any]:
     """The chart's values for a stack: the base file merged with what the stack decides."""
     base = yamlio.load_file(VALUES_FILE)
@@ -130,6 +138,13 @@ def helm_values(
             "serviceAccount": {"annotations": pod_identity},
         },
     }
+    if workflow_pod_labels:
+        # A workflow's own podMetadata is merged over these defaults, so it can still choose.
+        computed["controller"]["workflowDefaults"]["spec"]["podMetadata"] = {
+            "labels": dict(sorted(workflow_pod_labels.items()))}
+    if executor_resource_ignore_env != "__ECI_RESOURCE_IGNORE__":
+        # The same intent in the substrate's own words (askflow.substrate.Substrate.executor_resource_ignore_env).
+        computed["executor"]["env"] = [{"name": executor_resource_ignore_env, "value": "true"}]
     if s.template_referencing != "None":
         computed["controller"]["workflowRestrictions"] = {"templateReferencing": s.template_referencing}
     if s.crd_base_url:
@@ -192,7 +207,8 @@ class ArgoComponent(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=s.namespace,
                 # The chart's controller, server and CRD job meet `baseline` (non-root, no privileges).
-                labels={"app.kubernetes.io/managed-by": "askflow", **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on"},
+                labels={"app.kubernetes.io/managed-by": "askflow", **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on",
+                        **args.namespace_labels},
             ),
             opts=k8s_opts,
         )
@@ -217,7 +233,9 @@ class ArgoComponent(pulumi.ComponentResource):
 
         self.values = pulumi.Output.all(args.server_role_name, archive_host).apply(
             lambda v: helm_values(
-                s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1], artifact_gc=args.artifact_gc
+                s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1], artifact_gc=args.artifact_gc,
+                workflow_pod_labels=args.workflow_pod_labels,
+                executor_resource_ignore_env=args.executor_resource_ignore_env,
             )
         )
         self.release = k8s.helm.v3.Release(

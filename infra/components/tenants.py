@@ -54,6 +54,8 @@ class TenantArgs:
     """Grant the executor what artifact GC needs."""
     labels: dict[str, str] | None = None
     """Labels on every object."""
+    namespace_labels: dict[str, str] | None = None
+    """Labels on the namespace only: where its pods run (``alibabacloud.com/eci`` on ack-pro-eci)."""
 
 
 def artifact_repository(bucket: str, endpoint: str, namespace: str) -> dict[str, object]:
@@ -93,7 +95,8 @@ class TenantComponent(pulumi.ComponentResource):
         ns = self.ns = k8s.core.v1.Namespace(
             f"{name}-ns",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=ns_name, labels={**labels, **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on"}
+                name=ns_name,
+                labels={**labels, **POD_SECURITY_LABELS, POD_IDENTITY_LABEL: "on", **(args.namespace_labels or {})},
             ),
             opts=k8s_opts,
         )

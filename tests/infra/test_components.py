@@ -12,12 +12,13 @@ from askflow.plan.mocks import MOCK_ACCOUNT_ID
 from askflow.plan.output import violations
 from askflow.policies.documents import bucket_access_policy, rrsa_trust_policy
 from askflow.settings import parse_settings
+from askflow.substrate import MANAGED_KUBERNETES, SERVERLESS_KUBERNETES
 from tests.conftest import ROOT
 from tests.plan.harness import record
 from tests.test_settings import BASE, platform
 
 BUCKET = "alicloud:oss/bucket:Bucket"
-CLUSTER = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+CLUSTER = MANAGED_KUBERNETES
 
 
 def one(plan: Plan, typ: str) -> Any:
@@ -77,17 +78,25 @@ def test_bucket_refuses_plain_http(dev: Plan, prod: Plan) -> None:
 def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:
     d, p = one(dev, CLUSTER), one(prod, CLUSTER)
     for c in (d, p):
+        assert c.inputs["profile"] == "Default"  # ack-pro-eci, the default kind
         assert c.inputs["enableRrsa"] is True
-        assert c.inputs["endpointPublicAccessEnabled"] is False
+        assert c.inputs["slbInternetEnabled"] is False  # the provider's default is true: stated
         assert c.inputs["clusterSpec"] == "ack.pro.small"
-        assert c.inputs["serviceDiscoveryTypes"] == ["CoreDNS"]
         assert c.inputs["serviceCidr"] == "172.21.0.0/20"
         assert c.inputs["newNatGateway"] is False
+        assert [a["name"] for a in c.inputs["addons"]] == ["terway-eniip"]
         assert {o["resourceType"] for o in c.inputs["deleteOptions"]} == {
             "SLB", "ALB", "PrivateZone", "SLS_Data", "SLS_ControlPlane"}
-        key = one(dev if c is d else prod, "alicloud:kms/key:Key")
+        plan = dev if c is d else prod
+        key = one(plan, "alicloud:kms/key:Key")
         assert c.inputs["encryptionProviderKey"] == key.id and key.inputs["automaticRotation"] == "Enabled"
+        # DescribeKey returns seconds; "365d" would diff on every up.
+        assert key.inputs["rotationInterval"] == "31536000s"
         assert c.ignore_changes == ["version"]  # auto-upgrade moves the version
+        # The cluster comes up after the stack's egress, so ACK makes no NAT gateway of its own.
+        snat = {r.urn for r in plan.of_type("alicloud:vpc/snatEntry:SnatEntry")}
+        assert snat and snat <= set(c.dependencies)
+    assert not dev.of_type(SERVERLESS_KUBERNETES) and not prod.of_type(SERVERLESS_KUBERNETES)
     assert (d.inputs["deletionProtection"], p.inputs["deletionProtection"]) == (False, True)
     assert (d.protect, p.protect) == (False, True)
     assert p.inputs["operationPolicy"]["clusterAutoUpgrade"] == {"enabled": True, "channel": "stable"}
@@ -97,10 +106,40 @@ def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:
     assert not dev.of_type("alicloud:eci/virtualNode:VirtualNode")
 
 
+def test_system_node_pool_of_ack_pro_eci(dev: Plan, prod: Plan) -> None:
+    """ACK Pro with ECI keeps its system add-ons on a small ECS pool: one node in dev, two spread
+    over the zones in prod; encrypted disks, pay-as-you-go, auto-repair."""
+    for plan, size in ((dev, "1"), (prod, "2")):
+        pool = one(plan, "alicloud:cs/nodePool:NodePool")
+        assert pool.inputs["clusterId"] == one(plan, CLUSTER).id
+        assert pool.inputs["desiredSize"] == size
+        assert pool.inputs["multiAzPolicy"] == "BALANCE"
+        assert pool.inputs["instanceChargeType"] == "PostPaid"
+        assert pool.inputs["systemDiskEncrypted"] is True
+        assert pool.inputs["management"]["autoRepair"] is True
+        assert sorted(pool.inputs["vswitchIds"]) == sorted(r.id for r in plan.of_type("alicloud:vpc/switch:Switch"))
+
+
+def test_workflow_and_argo_namespaces_go_to_eci(prod: Plan) -> None:
+    """On ack-pro-eci nothing of a tenant's or Argo's namespace may land on the system nodes."""
+    namespaces = {r.inputs["metadata"]["name"]: r for r in prod.of_type("kubernetes:core/v1:Namespace")}
+    assert set(namespaces) == {"argo", "data-eng", "ml"}
+    for ns in namespaces.values():
+        assert ns.inputs["metadata"]["labels"]["alibabacloud.com/eci"] == "true"
+    # The release waits for ECI to exist (the virtual-node add-on) and for the system nodes.
+    release = one(prod, "kubernetes:helm.sh/v3:Release")
+    addons = {r.inputs["name"]: r.urn for r in prod.of_type("alicloud:cs/kubernetesAddon:KubernetesAddon")}
+    assert {addons["ack-virtual-node"], one(prod, "alicloud:cs/nodePool:NodePool").urn} <= set(release.dependencies)
+
+
 def test_addons_per_environment(dev: Plan, prod: Plan) -> None:
-    names = lambda plan: sorted(r.inputs["name"] for r in plan.of_type("alicloud:cs/kubernetesAddon:KubernetesAddon"))  # noqa: E731
-    assert names(dev) == ["ack-pod-identity-webhook", "logtail-ds"]
-    assert names(prod) == ["ack-pod-identity-webhook", "arms-prometheus", "logtail-ds"]
+    addons = lambda plan: {r.inputs["name"]: r for r in plan.of_type("alicloud:cs/kubernetesAddon:KubernetesAddon")}  # noqa: E731
+    assert sorted(addons(dev)) == ["ack-pod-identity-webhook", "ack-virtual-node", "logtail-ds"]
+    assert sorted(addons(prod)) == ["ack-pod-identity-webhook", "ack-virtual-node", "arms-prometheus", "logtail-ds"]
+    # Uninstalling ack-virtual-node must clean up what it made (the provider requires the choice).
+    assert addons(prod)["ack-virtual-node"].inputs["cleanupCloudResources"] is True
+    # The config as the provider reads it back (Go's json.Marshal): compact, or every up diffs.
+    assert addons(prod)["logtail-ds"].inputs["config"] == '{"sls_project_name":"askflow-prod-cn-hangzhou-logs"}'
 
 
 def test_eci_profile_spreads_pods_over_every_vswitch(prod: Plan) -> None:

@@ -30,7 +30,7 @@ def test_prod_with_confirmation_says_protected_resources_stay(capsys: pytest.Cap
     out = capsys.readouterr().out
     assert code == 0
     protected = next(line for line in out.splitlines() if line.startswith("- protected"))
-    for name in ("askflow-prod-artifacts-bucket", "askflow-prod-cluster-ask", "askflow-prod-argo-archive"):
+    for name in ("askflow-prod-artifacts-bucket", "askflow-prod-cluster-ack", "askflow-prod-argo-archive"):
         assert name in protected
     # `pulumi destroy --exclude-protected` also keeps what the protected resources depend on.
     needed = next(line for line in out.splitlines() if line.startswith("- kept because"))

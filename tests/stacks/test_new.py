@@ -23,6 +23,8 @@ from tests.conftest import ROOT
 PHYSICAL_NAME = {
     "alicloud:oss/bucket:Bucket": "bucket",
     "alicloud:cs/serverlessKubernetes:ServerlessKubernetes": "name",
+    "alicloud:cs/managedKubernetes:ManagedKubernetes": "name",
+    "alicloud:cs/nodePool:NodePool": "nodePoolName",
     "alicloud:vpc/network:Network": "vpcName",
     "alicloud:vpc/switch:Switch": "vswitchName",
     "alicloud:ecs/securityGroup:SecurityGroup": "securityGroupName",
@@ -221,9 +223,9 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
          "environments/Pulumi.nope.yaml: stack 'nope' does not exist (stacks: dev, prod, staging)"),
         (["rc-1", "--from", "staging", "--set", "cluster.kubernetes_versio=1.33.3-aliyun.1"],
          "--set cluster.kubernetes_versio: unknown key 'kubernetes_versio' in askflow:platform.cluster; known keys: "
-         "allow_replacement, auto_upgrade_channel, cluster_spec, enable_log_collection, enable_pod_identity_webhook, enable_prometheus, "
-         "endpoint_public_access, kms_key_id, kubernetes_version, maintenance_window, public_endpoint_reason, "
-         "service_cidr"),
+         "allow_replacement, auto_upgrade_channel, cluster_spec, enable_log_collection, enable_pod_identity_webhook, "
+         "enable_prometheus, endpoint_public_access, kind, kms_key_id, kubernetes_version, maintenance_window, "
+         "public_endpoint_reason, service_cidr, system_node_pool"),
         (["rc-1", "--from", "staging", "--set", "tenants[7].quota.cpu=1"],
          "--set tenants[7].quota.cpu: index 7 is out of range (2 entries)"),
         (["rc-1", "--from", "staging", "--set", "region=cn-beijing"],
