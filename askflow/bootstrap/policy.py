@@ -59,9 +59,11 @@ ECS_WRITE = (
 )
 TAG_WRITE = ("tag:TagResources", "tag:UntagResources")
 CS_WRITE = (
-    # cs.ServerlessKubernetes
+    # cs.ManagedKubernetes (every cluster.kind but ask-legacy), cs.ServerlessKubernetes (ask-legacy)
     "cs:CreateCluster", "cs:DeleteCluster", "cs:ModifyCluster", "cs:UpgradeCluster", "cs:MigrateCluster",
     "cs:ModifyClusterTags", "cs:TagResources", "cs:UntagResources", "cs:UpdateResourcesDeleteProtection",
+    # cs.NodePool (ack-pro-eci's system nodes; ACK creates the instances with its service roles)
+    "cs:CreateClusterNodePool", "cs:ModifyClusterNodePool", "cs:ScaleClusterNodePool", "cs:DeleteClusterNodepool",
     # cs.KubernetesAddon
     "cs:InstallClusterAddons", "cs:UnInstallClusterAddons", "cs:ModifyClusterAddon", "cs:UpgradeClusterAddons",
 )

@@ -1,4 +1,4 @@
-"""The RAM roles ACK Serverless (ASK) and ECI need before a first cluster can be created.
+"""The RAM roles ACK (managed Pro, ACS, ACK Serverless) and ECI need before a first cluster can be created.
 
 A fresh account has none of them; the console creates them when someone clicks through "quick
 authorization", and a first ``pulumi up`` without them fails (terraform-provider-alicloud #2565:
@@ -13,8 +13,8 @@ authorization", and a first ``pulumi up`` without them fails (terraform-provider
   system policy attached. The list and the policy names are the ones Alibaba Cloud's own
   Terraform recipe for ACK's default roles creates
   (https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guide/use-terraform-to-assign-default-roles-to-ack),
-  restricted to what a serverless cluster with logs and Prometheus uses (no node-pool, CSI or
-  Terway roles).
+  restricted to what askflow's cluster kinds use: a managed cluster with logs and Prometheus, ECI,
+  and ack-pro-eci's system node pool with Terway (no CSI or autoscaler roles).
 
 A role that already exists cannot be created again, so a stack lists the ones its account already
 has in ``existing_roles``: the program then checks they exist instead of creating them.
@@ -55,8 +55,28 @@ SERVICE_ROLES: tuple[ServiceRole, ...] = (
     ),
     ServiceRole(
         "AliyunCSManagedVKRole", "service", "cs.aliyuncs.com",
-        "The virtual-kubelet component of ACK Serverless (pods on ECI).",
+        "The virtual-kubelet of ACK Serverless and the ack-virtual-node add-on of ACK Pro (pods on ECI).",
         "AliyunCSManagedVKRolePolicy",
+    ),
+    ServiceRole(
+        "AliyunCSManagedKubernetesRole", "service", "cs.aliyuncs.com",
+        "The control plane of ACK managed clusters (cluster.kind ack-pro-eci, acs and ask are cs.ManagedKubernetes).",
+        "AliyunCSManagedKubernetesRolePolicy",
+    ),
+    ServiceRole(
+        "AliyunCSManagedNetworkRole", "service", "cs.aliyuncs.com",
+        "Terway, the network plugin of ack-pro-eci's system nodes (ENIs and their IPs).",
+        "AliyunCSManagedNetworkRolePolicy",
+    ),
+    ServiceRole(
+        "AliyunCSClusterRole", "service", "cs.aliyuncs.com",
+        "Components running inside an ACK managed cluster that call cloud APIs.",
+        "AliyunCSClusterRolePolicy",
+    ),
+    ServiceRole(
+        "AliyunOOSLifecycleHook4CSRole", "service", "oos.aliyuncs.com",
+        "Node pools: the scaling group's lifecycle hooks add and remove ack-pro-eci's system nodes.",
+        "AliyunOOSLifecycleHook4CSRolePolicy",
     ),
     ServiceRole(
         "AliyunCSDefaultRole", "service", "cs.aliyuncs.com",

@@ -81,7 +81,12 @@ class StorageComponent(pulumi.ComponentResource):
             logging=alicloud.oss.BucketLoggingArgs(target_bucket=args.bucket_name, target_prefix="access-logs/"),
             force_destroy=s.force_destroy,
             tags=args.tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+            # The bucket policy is the BucketPolicy's below. oss.Bucket still reads the live policy
+            # into its own optional `policy` (resource_alicloud_oss_bucket.go l. 349-352, 909-933 at
+            # 81c43b67) and, finding it differs from the unset input, an update sends an empty one,
+            # which DELETEs the bucket policy (l. 1062-1067, 1538-1552): after a refresh, the next
+            # `up` would drop the HTTPS-only deny. The provider's doc says to ignore it.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["policy"]),
         )
         alicloud.oss.BucketAcl(
             f"{name}-acl", bucket=bucket.id, acl="private", opts=pulumi.ResourceOptions(parent=self)

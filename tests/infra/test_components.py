@@ -73,6 +73,9 @@ def test_bucket_refuses_plain_http(dev: Plan, prod: Plan) -> None:
             "Condition": {"Bool": {"acs:SecureTransport": ["false"]}},
         }]
         assert violations(plan) == []
+        # The bucket reads the live policy back and an update with none deletes it: the bucket
+        # must leave `policy` to the BucketPolicy (ignore_changes), or a refresh then an up drops it.
+        assert one(plan, BUCKET).ignore_changes == ["policy"]
 
 
 def test_cluster_properties_dev_versus_prod(dev: Plan, prod: Plan) -> None:

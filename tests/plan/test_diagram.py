@@ -62,8 +62,8 @@ def test_edges_are_exactly_the_plan_dependencies() -> None:
     assert edges == [(node_id(a), node_id(b)) for a, b in diagram_edges(plan)]  # sorted by URN: stable order
     assert len(diagram_edges(plan)) == len(expected) > 50
     # A few dependencies everyone knows are there.
-    vpc = plan.of_type("alicloud:vpc/network:Network")[0]
-    cluster = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")[0]
+    vpc = plan.of_type("alicloud:vpc/switch:Switch")[0]
+    cluster = plan.of_type("alicloud:cs/managedKubernetes:ManagedKubernetes")[0]
     assert (node_id(vpc.urn), node_id(cluster.urn)) in edges
     bucket = plan.of_type("alicloud:oss/bucket:Bucket")[0]
     assert not any(dst == node_id(bucket.urn) for _, dst in edges)  # the bucket waits for nothing

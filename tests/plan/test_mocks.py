@@ -58,7 +58,7 @@ def test_every_mocked_output_is_an_output_of_the_real_resource(stack: str) -> No
         for key in set(outputs) - set(r.inputs):
             assert key in known, f"{r.type}: the mock returns {key!r}, which the resource has no output named"
         checked.add(r.type)
-    assert "alicloud:cs/serverlessKubernetes:ServerlessKubernetes" in checked
+    assert "alicloud:cs/managedKubernetes:ManagedKubernetes" in checked
 
 
 def test_the_release_status_has_the_shape_of_helm_v3_release_status() -> None:

@@ -212,8 +212,8 @@ def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypat
     plan = plan_stack("edge", proj)
     assert any("reachable from the internet" in w for w in plan.warnings)
     assert violations(plan) == []  # waived with a reason
-    (cluster,) = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")
-    assert cluster.inputs["endpointPublicAccessEnabled"] is True
+    (cluster,) = plan.of_type("alicloud:cs/managedKubernetes:ManagedKubernetes")
+    assert cluster.inputs["slbInternetEnabled"] is True
     from askflow.plan.output import helm_values, manifests
 
     values = helm_values(plan)["helm/argo-workflows.values.yaml"]
@@ -273,8 +273,9 @@ def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_p
     (proj / "environments" / "Pulumi.byo.yaml").write_text(yamlio.dumps(data))
     plan = plan_stack("byo", proj)
     assert not plan.of_type("alicloud:vpc/network:Network") and not plan.of_type("alicloud:vpc/switch:Switch")
-    (cluster,) = plan.of_type("alicloud:cs/serverlessKubernetes:ServerlessKubernetes")
-    assert cluster.inputs["vpcId"] == "vpc-existing" and cluster.inputs["vswitchIds"] == ["vsw-a", "vsw-b"]
+    (cluster,) = plan.of_type("alicloud:cs/managedKubernetes:ManagedKubernetes")
+    # ManagedKubernetes takes the VPC from its vSwitches (resource_alicloud_cs_managed_kubernetes.go l. 968-981).
+    assert cluster.inputs["vswitchIds"] == ["vsw-a", "vsw-b"] and "vpcId" not in cluster.inputs
     (db,) = plan.of_type("alicloud:rds/instance:Instance")
     assert db.inputs["securityIps"] == ["172.30.0.0/16"]  # the brought VPC's CIDR (mocked lookup), never 0.0.0.0/0
     assert violations(plan) == []

@@ -85,9 +85,9 @@ def test_bucket_blocks() -> None:
 
 
 def test_cluster_arguments_are_snake_case() -> None:
-    (cluster,) = _doc("prod")["resource"]["alicloud_cs_serverless_kubernetes"].values()
+    (cluster,) = _doc("prod")["resource"]["alicloud_cs_managed_kubernetes"].values()
     assert cluster["enable_rrsa"] is True and cluster["deletion_protection"] is True
-    assert cluster["endpoint_public_access_enabled"] is False
+    assert cluster["slb_internet_enabled"] is False and cluster["profile"] == "Default"
     assert isinstance(cluster["delete_options"], list) and cluster["delete_options"][0]["delete_mode"]
     assert cluster["operation_policy"]["cluster_auto_upgrade"]["channel"]
 
@@ -95,7 +95,7 @@ def test_cluster_arguments_are_snake_case() -> None:
 def test_block_names_are_the_ones_the_sdk_docstrings_name() -> None:
     # pulumi-alicloud keeps the Terraform docs' "See `<block>` below" pointers: external truth for the names.
     text = "".join(p.read_text() for p in sorted((SDK / "oss").glob("*.py")))
-    text += (SDK / "cs" / "serverless_kubernetes.py").read_text()
+    text += (SDK / "cs" / "managed_kubernetes.py").read_text()
     for pulumi_name, tf_name in BLOCK_NAMES.items():
         if pulumi_name in ("transitions", "corsRules"):
             continue

@@ -97,7 +97,7 @@ def test_the_pack_reports_exactly_what_the_plan_reports() -> None:
     plan = copy.deepcopy(_plan())
     _one(plan, "alicloud:oss/bucketAcl:BucketAcl").inputs["acl"] = "public-read"
     _one(plan, "alicloud:oss/bucket:Bucket").protect = False
-    _one(plan, "alicloud:cs/serverlessKubernetes:ServerlessKubernetes").inputs["enableRrsa"] = False
+    _one(plan, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs["enableRrsa"] = False
     policy = plan.of_type("alicloud:ram/policy:Policy")[0]
     policy.inputs["policyDocument"] = '{"Statement": [{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}]}'
     plan.of_type("kubernetes:core/v1:Namespace")[0].provider = ""  # the ambient default provider
