@@ -105,10 +105,10 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         prometheus_addon="arms-prometheus",
         # ECI "Ignore specific containers when the system adjusts resources".
         executor_resource_ignore_env="__ECI_RESOURCE_IGNORE__",
-        creation_seconds=600,
+        creation_seconds=900,
         creation_source=(
-            "alicloud_cs_managed_kubernetes: create timeout 90 min (resource_alicloud_cs_managed_kubernetes.go "
-            "l. 33-36); Alibaba states no creation time for ACK Pro: ~10 min assumed, then the node pool"),
+            "alicloud_cs_managed_kubernetes docs: it will cost about 15 minutes "
+            "(website/docs/r/cs_managed_kubernetes.html.markdown l. 22; create timeout 90 min)"),
     ),
     "acs": Substrate(
         kind="acs",
@@ -126,10 +126,10 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         # ACS "Configure resource warping to ignore specific containers"
         # (https://www.alibabacloud.com/help/en/cs/user-guide/configure-resource-warping-to-ignore-specific-containers).
         executor_resource_ignore_env="__IGNORE_RESOURCE__",
-        creation_seconds=600,
+        creation_seconds=900,
         creation_source=(
-            "alicloud_cs_managed_kubernetes (profile Acs): create timeout 90 min; Alibaba states no creation "
-            "time for ACS: ~10 min assumed"),
+            "alicloud_cs_managed_kubernetes docs: it will cost about 15 minutes "
+            "(cs_managed_kubernetes.html.markdown l. 22); Alibaba states no figure for profile Acs"),
     ),
     "ask": Substrate(
         kind="ask",

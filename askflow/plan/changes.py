@@ -29,14 +29,13 @@ from askflow.plan.contract.facts import (
     K8S_MUTABLE_OPTION,
     K8S_SOURCE,
 )
+from askflow.substrate import CLUSTER_TYPES, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
 
-SERVERLESS = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
-MANAGED = "alicloud:cs/managedKubernetes:ManagedKubernetes"
-CLUSTER_TYPES = (SERVERLESS, MANAGED)
+SERVERLESS = SERVERLESS_KUBERNETES
+MANAGED = MANAGED_KUBERNETES
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
-# ManagedKubernetes' ``profile`` (ForceNew) by cluster.kind; ServerlessKubernetes is ask-legacy
-# (see ../shared/PLATFORM-FACTS.md: Default = ACK managed, Serverless = ACK Serverless, Acs = ACS).
-KIND_BY_PROFILE = {"Default": "ack-pro-eci", "Acs": "acs", "Serverless": "ask"}
+# ManagedKubernetes' ``profile`` (ForceNew) by cluster.kind (askflow.substrate); ServerlessKubernetes is ask-legacy.
+KIND_BY_PROFILE = {s.profile: s.kind for s in SUBSTRATES.values() if s.profile}
 ALLOW_KEY = "askflow:platform.cluster.allow_replacement"
 
 

@@ -85,7 +85,9 @@ def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Buc
         ],
         force_destroy=False,
         tags=tags,
-        opts=PROTECTED,
+        # The ACL and the policy are their companion resources' below; the bucket would otherwise
+        # read the live policy back and delete it on its next update (infra/components/storage.py).
+        opts=pulumi.ResourceOptions.merge(PROTECTED, pulumi.ResourceOptions(ignore_changes=["acl", "policy"])),
     )
     # Protected like the bucket: `pulumi destroy --exclude-protected` (or --continue-on-error)
     # deletes every unprotected resource and keeps the bucket, which would leave the state readable

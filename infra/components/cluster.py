@@ -149,7 +149,14 @@ class ClusterComponent(pulumi.ComponentResource):
             # version, and the provider would then try to move it back. The stack still creates
             # the cluster at a known version (staging and prod start alike) and ignores the
             # version after that, which is what the advice protects against.
-            ignore_changes=["version"] if s.auto_upgrade_channel != "none" else None,
+            ignore_changes=[
+                *(["version"] if s.auto_upgrade_channel != "none" else []),
+                # ManagedKubernetes reads `pod_cidr` back from the cluster (ContainerCidr,
+                # resource_alicloud_cs_managed_kubernetes.go l. 1308-1314) although it is Optional,
+                # not Computed, and ForceNew (l. 235-239): a value ACK reports that the stack never set
+                # would plan a replacement. askflow never sets it (Terway and ECI take vSwitch IPs).
+                *(["podCidr"] if sub.profile else []),
+            ] or None,
             depends_on=list(args.depends_on),
             custom_timeouts=pulumi.CustomTimeouts(create="90m" if sub.profile else "60m", delete="60m" if sub.profile else "30m"),
         )

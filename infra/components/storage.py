@@ -86,7 +86,9 @@ class StorageComponent(pulumi.ComponentResource):
             # 81c43b67) and, finding it differs from the unset input, an update sends an empty one,
             # which DELETEs the bucket policy (l. 1062-1067, 1538-1552): after a refresh, the next
             # `up` would drop the HTTPS-only deny. The provider's doc says to ignore it.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["policy"]),
+            # Likewise `acl`, which the BucketAcl below owns (oss_bucket doc: ignore_changes for what a
+            # companion resource manages; acl is Computed today, l. 36-42, so this only keeps it so).
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, ignore_changes=["acl", "policy"]),
         )
         alicloud.oss.BucketAcl(
             f"{name}-acl", bucket=bucket.id, acl="private", opts=pulumi.ResourceOptions(parent=self)

@@ -100,6 +100,9 @@ def test_state_bucket_is_private_versioned_encrypted_and_protected() -> None:
     # guards must outlive it like the bucket does.
     https_only = _one(plan, "alicloud:oss/bucketPolicy:BucketPolicy")
     assert [r.protect for r in (acl, block, https_only)] == [True, True, True]
+    # The bucket reads the live policy back and an update with none deletes it (oss.Bucket's own
+    # `policy`): the companions own the ACL and the policy.
+    assert bucket.ignore_changes == ["acl", "policy"]
 
 
 def test_state_files_never_expire_only_history_backups_and_old_versions() -> None:

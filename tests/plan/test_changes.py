@@ -86,15 +86,16 @@ def test_a_service_cidr_change_replaces_the_cluster_and_prod_refuses_unless_allo
 ) -> None:
     proj = _project(tmp_path, ("service_cidr: 172.21.0.0/20", "service_cidr: 172.22.0.0/20"))
     code, data, plan_md, _ = _against(proj, old_prod, tmp_path)
-    cluster = _change(data, "askflow-prod-cluster-ask")
+    cluster = _change(data, "askflow-prod-cluster-ack")
     assert cluster["action"] == "replace" and cluster["protected"] is True
-    assert cluster["replacedBecause"][0].startswith("serviceCidr (alicloud/resource_alicloud_cs_serverless_kubernetes.go:")
+    assert cluster["replacedBecause"][0].startswith("serviceCidr (alicloud/resource_alicloud_cs_managed_kubernetes.go:")
     assert cluster["note"].startswith("the cluster is replaced: serviceCidr")
     # The add-ons take the cluster's id in clusterId (ForceNew): they follow it.
-    assert _change(data, "askflow-prod-cluster-logtail")["action"] == "replace"
+    assert _change(data, "askflow-prod-cluster-logs")["action"] == "replace"
+    assert _change(data, "askflow-prod-cluster-system")["action"] == "replace"  # the node pool too
     assert code == 1
     err = capsys.readouterr().err
-    assert ("refused: askflow-prod-cluster-ask (alicloud:cs/serverlessKubernetes:ServerlessKubernetes) is protected "
+    assert ("refused: askflow-prod-cluster-ack (alicloud:cs/managedKubernetes:ManagedKubernetes) is protected "
             "and would be replaced") in err
     assert "set askflow:platform.cluster.allow_replacement: true to allow it" in err
 
@@ -102,26 +103,26 @@ def test_a_service_cidr_change_replaces_the_cluster_and_prod_refuses_unless_allo
     allowed = _project(tmp_path / "allowed", ("service_cidr: 172.21.0.0/20",
                                               "service_cidr: 172.22.0.0/20\n      allow_replacement: true"))
     code, data, _, _ = _against(allowed, old_prod, tmp_path / "allowed")
-    assert code == 0 and _change(data, "askflow-prod-cluster-ask")["action"] == "replace"
+    assert code == 0 and _change(data, "askflow-prod-cluster-ack")["action"] == "replace"
 
 
 def test_a_cluster_kind_change_is_reported_in_words_and_refused(
     old_prod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """cluster.kind switches the cluster's type: the old cluster is deleted and the new one created.
-    (Simulated on the old plan: main had a ManagedKubernetes cluster, profile Acs.)"""
+    (Simulated on the old plan: main had the deprecated ServerlessKubernetes cluster, ask-legacy.)"""
     old = json.loads(old_prod.read_text())
     for r in old["resources"]:
-        if r["type"] == ASK:
-            r["type"] = MANAGED
-            r["urn"] = r["urn"].replace(ASK, MANAGED)
-            r["inputs"]["profile"] = "Acs"
+        if r["type"] == MANAGED:
+            r["type"] = ASK
+            r["urn"] = r["urn"].replace(MANAGED, ASK).replace("-cluster-ack", "-cluster-ask")
+            del r["inputs"]["profile"]
     old_path = tmp_path / "old.json"
     old_path.write_text(json.dumps(old))
     code, data, plan_md, _ = _against(ROOT, old_path, tmp_path)
     actions = {(c["type"], c["action"]) for c in data["changes"]}
-    assert {(MANAGED, "delete"), (ASK, "create")} <= actions
-    assert "**the cluster is replaced: cluster.kind acs -> ask-legacy**" in plan_md
+    assert {(ASK, "delete"), (MANAGED, "create")} <= actions
+    assert "**the cluster is replaced: cluster.kind ask-legacy -> ack-pro-eci**" in plan_md
     assert code == 1
     assert "is protected and would be deleted" in capsys.readouterr().err
 

@@ -20,9 +20,11 @@ from askflow.plan.contract.check import KeyIndex, check_resources
 from askflow.plan.contract.tfsource import validator
 from askflow.settings import parse_settings
 from tests.conftest import ROOT
+from tests.infra.test_substrates import _kind_plan
 
 STACKS = ("dev", "staging", "prod")
 ASK = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
+ACK = "alicloud:cs/managedKubernetes:ManagedKubernetes"
 KMS = "alicloud:kms/key:Key"
 RDS_DB = "alicloud:rds/database:Database"
 
@@ -77,7 +79,7 @@ def test_every_value_of_the_stacks_and_the_bootstrap_passes(stack: str) -> None:
 def test_the_deprecated_cluster_resource_is_a_warning_not_an_error() -> None:
     """ASK (ServerlessKubernetes, cluster.kind ask-legacy) is deprecated in the provider since v1.276.0,
     which pulumi-alicloud does not surface: the plan warns, and still plans."""
-    plan = _plan("prod")
+    plan = _kind_plan("ask-legacy")
     assert plan.contract_errors == []
     warning = next(w for w in plan.warnings if w.startswith("alicloud:cs.ServerlessKubernetes"))
     assert "deprecated since v1.276.0" in warning
@@ -85,7 +87,9 @@ def test_the_deprecated_cluster_resource_is_a_warning_not_an_error() -> None:
 
 
 def _resources_with(typ: str, **inputs: Any) -> list[Any]:
-    resources = copy.deepcopy(_plan("prod").resources)
+    # prod's cluster is ack-pro-eci's ManagedKubernetes; the legacy ASK resource comes from a stack
+    # of kind ask-legacy.
+    resources = copy.deepcopy((_kind_plan("ask-legacy") if typ == ASK else _plan("prod")).resources)
     target = next(r for r in resources if r.type == typ)
     target.inputs.update(inputs)
     return resources
@@ -97,10 +101,11 @@ def _errors(resources: list[Any], config: dict[str, Any] | None = None) -> list[
 
 def test_a_wrong_enum_value_is_one_line_naming_the_stack_file_key() -> None:
     config = {"askflow:platform": {"cluster": {"cluster_spec": "ack.pro.smal"}}}
-    assert _errors(_resources_with(ASK, clusterSpec="ack.pro.smal"), config) == [
-        "askflow:platform.cluster.cluster_spec: alicloud:cs.ServerlessKubernetes askflow-prod-cluster-ask: "
-        "clusterSpec: 'ack.pro.smal' is not one of 'ack.standard', 'ack.pro.small'; did you mean 'ack.pro.small'? "
-        f"({contract()['resources'][ASK]['properties']['clusterSpec']['terraform']['source']})"
+    assert _errors(_resources_with(ACK, clusterSpec="ack.pro.smal"), config) == [
+        "askflow:platform.cluster.cluster_spec: alicloud:cs.ManagedKubernetes askflow-prod-cluster-ack: "
+        "clusterSpec: 'ack.pro.smal' is not one of 'ack.standard', 'ack.pro.small', 'ack.pro.xlarge', "
+        "'ack.pro.2xlarge', 'ack.pro.4xlarge'; did you mean 'ack.pro.small'? "
+        f"({contract()['resources'][ACK]['properties']['clusterSpec']['terraform']['source']})"
     ]
 
 
@@ -120,12 +125,12 @@ def test_a_deprecated_property_is_a_warning_with_its_one_line() -> None:
     found = check_resources(_resources_with(ASK, slsProjectName="logs"), KeyIndex({}))
     assert not [f for f in found if f.severity == "error"]
     [line] = [f.line() for f in found if f.path == "slsProjectName"]
-    assert line.startswith("alicloud:cs.ServerlessKubernetes askflow-prod-cluster-ask: slsProjectName: deprecated: "
+    assert line.startswith("alicloud:cs.ServerlessKubernetes askflow-k-ask-legacy-cluster-ask: slsProjectName: deprecated: "
                            "Field 'sls_project_name' has been deprecated from provider version 1.229.1.")
 
 
 def test_unknown_names_wrong_types_and_missing_required_inputs_are_errors() -> None:
-    resources = _resources_with(ASK, clusterSpek="x", deletionProtection="yes")
+    resources = _resources_with(ACK, clusterSpek="x", deletionProtection="yes")
     addon = next(r for r in resources if r.type == "alicloud:cs/kubernetesAddon:KubernetesAddon")
     del addon.inputs["clusterId"]
     errors = _errors(resources)
@@ -135,7 +140,7 @@ def test_unknown_names_wrong_types_and_missing_required_inputs_are_errors() -> N
 
 
 def test_unknown_values_and_secrets_are_skipped_never_guessed() -> None:
-    assert _errors(_resources_with(ASK, clusterSpec="[unknown]", serviceCidr="[secret]")) == []
+    assert _errors(_resources_with(ACK, clusterSpec="[unknown]", serviceCidr="[secret]")) == []
 
 
 def test_kubernetes_objects_are_held_to_their_schema_custom_resources_to_object_meta() -> None:
@@ -227,5 +232,5 @@ def test_the_data_is_compact_and_diffable() -> None:
 
 def test_a_value_several_keys_hold_names_no_key_rather_than_a_wrong_one() -> None:
     config = {"askflow:platform": {"a": "ack.pro.smal", "b": "ack.pro.smal"}}
-    [line] = _errors(_resources_with(ASK, clusterSpec="ack.pro.smal"), config)
-    assert line.startswith("alicloud:cs.ServerlessKubernetes askflow-prod-cluster-ask: clusterSpec: ")
+    [line] = _errors(_resources_with(ACK, clusterSpec="ack.pro.smal"), config)
+    assert line.startswith("alicloud:cs.ManagedKubernetes askflow-prod-cluster-ack: clusterSpec: ")
