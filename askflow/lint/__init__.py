@@ -5,7 +5,7 @@
 * Semantics: what ``argo lint`` checks, with Argo's messages (:mod:`askflow.lint.argo`,
   :mod:`askflow.lint.variables`, :mod:`askflow.lint.cron`); see
   https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/.
-* Beyond Argo: OSS artifacts (:mod:`askflow.lint.oss`) and ASK/ECI platform rules
+* Beyond Argo: OSS artifacts (:mod:`askflow.lint.oss`) and serverless-pod (ECI, ACS) platform rules
   (:mod:`askflow.lint.platform`), warnings that ``strict`` turns into errors.
 
 Rule ids are listed in :data:`RULES`.

@@ -104,7 +104,7 @@ _RULES = [
         "oss",
         "createBucketIfNotPresent/lifecycleRule need extra RAM rights",
     ),
-    # Platform rules (ASK + ECI): warnings, errors with --strict.
+    # Platform rules (serverless pods on ECI or ACS): warnings, errors with --strict.
     Rule("default-service-account", WARNING, "platform", "no serviceAccountName, or `default`"),
     Rule("resource-requests", WARNING, "platform", "a container without cpu and memory requests"),
     Rule("unpinned-image", WARNING, "platform", "an image without a tag or digest, or tagged latest"),

@@ -1,12 +1,19 @@
-"""Platform rules for ASK + ECI: warnings by default, errors with ``--strict``.
+"""Platform rules for askflow's serverless pods: warnings by default, errors with ``--strict``.
+
+One template library serves every ``cluster.kind`` (askflow.substrate): workflow pods run on ECI
+(``ack-pro-eci``, ``ask``, ``ask-legacy``) or as ACS pods (``acs``). Each rule below holds on both,
+and its message says so rather than naming ECI: both size and bill a pod from its containers'
+resources, and neither stops a stuck pod for you.
+
 
 * ``default-service-account``: pods must run as a named service account (RRSA binds the RAM role
   to it), never the namespace's ``default``.
-* ``resource-requests``: ECI sizes each pod from its containers' cpu and memory requests; without
-  them a pod gets the smallest default size.
+* ``resource-requests``: ECI and ACS size each pod from its containers' cpu and memory requests
+  (ECI "Specify the number of vCPUs and memory size to create a pod"; ACS pod overview, resource
+  specifications); without them a pod gets a default size.
 * ``unpinned-image``: an image needs a tag or digest, not ``latest`` (reproducible runs, and the
   ECI image cache is keyed by reference).
-* ``active-deadline``: a stuck workflow keeps ECI pods, and the bill, running; a deadline on the
+* ``active-deadline``: a stuck workflow keeps its pods (ECI instances, ACS pods), and the bill, running; a deadline on the
   workflow (or on every pod template) bounds it.
 * ``unbounded-retries``: a ``retryStrategy`` without ``limit`` retries forever.
 * ``root-user``: the platform's workflow defaults make pods non-root (``runAsNonRoot: true``,
@@ -246,7 +253,7 @@ def check(
             report(
                 "active-deadline",
                 f"{spec_path}.activeDeadlineSeconds",
-                "no activeDeadlineSeconds: a stuck workflow keeps its ECI pods running; set "
+                "no activeDeadlineSeconds: a stuck workflow keeps its serverless pods (ECI or ACS), and their bill, running; set "
                 "spec.activeDeadlineSeconds (or one on every pod template)",
             )
 
@@ -337,6 +344,6 @@ def check(
             report(
                 "resource-requests",
                 f"{path}.resources",
-                "no cpu and memory requests: ECI sizes the pod from them; set resources.requests.cpu and "
+                "no cpu and memory requests: ECI and ACS size (and bill) the pod from them; set resources.requests.cpu and "
                 "resources.requests.memory",
             )
