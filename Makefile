@@ -63,6 +63,10 @@ scan: $(STAMP) $(CHECKOV_VENV)/.installed
 	$(BIN)/askflow plan --stack prod --quiet --out build/prod --terraform-json build/prod.tf.json
 	$(CHECKOV_VENV)/bin/checkov -f build/prod.tf.json --framework terraform_json --compact --quiet \
 	  --skip-download --skip-check "$$($(BIN)/python -m askflow.policies.waivers policy/checkov-waivers.yaml)"
+	# The same checks on prod derived to every other cluster.kind (policy/kinds.py).
+	$(BIN)/python policy/kinds.py build/kinds
+	$(CHECKOV_VENV)/bin/checkov -d build/kinds --framework terraform_json --compact --quiet \
+	  --skip-download --skip-check "$$($(BIN)/python -m askflow.policies.waivers policy/checkov-waivers.yaml)"
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
