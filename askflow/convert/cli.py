@@ -26,6 +26,7 @@ from askflow.convert.detect import FORMATS
 from askflow.convert.engine import Run, plan_run
 from askflow.convert.report import counts
 from askflow.convert.writer import check_json
+from askflow.substrate import CLUSTER_KINDS
 
 #: More jobs than this get a progress bar (on a terminal).
 HANDFUL = 5
@@ -47,6 +48,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="the template library folder")
     parser.add_argument("--json", dest="json_report", type=Path, metavar="REPORT",
                         help="also write every job's report as JSON to REPORT")
+    parser.add_argument("--cluster-kind", choices=CLUSTER_KINDS, default="ack-pro-eci",
+                        help="the cluster.kind the templates will run on (default ack-pro-eci): on acs, ECI "
+                             "annotations become ACS compute-class and QoS labels or are reported as dropped")
     parser.set_defaults(func=run)
 
 
@@ -112,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
         check_json(args.json_report)  # before the conversion, not after it
     try:
         result = plan_run(args.inputs, args.out, source_format=args.source_format, name=args.name,
+                          cluster_kind=args.cluster_kind,
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
     finally:
         bar.stop()

@@ -77,6 +77,14 @@ CODES: dict[str, Code] = {
                                            "(read as 1/100 core and MB); check the requests."),
     "ECI_SPEC_ROUNDED": Code(A, "An ECI instance spec (k8s.aliyun.com/eci-use-specs) was derived from "
                                 "vCPU/memory, rounded up to the nearest vCPU:memory shape."),
+    "ACS_BEST_EFFORT": Code(A, "--cluster-kind acs: a spot strategy became the ACS pod label "
+                               "alibabacloud.com/compute-qos: best-effort (preemptible, no price cap)."),
+    "ACS_GPU_CLASS": Code(A, "--cluster-kind acs: a GPU instance type became alibabacloud.com/compute-class: gpu; "
+                             "set alibabacloud.com/gpu-model-series to the GPU model."),
+    "ACS_SPEC_DROPPED": Code(M, "--cluster-kind acs: an ECI instance spec was dropped; ACS sizes the pod from the "
+                                "container requests the converter wrote."),
+    "ACS_ANNOTATION_DROPPED": Code(N, "--cluster-kind acs: an ECI annotation with no ACS counterpart (extra "
+                                      "ephemeral storage, elastic IP) was dropped; provide it another way."),
     "INSTANCE_TYPE_TO_ECI": Code(M, "The instance type became the ECI annotation k8s.aliyun.com/eci-use-specs."),
     "INSTANCE_TYPE_APPROXIMATED": Code(A, "The instance type is an old family ECI does not offer; a "
                                           "`<vCPU>-<mem>Gi` spec of the same size is used instead."),

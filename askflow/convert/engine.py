@@ -19,10 +19,12 @@ from askflow.convert.detect import discover, read_definitions
 from askflow.convert.model import Found, JobPlan
 from askflow.convert.naming import MAX_TEMPLATE_NAME, Allocator, template_name
 from askflow.convert.report import job_json, render_markdown, run_json
+from askflow.convert.substrate import adapt
 from askflow.convert.writer import check_out, check_report, existing_crons, new_library_lock, next_version
 from askflow.errors import AskflowError
 from askflow.files import write_all
 from askflow.library.lock import dumps_lock
+from askflow.substrate import ClusterKind
 
 #: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).
 Progress = Callable[[str, float], None]
@@ -100,8 +102,10 @@ def _deduplicate(plans: Sequence[JobPlan]) -> None:
 
 def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: str | None = None,
              name: str | None = None, on_detect: Callable[[str, list[str]], None] | None = None,
-             progress: Progress | None = None, on_total: Callable[[int], None] | None = None) -> Run:
-    """Convert ``inputs`` for the library at ``out`` without writing; AskflowError (exit 2) for bad input."""
+             progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
+             cluster_kind: ClusterKind = "ack-pro-eci") -> Run:
+    """Convert ``inputs`` for the library at ``out`` without writing; AskflowError (exit 2) for bad input.
+    ``cluster_kind`` is the substrate the templates will run on (askflow.convert.substrate)."""
     out = Path(out)
     check_out(out)
     files = discover(inputs)
@@ -119,6 +123,7 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
     plans: list[JobPlan] = []
     for f in found:
         plans.append(_convert(f, ctx, name))
+        adapt(plans[-1], cluster_kind)
         if progress is not None:
             progress(f.file, 0.5)
     _deduplicate(plans)
