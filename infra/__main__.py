@@ -18,6 +18,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 
 from askflow.errors import AskflowError
+from askflow.rrsa import bucket_grants
 from askflow.settings import PLATFORM_KEY, PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
 from askflow.substrate import ACS_COMPUTE_CLASS_LABEL, ACS_COMPUTE_QOS_LABEL, ECI_SCHEDULING_LABEL, substrate
 
@@ -104,36 +105,19 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         ),
     )
 
-    bindings = [
-        ServiceAccountBinding(
-            key=f"executor-{t.name}",
-            role_name=s.executor_role_name(t.name),  # validated: at most 64 characters, unique
-            namespace=t.name,
-            service_account=WORKFLOW_SERVICE_ACCOUNT,
-            prefixes=(f"{t.name}/",),
-            # What the Argo UI uploaded for this namespace (argo-server writes uploads/<ns>/…).
-            read_prefixes=(f"uploads/{t.name}/",),
-            allow_delete=s.storage.enable_artifact_gc,
-        )
-        for t in s.tenants
-    ]
-    bindings.append(ServiceAccountBinding(
-        key="argo-server",
-        role_name=s.argo_server_role_name,
-        namespace=s.argo.namespace,
-        service_account=f"{RELEASE_NAME}-server",
-        # The UI shows every artifact and stores uploads; it writes nothing else.
-        prefixes=("uploads/",),
-        read_prefixes=("",),
-    ))
+    # The roles' bucket policies come from the bootstrap (askflow.rrsa): the stack only attaches them.
+    service_accounts = {f"executor-{t.name}": (t.name, WORKFLOW_SERVICE_ACCOUNT) for t in s.tenants}
+    service_accounts["argo-server"] = (s.argo.namespace, f"{RELEASE_NAME}-server")
     identity = IdentityComponent(
         f"{name}-rrsa",
         IdentityArgs(
             oidc_issuer_url=cluster.oidc_issuer_url,
             oidc_provider_arn=cluster.oidc_provider_arn,
-            bucket_name=storage.bucket_name,
-            bindings=tuple(bindings),
-            kms_key_arn=f"acs:kms:{s.region}:*:key/{s.storage.kms_key_id}" if s.storage.kms_key_id else None,
+            bindings=tuple(
+                ServiceAccountBinding(grant=g, namespace=service_accounts[g.key][0],
+                                      service_account=service_accounts[g.key][1])
+                for g in bucket_grants(s)
+            ),
         ),
     )
 

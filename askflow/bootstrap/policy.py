@@ -11,8 +11,16 @@ never holds write permissions and a dev deploy cannot touch prod:
   supports names (OSS buckets, SLS projects, RAM roles and policies), to ``<managed_prefix>-<env>-``:
   the names of the main project's stack ``<env>``. VPC, ECS, ACK, KMS, ECI and RDS resources
   have ids, not names, so those statements cannot be narrowed by environment.
-- ``<name>-ci-preview``: assumed by pull-request jobs (and the deploy branches): reads only,
-  including the main project's state (``pulumi preview`` writes nothing to a DIY backend).
+  Deploy roles never write a RAM policy document: the RRSA policies their stack attaches are
+  created by the bootstrap itself (:mod:`askflow.rrsa`), and a deploy role may attach exactly those
+  (by ARN) to roles under its prefix, and nothing else: no identity CI holds can grant more than a
+  person approved. Their VPC, ECS, ACK, KMS and RDS writes are denied on resources that carry
+  another environment class's ``askflow-environment`` tag (:func:`tag_scope`).
+- ``<name>-ci-preview-<stack>``: one per previewed stack, assumed by jobs in GitHub environment
+  ``preview-<stack>`` (pull requests, non-prod stacks only) or in the deploy environment ``<stack>``:
+  reads only, and of the state only that stack's (``pulumi preview`` writes nothing to a DIY
+  backend). With one passphrase per environment, a pull request reaches neither prod's state nor
+  the passphrase that decrypts its secrets.
 
 Each deploy role writes only its own stack's state files (``.pulumi/*/<project>/<env>…``): it can
 neither read nor rewrite another environment's state or the bootstrap's.
@@ -27,8 +35,9 @@ import json
 import re
 from typing import Any
 
-from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings
+from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings, preview_environment
 from askflow.policies.documents import federated_trust_policy
+from askflow.policies.rules import ENV_TAG
 
 # RAM's limit on the length of a custom policy document.
 MAX_POLICY_LENGTH = 6144
@@ -107,12 +116,20 @@ LOG_WRITE = (
     "log:TagResources", "log:UntagResources",
 )
 LOG_READ = ("log:GetProject", "log:ListProject", "log:GetLogStore", "log:ListLogStores", "log:ListTagResources")
-RAM_WRITE = (
-    # ram.Role, ram.Policy, ram.RolePolicyAttachment (the RRSA roles)
-    "ram:CreateRole", "ram:DeleteRole", "ram:UpdateRole",
+# ram.Role (the RRSA roles; their trust names the cluster's OIDC provider, so the stack creates them).
+RAM_ROLE_WRITE = ("ram:CreateRole", "ram:DeleteRole", "ram:UpdateRole")
+# ram.RolePolicyAttachment: RAM authorises these on the role and on the policy
+# (https://www.alibabacloud.com/help/en/ram/developer-reference/api-ram-2015-05-01-attachpolicytorole:
+# resources acs:ram:*:<account>:role/<role> and acs:ram:*:<account>:policy/<policy>, system
+# policies acs:ram:*:system:policy/<policy>), so naming the policies scopes what may be attached.
+RAM_ATTACH = ("ram:AttachPolicyToRole", "ram:DetachPolicyFromRole")
+# What writes a policy document, or attaches one to a user or group: no CI role is ever allowed these.
+RAM_POLICY_WRITE = (
     "ram:CreatePolicy", "ram:DeletePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion",
-    "ram:SetDefaultPolicyVersion", "ram:AttachPolicyToRole", "ram:DetachPolicyFromRole",
+    "ram:SetDefaultPolicyVersion", "ram:UpdatePolicyDescription",
+    "ram:AttachPolicyToUser", "ram:AttachPolicyToGroup",
 )
+RAM_WRITE = (*RAM_ROLE_WRITE, *RAM_ATTACH)
 # Bucket metadata the S3 client of `pulumi login s3://…` reads (HeadBucket, GetBucketLocation).
 STATE_BUCKET = ("oss:GetBucketInfo", "oss:GetBucketLocation")
 # Object actions on the state files (HeadObject is authorised as oss:GetObject).
@@ -126,6 +143,53 @@ STATE_KEY_DENY = (
 # KMS reads, named: `kms:Get*` would include kms:GetSecretValue (every secret's plaintext).
 # Describe*/List* return metadata only; GetKeyPolicy is read by the provider's kms.Key.
 KMS_READ = ("kms:Describe*", "kms:List*", "kms:GetKeyPolicy")
+
+
+ENVIRONMENT_CLASSES = ("dev", "staging", "prod")
+
+# How each service names the tag condition on an existing resource. A Deny whose key a service does
+# not evaluate never matches, so each key is the service's documented one:
+# - ECS: acs:ResourceTag (https://www.alibabacloud.com/help/en/ecs/user-guide/manage-resource-permissions-with-tags);
+# - VPC: the generic acs:ResourceTag (VPC authorises at resource level:
+#   https://www.alibabacloud.com/help/en/vpc/developer-reference/api-vpc-2016-04-28-ram). EIPs cannot be
+#   scoped: RAM authorises EIP operations per service only
+#   (https://www.alibabacloud.com/help/en/eip/developer-reference/api-vpc-2016-04-28-ram-eips);
+# - ACK: acs:ResourceTag on clusters
+#   (https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guide/use-labels-to-enforce-fine-grained-access-control);
+# - RDS: rds:ResourceTag in its guide (https://www.alibabacloud.com/help/doc-detail/95252.htm), and acs:ResourceTag;
+# - KMS: kms:tag, evaluated by Enable/DisableKey, ScheduleKeyDeletion, CancelKeyDeletion,
+#   UpdateKeyDescription, UpdateRotationPolicy and SetDeletionProtection, not by TagResource/UntagResource
+#   (https://www.alibabacloud.com/help/en/kms/key-management-service/security-and-compliance/condition-key).
+TAG_CONDITION_KEYS: dict[str, tuple[str, ...]] = {
+    "ecs": (f"acs:ResourceTag/{ENV_TAG}",),
+    "vpc": (f"acs:ResourceTag/{ENV_TAG}",),
+    "cs": (f"acs:ResourceTag/{ENV_TAG}",),
+    "rds": (f"acs:ResourceTag/{ENV_TAG}", f"rds:ResourceTag/{ENV_TAG}"),
+    "kms": (f"kms:tag/{ENV_TAG}",),
+}
+# Writes whose resource RAM cannot tell by tag (above): the residue README's security section names.
+UNSCOPED_WRITES = (
+    "vpc:AllocateEipAddress", "vpc:ReleaseEipAddress", "vpc:ModifyEipAddressAttribute",
+    "vpc:AssociateEipAddress", "vpc:UnassociateEipAddress", "kms:TagResource", "kms:UntagResource",
+)
+
+
+def tag_scope(
+    service: str, writes: tuple[str, ...], resources: list[str], environment_class: str
+) -> list[dict[str, Any]]:
+    """Deny ``writes`` on every resource tagged as another environment class's.
+
+    A Deny, not an Allow conditioned on this class's tag: the provider creates some resources and
+    tags them in a second call, and a fresh, untagged resource must stay writable. So a dev deploy
+    can create and manage its own resources but can never modify, delete or re-tag one of prod's
+    (the stacks tag every resource with ``askflow-environment``: infra/__main__.py).
+    """
+    others = [c for c in ENVIRONMENT_CLASSES if c != environment_class]
+    return [
+        {"Effect": "Deny", "Action": sorted(writes), "Resource": sorted(resources),
+         "Condition": {"StringEquals": {key: others}}}
+        for key in TAG_CONDITION_KEYS[service]
+    ]
 
 
 def _reads(*services: str) -> list[str]:
@@ -166,21 +230,21 @@ def stack_state_keys(project: str, stack: str) -> list[str]:
     ]
 
 
-def project_state_keys(project: str) -> list[str]:
-    """Object key patterns a ``pulumi preview`` of any stack of ``project`` reads."""
-    return [f".pulumi/stacks/{project}/*", f".pulumi/history/{project}/*", f".pulumi/journal/{project}/*"]
-
-
 # `pulumi login` reads the backend's layout version (pkg/backend/diy/meta.go); the admin's first
 # login to the empty bucket wrote it, and nobody else needs to.
 STATE_META = ".pulumi/meta.yaml"
 
 
+def stack_preview_keys(project: str, stack: str) -> list[str]:
+    """Object key patterns a ``pulumi preview`` of one stack reads: its checkpoint, tags, history and journal."""
+    return [k for k in stack_state_keys(project, stack) if not k.startswith((".pulumi/backups/", ".pulumi/locks/"))]
+
+
 def _state_statements(
-    s: BootstrapSettings, account: str, *, environment: str | None
+    s: BootstrapSettings, account: str, *, environment: str, preview: bool = False
 ) -> list[dict[str, Any]]:
-    """The state bucket: a deploy role reads and writes its own stack's files only; the preview role
-    (``environment`` None) only reads the main project's state.
+    """The state bucket: a deploy role reads and writes its own stack's files only; a preview role
+    only reads its own stack's.
 
     ``pulumi preview`` takes no lock on a DIY backend (``diyBackend.Preview`` applies with DryRun and
     never calls ``Lock``; ``up``/``refresh``/``destroy``/``import`` do), so the preview role writes
@@ -195,9 +259,9 @@ def _state_statements(
         # Object names only (stack listings, lock checks): nothing is read by listing.
         _allow(["oss:ListObjects"], [f"acs:oss:*:{account}:{bucket}"]),
     ]
-    if environment is None:
+    if preview:
         statements.append(
-            _allow(["oss:GetObject"], [objects + k for k in (STATE_META, *project_state_keys(s.project))])
+            _allow(["oss:GetObject"], [objects + k for k in (STATE_META, *stack_preview_keys(s.project, environment))])
         )
     else:
         statements += [
@@ -208,25 +272,37 @@ def _state_statements(
         key = f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}"
         # SSE-KMS: reads need Decrypt, writes GenerateDataKey
         # (https://www.alibabacloud.com/help/en/oss/user-guide/server-side-encryption-8).
-        statements.append(_allow(["kms:Decrypt"] if environment is None else ["kms:Decrypt", "kms:GenerateDataKey"],
-                                 [key]))
-        if environment is not None:
+        statements.append(_allow(["kms:Decrypt"] if preview else ["kms:Decrypt", "kms:GenerateDataKey"], [key]))
+        if not preview:
             # The deploy role's KMS statement covers every key of the region (ids, not names).
             statements.append({"Effect": "Deny", "Action": sorted(STATE_KEY_DENY), "Resource": [key]})
     return statements
 
 
-def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> dict[str, dict[str, Any]]:
-    """The documents of ``environment``'s deploy role, by short name (``network``, ``cluster``, ``data``, ``identity``)."""
+def ci_deploy_policies(
+    s: BootstrapSettings, account: str, environment: str, *, environment_class: str, rrsa_policies: tuple[str, ...]
+) -> dict[str, dict[str, Any]]:
+    """The documents of ``environment``'s deploy role, by short name (``network``, ``cluster``, ``data``, ``identity``).
+
+    ``environment_class`` is the class (``environment:``) of the main project's stack of that name,
+    ``rrsa_policies`` the names of the RRSA policies the bootstrap created for it: the only
+    policies the role may attach.
+    """
     regions, prefix = s.deploy_regions, s.environment_prefix(environment)
+
+    def scoped(service: str, writes: tuple[str, ...]) -> list[dict[str, Any]]:
+        resources = _regional(service, regions, account)
+        return [_allow([*writes, *_reads(service)], resources),
+                *tag_scope(service, writes, resources, environment_class)]
+
     network = _doc(
-        _allow([*VPC_WRITE, *_reads("vpc")], _regional("vpc", regions, account)),
-        _allow([*ECS_WRITE, *_reads("ecs")], _regional("ecs", regions, account)),
+        *scoped("vpc", VPC_WRITE),
+        *scoped("ecs", ECS_WRITE),
         _allow([*TAG_WRITE, *_reads("tag")], _regional("tag", regions, account)),
     )
     cluster = _doc(
-        _allow([*CS_WRITE, *_reads("cs")], _regional("cs", regions, account)),
-        _allow([*KMS_WRITE, *_reads("kms")], _regional("kms", regions, account)),
+        *scoped("cs", CS_WRITE),
+        *scoped("kms", KMS_WRITE),
         _allow([*ECI_WRITE, *_reads("eci")], _regional("eci", regions, account)),
     )
     data = _doc(
@@ -236,17 +312,23 @@ def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> 
             [*LOG_WRITE, *LOG_READ],
             [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")],
         ),
-        _allow([*RDS_WRITE, *_reads("rds")], _regional("rds", regions, account)),
+        *scoped("rds", RDS_WRITE),
         *_state_statements(s, account, environment=environment),
     )
+    roles = f"acs:ram:*:{account}:role/{prefix}-*"
+    statements: list[dict[str, Any]] = [_allow(RAM_ROLE_WRITE, [roles])]
+    if rrsa_policies:
+        # Attach and detach exactly the bootstrap's policies, to the stack's own roles.
+        statements.append(_allow(RAM_ATTACH, [roles, *(f"acs:ram:*:{account}:policy/{p}" for p in rrsa_policies)]))
     identity = _doc(
-        _allow(
-            RAM_WRITE,
-            [f"acs:ram:*:{account}:role/{prefix}-*", f"acs:ram:*:{account}:policy/{prefix}-*"],
-        ),
+        *statements,
         # ACK checks its service roles exist when it creates a cluster; provider reads refresh roles.
         _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
-        # Belt and braces: whatever the prefix, CI never changes its own roles and policies.
+        # Belt and braces, whatever else gets attached to this role: no policy document is ever
+        # written, no system policy (AdministratorAccess) ever attached, and CI never changes its
+        # own roles and policies.
+        {"Effect": "Deny", "Action": sorted(RAM_POLICY_WRITE), "Resource": [f"acs:ram:*:{account}:policy/*"]},
+        {"Effect": "Deny", "Action": sorted(RAM_ATTACH), "Resource": ["acs:ram:*:system:policy/*"]},
         {
             "Effect": "Deny",
             "Action": sorted(RAM_WRITE),
@@ -256,9 +338,9 @@ def ci_deploy_policies(s: BootstrapSettings, account: str, environment: str) -> 
     return {"cluster": cluster, "data": data, "identity": identity, "network": network}
 
 
-def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
-    """The preview role's document: reads of everything the deploy roles manage, state reads and its locks."""
-    regions, prefix = s.deploy_regions, s.managed_prefix
+def ci_preview_policy(s: BootstrapSettings, account: str, stack: str) -> dict[str, Any]:
+    """The preview role of ``stack``: reads of what that stack's deploy role manages, and of its state only."""
+    regions, prefix = s.deploy_regions, s.environment_prefix(stack)
     regional = [
         _allow(_reads(svc), _regional(svc, regions, account)) for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds")
     ]
@@ -267,7 +349,7 @@ def ci_preview_policy(s: BootstrapSettings, account: str) -> dict[str, Any]:
         _allow(["oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
         _allow(LOG_READ, [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")]),
         _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),
-        *_state_statements(s, account, environment=None),
+        *_state_statements(s, account, environment=stack, preview=True),
     )
 
 
@@ -314,6 +396,16 @@ def deploy_variable_name(environment: str) -> str:
     return "ALICLOUD_CI_DEPLOY_ROLE_ARN_" + re.sub(r"[^A-Z0-9]+", "_", environment.upper())
 
 
+def preview_output_name(stack: str) -> str:
+    """The bootstrap stack output holding the ARN of ``stack``'s preview role (``ciPreviewRoleArnDev``)."""
+    return "ciPreviewRoleArn" + "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", stack))
+
+
+def preview_variable_name(stack: str) -> str:
+    """The GitHub repository variable naming ``stack``'s preview role (``ALICLOUD_CI_PREVIEW_ROLE_ARN_DEV``)."""
+    return "ALICLOUD_CI_PREVIEW_ROLE_ARN_" + re.sub(r"[^A-Z0-9]+", "_", stack.upper())
+
+
 def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
     """The commands a platform engineer runs after ``pulumi up`` of the bootstrap (from ``bootstrap/``)."""
     stack_hint = f"--stack {stack}"
@@ -329,7 +421,9 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         "export AWS_REQUEST_CHECKSUM_CALCULATION=when_required AWS_RESPONSE_CHECKSUM_VALIDATION=when_required",
         f"pulumi login '{login_url}'",
         f"pulumi stack init {stack_hint} && pulumi stack import {stack_hint} --file bootstrap-state.json",
-        "# 3. Create the main project's stacks in the bucket (from the repository root):",
+        "# 3. Create the main project's stacks in the bucket (from the repository root), each with a passphrase of "
+        "its own (pulumi prompts; keep each for its GitHub environments below). A stack created with a shared "
+        "passphrase gets its own with `pulumi stack change-secrets-provider passphrase --stack <s>`:",
         "cd .. && for s in dev staging prod; do pulumi stack init $s --secrets-provider passphrase; done",
         "# 4. Tell GitHub Actions where things are (repository variables, not secrets: nothing here is a key):",
         f"gh variable set PULUMI_BACKEND_URL --repo {repo} --body '{login_url}'",
@@ -338,8 +432,11 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
             f"\"$(pulumi stack output {deploy_output_name(env)} --cwd bootstrap {stack_hint})\""
             for env in environments
         ),
-        f"gh variable set ALICLOUD_CI_PREVIEW_ROLE_ARN --repo {repo} --body "
-        f"\"$(pulumi stack output ciPreviewRoleArn --cwd bootstrap {stack_hint})\"",
+        *(
+            f"gh variable set {preview_variable_name(st)} --repo {repo} --body "
+            f"\"$(pulumi stack output {preview_output_name(st)} --cwd bootstrap {stack_hint})\""
+            for st in s.github.previewed_stacks
+        ),
         f"gh variable set ALICLOUD_OIDC_PROVIDER_ARN --repo {repo} --body "
         f"\"$(pulumi stack output oidcProviderArn --cwd bootstrap {stack_hint})\"",
         "# The preview and up jobs reach the cluster's private API endpoint (and, with state.endpoint internal, "
@@ -348,8 +445,18 @@ def next_steps(s: BootstrapSettings, login_url: str, stack: str) -> list[str]:
         "their labels (JSON lists):",
         f"gh variable set ASKFLOW_PREVIEW_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc-preview\"]'",
         f"gh variable set ASKFLOW_DEPLOY_RUNNER --repo {repo} --body '[\"self-hosted\", \"askflow-vpc-deploy\"]'",
-        "# 5. The stacks' secrets passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider):",
-        f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {repo}",
+        "# 5. Each stack's passphrase is the one secret CI stores (Pulumi has no Alibaba KMS secrets provider), as "
+        "a secret of that stack's GitHub environments only, never of the repository (pull-request jobs outside an "
+        "environment would read it). Pull requests preview in `preview-<stack>` (no reviewers, any branch):",
+        f"gh secret delete PULUMI_CONFIG_PASSPHRASE --repo {repo} || true",
+        *(f"gh api -X PUT repos/{repo}/environments/{preview_environment(st)}" for st in s.github.preview_stacks),
+        *(
+            f"gh secret set PULUMI_CONFIG_PASSPHRASE --repo {repo} --env {env}  # the passphrase of stack {st}"
+            for st, env in sorted(
+                {*((st, preview_environment(st)) for st in s.github.preview_stacks),
+                 *((env, env) for env in environments)}
+            )
+        ),
         "# 6. Each deploy role trusts any job that runs in its GitHub environment: let only "
         f"{', '.join(s.github.deploy_branches)} deploy to {', '.join(environments) or '(none)'} "
         "(deployment branch policies), and give prod required reviewers:",

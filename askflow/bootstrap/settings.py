@@ -77,7 +77,12 @@ class GitHub(_Model):
         "(the workflow's `up-dev` job runs in `dev`); otherwise any job of any workflow on those branches, "
         "with no environment rules, gets the role.",
     )
-    preview_pull_requests: bool = Field(True, description="Pull-request jobs may assume the read-only preview role.")
+    preview_stacks: tuple[str, ...] = Field(
+        ("dev", "staging"),
+        description="Stacks of the main project whose `pulumi preview` a pull request may run, each in GitHub "
+        "environment `preview-<stack>` (no reviewers; it holds that stack's passphrase) with a read-only role that "
+        "reads that stack's state only. Never a prod-class stack: prod previews run in the `prod` environment.",
+    )
     oidc_provider_name: RamOidcProviderName = Field("github-actions", description="Name of the RAM OIDC provider to create.")
     oidc_provider_arn: RamOidcProviderArn | None = Field(
         None, description="Bring your own: an existing RAM OIDC provider for GitHub (then none is created)."
@@ -86,7 +91,7 @@ class GitHub(_Model):
         GITHUB_FINGERPRINTS, description="SHA-1 fingerprints of the issuer's CA certificate (lowercase hex)."
     )
 
-    @field_validator("deploy_branches", "deploy_environments")
+    @field_validator("deploy_branches", "deploy_environments", "preview_stacks")
     @classmethod
     def _refs(cls, v: tuple[str, ...]) -> tuple[str, ...]:
         for ref in v:
@@ -111,6 +116,16 @@ class GitHub(_Model):
                         f"{other!r}'s resources; rename one"
                     )
         return v
+
+    @model_validator(mode="after")
+    def _preview_environments_apart(self) -> GitHub:
+        for i, env in enumerate(self.deploy_environments):
+            if env.startswith("preview-"):
+                raise SettingsError(
+                    ("deploy_environments", i),
+                    f"{env!r}: `preview-<stack>` names the environments pull requests preview in; rename it",
+                )
+        return self
 
     @field_validator("fingerprints")
     @classmethod
@@ -143,12 +158,29 @@ class GitHub(_Model):
         return tuple(sorted(subs))
 
     @property
-    def preview_subjects(self) -> tuple[str, ...]:
-        """`oidc:sub` values allowed to assume the read-only preview role, sorted."""
-        subs = [f"repo:{self.repository}:ref:refs/heads/{b}" for b in self.deploy_branches]
-        if self.preview_pull_requests:
-            subs.append(f"repo:{self.repository}:pull_request")
+    def previewed_stacks(self) -> tuple[str, ...]:
+        """Stacks with a read-only preview role: those pull requests preview and the deploy environments."""
+        return tuple(sorted({*self.preview_stacks, *self.deploy_environments}))
+
+    def preview_subjects(self, stack: str) -> tuple[str, ...]:
+        """`oidc:sub` values allowed to assume ``stack``'s read-only preview role, sorted.
+
+        Jobs in GitHub environment `preview-<stack>` (pull requests, for `preview_stacks`) and jobs
+        in the deploy environment of the same name (whose reviewers and branch rules apply). Never
+        `pull_request` itself: a pull-request job outside an environment gets no cloud role, and
+        its only way to a stack's state and passphrase is that stack's preview environment.
+        """
+        subs = []
+        if stack in self.preview_stacks:
+            subs.append(f"repo:{self.repository}:environment:{preview_environment(stack)}")
+        if stack in self.deploy_environments:
+            subs.append(f"repo:{self.repository}:environment:{stack}")
         return tuple(sorted(subs))
+
+
+def preview_environment(stack: str) -> str:
+    """The GitHub environment whose jobs may preview ``stack`` from a pull request."""
+    return f"preview-{stack}"
 
 
 class StateBucket(_Model):
@@ -272,9 +304,8 @@ class BootstrapSettings(_Model):
         """
         return f"{self.managed_prefix}-{environment}"
 
-    @property
-    def preview_role_name(self) -> str:
-        return f"{self.name}-ci-preview"
+    def preview_role_name(self, stack: str) -> str:
+        return f"{self.name}-ci-preview-{stack}"
 
 
 def parse_bootstrap_settings(region: Any, raw: Any, *, file: str) -> BootstrapSettings:

@@ -348,6 +348,95 @@ def _ram_no_wildcards(resources: Sequence[Resource]) -> Iterable[Violation]:
             yield Violation("ram-no-wildcard-resources", r.urn, problem)
 
 
+# RAM actions that write a policy document (or attach one to a user or group): whoever holds one
+# can write `Action: *` and grant it. No policy askflow plans ever allows them (issue #20).
+RAM_POLICY_WRITES = (
+    "ram:CreatePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion", "ram:SetDefaultPolicyVersion",
+    "ram:AttachPolicyToUser", "ram:AttachPolicyToGroup",
+)
+RAM_ATTACH_TO_ROLE = ("ram:AttachPolicyToRole",)
+
+
+def _matches(pattern: str, action: str) -> bool:
+    """Whether an action pattern of a policy (``ram:Create*``, ``ram:*``, ``*``) covers ``action``."""
+    from fnmatch import fnmatchcase
+
+    return fnmatchcase(action.lower(), pattern.lower())
+
+
+def _allowed(stmt: Mapping[str, Any], actions: Iterable[str]) -> list[str]:
+    patterns = _as_list(stmt.get("Action"))
+    return [a for a in actions if any(_matches(p, a) for p in patterns)]
+
+
+def ram_policy_write_problems(document: Any) -> list[str]:
+    """Why a RAM policy lets its holder grant more than it has: it allows writing policy documents,
+    or attaching a policy it does not name (a wildcard, or any system policy)."""
+    problems = []
+    for i, stmt in enumerate(_statements(document)):
+        if stmt.get("Effect") != "Allow":
+            continue
+        for action in _allowed(stmt, RAM_POLICY_WRITES):
+            problems.append(f"Statement[{i}] allows {action}: a holder could write and grant any policy")
+        if _allowed(stmt, RAM_ATTACH_TO_ROLE):
+            policies = [r for r in _as_list(stmt.get("Resource")) if ":policy/" in r or r == "*" or r.endswith(":*")]
+            loose = [r for r in policies if "*" in r.rsplit("/", 1)[-1] or ":system:" in r or "/" not in r]
+            if not any(":policy/" in r for r in policies) or loose:
+                problems.append(
+                    f"Statement[{i}] allows ram:AttachPolicyToRole on {', '.join(loose) or 'no named policy'}: "
+                    "name each custom policy that may be attached (never a pattern or a system policy)"
+                )
+    return problems
+
+
+def _ram_no_policy_write(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for r in _each(resources, RAM_POLICY):
+        for problem in ram_policy_write_problems(r.inputs.get("policyDocument") or r.inputs.get("document")):
+            yield Violation("ram-no-policy-write", r.urn, problem)
+
+
+# Services whose resources have ids, not names a policy could scope: writes to them must be denied on
+# another environment class's resources, by the `askflow-environment` tag (the bootstrap's tag_scope).
+TAG_SCOPED_SERVICES = ("cs", "ecs", "kms", "rds", "vpc")
+_READ_VERBS = ("Describe", "Get", "List", "Query", "Check")
+
+
+def _tag_denied(document: Any, action: str) -> bool:
+    for stmt in _statements(document):
+        condition = stmt.get("Condition")
+        equals = condition.get("StringEquals") if isinstance(condition, Mapping) else None
+        if stmt.get("Effect") != "Deny" or not isinstance(equals, Mapping) or not _allowed(stmt, [action]):
+            continue
+        if any(k.endswith(f"/{ENV_TAG}") and _as_list(v) for k, v in equals.items()):
+            return True
+    return False
+
+
+def tag_scope_problems(document: Any) -> list[str]:
+    """Write actions of ACK, ECS, KMS, RDS or VPC allowed on a whole region (a resource pattern)
+    without a Deny of the same action on resources tagged with another environment class."""
+    problems = []
+    for i, stmt in enumerate(_statements(document)):
+        if stmt.get("Effect") != "Allow" or not any("*" in r for r in _as_list(stmt.get("Resource"))):
+            continue
+        for action in _as_list(stmt.get("Action")):
+            service, _, name = action.partition(":")
+            if service not in TAG_SCOPED_SERVICES or name.startswith(_READ_VERBS) or action == "kms:GetKeyPolicy":
+                continue
+            if not _tag_denied(document, action):
+                problems.append(
+                    f"Statement[{i}] allows {action} on {', '.join(_as_list(stmt.get('Resource')))} with no Deny on "
+                    f"resources whose {ENV_TAG} tag names another environment"
+                )
+    return problems
+
+
+def _tag_scoped_statements(resources: Sequence[Resource]) -> Iterable[Violation]:
+    for r in _each(resources, RAM_POLICY):
+        for problem in tag_scope_problems(r.inputs.get("policyDocument") or r.inputs.get("document")):
+            yield Violation("tag-scoped-statements", r.urn, problem)
+
+
 def _k8s_explicit_provider(resources: Sequence[Resource]) -> Iterable[Violation]:
     for r in resources:
         if not r.type.startswith("kubernetes:"):
@@ -374,6 +463,18 @@ RULES: tuple[Rule, ...] = (
     Rule("no-access-keys", "No RAM access keys and no static OSS credentials anywhere.", _no_access_keys),
     Rule("ram-no-wildcard-resources", "RAM policies name their resources and actions; no wildcards.", _ram_no_wildcards),
     Rule("k8s-explicit-provider", "Every Kubernetes resource uses the cluster's explicit provider.", _k8s_explicit_provider),
+    Rule(
+        "ram-no-policy-write",
+        "No RAM policy allows writing policy documents, or attaching a policy it does not name (CI can grant "
+        "nothing a person did not approve).",
+        _ram_no_policy_write,
+    ),
+    Rule(
+        "tag-scoped-statements",
+        "ACK, ECS, KMS, RDS and VPC writes allowed region-wide are denied on resources tagged with another "
+        "environment class (askflow-environment).",
+        _tag_scoped_statements,
+    ),
 )
 
 

@@ -7,7 +7,10 @@ Settings come from ``alicloud:region`` and ``askflow-bootstrap:settings``
    encrypted, old versions expire, ``protect``-ed; the stack exports the ``pulumi login`` URL;
 2. a RAM OIDC provider for GitHub Actions and roles trusting it (one deploy role per deploy
    environment, one read-only preview role) with custom policies that name services and actions;
-3. the service-linked and service roles ASK and ECI need (or checks those the account has).
+3. the service-linked and service roles ASK and ECI need (or checks those the account has);
+4. the RRSA policies of every stack of the main project (``../environments/``), computed from its
+   settings (:mod:`askflow.rrsa`): the stacks only attach them, so CI never writes a policy
+   document. Adding a tenant (or a stack) means running this bootstrap first.
 
 Run ``pulumi up`` from ``bootstrap/`` with admin credentials, or offline
 ``askflow plan --project bootstrap --stack <stack>``.
@@ -16,6 +19,7 @@ Run ``pulumi up`` from ``bootstrap/`` with admin credentials, or offline
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pulumi
 import pulumi_alicloud as alicloud
@@ -28,14 +32,63 @@ from askflow.bootstrap.policy import (
     deploy_output_name,
     github_trust_policy,
     next_steps,
+    preview_output_name,
     render,
 )
 from askflow.bootstrap.service_roles import SERVICE_ROLES, service_trust_policy
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapSettings, parse_bootstrap_settings
 from askflow.errors import AskflowError
 from askflow.policies.documents import https_only_bucket_policy
+from askflow.rrsa import stack_policies
+from askflow.settings import Settings
+from askflow.stacks import load_project, load_settings, read_stack
 
 PROTECTED = pulumi.ResourceOptions(protect=True)
+# The main project: bootstrap/program/__main__.py -> the repository root.
+MAIN_PROJECT = Path(__file__).resolve().parent.parent.parent
+
+
+def main_stacks(s: BootstrapSettings, file: str) -> dict[str, Settings]:
+    """Settings of every stack of the main project; the deploy and preview stacks must be among them,
+    and a pull request never previews a prod-class stack."""
+    project = load_project(MAIN_PROJECT)
+    stacks = {name: load_settings(read_stack(project, name)) for name in project.stacks()}
+    gh = s.github
+    for key, names in (("deploy_environments", gh.deploy_environments), ("preview_stacks", gh.preview_stacks)):
+        for i, name in enumerate(names):
+            if name not in stacks:
+                raise AskflowError(
+                    f"{name!r} has no stack file environments/Pulumi.{name}.yaml in the main project "
+                    f"(stacks: {', '.join(stacks) or 'none'})",
+                    file=file, path=f"{SETTINGS_KEY}.github.{key}[{i}]",
+                )
+    for i, name in enumerate(gh.preview_stacks):
+        if stacks[name].environment == "prod":
+            raise AskflowError(
+                f"{name!r} is a prod stack: pull requests never preview prod (its previews run in the deploy "
+                "environment); remove it",
+                file=file, path=f"{SETTINGS_KEY}.github.preview_stacks[{i}]",
+            )
+    return stacks
+
+
+def rrsa_policies(stacks: dict[str, Settings]) -> dict[str, tuple[str, ...]]:
+    """The RRSA policies every stack attaches (:func:`askflow.rrsa.stack_policies`), created here so that
+    no CI role needs to write a policy document. Returns the policy names by stack."""
+    names: dict[str, tuple[str, ...]] = {}
+    for stack, settings in sorted(stacks.items()):
+        policies = stack_policies(settings)
+        for name, document in sorted(policies.items()):
+            alicloud.ram.Policy(
+                f"rrsa-{name}",
+                policy_name=name,
+                description=f"askflow stack {stack}: artifact bucket access of RAM role {name.removesuffix('-oss')} (RRSA)",
+                policy_document=render(document),
+                # Updates create policy versions; RAM keeps at most five.
+                rotate_strategy="DeleteOldestNonDefaultVersionWhenLimitExceeded",
+            )
+        names[stack] = tuple(sorted(policies))
+    return names
 
 
 def state_bucket(s: BootstrapSettings, tags: dict[str, str]) -> alicloud.oss.Bucket:
@@ -145,11 +198,11 @@ def service_roles(s: BootstrapSettings, file: str) -> list[str]:
 
 
 def ci_identity(
-    s: BootstrapSettings, account: str
-) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]], pulumi.Output[str]]:
-    """The GitHub OIDC provider, the deploy roles and the preview role.
+    s: BootstrapSettings, account: str, stacks: dict[str, Settings], policies: dict[str, tuple[str, ...]]
+) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
+    """The GitHub OIDC provider, the deploy roles and the preview roles.
 
-    Returns (provider ARN, deploy role ARN by environment, preview role ARN).
+    Returns (provider ARN, deploy role ARN by environment, preview role ARN by stack).
     """
     gh = s.github
     if gh.oidc_provider_arn:
@@ -197,11 +250,17 @@ def ci_identity(
     deploy = {
         env: role(
             s.deploy_role_name(env), f"deploy {env}", gh.deploy_subjects(env),
-            {k: render(v) for k, v in ci_deploy_policies(s, account, env).items()},
+            {k: render(v) for k, v in ci_deploy_policies(
+                s, account, env, environment_class=stacks[env].environment, rrsa_policies=policies[env],
+            ).items()},
         )
         for env in gh.deploy_environments
     }
-    preview = role(s.preview_role_name, "preview", gh.preview_subjects, {"": render(ci_preview_policy(s, account))})
+    preview = {
+        stack: role(s.preview_role_name(stack), f"preview {stack}", gh.preview_subjects(stack),
+                    {"": render(ci_preview_policy(s, account, stack))})
+        for stack in gh.previewed_stacks
+    }
     return provider_arn, deploy, preview
 
 
@@ -217,7 +276,8 @@ def main() -> None:
     account = alicloud.get_account().id
     bucket = state_bucket(s, tags)
     roles = service_roles(s, file)
-    provider_arn, deploy_arns, preview_arn = ci_identity(s, account)
+    stacks = main_stacks(s, file)
+    provider_arn, deploy_arns, preview_arns = ci_identity(s, account, stacks, rrsa_policies(stacks))
     login_url = backend_url(s.state_bucket_name, s.region, s.state.endpoint)
 
     pulumi.export("stateBucketName", bucket.bucket)
@@ -225,7 +285,8 @@ def main() -> None:
     pulumi.export("oidcProviderArn", provider_arn)
     for env, arn in deploy_arns.items():
         pulumi.export(deploy_output_name(env), arn)
-    pulumi.export("ciPreviewRoleArn", preview_arn)
+    for stack, arn in preview_arns.items():
+        pulumi.export(preview_output_name(stack), arn)
     pulumi.export("serviceRoles", {"created": [r for r in roles if r not in s.existing_roles],
                                    "checked": list(s.existing_roles)})
     pulumi.export("nextSteps", next_steps(s, login_url, stack))

@@ -2,8 +2,11 @@
 
 Each role trusts exactly one service account through the cluster's OIDC provider (conditions on
 ``oidc:iss``, ``oidc:aud`` and the exact ``oidc:sub``; the pattern ``ack-ram-tool rrsa
-associate-role`` generates), and is granted a policy that names only the artifact bucket and the
-prefix the account may touch: get, put, list, and delete only when artifact GC is on.
+associate-role`` generates), and gets the artifact bucket policy of its :class:`~askflow.rrsa.BucketGrant`
+attached: that policy names only the artifact bucket and the role's prefixes. The stack attaches
+it and never writes it: the account bootstrap created it from the same settings
+(:func:`askflow.rrsa.stack_policies`), so the identity deploying the stack needs no right to write
+RAM policy documents (issue #20).
 https://www.alibabacloud.com/help/en/ack/ack-managed-and-ack-dedicated/user-guide/use-rrsa-to-authorize-pods-to-access-different-cloud-services
 """
 
@@ -16,29 +19,20 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_alicloud as alicloud
 
-from askflow.policies.documents import bucket_access_policy, rrsa_trust_policy
+from askflow.policies.documents import rrsa_trust_policy
+from askflow.rrsa import BucketGrant
 
 
 @dataclass(frozen=True, kw_only=True)
 class ServiceAccountBinding:
     """A Kubernetes service account that gets a RAM role."""
 
-    key: str
-    """Short name of the binding (resource names derive from it)."""
-    role_name: str
-    """RAM role name (at most 64 characters)."""
+    grant: BucketGrant
+    """The role's name and bucket access (its policy is created by the bootstrap)."""
     namespace: str
     """Namespace of the service account."""
     service_account: str
     """Service account name."""
-    prefixes: tuple[str, ...]
-    """Bucket prefixes (`team-a/`) the role may read and write; `("",)` for the whole bucket."""
-    read_prefixes: tuple[str, ...] = ()
-    """Further prefixes it may only read."""
-    read_only: bool = False
-    """Only get and list on `prefixes` too."""
-    allow_delete: bool = False
-    """Also `oss:DeleteObject` (artifact garbage collection)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,24 +41,12 @@ class IdentityArgs:
     """The cluster's RRSA OIDC issuer URL."""
     oidc_provider_arn: pulumi.Input[str]
     """The cluster's RAM OIDC provider ARN."""
-    bucket_name: pulumi.Input[str]
-    """The artifact bucket."""
     bindings: tuple[ServiceAccountBinding, ...]
     """One role per service account."""
-    kms_key_arn: str | None = None
-    """The bucket's SSE-KMS key, when it has one."""
 
 
 def _trust_document(b: ServiceAccountBinding, oidc: list[str]) -> str:
     return json.dumps(rrsa_trust_policy(oidc[0], oidc[1], b.namespace, b.service_account), sort_keys=True)
-
-
-def _access_document(b: ServiceAccountBinding, kms_key_arn: str | None, bucket: str) -> str:
-    policy = bucket_access_policy(
-        bucket, b.prefixes, read_only=b.read_only, allow_delete=b.allow_delete,
-        read_prefixes=b.read_prefixes, kms_key_arn=kms_key_arn,
-    )
-    return json.dumps(policy, sort_keys=True)
 
 
 def _or_default(default: str, value: str | None) -> str:
@@ -72,7 +54,7 @@ def _or_default(default: str, value: str | None) -> str:
 
 
 class IdentityComponent(pulumi.ComponentResource):
-    """RAM roles and policies for RRSA (``askflow:identity:Rrsa``)."""
+    """RAM roles for RRSA, each with its pre-approved bucket policy attached (``askflow:identity:Rrsa``)."""
 
     role_arns: dict[str, pulumi.Output[str]]
     role_names: dict[str, pulumi.Output[str]]
@@ -83,36 +65,29 @@ class IdentityComponent(pulumi.ComponentResource):
         self.role_arns = {}
         self.role_names = {}
         for b in args.bindings:
+            g = b.grant
             trust = pulumi.Output.all(args.oidc_issuer_url, args.oidc_provider_arn).apply(
                 functools.partial(_trust_document, b)
             )
             role = alicloud.ram.Role(
-                f"{name}-{b.key}",
-                role_name=b.role_name,
+                f"{name}-{g.key}",
+                role_name=g.role_name,
                 description=f"RRSA role of system:serviceaccount:{b.namespace}:{b.service_account}",
                 assume_role_policy_document=trust,
                 max_session_duration=3600,
                 opts=child,
             )
-            document = pulumi.Output.from_input(args.bucket_name).apply(
-                functools.partial(_access_document, b, args.kms_key_arn)
-            )
-            policy = alicloud.ram.Policy(
-                f"{name}-{b.key}-oss",
-                policy_name=f"{b.role_name}-oss",
-                description=f"Artifact bucket access for {b.namespace}/{b.service_account}",
-                policy_document=document,
-                opts=child,
-            )
+            # A custom policy the bootstrap created (bootstrap/program: rrsa_policies); attaching a
+            # missing one fails with EntityNotExist.Policy: run the bootstrap's `pulumi up` first.
             alicloud.ram.RolePolicyAttachment(
-                f"{name}-{b.key}-oss",
+                f"{name}-{g.key}-oss",
                 role_name=role.role_name,
-                policy_name=policy.policy_name,
+                policy_name=g.policy_name,
                 policy_type="Custom",
                 opts=child,
             )
-            self.role_arns[b.key] = role.arn
-            self.role_names[b.key] = role.role_name.apply(functools.partial(_or_default, b.role_name))
+            self.role_arns[g.key] = role.arn
+            self.role_names[g.key] = role.role_name.apply(functools.partial(_or_default, g.role_name))
         self.register_outputs({
             "roleArns": pulumi.Output.all(**self.role_arns) if self.role_arns else {},
         })

@@ -71,7 +71,8 @@ def test_plans_offline_deterministically() -> None:
     assert first == plan_stack(STACK, project_root=BOOTSTRAP).to_json()
     plan = _plan()
     assert plan.project == "askflow-bootstrap"
-    assert set(plan.outputs) >= {"loginUrl", "ciDeployRoleArnDev", "ciDeployRoleArnProd", "ciPreviewRoleArn", "nextSteps"}
+    assert set(plan.outputs) >= {"loginUrl", "ciDeployRoleArnDev", "ciDeployRoleArnProd", "ciPreviewRoleArnDev",
+                                 "ciPreviewRoleArnStaging", "ciPreviewRoleArnProd", "nextSteps"}
 
 
 def test_every_bootstrap_stack_file_plans() -> None:
@@ -154,7 +155,11 @@ def test_github_oidc_provider() -> None:
         # `ref:refs/heads/main` would admit any job of any workflow on main, outside every environment rule.
         ("platform-ci-deploy-dev", [f"repo:{REPO}:environment:dev"]),
         ("platform-ci-deploy-prod", [f"repo:{REPO}:environment:prod"]),
-        ("platform-ci-preview", [f"repo:{REPO}:pull_request", f"repo:{REPO}:ref:refs/heads/main"]),
+        # Preview roles: one per stack; pull requests only through `preview-<stack>` (never prod), and
+        # the deploy environment of the same name.
+        ("platform-ci-preview-dev", [f"repo:{REPO}:environment:dev", f"repo:{REPO}:environment:preview-dev"]),
+        ("platform-ci-preview-staging", [f"repo:{REPO}:environment:preview-staging"]),
+        ("platform-ci-preview-prod", [f"repo:{REPO}:environment:prod"]),
     ],
 )
 def test_ci_roles_trust_exactly_the_repository_branches_and_environments(role: str, subjects: list[str]) -> None:
@@ -192,7 +197,8 @@ def _is_read_pattern(action: str) -> bool:
 def test_ci_policies_name_services_and_actions_never_wildcards() -> None:
     docs = _documents(_plan(), "platform-ci-")
     assert set(docs) == {f"platform-ci-deploy-{env}-{group}" for env in ("dev", "prod")
-                         for group in ("cluster", "data", "identity", "network")} | {"platform-ci-preview"}
+                         for group in ("cluster", "data", "identity", "network")} | {
+                             f"platform-ci-preview-{s}" for s in ("dev", "staging", "prod")}
     for name, doc in docs.items():
         for stmt in _statements(doc):
             for action in _as_list(stmt["Action"]):
@@ -205,7 +211,10 @@ def test_ci_policies_name_services_and_actions_never_wildcards() -> None:
                 # OSS bucket names are global: the state bucket's statements (askflow.policies.documents
                 # builds them) name the bucket, not the account.
                 state = resource.startswith("acs:oss:*:*:platform-cn-hangzhou-pulumi-state")
-                assert f":{MOCK_ACCOUNT_ID}:" in resource or state, f"{name}: {resource!r} is not scoped to the account"
+                # RAM's system policies live in account `system`: only ever denied.
+                system = stmt["Effect"] == "Deny" and resource == "acs:ram:*:system:policy/*"
+                assert f":{MOCK_ACCOUNT_ID}:" in resource or state or system, \
+                    f"{name}: {resource!r} is not scoped to the account"
 
 
 def test_ci_policies_fit_rams_length_limit() -> None:
@@ -427,8 +436,10 @@ def test_ci_cannot_touch_its_own_identity_or_the_state_bucket() -> None:
         for r in _as_list(s["Resource"])
     ]
     assert bucket_writes and not any("pulumi-state" in r for r in bucket_writes)
-    deny = [s for d in docs.values() for s in _statements(d) if s["Effect"] == "Deny"]
-    assert len(deny) == 2 and all(f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-*" in d["Resource"] for d in deny)
+    deny = [s for d in docs.values() for s in _statements(d) if s["Effect"] == "Deny"
+            and f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/platform-ci-*" in s["Resource"]]
+    assert len(deny) == 2 and all("ram:UpdateRole" in d["Action"] and "ram:AttachPolicyToRole" in d["Action"]
+                                  for d in deny)
 
 
 STATE = "platform-cn-hangzhou-pulumi-state"
@@ -478,20 +489,62 @@ def test_a_deploy_role_writes_only_its_own_stacks_state(env: str, other: str) ->
         assert not _state_grants(doc, "oss:GetObject", key), key
 
 
-def test_preview_role_reads_the_main_projects_state_and_writes_nothing() -> None:
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_preview_roles_read_their_own_stacks_state_and_write_nothing(stack: str) -> None:
     """`pulumi preview` takes no lock on a DIY backend (diyBackend.Preview never calls Lock): a pull
-    request must not be able to forge, or delete, the lock of a running `pulumi up`."""
-    (doc,) = _documents(_plan(), "platform-ci-preview").values()
+    request must not be able to forge, or delete, the lock of a running `pulumi up`. And a preview
+    reads one stack's state: a pull request's dev preview never reads prod's secrets (issue #20)."""
+    (doc,) = _documents(_plan(), f"platform-ci-preview-{stack}").values()
     for stmt in _statements(doc):
         writes = [a for a in _as_list(stmt["Action"])
                   if not a.split(":")[1].startswith(READ_VERBS) and a != "oss:ListObjects"]
         assert not writes, stmt
-    for env in ("dev", "staging", "prod"):
-        # Checkpoints, tags, history and journal; backups and locks are none of a preview's business.
-        read = [k for k in _keys("askflow", env) if "/backups/" not in k and "/locks/" not in k]
-        assert all(_state_grants(doc, "oss:GetObject", k) for k in read)
+    # Checkpoints, tags, history and journal; backups and locks are none of a preview's business.
+    read = [k for k in _keys("askflow", stack) if "/backups/" not in k and "/locks/" not in k]
+    assert read and all(_state_grants(doc, "oss:GetObject", k) for k in read)
     assert _state_grants(doc, "oss:GetObject", ".pulumi/meta.yaml")
+    for other in {"dev", "staging", "prod"} - {stack}:
+        assert not any(_state_grants(doc, "oss:GetObject", k) for k in _keys("askflow", other)), other
     assert not any(_state_grants(doc, "oss:GetObject", k) for k in _keys("askflow-bootstrap", "platform"))
+
+
+def test_pull_requests_reach_no_prod_state() -> None:
+    """Every role a pull-request job can assume (`preview-<stack>` environments) reads only non-prod
+    state; the prod role is reachable only from the `prod` environment."""
+    plan = _plan()
+    for role in plan.of_type(ROLE):
+        trust = role.inputs["assumeRolePolicyDocument"]
+        if ":environment:preview-" not in trust:
+            continue
+        docs = _documents(plan, role.inputs["roleName"])
+        assert docs
+        for doc in docs.values():
+            assert not any(_state_grants(doc, "oss:GetObject", k) for k in _keys("askflow", "prod")), role.name
+    prod = json.loads(_one(plan, ROLE, "platform-ci-preview-prod").inputs["assumeRolePolicyDocument"])
+    assert prod["Statement"][0]["Condition"]["StringEquals"]["oidc:sub"] == [f"repo:{REPO}:environment:prod"]
+
+
+def test_a_prod_stack_is_never_previewed_by_pull_requests(tmp_path: Path) -> None:
+    github = dict(yamlio.load_file(BOOTSTRAP / "environments" / f"Pulumi.{STACK}.yaml")["config"][SETTINGS_KEY]["github"])
+    root = _project_copy(tmp_path, {"github": {**github, "preview_stacks": ["dev", "prod"]}})
+    with pytest.raises(AskflowError) as err:
+        plan_stack(STACK, project_root=root)
+    assert err.value.line() == (
+        "bootstrap/environments/Pulumi.platform.yaml: askflow-bootstrap:settings.github.preview_stacks[1]: 'prod' is "
+        "a prod stack: pull requests never preview prod (its previews run in the deploy environment); remove it")
+    root = _project_copy(tmp_path / "b", {"github": {**github, "preview_stacks": ["qa"]}})
+    with pytest.raises(AskflowError, match=r"preview_stacks\[0\]: 'qa' has no stack file environments/Pulumi.qa.yaml"):
+        plan_stack(STACK, project_root=root)
+
+
+def test_each_environment_holds_its_own_passphrase() -> None:
+    """The passphrase is an environment secret of each stack's environments, never a repository secret
+    (which every pull-request job would read)."""
+    steps = _plan().outputs["nextSteps"]
+    sets = [s for s in steps if s.startswith("gh secret set")]
+    assert sorted(s.split("--env ")[1].split()[0] for s in sets) == ["dev", "preview-dev", "preview-staging", "prod"]
+    assert f"gh secret delete PULUMI_CONFIG_PASSPHRASE --repo {REPO} || true" in steps
+    assert not [s for s in sets if "--env" not in s]
 
 
 def test_state_project_is_the_main_projects_name() -> None:
@@ -518,9 +571,9 @@ def test_deploy_roles_cannot_disable_or_delete_the_state_key(tmp_path: Path) -> 
         assert {"kms:ScheduleKeyDeletion", "kms:DisableKey", "kms:SetDeletionProtection"} <= denied
         assert any(s["Effect"] == "Allow" and "kms:GenerateDataKey" in _as_list(s["Action"])
                    and key in _as_list(s["Resource"]) for s in statements)
-    (preview,) = _documents(plan, "platform-ci-preview").values()
-    kms = [a for s in _statements(preview) if key in _as_list(s["Resource"]) for a in _as_list(s["Action"])]
-    assert kms == ["kms:Decrypt"]
+    for preview in _documents(plan, "platform-ci-preview-").values():
+        kms = [a for s in _statements(preview) if key in _as_list(s["Resource"]) for a in _as_list(s["Action"])]
+        assert kms == ["kms:Decrypt"]
 
 
 def test_no_role_may_read_secret_values() -> None:
@@ -690,3 +743,128 @@ def test_cli_plans_the_bootstrap(tmp_path: Path, capsys: pytest.CaptureFixture[s
     code = main(["plan", "--project", str(BOOTSTRAP), "--stack", STACK, "--out", str(tmp_path / "out"), "--quiet"])
     assert code == 0, capsys.readouterr()
     shutil.rmtree(tmp_path / "out")
+
+
+# ------------------------------------------------------------------------------------------ no escalation (issue #20)
+def _ci_statements(env: str) -> list[dict[str, Any]]:
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
+    return [s for d in docs.values() for s in _statements(d)]
+
+
+def _effect(statements: list[dict[str, Any]], action: str, resource: str) -> bool:
+    """RAM's evaluation of one action on one resource: an explicit Deny wins, else some Allow."""
+    from fnmatch import fnmatchcase
+
+    def hits(s: dict[str, Any]) -> bool:
+        return (any(fnmatchcase(action, a) for a in _as_list(s["Action"]))
+                and any(fnmatchcase(resource, r) for r in _as_list(s["Resource"])) and "Condition" not in s)
+    return not any(hits(s) for s in statements if s["Effect"] == "Deny") and any(
+        hits(s) for s in statements if s["Effect"] == "Allow")
+
+
+def _attach_allowed(statements: list[dict[str, Any]], role: str, policy_arn: str) -> bool:
+    """AttachPolicyToRole is authorised on the role and on the policy (RAM API reference)."""
+    role_arn = f"acs:ram:*:{MOCK_ACCOUNT_ID}:role/{role}"
+    return _effect(statements, "ram:AttachPolicyToRole", role_arn) and _effect(
+        statements, "ram:AttachPolicyToRole", policy_arn)
+
+
+@pytest.mark.parametrize("env", DEPLOYED)
+def test_no_ci_role_can_write_a_policy_document(env: str) -> None:
+    for statements in (_ci_statements(env), _statements(next(iter(_documents(_plan(), f"platform-ci-preview-{env}").values())))):
+        for action in ("ram:CreatePolicy", "ram:CreatePolicyVersion", "ram:DeletePolicyVersion",
+                       "ram:SetDefaultPolicyVersion", "ram:DeletePolicy"):
+            for name in (f"askflow-{env}-ml-executor-oss", f"askflow-{env}-anything", "platform-ci-deploy-dev-identity"):
+                assert not _effect(statements, action, f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/{name}"), (action, name)
+
+
+@pytest.mark.parametrize("env", DEPLOYED)
+def test_a_deploy_role_attaches_only_the_bootstraps_policies_to_its_own_roles(env: str) -> None:
+    from askflow.rrsa import stack_policies
+
+    statements = _ci_statements(env)
+    settings = load_settings(read_stack(load_project(ROOT), env))
+    approved = sorted(stack_policies(settings))
+    assert approved and all(p.startswith(f"askflow-{env}-") for p in approved)
+    mine = f"askflow-{env}-ml-executor"
+    for name in approved:
+        assert _attach_allowed(statements, mine, f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/{name}"), name
+    other = "prod" if env == "dev" else "dev"
+    refused = [
+        "acs:ram:*:system:policy/AdministratorAccess",
+        f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/askflow-{env}-written-by-ci",  # a name under its prefix
+        f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/askflow-{other}-ml-executor-oss",
+        f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/platform-ci-deploy-{env}-identity",
+    ]
+    for arn in refused:
+        assert not _attach_allowed(statements, mine, arn), arn
+    # Nor attach an approved policy to a role outside its prefix, or to CI's own role.
+    for role in (f"askflow-{other}-ml-executor", f"platform-ci-deploy-{env}"):
+        assert not _attach_allowed(statements, role, f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/{approved[0]}"), role
+
+
+def test_the_bootstrap_creates_every_stacks_rrsa_policies_and_the_stacks_only_attach_them() -> None:
+    """External truth: each main stack's plan attaches, and the bootstrap's plan creates, the same
+    policies, with the documents the stack's own settings give; no main stack creates a RAM policy."""
+    from askflow.rrsa import stack_policies
+
+    created = {r.inputs["policyName"]: json.loads(r.inputs["policyDocument"])
+               for r in _plan().of_type(POLICY) if not r.inputs["policyName"].startswith("platform-")}
+    project = load_project(ROOT)
+    expected: dict[str, Any] = {}
+    for stack in project.stacks():
+        settings = load_settings(read_stack(project, stack))
+        main = plan_stack(stack, project_root=ROOT)
+        assert main.of_type(POLICY) == [], f"{stack} creates a RAM policy"
+        attached = {(a.inputs["policyName"], a.inputs["policyType"]) for a in main.of_type(ATTACH)}
+        policies = stack_policies(settings)
+        assert attached == {(name, "Custom") for name in policies}, stack
+        expected.update(policies)
+    assert created == expected
+    # The documents name the stack's bucket only (DESIGN: the RAM policy names only the artifact bucket).
+    prod = created["askflow-prod-ml-executor-oss"]["Statement"]
+    bucket = "askflow-prod-cn-hangzhou-artifacts"
+    assert prod[0] == {"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"],
+                       "Resource": [f"acs:oss:*:*:{bucket}/ml/*"]}
+    assert {r for s in prod for r in s["Resource"]} <= {f"acs:oss:*:*:{bucket}/ml/*", f"acs:oss:*:*:{bucket}/uploads/ml/*",
+                                                        f"acs:oss:*:*:{bucket}"}
+
+
+def test_the_pre_issue_20_identity_document_breaks_the_rule() -> None:
+    """The rule that guards this sees the old shape: CreatePolicy and AttachPolicyToRole on a prefix."""
+    from askflow.policies.rules import ram_policy_write_problems
+
+    old = {"Statement": [{"Effect": "Allow", "Action": ["ram:AttachPolicyToRole", "ram:CreatePolicy", "ram:CreateRole"],
+                          "Resource": ["acs:ram:*:1:role/askflow-dev-*", "acs:ram:*:1:policy/askflow-dev-*"]}]}
+    assert len(ram_policy_write_problems(old)) == 2
+    for doc in _documents(_plan(), "platform-ci-").values():
+        assert ram_policy_write_problems(doc) == []
+
+
+TAGGED_SERVICES = ("cs", "ecs", "kms", "rds", "vpc")
+
+
+@pytest.mark.parametrize(("env", "others"), [("dev", ["staging", "prod"]), ("prod", ["dev", "staging"])])
+def test_deploy_writes_are_denied_on_other_environments_tagged_resources(env: str, others: list[str]) -> None:
+    """The dev role cannot disable prod's deletion protection or KMS key: each write of ACK, ECS, KMS,
+    RDS and VPC is denied where the resource's askflow-environment tag names another class."""
+    from askflow.bootstrap.policy import TAG_CONDITION_KEYS
+    from askflow.policies.rules import tag_scope_problems
+
+    statements = _ci_statements(env)
+    writes = {a for s in statements if s["Effect"] == "Allow" for a in _as_list(s["Action"])
+              if a.split(":")[0] in TAGGED_SERVICES and "*" not in a and a != "kms:GetKeyPolicy"}
+    assert {"cs:UpdateResourcesDeleteProtection", "kms:DisableKey", "kms:SetDeletionProtection",
+            "rds:ModifyDBInstanceDeletionProtection", "vpc:DeleteVpc", "ecs:DeleteSecurityGroup"} <= writes
+    for action in writes:
+        service = action.split(":")[0]
+        denies = [s for s in statements if s["Effect"] == "Deny" and action in s["Action"]]
+        keys = {k: v for s in denies for k, v in s["Condition"]["StringEquals"].items()}
+        assert keys == {k: others for k in TAG_CONDITION_KEYS[service]}, action
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
+    assert all(tag_scope_problems(d) == [] for d in docs.values())
+    # The stacks put the tag on every resource of those services that takes tags.
+    main = plan_stack(env, project_root=ROOT)
+    for r in main.resources:
+        if r.type.split(":")[1].split("/")[0] in TAGGED_SERVICES and "tags" in r.inputs:
+            assert r.inputs["tags"]["askflow-environment"] == env, r.name

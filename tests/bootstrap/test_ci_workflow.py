@@ -19,7 +19,8 @@ from tests.conftest import ROOT
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 WORKFLOW = ROOT / ".github" / "workflows" / "infrastructure.yml"
 CHECK_JSONSCHEMA = Path(sys.executable).parent / "check-jsonschema"
-CREDENTIALS_ACTION = "aliyun/configure-aliyun-credentials-action@v1"
+CREDENTIALS_ACTION = "aliyun/configure-aliyun-credentials-action@634ae44a69cb7a52335621ed1964278bfe3091c1"
+CHECKOUT = "actions/checkout@11d5960a326750d5838078e36cf38b85af677262"
 LOGIN_ACTION_DIR = ROOT / ".github" / "actions" / "pulumi-login"
 LOGIN_ACTION = "./.github/actions/pulumi-login"
 
@@ -76,13 +77,15 @@ def test_triggers_and_jobs() -> None:
     wf = _workflow()
     assert set(wf["on"]) == {"pull_request", "push", "workflow_dispatch"}
     jobs = wf["jobs"]
-    assert set(jobs) == {"plan", "library", "preview", "comment", "up-dev", "up-prod"}
+    assert set(jobs) == {"plan", "library", "preview", "comment", "up-dev", "preview-prod", "up-prod"}
     assert "pull_request" in jobs["preview"]["if"] and "pull_request" in jobs["comment"]["if"]
     assert jobs["up-dev"]["if"] == "github.event_name == 'push' && github.ref == 'refs/heads/main'"
-    assert jobs["up-prod"]["if"] == "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
+    manual = "github.event_name == 'workflow_dispatch' && github.ref == 'refs/heads/main'"
+    assert jobs["up-prod"]["if"] == f"{manual} && inputs.prod == 'up'"
+    assert jobs["preview-prod"]["if"] == f"{manual} && inputs.prod == 'preview'"
     # Approval: GitHub environments (required reviewers are configured on `prod`).
-    assert jobs["up-dev"]["environment"] == "dev" and jobs["up-prod"]["environment"] == "prod"
-    assert jobs["preview"]["strategy"]["matrix"]["stack"] == jobs["plan"]["strategy"]["matrix"]["stack"]
+    assert jobs["up-dev"]["environment"] == "dev"
+    assert jobs["up-prod"]["environment"] == jobs["preview-prod"]["environment"] == "prod"
 
 
 def test_uses_the_make_targets() -> None:
@@ -91,6 +94,7 @@ def test_uses_the_make_targets() -> None:
     assert "make plan STACK=${{ matrix.stack }}" in runs["plan"]
     assert "make preview STACK=${{ matrix.stack }}" in runs["preview"]
     assert "make up STACK=dev" in runs["up-dev"] and "make up STACK=prod" in runs["up-prod"]
+    assert "make preview STACK=prod" in runs["preview-prod"]
     assert not re.search(r"pulumi (up|preview)", "\n".join(runs.values())), "call make, not pulumi directly"
     # `make preview` is the one that adds the policy pack.
     makefile = (ROOT / "Makefile").read_text()
@@ -122,19 +126,24 @@ def test_no_stored_cloud_keys_only_the_oidc_roles() -> None:
     # The credentials action is used in one place only: the composite login action.
     assert CREDENTIALS_ACTION not in WORKFLOW.read_text()
     cloud = {name: job for name, job in jobs.items() if _login_steps(job)}
-    assert set(cloud) == {"preview", "up-dev", "up-prod"}
+    assert set(cloud) == {"preview", "preview-prod", "up-dev", "up-prod"}
     for name, job in cloud.items():
         assert job["permissions"]["id-token"] == "write", name
         (step,) = _login_steps(job)
         # Each deploy job assumes its own environment's role (which trusts that environment only).
-        role = {"preview": "ALICLOUD_CI_PREVIEW_ROLE_ARN", "up-dev": "ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV",
-                "up-prod": "ALICLOUD_CI_DEPLOY_ROLE_ARN_PROD"}[name]
-        assert step["with"]["role-to-assume"] == "${{ vars." + role + " }}"
+        role = {"preview": None, "preview-prod": "ALICLOUD_CI_PREVIEW_ROLE_ARN_PROD",
+                "up-dev": "ALICLOUD_CI_DEPLOY_ROLE_ARN_DEV", "up-prod": "ALICLOUD_CI_DEPLOY_ROLE_ARN_PROD"}[name]
+        if role is None:  # each stack's own preview role, from the matrix
+            assert step["with"]["role-to-assume"] == "${{ matrix.role }}"
+            assert [(m["stack"], m["role"]) for m in job["strategy"]["matrix"]["include"]] == [
+                (s, "${{ vars.ALICLOUD_CI_PREVIEW_ROLE_ARN_" + s.upper() + " }}") for s in ("dev", "staging")]
+        else:
+            assert step["with"]["role-to-assume"] == "${{ vars." + role + " }}"
         assert step["with"]["oidc-provider-arn"] == "${{ vars.ALICLOUD_OIDC_PROVIDER_ARN }}"
         assert step["with"]["backend-url"] == "${{ vars.PULUMI_BACKEND_URL }}"
         # The checkout comes first: a local action is read from the workspace.
         names = [s.get("uses", "") for s in _steps(job)]
-        assert names.index("actions/checkout@v4") < names.index(LOGIN_ACTION)
+        assert names.index(CHECKOUT) < names.index(LOGIN_ACTION)
     # No cloud access at all without credentials: plan runs offline, comment only writes to the PR.
     assert "id-token" not in json.dumps(jobs["plan"]) and "id-token" not in json.dumps(jobs["comment"])
     assert _workflow()["permissions"] == {"contents": "read"}
@@ -159,9 +168,9 @@ def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
     limits = {r.inputs["roleName"]: r.inputs["maxSessionDuration"] for r in bootstrap.of_type("alicloud:ram/role:Role")
               if "-ci-" in r.inputs["roleName"]}
-    assert len(limits) == 3
+    assert len(limits) == 5
     default = int(_action()["inputs"]["role-session-expiration"]["default"])
-    for job in ("preview", "up-dev", "up-prod"):
+    for job in ("preview", "preview-prod", "up-dev", "up-prod"):
         (step,) = _login_steps(_workflow()["jobs"][job])
         assert 1800 <= int(step["with"].get("role-session-expiration", default)) <= min(limits.values())
 
@@ -183,7 +192,7 @@ def test_jobs_that_reach_the_cluster_run_inside_the_vpc() -> None:
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
     labels = {}
     for name, variable in (("preview", "ASKFLOW_PREVIEW_RUNNER"), ("up-dev", "ASKFLOW_DEPLOY_RUNNER"),
-                           ("up-prod", "ASKFLOW_DEPLOY_RUNNER")):
+                           ("up-prod", "ASKFLOW_DEPLOY_RUNNER"), ("preview-prod", "ASKFLOW_DEPLOY_RUNNER")):
         runs_on = jobs[name]["runs-on"]
         match = re.fullmatch(r"\$\{\{ fromJSON\(vars\." + variable + r" \|\| '(.*)'\) \}\}", runs_on)
         assert match, (name, runs_on)
@@ -241,3 +250,56 @@ def test_pull_requests_compare_the_plan_with_the_base_branch() -> None:
     assert plan["steps"][0]["with"]["fetch-depth"] == 0
     makefile = (ROOT / "Makefile").read_text()
     assert "$(if $(AGAINST),--against $(AGAINST))" in makefile
+
+
+# ------------------------------------------------------------------------------------------ issue #20
+def _uses(text: str) -> list[str]:
+    return re.findall(r"^\s*(?:-\s+)?uses:\s*(.+)$", text, flags=re.M)
+
+
+def test_every_action_is_pinned_by_commit_with_its_tag_beside_it() -> None:
+    """A tag can be moved; a commit cannot. The credentials action receives cloud credentials."""
+    texts = [WORKFLOW.read_text(), (LOGIN_ACTION_DIR / "action.yml").read_text()]
+    uses = [u for text in texts for u in _uses(text)]
+    assert len(uses) >= 8
+    for use in uses:
+        if use.startswith("./"):
+            continue  # this repository's own action, at the checked-out commit
+        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+ \(v\d+\.\d+\.\d+\)", use), use
+
+
+def test_the_pin_check_refuses_a_tag() -> None:
+    assert _uses("    steps:\n      - uses: actions/checkout@v4\n") == ["actions/checkout@v4"]
+    assert not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+ \(v\d+\.\d+\.\d+\)", "actions/checkout@v4")
+
+
+def test_the_pulumi_cli_is_verified_by_checksum_before_it_runs() -> None:
+    (install,) = [s for s in _action()["runs"]["steps"] if "Install the Pulumi CLI" in s.get("name", "")]
+    script = install["run"]
+    assert not re.search(r"\|\s*(sh|bash)\b", script), "no curl | sh"
+    assert "pulumi-${PULUMI_VERSION}-checksums.txt" in script and "sha256sum --check --strict" in script
+    # Verified before it is unpacked or put on the PATH.
+    assert script.index("sha256sum --check") < script.index("tar -xzf") < script.index("GITHUB_PATH")
+    assert re.fullmatch(r"\d+\.\d+\.\d+", _workflow()["env"]["PULUMI_VERSION"])
+
+
+def test_passphrases_live_in_environments_and_pull_requests_reach_only_non_prod_ones() -> None:
+    """Each stack's passphrase is an environment secret; a pull-request job runs only in
+    `preview-<stack>` environments of the stacks the bootstrap lets pull requests preview (never
+    prod); prod's environment is used only by manual or push runs from main."""
+    bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
+    preview_stacks = {s.split("--env preview-")[1].split()[0] for s in bootstrap.outputs["nextSteps"]
+                      if s.startswith("gh secret set") and "--env preview-" in s}
+    assert preview_stacks == {"dev", "staging"}
+    jobs = _workflow()["jobs"]
+    for name, job in jobs.items():
+        text = json.dumps(job)
+        if "secrets.PULUMI_CONFIG_PASSPHRASE" in text:
+            assert job.get("environment"), f"{name} reads the passphrase outside an environment"
+        if "pull_request" in job.get("if", ""):
+            env = job.get("environment")
+            assert env in (None, "preview-${{ matrix.stack }}"), name
+    preview = jobs["preview"]
+    assert {m["stack"] for m in preview["strategy"]["matrix"]["include"]} == preview_stacks
+    for name in ("preview-prod", "up-prod"):
+        assert "workflow_dispatch" in jobs[name]["if"] and "refs/heads/main" in jobs[name]["if"]

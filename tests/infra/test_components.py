@@ -227,8 +227,11 @@ def test_trust_policy_has_the_exact_subject(prod: Plan) -> None:
 
 
 def test_policy_documents_name_only_the_bucket_and_prefix(prod: Plan) -> None:
-    policies = {r.inputs["policyName"]: json.loads(r.inputs["policyDocument"])
-                for r in prod.of_type("alicloud:ram/policy:Policy")}
+    """The documents the bootstrap creates for this stack (askflow.rrsa), and the roles attach them."""
+    from askflow.rrsa import stack_policies
+    from askflow.stacks import load_project, load_settings, read_stack
+
+    policies = stack_policies(load_settings(read_stack(load_project(ROOT), "prod")))
     bucket = "askflow-prod-cn-hangzhou-artifacts"
     ml = policies["askflow-prod-ml-executor-oss"]
     assert ml["Statement"] == [
@@ -241,6 +244,10 @@ def test_policy_documents_name_only_the_bucket_and_prefix(prod: Plan) -> None:
     assert server[0] == {"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"],
                          "Resource": [f"acs:oss:*:*:{bucket}/uploads/*"]}
     assert server[1] == {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": [f"acs:oss:*:*:{bucket}/*"]}
+    attached = {(a.inputs["roleName"], a.inputs["policyName"])
+                for a in prod.of_type("alicloud:ram/rolePolicyAttachment:RolePolicyAttachment")}
+    assert ("askflow-prod-ml-executor", "askflow-prod-ml-executor-oss") in attached
+    assert not prod.of_type("alicloud:ram/policy:Policy")
     assert not prod.of_type("alicloud:ram/accessKey:AccessKey")
 
 

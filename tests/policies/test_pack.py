@@ -98,13 +98,17 @@ def test_the_pack_reports_exactly_what_the_plan_reports() -> None:
     _one(plan, "alicloud:oss/bucketAcl:BucketAcl").inputs["acl"] = "public-read"
     _one(plan, "alicloud:oss/bucket:Bucket").protect = False
     _one(plan, "alicloud:cs/managedKubernetes:ManagedKubernetes").inputs["enableRrsa"] = False
-    policy = plan.of_type("alicloud:ram/policy:Policy")[0]
-    policy.inputs["policyDocument"] = '{"Statement": [{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}]}'
+    # The stacks create no RAM policy (the bootstrap does): one from the bootstrap's plan, broken.
+    policy = copy.deepcopy(plan_stack("platform", ROOT / "bootstrap").of_type("alicloud:ram/policy:Policy")[0])
+    policy.inputs["policyDocument"] = (
+        '{"Statement": [{"Effect": "Allow", "Action": ["oss:*", "ram:CreatePolicy", "rds:DeleteDBInstance"], '
+        '"Resource": "*"}]}')
+    plan.resources.append(policy)
     plan.of_type("kubernetes:core/v1:Namespace")[0].provider = ""  # the ambient default provider
     expected = _plan_findings(plan)
     assert {rule for rule, _, _ in expected} == {
         "bucket-private", "protect-stateful-in-prod", "cluster-rrsa", "ram-no-wildcard-resources",
-        "k8s-explicit-provider"}
+        "k8s-explicit-provider", "ram-no-policy-write", "tag-scoped-statements"}
     assert _pack_findings(plan) == expected
 
 

@@ -82,6 +82,30 @@ def test_good_passes() -> None:
          "ram-no-wildcard-resources"),
         (lambda rs: [*[r for r in rs if r.urn != "ns"], Resource("ns", "kubernetes:core/v1:Namespace", "ns", {})],
          "k8s-explicit-provider"),
+        # The CI deploy role of before issue #20: it could write any policy and attach it.
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["ram:CreatePolicy", "ram:CreatePolicyVersion"],
+             "Resource": ["acs:ram:*:1:policy/askflow-dev-*"]}]})), "ram-no-policy-write"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["ram:AttachPolicyToRole"],
+             "Resource": ["acs:ram:*:1:role/askflow-dev-*", "acs:ram:*:1:policy/askflow-dev-*"]}]})),
+         "ram-no-policy-write"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["ram:AttachPolicyToRole"], "Resource": ["acs:ram:*:1:role/askflow-dev-*"]}]})),
+         "ram-no-policy-write"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["ram:Create*"], "Resource": ["acs:ram:*:1:policy/x"]}]})),
+         "ram-no-policy-write"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["rds:ModifyDBInstanceDeletionProtection", "rds:Describe*"],
+             "Resource": ["acs:rds:cn-hangzhou:1:*"]}]})), "tag-scoped-statements"),
+        # A deny on another key, or without values, scopes nothing.
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["kms:DisableKey"], "Resource": ["acs:kms:cn-hangzhou:1:*"]},
+            {"Effect": "Deny", "Action": ["kms:DisableKey"], "Resource": ["acs:kms:cn-hangzhou:1:*"],
+             "Condition": {"StringEquals": {"kms:tag/team": ["prod"]}}},
+            {"Effect": "Deny", "Action": ["kms:DisableKey"], "Resource": ["acs:kms:cn-hangzhou:1:*"],
+             "Condition": {"StringEquals": {"kms:tag/askflow-environment": []}}}]})), "tag-scoped-statements"),
     ],
 )
 def test_each_rule_fails_when_broken(mutate: Any, rule: str) -> None:
@@ -104,7 +128,22 @@ def test_every_rule_is_tested() -> None:
     assert {r.name for r in RULES} == {
         "bucket-private", "bucket-https-only", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
         "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
-        "ram-no-wildcard-resources", "k8s-explicit-provider"}
+        "ram-no-wildcard-resources", "k8s-explicit-provider", "ram-no-policy-write", "tag-scoped-statements"}
+
+
+def test_scoped_shapes_pass() -> None:
+    """What the bootstrap plans: named policies to attach, and region-wide writes denied by tag."""
+    document = {"Statement": [
+        {"Effect": "Allow", "Action": ["ram:AttachPolicyToRole", "ram:CreateRole"],
+         "Resource": ["acs:ram:*:1:role/askflow-dev-*", "acs:ram:*:1:policy/askflow-dev-ml-executor-oss"]},
+        {"Effect": "Allow", "Action": ["cs:ModifyCluster", "cs:Describe*"], "Resource": ["acs:cs:cn-hangzhou:1:*"]},
+        {"Effect": "Deny", "Action": ["cs:ModifyCluster"], "Resource": ["acs:cs:cn-hangzhou:1:*"],
+         "Condition": {"StringEquals": {"acs:ResourceTag/askflow-environment": ["staging", "prod"]}}},
+        # One named cluster needs no tag: its ARN is the scope.
+        {"Effect": "Allow", "Action": ["cs:DeleteCluster"], "Resource": ["acs:cs:cn-hangzhou:1:cluster/c123"]},
+        {"Effect": "Deny", "Action": ["ram:CreatePolicy"], "Resource": ["acs:ram:*:1:policy/*"]},
+    ]}
+    assert evaluate(change(good(), "p", policyDocument=json.dumps(document))) == []
 
 
 def _lifecycle(*rules: dict[str, Any], allow_overlap: bool | None = None) -> list[str]:
