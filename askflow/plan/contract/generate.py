@@ -31,6 +31,9 @@ Terraform facts are from that commit (``--alicloud-terraform-ref HEAD``), older 
 checkouts, pass the tag the pinned pulumi-alicloud's ``provider/go.mod`` names as
 ``--alicloud-terraform-ref``.
 
+``ASKFLOW_UPSTREAM_MIRRORS=<folder of owner+repo/repo mirrors> make test`` checks that a rerun
+reproduces the committed data byte for byte (tests/plan/test_contract_generate.py).
+
 Which resources: every type ``infra/`` and ``bootstrap/`` create (found in their source), plus
 :data:`EXTRA_TYPES`. ``tests/plan/test_contract.py`` fails when a plan records a type the data lacks.
 """
