@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "askflow.library.cli",
     "askflow.convert.cli",
     "askflow.stacks.cli",
+    "askflow.crds",
 )
 
 

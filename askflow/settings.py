@@ -407,15 +407,41 @@ class Sso(_Model):
         return v
 
 
+ImageDigest = Annotated[str, matching(re.compile(r"^sha256:[0-9a-f]{64}$"), "an image digest (sha256: and 64 hex digits)")]
+
+#: Where the CRD job of chart 1.0.18 downloads the full CRDs: the chart's own files at the commit its
+#: release tag argo-workflows-1.0.18 points to (argoproj/argo-helm 4f4cc4f9...; the chart's default
+#: URL names the tag, which can be moved). A commit names its content by hash, so what is applied is
+#: what was reviewed; the chart's job runs `kubectl apply -f URL` and cannot check a checksum itself
+#: (charts/argo-workflows/templates/crds-install-job.yaml). Bumping chart_version means bumping this.
+ARGO_CRD_BASE_URL = (
+    "https://raw.githubusercontent.com/argoproj/argo-helm/4f4cc4f9605668855e2303c9805f09ac4360f35e/"
+    "charts/argo-workflows/files/crds/full"
+)
+ARGO_CRD_CHART = "1.0.18"
+
+
+class ArgoImageDigests(_Model):
+    """Digests that pin Argo's images beyond their tag (`image_tag@digest`; the chart accepts that as a
+    tag, templates/_helpers.tpl). Take them from the registry the cluster pulls from (your mirror's
+    `crane digest`/ACR console): none are set by default because no source readable offline publishes
+    Argo's digests."""
+
+    controller: ImageDigest | None = Field(None, description="Digest of workflow-controller:<image_tag>.")
+    server: ImageDigest | None = Field(None, description="Digest of argocli:<image_tag> (argo-server).")
+    executor: ImageDigest | None = Field(None, description="Digest of argoexec:<image_tag> (every workflow pod).")
+
+
 class Argo(_Model):
     """Argo Workflows from its Helm chart, and the controller's defaults."""
 
-    chart_version: str = Field("1.0.18", description="argo-workflows chart version (1.0.18 = Argo v4.0.6).")
+    chart_version: str = Field("1.0.18", description="argo-workflows chart version. 1.0.18 (appVersion v4.0.6) runs v4.0.10 through image_tag: no chart ships v4.0.9+ (1.0.22 has v4.0.8, 1.1.0 moved to v4.1), and Argo's manifests (CRDs, RBAC) are unchanged from v4.0.6 to v4.0.10.")
     chart_repository: Address = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
     image_registry: Address = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
-    image_tag: str = Field("v4.0.6", description="Argo's image tag, pinned (the chart's appVersion for 1.0.18).")
+    image_tag: str = Field("v4.0.10", description="Argo's image tag, pinned (v4.0.10: security fixes over the chart's v4.0.6), set as the chart's `images.tag`.")
+    image_digests: ArgoImageDigests = Field(default_factory=ArgoImageDigests, description="Optional digests that pin the controller, server and executor images beyond the tag.")
     kubectl_image: Address = Field("registry.k8s.io/kubectl", description="Image of the chart's CRD install job (mirror it in China regions).")
-    crd_base_url: Address | None = Field(None, description="Where the chart's CRD job downloads full CRDs (default GitHub; a mirror in China regions).")
+    crd_base_url: Address = Field(ARGO_CRD_BASE_URL, description="Where the chart's CRD job downloads the full CRDs (https): by default the chart's files at a commit of argo-helm, so the content is fixed; a mirror of those files in China regions (`askflow crds --stack NAME --verify` checks it against the recorded sha256 digests).")
     namespace: str = Field("argo", description="Namespace of the controller and server.")
     auth_mode: Literal["client", "sso"] = Field("client", description="Argo server auth. `server` mode is never allowed.")
     sso: Sso | None = Field(None, description="SSO settings, required when auth_mode is sso.")
@@ -451,6 +477,14 @@ class Argo(_Model):
             raise ValueError(f"{v!r} is not a chart version (semver, e.g. 1.0.18)")
         return v
 
+    @field_validator("crd_base_url")
+    @classmethod
+    def _https(cls, v: str) -> str:
+        if not v.startswith("https://"):
+            raise ValueError(f"{v!r} is not an https:// URL: the CRD job applies what it downloads, so the "
+                             "download must be authenticated")
+        return v.rstrip("/")
+
     @field_validator("archive_ttl")
     @classmethod
     def _ttl(cls, v: str) -> str:
@@ -465,6 +499,10 @@ class Argo(_Model):
             raise SettingsError(("sso",), "is required when auth_mode is sso (issuer, client_id, redirect_url)")
         if self.parallelism < self.namespace_parallelism:
             raise SettingsError(("namespace_parallelism",), "is larger than parallelism")
+        if self.crd_base_url == ARGO_CRD_BASE_URL and self.chart_version != ARGO_CRD_CHART:
+            raise SettingsError(("crd_base_url",), f"the default holds chart {ARGO_CRD_CHART}'s CRDs: with chart_version "
+                                f"{self.chart_version} set it to that chart's files at its release commit, and record "
+                                "their digests in askflow/crds/data")
         return self
 
 

@@ -119,6 +119,14 @@ def test_dev_override_keeps_false_and_zero() -> None:
          "Security admission (GA in 1.25) and RRSA"),
         ({"argo.chart_version": "v1"}, "askflow:platform.argo.chart_version: 'v1' is not a chart version (semver, e.g. 1.0.18)"),
         ({"argo.archive_ttl": "forever"}, "askflow:platform.argo.archive_ttl: 'forever' is not a duration (e.g. 30d, 12h)"),
+        ({"argo.crd_base_url": "http://mirror.example.com/crds"},
+         "askflow:platform.argo.crd_base_url: 'http://mirror.example.com/crds' is not an https:// URL: the CRD job "
+         "applies what it downloads, so the download must be authenticated"),
+        ({"argo.chart_version": "1.0.22"},
+         "askflow:platform.argo.crd_base_url: the default holds chart 1.0.18's CRDs: with chart_version 1.0.22 set it "
+         "to that chart's files at its release commit, and record their digests in askflow/crds/data"),
+        ({"argo.image_digests": {"executor": "sha256:abc"}},
+         "askflow:platform.argo.image_digests.executor: 'sha256:abc' is not an image digest (sha256: and 64 hex digits)"),
         ({"argo.auth_mode": "sso"},
          "askflow:platform.argo.sso: is required when auth_mode is sso (issuer, client_id, redirect_url)"),
         ({"argo.auth_mode": "sso", "argo.sso": {"issuer": "https://id.example.com", "client_id": "argo",

@@ -147,8 +147,16 @@ def helm_values(
         computed["executor"]["env"] = [{"name": executor_resource_ignore_env, "value": "true"}]
     if s.template_referencing != "None":
         computed["controller"]["workflowRestrictions"] = {"templateReferencing": s.template_referencing}
-    if s.crd_base_url:
-        computed["crds"]["upgradeJob"]["crdBaseURL"] = s.crd_base_url
+    # Always set: the chart's default URL names a git tag of argo-helm, which can be moved; ours names
+    # a commit (settings.ARGO_CRD_BASE_URL) or the operator's mirror of those files.
+    computed["crds"]["upgradeJob"]["crdBaseURL"] = s.crd_base_url
+    # A digest pins an image beyond its tag: the chart renders `<registry>/<repository>:<tag>`, so
+    # `v4.0.10@sha256:...` as the tag is `...:v4.0.10@sha256:...` (templates/_helpers.tpl documents
+    # that form and strips the digest from its version labels).
+    for component in ("controller", "server", "executor"):
+        digest = getattr(s.image_digests, component)
+        if digest:
+            computed[component]["image"]["tag"] = f"{s.image_tag}@{digest}"
     if artifact_gc:
         # Artifacts go when their workflow is deleted (TTL, retention). The GC pod does not run as
         # the workflow's service account: without artifactGC.serviceAccountName it gets the

@@ -77,7 +77,12 @@ def test_crds_kept_and_no_credentials(plans: dict[str, Plan]) -> None:
         values = values_of(plan)
         assert {k: values["crds"][k] for k in ("install", "keep", "full")} == {"install": True, "keep": True, "full": True}
         assert values["crds"]["upgradeJob"]["image"]["repository"] == "registry.k8s.io/kubectl"
-        assert values["images"]["tag"] == "v4.0.6"
+        assert values["images"]["tag"] == "v4.0.10"
+        # The CRD job downloads from a commit (content fixed by its hash), never from a movable tag.
+        assert values["crds"]["upgradeJob"]["crdBaseURL"] == (
+            "https://raw.githubusercontent.com/argoproj/argo-helm/4f4cc4f9605668855e2303c9805f09ac4360f35e/"
+            "charts/argo-workflows/files/crds/full"
+        )
         assert values["images"]["pullPolicy"] == "IfNotPresent"
         assert values["server"]["serviceType"] == "ClusterIP"
         assert values["server"]["authModes"] == ["client"]
@@ -307,3 +312,22 @@ def test_eci_sizes_pods_without_the_executor_containers(plans: dict[str, Plan], 
     executor = values_of(plans[stack])["executor"]
     assert {"name": "__ECI_RESOURCE_IGNORE__", "value": "TRUE"} in executor["env"]
     assert executor["resources"]["limits"]["cpu"] and executor["resources"]["limits"]["memory"]  # still bounded
+
+
+def test_image_digests_pin_each_image_beyond_its_tag() -> None:
+    """The chart takes `tag@digest` as a tag (templates/_helpers.tpl of 1.0.18 documents it and strips the
+    digest from its labels); without digests the images stay pinned by tag only."""
+    from components.argo import helm_values as chart_values  # type: ignore[import-not-found]
+
+    from askflow.settings import parse_settings
+    from tests.test_settings import BASE
+
+    plain = chart_values(parse_settings("cn-hangzhou", BASE, file="x").argo, ("team",), server_role_name="r")
+    assert all("tag" not in plain[c]["image"] for c in ("controller", "server", "executor"))
+    digest = "sha256:" + "ab" * 32
+    pinned = {**BASE, "argo": {**BASE.get("argo", {}), "image_digests": {"controller": digest, "executor": digest}}}
+    values = chart_values(parse_settings("cn-hangzhou", pinned, file="x").argo, ("team",), server_role_name="r")
+    assert values["controller"]["image"]["tag"] == values["executor"]["image"]["tag"] == f"v4.0.10@{digest}"
+    assert "tag" not in values["server"]["image"]
+    chart = yamlio.load_file(shared_path(*CHART))
+    assert all("tag" in chart[c]["image"] for c in ("controller", "server", "executor"))
