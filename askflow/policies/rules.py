@@ -397,7 +397,7 @@ def _ram_no_policy_write(resources: Sequence[Resource]) -> Iterable[Violation]:
 
 # Services whose resources have ids, not names a policy could scope: writes to them must be denied on
 # another environment class's resources, by the `askflow-environment` tag (the bootstrap's tag_scope).
-TAG_SCOPED_SERVICES = ("cs", "ecs", "kms", "rds", "vpc")
+TAG_SCOPED_SERVICES = ("cs", "ecs", "kms", "rds", "tag", "vpc")
 _READ_VERBS = ("Describe", "Get", "List", "Query", "Check")
 
 
@@ -413,7 +413,7 @@ def _tag_denied(document: Any, action: str) -> bool:
 
 
 def tag_scope_problems(document: Any) -> list[str]:
-    """Write actions of ACK, ECS, KMS, RDS or VPC allowed on a whole region (a resource pattern)
+    """Write actions of ACK, ECS, KMS, RDS, Tag or VPC allowed on a whole region (a resource pattern)
     without a Deny of the same action on resources tagged with another environment class."""
     problems = []
     for i, stmt in enumerate(_statements(document)):
@@ -471,7 +471,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         "tag-scoped-statements",
-        "ACK, ECS, KMS, RDS and VPC writes allowed region-wide are denied on resources tagged with another "
+        "ACK, ECS, KMS, RDS, Tag and VPC writes allowed region-wide are denied on resources tagged with another "
         "environment class (askflow-environment).",
         _tag_scoped_statements,
     ),

@@ -841,7 +841,7 @@ def test_the_pre_issue_20_identity_document_breaks_the_rule() -> None:
         assert ram_policy_write_problems(doc) == []
 
 
-TAGGED_SERVICES = ("cs", "ecs", "kms", "rds", "vpc")
+TAGGED_SERVICES = ("cs", "ecs", "kms", "rds", "tag", "vpc")
 
 
 @pytest.mark.parametrize(("env", "others"), [("dev", ["staging", "prod"]), ("prod", ["dev", "staging"])])
@@ -855,7 +855,9 @@ def test_deploy_writes_are_denied_on_other_environments_tagged_resources(env: st
     writes = {a for s in statements if s["Effect"] == "Allow" for a in _as_list(s["Action"])
               if a.split(":")[0] in TAGGED_SERVICES and "*" not in a and a != "kms:GetKeyPolicy"}
     assert {"cs:UpdateResourcesDeleteProtection", "kms:DisableKey", "kms:SetDeletionProtection",
-            "rds:ModifyDBInstanceDeletionProtection", "vpc:DeleteVpc", "ecs:DeleteSecurityGroup"} <= writes
+            "rds:ModifyDBInstanceDeletionProtection", "vpc:DeleteVpc", "ecs:DeleteSecurityGroup",
+            # the generic tag API could otherwise re-tag prod's resources as dev's
+            "tag:TagResources", "tag:UntagResources"} <= writes
     for action in writes:
         service = action.split(":")[0]
         denies = [s for s in statements if s["Effect"] == "Deny" and action in s["Action"]]

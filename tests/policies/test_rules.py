@@ -99,6 +99,9 @@ def test_good_passes() -> None:
         (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
             {"Effect": "Allow", "Action": ["rds:ModifyDBInstanceDeletionProtection", "rds:Describe*"],
              "Resource": ["acs:rds:cn-hangzhou:1:*"]}]})), "tag-scoped-statements"),
+        (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
+            {"Effect": "Allow", "Action": ["tag:TagResources"], "Resource": ["acs:tag:cn-hangzhou:1:*"]}]})),
+         "tag-scoped-statements"),
         # A deny on another key, or without values, scopes nothing.
         (lambda rs: change(rs, "p", policyDocument=json.dumps({"Statement": [
             {"Effect": "Allow", "Action": ["kms:DisableKey"], "Resource": ["acs:kms:cn-hangzhou:1:*"]},
