@@ -60,6 +60,7 @@ class ArgumentChecks(Checks):
         artifacts = lst(args.get("artifacts"))
         self.validate_names(params, f"{path}.parameters", f"{msg_prefix}{prefix}parameters", params=True)
         self.validate_names(artifacts, f"{path}.artifacts", f"{msg_prefix}{prefix}artifacts", params=True)
+        stopped = False
         for i, param in enumerate(params):
             if not isinstance(param, dict):
                 continue
@@ -73,7 +74,12 @@ class ArgumentChecks(Checks):
                     f"{msg_prefix}{prefix}{n}.value or {prefix}{n}.valueFrom is required",
                 )
             if isinstance(value_from, dict):
-                allowed = any(value_from.get(k) for k in ("configMapKeyRef", "event")) or "supplied" in value_from
+                # Go: ConfigMapKeyRef or Supplied non-nil (present, even empty), or Event not empty
+                allowed = (
+                    value_from.get("configMapKeyRef") is not None
+                    or bool(text(value_from.get("event")))
+                    or value_from.get("supplied") is not None
+                )
                 disallowed = [k for k in ("path", "jsonPath", "parameter", "expression") if value_from.get(k)]
                 if not allowed or disallowed:
                     self.emit(
@@ -90,15 +96,19 @@ class ArgumentChecks(Checks):
                         f"{msg_prefix}{prefix}{n}.enum should contain at least one value",
                     )
                 elif param.get("value") is None:
-                    if not allow_empty:
-                        self.emit("enum", f"{here}.value", f"{msg_prefix}{prefix}{n}.value is required")
+                    if allow_empty:
+                        # validateArgumentsValues returns nil here: Argo checks no further argument of
+                        # this list (parameters or artifacts), so neither does this
+                        stopped = True
+                        break
+                    self.emit("enum", f"{here}.value", f"{msg_prefix}{prefix}{n}.value is required")
                 elif text(param.get("value")) not in {text(e) for e in enum}:
                     self.emit(
                         "enum",
                         f"{here}.value",
                         f"{msg_prefix}{prefix}{n}.value should be present in {prefix}{n}.enum list",
                     )
-        for i, art in enumerate(artifacts):
+        for i, art in enumerate([] if stopped else artifacts):
             if not isinstance(art, dict):
                 continue
             n = text(art.get("name"))
@@ -150,7 +160,13 @@ class ArgumentChecks(Checks):
             if not isinstance(art, dict):
                 continue
             n = text(art.get("name"))
-            if art.get("optional") is True or has_location(art):
+            # An incomplete git or hdfs location is reported where it is (artifact-location); calling it
+            # "not supplied" as well would only repeat that
+            if (
+                art.get("optional") is True
+                or has_location(art)
+                or any(isinstance(art.get(k), dict) for k in ("git", "hdfs"))
+            ):
                 continue
             if n not in supplied_arts:
                 self.emit("missing-input", call.path, f"{p}{where}inputs.artifacts.{n} was not supplied")

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from askflow.lint.variables import Scope, Tag, collect
 
@@ -119,8 +120,40 @@ def template_type(tmpl: Mapping[str, Any]) -> list[str]:
     return [t for t in TEMPLATE_TYPES if tmpl.get(t) is not None]
 
 
+# ArtifactLocation.Get's order: the first location set is the artifact's location.
+_LOCATION_ORDER = ("artifactory", "azure", "git", "gcs", "hdfs", "http", "oss", "raw", "s3", "plugin")
+
+
 def has_location(art: Mapping[str, Any]) -> bool:
-    return any(isinstance(art.get(loc), dict) for loc in ARTIFACT_LOCATIONS)
+    """ArtifactLocation.HasLocationOrKey: the first location set (in Go's order) is complete, or has a
+    key (pkg/apis/workflow/v1alpha1/workflow_types.go v4.1.2: each type's HasLocation and GetKey).
+    An incomplete location without a key (``s3: {bucket: b}``) is not enough."""
+    loc = next((art[k] for k in _LOCATION_ORDER if isinstance(art.get(k), dict)), None)
+    if loc is None:
+        return False
+    kind = next(k for k in _LOCATION_ORDER if isinstance(art.get(k), dict))
+
+    def has(*keys: str) -> bool:
+        return all(text(loc.get(k)) for k in keys)
+
+    complete = {
+        "artifactory": has("url") and loc.get("usernameSecret") is not None,
+        "azure": has("endpoint", "container", "blob"),
+        "git": has("repo"),
+        "gcs": has("bucket", "key"),
+        "hdfs": bool(lst(loc.get("addresses"))),
+        "http": has("url"),
+        "oss": has("bucket", "endpoint", "key"),
+        "raw": True,
+        "s3": has("endpoint", "bucket", "key"),
+        "plugin": has("name", "configuration", "key"),
+    }[kind]
+    if complete:
+        return True
+    if kind in ("artifactory", "http"):  # GetKey: the URL's path
+        return bool(urlsplit(text(loc.get("url"))).path)
+    key = {"azure": "blob", "hdfs": "path", "gcs": "key", "oss": "key", "s3": "key", "plugin": "key"}.get(kind)
+    return key is not None and bool(text(loc.get(key)))
 
 
 # ----------------------------------------------------------------------------------------------

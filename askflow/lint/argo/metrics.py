@@ -34,7 +34,7 @@ class MetricChecks(Checks):
                         f"{here}.labels[{j}].key",
                         f"metric label '{key}' is invalid: keys may only contain alphanumeric characters or '_'",
                     )
-            if "help" in metric and not text(metric.get("help")):
+            if not text(metric.get("help")):
                 self.emit(
                     "metric",
                     f"{here}.help",

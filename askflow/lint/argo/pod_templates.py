@@ -85,7 +85,7 @@ class PodTemplateChecks(Checks):
         if isinstance(data.get("containerSet"), dict):
             self.validate_container_set(tmpl)
         for i, side in enumerate(lst(data.get("sidecars"))):
-            self.check_reserved_name(text(d(side).get("name")), f"{tp}.sidecars[{i}].name")
+            self.check_reserved_name(text(d(side).get("name")), f"{tp}.sidecars[{i}].name", f"templates.{t}.sidecars")
         if isinstance(data.get("resource"), dict):
             self.validate_resource(tmpl)
         ads = data.get("activeDeadlineSeconds")  # (26)
@@ -108,9 +108,9 @@ class PodTemplateChecks(Checks):
                 f"templates.{t}.parallelism is only valid for steps and dag templates",
             )
 
-    def check_reserved_name(self, name: str, path: str) -> None:
+    def check_reserved_name(self, name: str, path: str, where: str) -> None:
         if name in RESERVED_CONTAINER_NAMES or name.startswith(RESERVED_CONTAINER_PREFIX):
-            self.emit("reserved-container-name", path, f"{goq(name)} is a reserved Argo container name")
+            self.emit("reserved-container-name", path, f"{where}: {goq(name)} is a reserved Argo container name")
 
     def validate_container_set(self, tmpl: Tmpl) -> None:  # (24)
         data, t, tp = tmpl.data, tmpl.name, tmpl.path
@@ -134,7 +134,7 @@ class PodTemplateChecks(Checks):
             if n in names:
                 self.emit("duplicate-name", here, f"{prefix}containers[{i}].name '{n}' is not unique")
             names.add(n)
-            self.check_reserved_name(n, here)
+            self.check_reserved_name(n, here, f"templates.{t}.containerSet.containers")
         mounts: dict[str, str] = {}
         for i, mount in enumerate(lst(cs.get("volumeMounts"))):
             mp = text(d(mount).get("mountPath"))

@@ -177,14 +177,14 @@ class TemplateChecks(Checks):
         timeout = data.get("timeout")  # (20)
         if timeout is not None and text(timeout):
             if not leaf:
-                self.emit("timeout", f"{tp}.timeout", f"{TYPE_NAMES[kind]} template doesn't support timeout field.")
+                self.emit("timeout", f"{tp}.timeout", f"{TYPE_NAMES[kind]} template doesn't support timeout field")
             elif re.fullmatch(r"[-+]?\d+", text(timeout)):
-                self.emit("timeout", f"{tp}.timeout", f"{t} has invalid duration format in timeout.")
+                self.emit("timeout", f"{tp}.timeout", f"{t} has invalid duration format in timeout")
         if data.get("pendingTimeout") is not None and not leaf:
             self.emit(
                 "timeout",
                 f"{tp}.pendingTimeout",
-                f"{TYPE_NAMES[kind]} template doesn't support pendingTimeout field.",
+                f"{TYPE_NAMES[kind]} template doesn't support pendingTimeout field",
             )
 
         if kind == "steps":

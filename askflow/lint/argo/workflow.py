@@ -309,7 +309,7 @@ class WorkflowChecks(Checks):
                     self.emit(
                         "pod-resources",
                         f"{path}.{part}.{key}",
-                        f"{prefix}{label}.{part}[{key}] is not a valid pod-level resource, only cpu, memory and "
+                        f"{prefix}{label}: {goq(key)} is not a valid pod-level resource, only cpu, memory and "
                         "hugepages-* are supported",
                     )
         if res.get("claims"):
