@@ -17,6 +17,7 @@ FORMATS.md section 2.7.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -24,9 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from askflow.convert import retry
+from askflow.convert import cloudformation, retry
 from askflow.convert.access import Reader, describe, meaningful
-from askflow.convert.containers import ensure_requests, resolve_image
+from askflow.convert.containers import ensure_requests, gpu_instance_type, resolve_image
 from askflow.convert.graph import find_cycle
 from askflow.convert.kubernetes import check_schema
 from askflow.convert.model import (
@@ -59,8 +60,6 @@ FORMAT = "aws-batch"
 ARRAY_INDEX_ENV = "AWS_BATCH_JOB_ARRAY_INDEX"
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _ARN = re.compile(r"^arn:aws[a-z-]*:batch:[^:]*:[0-9]*:job-definition/(?P<name>[^:]+)(?::(?P<rev>[0-9]+))?$")
-#: ECI GPU instance type a 1-GPU job defaults to (1 NVIDIA T4, the smallest gn6i; FORMATS.md 5 ECI annotations).
-DEFAULT_GPU_SPEC = "ecs.gn6i-c4g1.xlarge"
 _JOB_ID_SUFFIX = re.compile(r"[_-]?job[_-]?id$", re.IGNORECASE)
 #: Fields of DescribeJobDefinitions output that describe the registration, not the job.
 _REGISTRATION = {"jobDefinitionName", "jobDefinitionArn", "revision", "status", "containerOrchestrationType", "type"}
@@ -335,17 +334,7 @@ class _Job:
                            f"rounded up to {gpus} (Kubernetes allocates whole GPUs)",
                            target=f"spec.templates[{task}].container.resources")
             requests["nvidia.com/gpu"] = limits["nvidia.com/gpu"] = gpus
-            param = f"{task}-gpu-instance-type"
-            default = DEFAULT_GPU_SPEC if count == 1 else None
-            self.annotations[ANNOTATION_SPECS] = self.plan.add_parameter(
-                param, value=default, description=f"ECI GPU instance type for task {task} ({gpus} GPU(s)); set by "
-                f"askflow convert{' to a 1-GPU default' if default else ''}: check it (ECS gn* families)")
-            report.add("GPU_INSTANCE_TYPE", reqs["GPU"][1], f"{gpus} GPU(s) -> limits nvidia.com/gpu {gpus}",
-                       target=f"spec.templates[{task}].container.resources")
-            report.add("GPU_SPEC_PARAMETER", reqs["GPU"][1], f"{ANNOTATION_SPECS} is the workflow parameter "
-                       f"`{param}`" + (f" (default {default}, 1 NVIDIA T4)" if default else
-                                       f" (no default: pass an instance type with {gpus} GPUs)"),
-                       target=f"spec.arguments.parameters[{param}]")
+            self.annotations[ANNOTATION_SPECS] = gpu_instance_type(self.plan, report, task, count, reqs["GPU"][1])
         if requests or limits:
             c["resources"] = {k: v for k, v in (("limits", limits), ("requests", requests)) if v}
         ensure_requests(c, report, (*path, "resourceRequirements"), what=f"task {task}")
@@ -785,7 +774,7 @@ def convert_queue(found: Found, name: str | None = None) -> JobPlan:
 def _resolve(jobs: list[tuple[str, dict[str, Any]]], job_id: str) -> str | None:
     """A symbolic jobId -> the task of that SubmitJob (exact jobName, or jobName + ``_job_ID``)."""
     for task, body in jobs:
-        if body.get("jobName") == job_id:
+        if body.get("jobName") == job_id or body.get("jobId") == job_id:  # DescribeJobs details carry jobId
             return task
     stripped = _JOB_ID_SUFFIX.sub("", job_id)
     matches = [task for task, body in jobs if body.get("jobName") == stripped]
@@ -932,8 +921,34 @@ def _submission(sub: _Sub, task: str, ctx: Context) -> None:
             report.add("DROPPED_FIELD", ["containerOverrides", key], f"containerOverrides.{key} is not converted")
 
 
+def convert_cloudformation(found: Found, name: str | None = None) -> JobPlan:
+    """An AWS::Batch::JobDefinition resource: its Properties as the RegisterJobDefinition request."""
+    logical, props = found.data
+    expressions: list[tuple[list[str | int], str]] = []
+    data = cloudformation.to_api(props, expressions, [])
+    if isinstance(data, dict) and "jobDefinitionName" not in data:
+        data = {"jobDefinitionName": logical, **data}  # CloudFormation names it after the stack otherwise
+    plan = convert_definition(dataclasses.replace(found, data=data), name)
+    for path, what in expressions:
+        plan.report.add("CLOUDFORMATION_EXPRESSION", path, f"{what}: resolved when the stack deploys; replace the "
+                        "text with the deployed value")
+    return plan
+
+
+def convert_terraform(found: Found, name: str | None = None) -> JobPlan:
+    report = Reporter(found.parts)
+    resource = Path(found.file).stem
+    plan = _new_plan(found, name or template_name(resource), resource, report)
+    report.add("TERRAFORM_DEFINITION", [], str(found.data))
+    return plan
+
+
 def convert(found: Found, ctx: Context, name: str | None = None) -> JobPlan:
     """One AWS Batch definition (job definition, SubmitJob list, job queue) -> a plan."""
+    if found.kind == "CloudFormation job definition":
+        return convert_cloudformation(found, name)
+    if found.kind == "Terraform job definition":
+        return convert_terraform(found, name)
     if found.kind == "job definition":
         return convert_definition(found, name)
     if found.kind == "job queue":

@@ -32,6 +32,9 @@ class Code:
     meaning: str
     #: The job as a whole was not converted.
     blocking: bool = False
+    #: A platform default most jobs get: the Markdown report says it in one line, the JSON report's summary
+    #: once per run (the job's entries still hold it).
+    platform_default: bool = False
 
 
 M: Severity = "mapped"
@@ -72,7 +75,7 @@ CODES: dict[str, Code] = {
     "RESOURCES_MAPPED": Code(M, "CPU, memory and GPU requirements became container requests/limits (ECI sizes "
                                 "pods from them)."),
     "RESOURCES_DEFAULTED": Code(A, "The source gives no CPU/memory; ECI's default size (2 vCPU, 4 GiB) is "
-                                   "written explicitly so the pod is sized predictably; adjust it."),
+                                   "written explicitly so the pod is sized predictably; adjust it.", platform_default=True),
     "RESOURCE_UNITS_APPROXIMATED": Code(A, "Legacy BatchCompute ResourceDescription units are not documented "
                                            "(read as 1/100 core and MB); check the requests."),
     "ECI_SPEC_ROUNDED": Code(A, "An ECI instance spec (k8s.aliyun.com/eci-use-specs) was derived from "
@@ -108,13 +111,13 @@ CODES: dict[str, Code] = {
     # ---- identity, security, storage ------------------------------------------------------------
     "SERVICE_ACCOUNT_DEFAULTED": Code(A, "The source names no role or service account; "
                                          "spec.serviceAccountName is `argo-workflow`, the platform's per-tenant "
-                                         "workflow service account (not `default`)."),
+                                         "workflow service account (not `default`).", platform_default=True),
     "SERVICE_ACCOUNT_MAPPED": Code(M, "The pod's serviceAccountName is carried over."),
     "JOB_ROLE_TO_SERVICE_ACCOUNT": Code(A, "The IAM job role became the tenant's workflow service account; "
                                            "bind an equivalent RAM role to it with RRSA."),
     "USER_DEFAULTED": Code(A, "The source runs as the image's own user; workflow pods run as uid "
                               f"{WORKFLOW_RUN_AS_USER}, non-root, on the platform (argo.workflow_pods_non_root): set the template's securityContext "
-                              "if the image needs its own user."),
+                              "if the image needs its own user.", platform_default=True),
     "ROOT_KEPT": Code(A, "The job runs as root: its container sets runAsNonRoot false and adds back the container "
                          "runtime's default capabilities, which the platform's workflow-pod defaults drop, except "
                          "NET_RAW (Pod Security baseline refuses it)."),
@@ -148,7 +151,7 @@ CODES: dict[str, Code] = {
     "DEADLINE_MAPPED": Code(M, "The whole-job deadline became spec.activeDeadlineSeconds."),
     "DEADLINE_DEFAULTED": Code(A, "The source has no whole-job deadline; spec.activeDeadlineSeconds is set "
                                   "(24 h, or the longest chain of attempt timeouts if longer) so runaway jobs "
-                                  "stop; adjust it."),
+                                  "stop; adjust it.", platform_default=True),
     # ---- graphs, fan-out, scheduling --------------------------------------------------------------
     "DEPENDENCIES_MAPPED": Code(M, "Job dependencies became DAG `depends` edges."),
     "DEPENDENCIES_INVERTED": Code(M, "BatchCompute Dependencies (task -> downstream tasks) were inverted "
@@ -238,6 +241,17 @@ CODES: dict[str, Code] = {
                                    "not in the input.", blocking=True),
     "UNSUPPORTED_ECS_PROPERTIES": Code(N, "Multi-container ECS task properties are not converted; use "
                                           "containerProperties or eksProperties.", blocking=True),
+    "CLOUDFORMATION_EXPRESSION": Code(A, "A CloudFormation intrinsic function (!Ref, !Sub, !GetAtt, ...) is "
+                                         "resolved at deploy time; it is written as text (${Name}); replace it "
+                                         "with the deployed value."),
+    "TERRAFORM_DEFINITION": Code(N, "A Terraform aws_batch_job_definition is HCL, which askflow does not "
+                                    "evaluate; export the registered definition with `aws batch "
+                                    "describe-job-definitions` and convert that JSON.", blocking=True),
+    "NODE_SELECTOR_DROPPED": Code(A, "A nodeSelector label of another cloud (GKE, EKS, AKS, Karpenter, instance "
+                                     "types, zones) matches no ECI virtual node; it is not carried over (ECI "
+                                     "pods are sized by k8s.aliyun.com/eci-use-specs)."),
+    "NATIVE_SIDECAR": Code(A, "An init container with restartPolicy Always is a native sidecar: it runs beside "
+                              "the main container, so its requests add to the pod's size (ECI bills the sum)."),
     "JOB_QUEUE_NOT_A_JOB": Code(N, "A job queue is not a job: Argo replaces it with workflow priority, "
                                    "parallelism and semaphores (FORMATS.md section 4); nothing to write.",
                                 blocking=True),

@@ -9,8 +9,12 @@ format                  recognised by
 ======================  =================================================================
 ``aws-batch``           ``jobDefinitionName`` (RegisterJobDefinition / one of
                         DescribeJobDefinitions' ``jobDefinitions``); ``jobName`` +
-                        ``jobDefinition`` (a SubmitJob body) or a list of them (a pipeline);
-                        ``jobQueueName`` (a job queue, reported: not a job)
+                        ``jobDefinition`` (a SubmitJob body or a DescribeJobs job detail) or a
+                        list of them (a pipeline; DescribeJobs' ``jobs`` is one);
+                        ``jobQueueName`` (a job queue, reported: not a job); CloudFormation
+                        ``AWS::Batch::JobDefinition`` resources; a ``.tf`` file declaring
+                        ``aws_batch_job_definition`` (recognised, not read: see
+                        :mod:`askflow.convert.cloudformation`)
 ``batchcompute``        ``Name`` + ``Type``/``DAG`` (API 2015-11-11), ``JobName`` +
                         ``TaskDag`` (legacy 2015-06-30), or a list of them
 ``k8s``                 ``apiVersion: batch/*`` and ``kind: Job`` or ``CronJob`` (also inside a
@@ -27,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from askflow import yamlio
-from askflow.convert import kubernetes
+from askflow.convert import cloudformation, kubernetes
 from askflow.convert.model import Found
 from askflow.errors import AskflowError
 
@@ -83,7 +87,20 @@ def load_documents(path: Path) -> list[Any]:
         raise AskflowError("is empty; expected a job definition", file=str(path))
     if path.suffix.lower() == ".json":
         return [yamlio.loads_json(text, str(path))]
+    if cloudformation.looks_like_cloudformation(text):
+        return cloudformation.load(text, str(path))  # !Ref, !Sub and the other short forms
     return yamlio.loads_all(text, str(path))
+
+
+def _terraform(path: Path) -> Found | None:
+    """A Terraform file declaring aws_batch_job_definition: recognised, not read (a one-line report)."""
+    if path.suffix.lower() not in cloudformation.TERRAFORM_SUFFIXES:
+        return None
+    message = cloudformation.terraform_message(path, yamlio.read_text(path))
+    if message is None:
+        raise AskflowError("is a Terraform file without aws_batch_job_definition; askflow reads Terraform only to "
+                           "point at the job definitions it declares", file=str(path))
+    return Found(str(path), 0, "aws-batch", "Terraform job definition", (), message)
 
 
 def _aws_kind(doc: dict[str, Any]) -> str | None:
@@ -112,6 +129,15 @@ def recognise(doc: Any) -> list[tuple[str, str, tuple[str | int, ...], Any]]:
         if doc.get("kind") == "List" and isinstance(doc.get("items"), list):
             return [("k8s", kubernetes.describe(item), ("items", i), item)
                     for i, item in enumerate(doc["items"]) if kubernetes.is_kubernetes(item)]
+        definitions = cloudformation.job_definitions(doc)
+        if definitions:
+            return [("aws-batch", "CloudFormation job definition", ("Resources", logical, "Properties"),
+                     (logical, props)) for logical, props in definitions]
+        jobs = doc.get("jobs")
+        if isinstance(jobs, list) and jobs and len(doc) <= 2 and all(
+                isinstance(j, dict) and _aws_kind(j) == "SubmitJob pipeline" for j in jobs):
+            # DescribeJobs output: the same job details a single one is, read as one pipeline
+            return [("aws-batch", "SubmitJob pipeline", ("jobs",), jobs)]
         for key, kind in (("jobDefinitions", "job definition"), ("jobQueues", "job queue")):
             if isinstance(doc.get(key), list) and len(doc) <= 2:  # Describe* output (+ nextToken)
                 return [("aws-batch", kind, (key, i), item) for i, item in enumerate(doc[key])
@@ -137,6 +163,12 @@ def read_definitions(files: Sequence[Path], source_format: str | None = None,
     out: list[Found] = []
     for path in files:
         file = str(path)
+        terraform = _terraform(path)
+        if terraform is not None:
+            if source_format and source_format != "aws-batch":
+                raise AskflowError(f"is aws-batch (Terraform job definition), not --from {source_format}", file=file)
+            out.append(terraform)
+            continue
         docs = load_documents(path)
         found: list[Found] = []
         skipped: list[str] = []

@@ -146,9 +146,13 @@ def _pod_failure_policy(reader: Reader, report: Reporter, policy: dict[str, Any]
     return retry.fold(rules)
 
 
-def _alternative(job_spec: dict[str, Any], name: str) -> str:
-    """Markdown: the Job unchanged inside a resource template."""
-    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": f"{name}-"}, "spec": job_spec}
+def _alternative(job_spec: dict[str, Any], name: str, labels: dict[str, str]) -> str:
+    """Markdown: the Job unchanged inside a resource template, with its labels (a Kueue queue-name label is
+    what admits a suspended Job)."""
+    metadata: dict[str, Any] = {"generateName": f"{name}-"}
+    if labels:
+        metadata["labels"] = labels
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": metadata, "spec": job_spec}
     completions = job_spec["completions"] if isinstance(job_spec.get("completions"), int) else 1
     backoff = job_spec["backoffLimit"] if isinstance(job_spec.get("backoffLimit"), int) else DEFAULT_BACKOFF_LIMIT
     template = {
@@ -373,7 +377,7 @@ def _cron(plan: JobPlan, report: Reporter, reader: Reader, doc: dict[str, Any], 
     job_spec = reader.req_map(job_template, "spec", ["spec", "jobTemplate"])
     plan.tasks.append(_job(plan, report, reader, job_spec, ["spec", "jobTemplate", "spec"]))
     plan.crons.append(CronPlan(k8s_name(source_name, limit=MAX_CRON_NAME), cron_spec, cron_labels, cron_annotations))
-    plan.notes.append(_alternative(job_spec, plan.name))
+    plan.notes.append(_alternative(job_spec, plan.name, labels))
 
 
 def convert(found: Found, name: str | None = None) -> JobPlan:
@@ -401,7 +405,7 @@ def convert(found: Found, name: str | None = None) -> JobPlan:
                        "workflow", target="spec.workflowMetadata")
         job_spec = reader.req_map(doc, "spec")
         plan.tasks.append(_job(plan, report, reader, job_spec, ["spec"]))
-        plan.notes.append(_alternative(job_spec, plan.name))
+        plan.notes.append(_alternative(job_spec, plan.name, labels))
     report.add("RESOURCE_TEMPLATE_OFFERED", [], "to keep every Job semantic, run the Job unchanged through a "
                "resource template (see 'Alternative' in the Markdown report)")
     for key in doc:

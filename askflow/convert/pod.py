@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from askflow.convert.access import Reader, meaningful
-from askflow.convert.containers import ensure_requests, resolve_image
+from askflow.convert.containers import ensure_requests, gpu_instance_type, quantity_text, resolve_image
 from askflow.convert.model import INDEX_REF, PLATFORM_SERVICE_ACCOUNT, JobPlan, PathParts, Reporter
 from askflow.convert.naming import k8s_name
-from askflow.convert.resources import DEFAULT_CPU, DEFAULT_MEMORY
+from askflow.convert.resources import ANNOTATION_SPECS, DEFAULT_CPU, DEFAULT_MEMORY, parse_quantity
 from askflow.lint.podsecurity import BASELINE_CAPABILITIES, baseline_problems
 from askflow.settings import WORKFLOW_RUN_AS_USER
 
@@ -31,6 +31,11 @@ DROPPED = {
     "nodeName": "binds the pod to one node; ECI pods have no fixed node",
     "ephemeralContainers": "debugging containers are added to running pods, not templates",
 }
+#: nodeSelector labels set by other clouds' node pools: no ECI virtual node carries them.
+CLOUD_NODE_LABELS = ("cloud.google.com/", "eks.amazonaws.com/", "k8s.amazonaws.com/", "karpenter.sh/",
+                     "karpenter.k8s.aws/", "alpha.eksctl.io/", "kubernetes.azure.com/", "agentpool",
+                     "node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type",
+                     "topology.kubernetes.io/", "failure-domain.beta.kubernetes.io/")
 #: Sidecars without requests get ECI's smallest useful slice rather than a full pod's size.
 SIDECAR_CPU = "250m"
 SIDECAR_MEMORY = "256Mi"
@@ -78,6 +83,66 @@ def _sets_user(pod: dict[str, Any]) -> bool:
     containers = [c for group in ("initContainers", "containers") for c in pod.get(group) or []]
     return all(isinstance(c, dict) and isinstance(c.get("securityContext"), dict)
                and c["securityContext"].get("runAsUser") is not None for c in containers)
+
+
+def _node_selector(report: Reporter, path: PathParts, selector: dict[str, Any]) -> dict[str, Any]:
+    """The selector without other clouds' node labels, each reported as not carried over."""
+    kept: dict[str, Any] = {}
+    for key, value in selector.items():
+        if str(key).startswith(CLOUD_NODE_LABELS):
+            report.add("NODE_SELECTOR_DROPPED", (*path, key), f"nodeSelector {key}={value} not carried over: a node "
+                       "label of another cloud, which no ECI virtual node has (the pod would stay Pending)")
+        else:
+            kept[key] = value
+    return kept
+
+
+def _volume_quantities(volume: Any) -> Any:
+    """emptyDir.sizeLimit as text (a Quantity, a string in Argo's schema)."""
+    if isinstance(volume, dict) and isinstance(volume.get("emptyDir"), dict) and "sizeLimit" in volume["emptyDir"]:
+        return {**volume, "emptyDir": {**volume["emptyDir"], "sizeLimit": quantity_text(volume["emptyDir"]["sizeLimit"])}}
+    return volume
+
+
+def _size_note(report: Reporter, path: PathParts, template: dict[str, Any], main: str) -> None:
+    """Say what a pod with native sidecars asks for: the main container, sidecars and native sidecars together
+    (Kubernetes sums them; an ordinary init container only needs to fit)."""
+    natives = [c for c in template.get("initContainers") or [] if c.get("restartPolicy") == "Always"]
+    if not natives:
+        return
+    running = [template["container"], *(template.get("sidecars") or []), *natives]
+    cpu = [parse_quantity(c["resources"]["requests"].get("cpu"), memory=False) for c in running]
+    memory = [parse_quantity(c["resources"]["requests"].get("memory"), memory=True) for c in running]
+    total = ""
+    if all(v is not None for v in cpu + memory):
+        cores = sum(v for v in cpu if v is not None)
+        mib = sum(v for v in memory if v is not None) / 2**20
+        total = f": the pod requests cpu {cores:g} and memory {mib:g}Mi in all"
+    names = ", ".join(repr(str(c.get("name"))) for c in natives)
+    report.add("NATIVE_SIDECAR", (*path, "initContainers"), f"{names} (restartPolicy Always) run beside {main!r} for "
+               f"the life of the pod, so their requests add to the main container's{total}",
+               target="initContainers")
+
+
+def _gpus(plan: JobPlan, report: Reporter, path: PathParts, template: dict[str, Any], task: str) -> None:
+    """GPUs a pod's containers ask for -> an ECI GPU instance type in k8s.aliyun.com/eci-use-specs (a workflow
+    parameter, as for AWS Batch), unless the pod names its instance type already."""
+    containers = [template["container"], *(template.get("sidecars") or []), *(template.get("initContainers") or [])]
+    gpus = 0.0
+    for c in containers:
+        res = c.get("resources") or {}
+        value = (res.get("limits") or {}).get("nvidia.com/gpu", (res.get("requests") or {}).get("nvidia.com/gpu"))
+        count = parse_quantity(value, memory=False) if value is not None else None
+        gpus += count or 0
+    if gpus <= 0:
+        return
+    meta = dict(template.get("metadata") or {})
+    annotations = dict(meta.get("annotations") or {})
+    if ANNOTATION_SPECS in annotations:
+        return  # the pod names its ECI instance type itself
+    annotations[ANNOTATION_SPECS] = gpu_instance_type(plan, report, task, int(gpus), (*path, "containers"))
+    meta["annotations"] = dict(sorted(annotations.items()))
+    template["metadata"] = meta
 
 
 def _set_env(container: dict[str, Any], name: str, value: str) -> None:
@@ -137,9 +202,15 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
     inits = [reader.mapping(c, (*path, "initContainers", i)) for i, c in
              enumerate(reader.opt_list(pod, "initContainers", path))]
     if inits:
+        # An init container runs before the others, so the main container's requests do not size the pod up;
+        # a native sidecar (restartPolicy Always) runs beside them, so its requests add to the pod's.
         template["initContainers"] = [
             convert(c, (*path, "initContainers", i), f"{task}-{k8s_name(str(c.get('name', i)))}-image",
-                    f"init container {c.get('name')!r}", (main_requests["cpu"], main_requests["memory"],
+                    f"{'native sidecar' if c.get('restartPolicy') == 'Always' else 'init container'} "
+                    f"{c.get('name')!r}",
+                    (SIDECAR_CPU, SIDECAR_MEMORY, "a small slice: a native sidecar's requests add to the pod's")
+                    if c.get("restartPolicy") == "Always" else
+                    (main_requests["cpu"], main_requests["memory"],
                      "the main container's requests, so the pod is not sized up"))
             for i, c in enumerate(inits)
         ]
@@ -153,6 +224,8 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
         report.add("MULTI_CONTAINER_SIDECARS", (*path, "containers"), f"containers after the first "
                    f"({', '.join(str(c.get('name')) for c in containers[1:])}) run as Argo sidecars, stopped when "
                    f"{out.main_container!r} ends", target="sidecars")
+    _size_note(report, path, template, out.main_container)
+    _gpus(plan, report, path, template, task)
     if index_env:
         report.add("RUNTIME_VARIABLES", path, f"{index_env} is set to the item index"
                    if count is not None else f"{index_env} is set to 0 (a single completion)")
@@ -193,6 +266,12 @@ def map_pod(plan: JobPlan, report: Reporter, reader: Reader, pod: dict[str, Any]
     for key, value in pod.items():
         if key in handled or not meaningful(value) and key != "hostNetwork":
             continue
+        if key == "nodeSelector" and isinstance(value, dict):
+            value = _node_selector(report, (*path, key), value)
+            if not value:
+                continue
+        if key == "volumes" and isinstance(value, list):
+            value = [_volume_quantities(v) for v in value]
         if key in TEMPLATE_FIELDS:
             template[key] = value
             moved.append(key)

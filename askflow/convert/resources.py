@@ -20,6 +20,8 @@ ANNOTATION_SPOT_STRATEGY = "k8s.aliyun.com/eci-spot-strategy"
 ANNOTATION_SPOT_PRICE = "k8s.aliyun.com/eci-spot-price-limit"
 ANNOTATION_EXTRA_STORAGE = "k8s.aliyun.com/eci-extra-ephemeral-storage"
 ANNOTATION_EIP = "k8s.aliyun.com/eci-with-eip"
+#: ECI GPU instance type a 1-GPU job defaults to (1 NVIDIA T4, the smallest gn6i; FORMATS.md 5 ECI annotations).
+DEFAULT_GPU_SPEC = "ecs.gn6i-c4g1.xlarge"
 #: ECI gives every pod this much temporary storage for free.
 FREE_EPHEMERAL_GIB = 30
 
@@ -88,6 +90,24 @@ def instance_type_size(instance_type: str) -> tuple[float, float] | None:
 
 def is_legacy_type(instance_type: str) -> bool:
     return bool(_LEGACY_FAMILY.match(instance_type))
+
+
+_CPU_UNITS = {"m": 0.001, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+_MEMORY_UNITS = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+                 "m": 1e-3, "": 1.0}
+_QUANTITY = re.compile(r"^([0-9.]+(?:[eE][-+]?[0-9]+)?)([A-Za-z]*)$")
+
+
+def parse_quantity(value: object, memory: bool) -> float | None:
+    """A cpu quantity in cores or a memory quantity in bytes; None when it is not a plain quantity."""
+    m = _QUANTITY.match(str(value).strip())
+    units = _MEMORY_UNITS if memory else _CPU_UNITS
+    if not m or m.group(2) not in units:
+        return None
+    try:
+        return float(m.group(1)) * units[m.group(2)]
+    except ValueError:
+        return None
 
 
 def memory_gib_quantity(gib: float) -> str:
