@@ -85,8 +85,10 @@ destroy: $(STAMP)
 	# --exclude-protected: protected resources and what they depend on stay (plain `pulumi destroy`
 	# fails on the first protected one). vSwitch deletion can fail once while ECI ENIs are released:
 	# one retry.
-	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --exclude-protected --continue-on-error --yes || \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --exclude-protected --yes
+	# --run-program: the Kubernetes provider's kubeconfig in state is a temporary credential
+	# (infra/components/cluster.py KUBECONFIG_MINUTES); running the program fetches a fresh one.
+	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --run-program --exclude-protected --continue-on-error --yes || \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --run-program --exclude-protected --yes
 
 lock:
 	$(PYTHON) -m pip install --quiet pip-tools

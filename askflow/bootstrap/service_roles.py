@@ -45,6 +45,11 @@ SERVICE_ROLES: tuple[ServiceRole, ...] = (
         "ECI creates the instances behind every pod (CreateContainerGroup creates it on first use).",
     ),
     ServiceRole(
+        "AliyunServiceRoleForAutoScaling", "service-linked", "ess.aliyuncs.com",
+        "A node pool is an Auto Scaling group (ack-pro-eci's system nodes); the first scaling group of an "
+        "account needs it (Auto Scaling docs, \"Service-linked role\").",
+    ),
+    ServiceRole(
         "AliyunServiceRoleForNatgw", "service-linked", "nat.aliyuncs.com",
         "The first enhanced NAT gateway of the account (CreateNatGateway creates it on first use).",
     ),

@@ -175,6 +175,8 @@ class ClusterComponent(pulumi.ComponentResource):
         if sub.system_node_pool:
             self.ready.append(self._system_node_pool(name, args, cluster))
 
+        # The add-ons' own pods run on the system nodes (ack-pro-eci) and wait for them, not for ECI.
+        nodes = list(self.ready)
         self.addons = []
         self.pod_identity_webhook = None
         addon_opts = pulumi.ResourceOptions(parent=self, custom_timeouts=pulumi.CustomTimeouts(create="10m"))
@@ -183,16 +185,19 @@ class ClusterComponent(pulumi.ComponentResource):
             # whether to clean up the ECI resources it made (the provider's doc for
             # cleanup_cloud_resources: required for ack-virtual-node): it must, or pods' instances,
             # ENIs and the vSwitches' IPs outlive the cluster.
+            # Its controller runs on an ECS node: it waits for the system node pool, or its create
+            # timeout could run out on a fresh cluster.
             virtual_node = alicloud.cs.KubernetesAddon(
                 f"{name}-virtual-node", cluster_id=cluster.id, name="ack-virtual-node",
-                cleanup_cloud_resources=True, opts=addon_opts,
+                cleanup_cloud_resources=True, opts=pulumi.ResourceOptions.merge(
+                    addon_opts, pulumi.ResourceOptions(depends_on=nodes)),
             )
             self.addons.append(virtual_node)
             self.ready.append(virtual_node)
         if s.enable_pod_identity_webhook:
             self.pod_identity_webhook = alicloud.cs.KubernetesAddon(
                 f"{name}-pod-identity-webhook", cluster_id=cluster.id, name="ack-pod-identity-webhook",
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self.ready,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=nodes,
                                             custom_timeouts=pulumi.CustomTimeouts(create="10m")),
             )
             self.addons.append(self.pod_identity_webhook)
@@ -203,14 +208,20 @@ class ClusterComponent(pulumi.ComponentResource):
             )
             log_addon = alicloud.cs.KubernetesAddon(
                 f"{name}-logs", cluster_id=cluster.id, name=sub.log_addon, config=config,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self.ready,
-                                            custom_timeouts=pulumi.CustomTimeouts(create="10m")),
+                opts=pulumi.ResourceOptions(
+                    parent=self, depends_on=nodes, custom_timeouts=pulumi.CustomTimeouts(create="10m"),
+                    # Stacks made before cluster.kind had `logtail-ds` as `<name>-logtail`. The alias makes
+                    # its move to the serverless kinds' `alibaba-log-controller` one replacement (the add-on
+                    # name is ForceNew) in which the old add-on goes first, not two add-ons side by side.
+                    aliases=[pulumi.Alias(name=f"{name}-logtail")],
+                    delete_before_replace=True,
+                ),
             )
             self.addons.append(log_addon)
         if s.enable_prometheus:
             self.addons.append(alicloud.cs.KubernetesAddon(
                 f"{name}-prometheus", cluster_id=cluster.id, name=sub.prometheus_addon,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=self.ready,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=nodes,
                                             custom_timeouts=pulumi.CustomTimeouts(create="10m")),
             ))
 

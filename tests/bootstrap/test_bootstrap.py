@@ -610,7 +610,8 @@ def test_bootstrap_passes_the_policy_rules() -> None:
 def test_creates_the_service_roles_ask_and_eci_need() -> None:
     plan = _plan()
     slrs = {r.inputs["serviceName"]: r for r in plan.of_type(SLR)}
-    assert set(slrs) == {"eci.aliyuncs.com", "nat.aliyuncs.com"}
+    # ess: ack-pro-eci's system node pool is an Auto Scaling group.
+    assert set(slrs) == {"eci.aliyuncs.com", "ess.aliyuncs.com", "nat.aliyuncs.com"}
     roles = {r.inputs["roleName"]: r for r in plan.of_type(ROLE)}
     attached = {(a.inputs["roleName"], a.inputs["policyName"], a.inputs["policyType"]) for a in plan.of_type(ATTACH)}
     for role in SERVICE_ROLES:
@@ -622,7 +623,8 @@ def test_creates_the_service_roles_ask_and_eci_need() -> None:
         assert trust["Statement"][0]["Principal"] == {"Service": [role.service]}
         assert (role.name, role.policy, "System") in attached
         assert created.protect is True
-    for needed in ("AliyunCSServerlessKubernetesRole", "AliyunECIContainerGroupRole", "AliyunCSManagedSecurityRole"):
+    for needed in ("AliyunCSServerlessKubernetesRole", "AliyunECIContainerGroupRole", "AliyunCSManagedSecurityRole",
+                   "AliyunCSManagedKubernetesRole", "AliyunCSManagedVKRole", "AliyunCSManagedNetworkRole"):
         assert needed in roles
 
 
