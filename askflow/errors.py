@@ -41,8 +41,14 @@ class AskflowError(Exception):
         file: str | None = None,
         path: str | Sequence[str | int] | None = None,
         exit_code: int = 2,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         self.message = message
+        #: 1-based position in ``file`` where it is known (a syntax error), for batch commands
+        #: that report an unreadable file as a finding and go on.
+        self.line_no = line
+        self.column = column
         self.file = file
         self.path = path if (path is None or isinstance(path, str)) else format_path(path)
         self.exit_code = exit_code

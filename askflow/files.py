@@ -61,6 +61,19 @@ def check_writable(path: Path) -> None:
         raise AskflowError(f"cannot be written ({why}); {NOTHING_WRITTEN}", file=str(path))
 
 
+def check_output_file(path: Path) -> None:
+    """Refuse, before any work, an output file named on the command line (``--json PATH``,
+    ``--png PATH``) that cannot be written, or whose folder does not exist: a typo in a folder
+    name is an error, as it is for a shell redirection, not a folder made silently."""
+    path = Path(path)
+    check_writable(path)
+    if not path.parent.is_dir():
+        raise AskflowError(
+            f"cannot be written (the folder {path.parent} does not exist; create it first); {NOTHING_WRITTEN}",
+            file=str(path),
+        )
+
+
 def check_folder(path: Path, *, replace: bool = False) -> None:
     """Refuse, before any work, a path that cannot become a folder (see :func:`blocked`); with
     ``replace``, one that cannot be swapped for a new folder either (its parent is written)."""

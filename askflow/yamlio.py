@@ -137,19 +137,29 @@ def _describe(exc: yaml.YAMLError, problem: str | None = None) -> str:
     return f"{where}{problem}"
 
 
+def _error(message: str, file: str, exc: yaml.YAMLError) -> AskflowError:
+    """An :class:`AskflowError` carrying the (1-based) line and column of a YAML error."""
+    mark = getattr(exc, "problem_mark", None)
+    if mark is None:
+        return AskflowError(message, file=file)
+    return AskflowError(message, file=file, line=mark.line + 1, column=mark.column + 1)
+
+
 def loads_all(text: str, file: str = "<string>") -> list[Any]:
     """Every document of a YAML stream; empty documents are dropped."""
     try:
         docs = [doc for doc in yaml.load_all(text, Loader=StrictLoader) if doc is not None]
     except BadValueError as exc:
-        raise AskflowError(f"YAML value does not load ({_describe(exc)}); quote it (without a !! tag) if it is meant as text", file=file) from None
+        raise _error(f"YAML value does not load ({_describe(exc)}); quote it (without a !! tag) if it is meant as text",
+                     file, exc) from None
     except yaml.YAMLError as exc:
         if "recursive node" in str(getattr(exc, "problem", "")):  # PyYAML's words for `&a [*a]`
-            raise AskflowError(
+            raise _error(
                 f"YAML has an alias inside the value it names ({_describe(exc, '&a ... *a')}); write the value out",
-                file=file,
+                file,
+                exc,
             ) from None
-        raise AskflowError(f"YAML does not parse ({_describe(exc)}); fix the syntax", file=file) from None
+        raise _error(f"YAML does not parse ({_describe(exc)}); fix the syntax", file, exc) from None
     except RecursionError:
         raise AskflowError("YAML nests too deep to read; flatten it", file=file) from None
     return docs
@@ -186,7 +196,8 @@ def loads_json(text: str, file: str = "<string>") -> Any:
     except json.JSONDecodeError as exc:
         hint = "the file looks truncated" if exc.pos >= len(text.rstrip()) else "fix the syntax"
         raise AskflowError(
-            f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}", file=file
+            f"JSON does not parse (line {exc.lineno}, column {exc.colno}: {exc.msg}); {hint}", file=file,
+            line=exc.lineno, column=exc.colno,
         ) from None
     except RecursionError:
         raise AskflowError("JSON nests too deep to read; flatten it", file=file) from None
@@ -201,8 +212,11 @@ def read_text(path: str | Path) -> str:
         raise AskflowError("file not found", file=str(path)) from None
     except IsADirectoryError:
         raise AskflowError("is a directory, expected a file", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise AskflowError("is not UTF-8 text", file=str(path)) from None
+    except UnicodeDecodeError as exc:
+        before = exc.object[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise AskflowError("is not UTF-8 text", file=str(path), line=line, column=column) from None
     except OSError as exc:
         raise AskflowError(f"cannot be read ({exc.strerror})", file=str(path)) from None
 

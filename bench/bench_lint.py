@@ -134,7 +134,7 @@ def run(repeat: int = 3) -> list[dict[str, Any]]:
             files.append(str(path))
         schema = _dispatching_schema(folder)
 
-        ours_cli, ours_code = _best(repeat, _process([str(BIN / "askflow"), "lint", "--json", *files]))
+        ours_cli, ours_code = _best(repeat, _process([str(BIN / "askflow"), "lint", "--json", "-", *files]))
         theirs_cli, theirs_code = _best(
             repeat, _process([str(BIN / "check-jsonschema"), "--schemafile", str(schema), *files])
         )
@@ -148,7 +148,7 @@ def run(repeat: int = 3) -> list[dict[str, Any]]:
                 check_jsonschema_exit=theirs_code,
             )
         )
-        alone, _ = _best(repeat, _process([sys.executable, "-m", "askflow.lint.cli", "--json", *files]))
+        alone, _ = _best(repeat, _process([sys.executable, "-m", "askflow.lint.cli", "--json", "-", *files]))
         rows.append(_row("cli-lint-only", len(docs), alone, theirs_cli))
         root_cli, root_code = _best(
             repeat,

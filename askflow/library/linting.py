@@ -59,6 +59,10 @@ class _LibraryLinting:
     def rendered(self, root: Path) -> list[Any]:
         return [v.render() for v in load_library(root).versions]
 
+    def sources(self, root: Path) -> list[str]:
+        library = load_library(root)
+        return [str(v.source) for v in library.versions] + [str(c.source) for c in library.crons]
+
     def lint(self, root: Path, *, strict: bool) -> list[Finding]:
         return lint_library(root, strict=strict)
 

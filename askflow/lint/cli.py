@@ -1,9 +1,11 @@
-"""``askflow lint [--strict] [--json] PATH...``
+"""``askflow lint [--strict] [--json PATH] PATH...``
 
-Exit 0 when there is no error, 1 when there is any, 2 when a path cannot be read or parsed
-(printed on one line by :mod:`askflow.cli`). Human output is one line per finding,
-``file:doc N:json.path: severity: message [rule]``, then a summary; ``--json`` prints the sorted
-list of findings (file, doc, kind, name, severity, rule, path, message).
+Like ruff or yamllint, every file given is read and linted, and the exit code comes at the end: a
+file that cannot be read or parsed is an ``unreadable`` error finding at its line and column, not
+the end of the run. Human output is one line per finding,
+``file:line:column: severity: json.path: message [rule]``, then how many files and documents were
+checked; ``--json PATH`` (``-``: stdout) writes the same as one JSON document, always complete.
+
 """
 
 from __future__ import annotations
@@ -11,9 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
-from askflow.lint.finding import ERROR, Finding
+from askflow.lint.finding import Finding
+
+EXIT_CODES = """\
+exit codes:
+  0  no errors (warnings allowed unless --strict)
+  1  errors found, or nothing to lint among the files read (as argo lint fails)
+  2  usage error (a path that does not exist, a folder with no *.yaml/*.yml/*.json), or no file could be read
+  130  interrupted (Ctrl-C)"""
 
 
 def register(subparsers: Any) -> None:
@@ -22,38 +32,71 @@ def register(subparsers: Any) -> None:
         help="lint Argo Workflows manifests offline (argo lint's checks, OSS and platform rules)",
         description="Lint Workflow, WorkflowTemplate, ClusterWorkflowTemplate and CronWorkflow manifests "
         "offline: Argo's structural and semantic checks, OSS artifact checks, and platform rules "
-        "(warnings, errors with --strict). A folder holding versions.lock is linted as a template library.",
+        "(warnings, errors with --strict). A folder holding versions.lock is linted as a template library. "
+        "Every file is linted; one that cannot be read is reported as an error at its line and column.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (*.yaml, *.yml, *.json)")
     parser.add_argument("--strict", action="store_true", help="platform and OSS warnings are errors")
-    parser.add_argument("--json", action="store_true", help="print findings as a JSON list")
+    parser.add_argument("--json", dest="json_path", metavar="PATH",
+                        help="write the result as one JSON document to PATH (- for stdout): files and "
+                             "documents checked, error and warning counts, findings with file, line and column")
     parser.set_defaults(func=run)
 
 
 def format_human(finding: Finding) -> str:
-    return f"{finding.file}:doc {finding.doc}:{finding.path}: {finding.severity}: {finding.message} [{finding.rule}]"
+    return finding.text()
 
 
-def summary(findings: list[Finding]) -> str:
-    errors = sum(1 for f in findings if f.severity == ERROR)
-    warnings = len(findings) - errors
-    docs = len({(f.file, f.doc) for f in findings})
-    if not findings:
-        return "no problems found"
-    return f"{errors} error(s), {warnings} warning(s) in {docs} document(s)"
+def summary(result: Any) -> str:
+    checked = f"checked {result.files} file(s), {result.documents} document(s)"
+    if not result.findings:
+        return f"{checked}: no problems found"
+    return f"{checked}: {result.errors} error(s), {result.warnings} warning(s)"
+
+
+def to_json(result: Any) -> dict[str, Any]:
+    return {
+        "files": result.files,
+        "documents": result.documents,
+        "unreadable": result.unreadable,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "findings": [f.to_json() for f in result.findings],
+    }
+
+
+def exit_code(result: Any) -> int:
+    if result.files and result.unreadable == result.files:
+        return 2  # nothing could be read
+    if result.errors or not result.documents:
+        return 1
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:
-    from askflow.lint.runner import lint_paths
+    from askflow import files
+    from askflow.lint.runner import run_lint
 
-    findings = lint_paths(args.paths, strict=args.strict)
-    if args.json:
-        sys.stdout.write(json.dumps([f.to_json() for f in findings], indent=2, ensure_ascii=False) + "\n")
+    if args.json_path and args.json_path != "-":
+        files.check_output_file(Path(args.json_path))  # before the work, not after it
+    result = run_lint(args.paths, strict=args.strict)
+    if args.json_path:
+        text = json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
+        if args.json_path == "-":
+            sys.stdout.write(text)
+        else:
+            files.write_text(Path(args.json_path), text)
     else:
-        out = [format_human(f) for f in findings]
-        out.append(summary(findings))
+        out = [format_human(f) for f in result.findings]
+        out.append(summary(result))
         sys.stdout.write("\n".join(out) + "\n")
-    return 1 if any(f.severity == ERROR for f in findings) else 0
+    if not result.documents and result.unreadable < result.files:
+        # argo lint fails too: a misspelt glob or a folder of other YAML must not pass CI silently.
+        print(f"{' '.join(args.paths)}: found nothing to lint (no Workflow, WorkflowTemplate, "
+              "ClusterWorkflowTemplate or CronWorkflow) in the files read", file=sys.stderr)
+    return exit_code(result)
 
 
 def main(argv: list[str] | None = None) -> int:

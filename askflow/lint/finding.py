@@ -1,8 +1,9 @@
 """Lint findings and the catalogue of rules that produce them.
 
 A :class:`Finding` names the file, the document index in it (0-based, empty documents not
-counted), the object's kind and name, and the JSON path in the source's own key names
-(``spec.templates[0].dag.tasks[2].depends``). Rule ids are stable and kebab-case: scripts and
+counted), the object's kind and name, the JSON path in the source's own key names
+(``spec.templates[0].dag.tasks[2].depends``) and the line and column of that path's YAML node
+(:mod:`askflow.lint.positions`; 1-based). Rule ids are stable and kebab-case: scripts and
 the template library filter on them.
 """
 
@@ -19,7 +20,7 @@ WARNING = "warning"
 @dataclass(frozen=True)
 class Rule:
     """One check: its id, the severity it reports with (warnings become errors with ``--strict``),
-    the group it belongs to (``structure``, ``argo``, ``oss``, ``platform``) and what it checks."""
+    the group it belongs to (``input``, ``structure``, ``argo``, ``oss``, ``platform``) and what it checks."""
 
     id: str
     severity: str
@@ -28,6 +29,8 @@ class Rule:
 
 
 _RULES = [
+    # Input: a file that cannot be read is a finding, so one bad file never hides the others.
+    Rule("unreadable", ERROR, "input", "a file that cannot be read or parsed (syntax, duplicate keys, encoding)"),
     # Structure: the Argo API (hera's models made strict, cross-checked with the v4.1.2 CRDs).
     Rule("unknown-field", ERROR, "structure", "a field the Argo API does not have (strict decoding)"),
     Rule("invalid-type", ERROR, "structure", "a value of the wrong JSON type"),
@@ -131,7 +134,8 @@ class Finding:
 
     ``doc`` is the 0-based index of the document in its file; ``path`` is a JSON path in the
     source's key names; ``severity`` is ``"error"`` or ``"warning"``; ``rule`` is a key of
-    :data:`RULES`.
+    :data:`RULES`. ``line`` and ``column`` (1-based) locate ``path`` in the file; 0 until
+    :func:`askflow.lint.runner.lint_paths` has located it.
     """
 
     file: str
@@ -142,10 +146,17 @@ class Finding:
     rule: str
     path: str
     message: str
+    line: int = 0
+    column: int = 0
 
-    def line(self) -> str:
-        """``file:doc N:json.path: message`` on one line."""
-        return f"{self.file}:doc {self.doc}:{self.path}: {self.message}"
+    def where(self) -> str:
+        """``file:line:column`` (``file`` alone while it is not located)."""
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+
+    def text(self) -> str:
+        """``file:line:column: severity: json.path: message [rule]`` on one line."""
+        path = f"{self.path}: " if self.path else ""
+        return f"{self.where()}: {self.severity}: {path}{self.message} [{self.rule}]"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

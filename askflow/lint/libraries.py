@@ -28,6 +28,10 @@ class LibraryLinter(Protocol):
         """The library's versions as the cluster receives them (for templateRefs from other files)."""
         ...
 
+    def sources(self, root: Path) -> list[str]:
+        """The file each of the library's linted documents comes from (versions, CronWorkflows)."""
+        ...
+
     def lint(self, root: Path, *, strict: bool) -> list[Finding]:
         """Every finding for the library at ``root``."""
         ...

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from askflow.lint import libraries as libraries_
 from askflow.lint.argo import Holder, Registry, d, text
 from askflow.lint.finding import ERROR, RULES, WARNING, Finding
 from askflow.lint.libraries import LOCK_FILE
+from askflow.lint.positions import Positions
 
 TEMPLATE_KINDS = ("WorkflowTemplate", "ClusterWorkflowTemplate")
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -212,15 +214,51 @@ def load_json(path: Path) -> list[Any]:
     return [yamlio.loads_json(yamlio.read_text(path), str(path))]
 
 
-def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
+@dataclass
+class LintRun:
+    """What ``askflow lint`` checked and found.
+
+    ``files``: files read (template library files included), ``unreadable``: files that could not
+    be read or parsed (each an ``unreadable`` finding), ``documents``: Argo documents linted."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    unreadable: int = 0
+    documents: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.findings) - self.errors
+
+
+def unreadable(exc: AskflowError, file: str) -> Finding:
+    """A file that cannot be read or parsed, as an error finding at the position the parser gave
+    (the file's first line when it gave none)."""
+    return Finding(
+        exc.file or file, 0, "", "", ERROR, "unreadable", "", exc.message,
+        exc.line_no or 1, exc.column or 1,
+    )
+
+
+def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
     """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
 
-    A path that cannot be read or parsed (duplicate keys included) raises
-    :class:`~askflow.errors.AskflowError` before anything is linted; so does (exit code 1, as
-    ``argo lint`` fails) finding no Workflow, WorkflowTemplate, ClusterWorkflowTemplate or
-    CronWorkflow at all.
+    Every file is read and linted: one that cannot be read or parsed (duplicate keys included) is
+    an ``unreadable`` error finding, and so is a template library that does not load; the others
+    are linted all the same. A path that does not exist raises :class:`~askflow.errors.AskflowError`
+    (a usage error) before anything is read. Every finding is located (``line``/``column``).
     """
     files, libraries = discover(paths)
+    if not files and not libraries:
+        raise AskflowError(
+            "no *.yaml, *.yml or *.json file to lint here; give the files or folders holding the manifests",
+            file=" ".join(paths),
+        )
+    result = LintRun()
     docs: list[tuple[str, int, Any]] = []
     seen: set[Path] = set()
     for file in files:
@@ -228,18 +266,46 @@ def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
         if key in seen:
             continue
         seen.add(key)
-        loaded = load_json(file) if file.suffix == ".json" else yamlio.load_all_file(file)
+        result.files += 1
+        try:
+            loaded = load_json(file) if file.suffix == ".json" else yamlio.load_all_file(file)
+        except AskflowError as exc:
+            result.unreadable += 1
+            result.findings.append(unreadable(exc, str(file)))
+            continue
         for index, obj in enumerate(loaded):
             docs.append((str(file), index, obj))
-    if not libraries and not any(isinstance(o, dict) and o.get("kind") in structure.KINDS for _, _, o in docs):
-        # argo lint fails too: an empty folder or a misspelt glob must not pass CI silently.
-        raise AskflowError(
-            "found nothing to lint in the specified paths, failing...", file=" ".join(paths), exit_code=1
-        )
+    result.documents = sum(1 for _, _, o in docs if isinstance(o, dict) and o.get("kind") in structure.KINDS)
     # Files given beside a library may reference its versions (templateRef: etl-v2), as the
     # cluster would resolve them: the library's rendered versions are available, not linted twice.
-    extra = [obj for root, _ in libraries for obj in libraries_.linter(root).rendered(root)] if docs else []
-    findings = lint_documents(docs, strict=strict, extra_templates=extra)
+    extra: list[Any] = []
+    library_findings: list[Finding] = []
     for root, wanted in libraries:
-        findings.extend(f for f in libraries_.linter(root).lint(root, strict=strict) if _wanted(f.file, wanted))
-    return sorted(findings, key=Finding.sort_key)
+        try:
+            linter = libraries_.linter(root)
+            if docs:
+                extra.extend(linter.rendered(root))
+            sources = linter.sources(root)
+            library_findings.extend(f for f in linter.lint(root, strict=strict) if _wanted(f.file, wanted))
+        except AskflowError as exc:  # a library that does not load: its first problem, the rest go on
+            result.files += 1
+            result.unreadable += 1
+            result.findings.append(unreadable(exc, str(root)))
+            continue
+        wanted_sources = [s for s in sources if _wanted(s, wanted)]
+        result.files += len(set(wanted_sources))
+        result.documents += len(wanted_sources)
+    result.findings.extend(lint_documents(docs, strict=strict, extra_templates=extra))
+    result.findings.extend(library_findings)
+    positions = Positions()
+    result.findings = sorted(
+        (f if f.line else replace(f, line=(at := positions.of(f.file, f.doc, f.path))[0], column=at[1])
+         for f in result.findings),
+        key=Finding.sort_key,
+    )
+    return result
+
+
+def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
+    """The findings of :func:`run_lint`, sorted and located."""
+    return run_lint(paths, strict=strict).findings

@@ -33,7 +33,7 @@ spec:
 @pytest.mark.parametrize("root", [LIBRARY, STARTER], ids=["workflows", "fixture"])
 def test_starter_library_is_clean_under_strict_lint(root: Path) -> None:
     findings = lint_library(root, strict=True)
-    assert [f.line() for f in findings] == []
+    assert [f.text() for f in findings] == []
 
 
 def test_the_lint_sees_platform_problems(lib_root: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 import askflow.library  # noqa: F401  (plugs template libraries into lint_paths: askflow.lint.libraries)
 from askflow.errors import AskflowError
 from askflow.lint import lint_paths
+from askflow.lint.runner import run_lint
 from tests.conftest import ROOT
 
 LIBRARY = ROOT / "workflows"
@@ -83,18 +84,18 @@ def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
     (tmp_path / ".venv" / "x.yaml").write_text(BROKEN)
     (tmp_path / "README.md").write_text("# not linted\n")
     (tmp_path / "clean.yaml").write_text("kind: ConfigMap\n")  # another kind: ignored, as Argo does
-    with pytest.raises(AskflowError) as info:
-        lint_paths([str(tmp_path)])
-    assert info.value.exit_code == 1
-    assert info.value.line() == f"{tmp_path}: found nothing to lint in the specified paths, failing..."
+    result = run_lint([str(tmp_path)])
+    assert (result.files, result.documents, result.findings) == (1, 0, [])
 
 
-def test_an_empty_folder_fails_like_argo_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_of_other_kinds_fails_like_argo_lint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from askflow.cli import main
 
+    (tmp_path / "cm.yaml").write_text("kind: ConfigMap\n")
     assert main(["lint", str(tmp_path)]) == 1
     captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.count("\n") == 1 and "found nothing to lint" in captured.err
+    assert captured.out == "checked 1 file(s), 0 document(s): no problems found\n"
+    assert captured.err.count("\n") == 1 and "found nothing to lint" in captured.err
 
 
 def test_the_same_file_twice_is_linted_once(tmp_path: Path) -> None:
@@ -104,17 +105,31 @@ def test_the_same_file_twice_is_linted_once(tmp_path: Path) -> None:
     assert lint_paths([str(path), str(path)]) == once
 
 
-def test_unreadable_file_raises(tmp_path: Path) -> None:
+def test_unreadable_file_is_a_finding(tmp_path: Path) -> None:
     path = tmp_path / "bin.yaml"
     path.write_bytes(b"\xff\xfe\x00")
+    (finding,) = lint_paths([str(path)])
+    assert finding.text() == f"{path}:1:1: error: is not UTF-8 text [unreadable]"
+
+
+def test_a_library_that_does_not_load_is_a_finding_and_the_rest_is_linted(tmp_path: Path) -> None:
+    lib = _library(tmp_path)
+    (lib / "x" / "v2.yaml").write_text("kind: [\n")
+    (tmp_path / "other.yaml").write_text(BROKEN)
+    result = run_lint([str(tmp_path)], strict=True)
+    assert [f.rule for f in result.findings if f.file == str(lib / "x" / "v2.yaml")] == ["unreadable"]
+    assert {f.file for f in result.findings} == {str(lib / "x" / "v2.yaml"), str(tmp_path / "other.yaml")}
+    assert result.unreadable == 1
+
+
+def test_a_missing_path_is_a_usage_error(tmp_path: Path) -> None:
     with pytest.raises(AskflowError) as info:
-        lint_paths([str(path)])
+        lint_paths([str(tmp_path / "nope")])
     assert info.value.exit_code == 2
-    assert info.value.line() == f"{path}: is not UTF-8 text"
 
 
 def test_real_library_is_clean_under_strict() -> None:
-    assert [f.line() for f in lint_paths([str(LIBRARY)], strict=True) if f.severity == "error"] == []
+    assert [f.text() for f in lint_paths([str(LIBRARY)], strict=True) if f.severity == "error"] == []
 
 
 def test_files_given_beside_a_library_resolve_references_into_it(tmp_path: Path) -> None:
