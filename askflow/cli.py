@@ -3,6 +3,12 @@
 Each subcommand lives in the module that owns the concept and exposes ``register(subparsers)``,
 which adds its parser and sets ``func(args) -> int``. User errors (:class:`AskflowError`) are
 printed on one line to stderr and become the exit code they carry; they never show a traceback.
+
+Conventions every command follows (tests/test_cli.py checks them): ``--help`` ends with the
+command's exit codes (:data:`EXIT_CODES`); every argument has help text; a command with
+subcommands prints its help when given none; Ctrl-C prints one line and exits 130 (files are
+written whole or not at all, :mod:`askflow.files`); writing into a closed pipe (``| head``) is
+silent; ``--json PATH`` writes JSON to PATH.
 """
 
 from __future__ import annotations
@@ -10,8 +16,9 @@ from __future__ import annotations
 import argparse
 import errno
 import importlib
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from askflow import __version__
 from askflow.collector import batch_collector
@@ -26,6 +33,65 @@ COMMAND_MODULES = (
     "askflow.stacks.cli",
     "askflow.crds",
 )
+
+
+#: What each command's exit codes mean, shown at the end of its --help. Every command also exits
+#: 130 when interrupted (Ctrl-C) and 2 for a usage error (argparse's own exit code).
+EXIT_CODES: dict[str, str] = {
+    "askflow": "0 success; 1 the command found problems; 2 usage error or bad input",
+    "plan": "0 planned; 1 a mandatory policy rule is broken, or (--against) a protected resource would be "
+            "replaced or deleted; 2 bad input (nothing written)",
+    "lint": "0 no errors (warnings unless --strict); 1 errors, or nothing to lint in the files read; "
+            "2 usage error (a path that does not exist, a folder without *.yaml/*.yml/*.json) or no file "
+            "could be read",
+    "workflows": "0 done; 1 (lock) a released version changed or the lock is not up to date; 2 bad input",
+    "convert": "0 every job converted; 1 some job not converted (the others are written); "
+               "2 bad input (nothing written)",
+    "stack": "0 done; 2 bad input, or a prod stack without --confirm-prod (nothing written)",
+}
+INTERRUPTED = "interrupted; files are written whole or not at all, so nothing was left half-written"
+#: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.
+EXIT_INTERRUPTED = 130
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's formatter, except that the exit-code epilog keeps its lines."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        if text.startswith("exit codes:"):
+            return "".join(indent + line + "\n" for line in text.splitlines())
+        return super()._fill_text(text, width, indent)
+
+
+def _epilog(codes: str) -> str:
+    return "exit codes:\n" + "\n".join(f"  {part.strip()}" for part in codes.split(";")) + \
+        f"\n  {EXIT_INTERRUPTED} interrupted (Ctrl-C)"
+
+
+def parsers(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """``(command path, parser)`` for ``parser`` and every subcommand under it."""
+    yield parser.prog, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict.fromkeys(action.choices.values()):  # aliases share a parser
+                yield from parsers(sub)
+
+
+def _conventions(root: argparse.ArgumentParser) -> None:
+    """Exit codes at the end of every --help; help, not a bare usage error, for a command given
+    without its subcommand."""
+    for prog, parser in parsers(root):
+        words = prog.split()
+        codes = EXIT_CODES.get(words[1] if len(words) > 1 else "askflow")
+        if codes and not (parser.epilog or "").startswith("exit codes:"):
+            parser.epilog = _epilog(codes)
+            if parser.formatter_class is argparse.HelpFormatter:  # a raw one keeps every line already
+                parser.formatter_class = _Formatter
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction) and parser is not root:
+                action.required = False
+                if parser.get_default("func") is None:
+                    parser.set_defaults(func=lambda _args, p=parser: (p.print_help(), 2)[1])
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,10 +109,40 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    _conventions(parser)
     return parser
 
 
+def _silence() -> None:
+    """Point stdout and stderr at /dev/null: after a closed pipe or Ctrl-C, nothing more is
+    printed (not Python's flush error at exit, not asyncio's pending-task report)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+        try:
+            os.dup2(devnull, stream.fileno())
+        except (OSError, ValueError):  # not a real file (pytest's capture)
+            pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        if argv is None:  # the real command, not a call from Python
+            _silence()
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `askflow ... | head`: the reader has what it wanted. Silent, exit as SIGPIPE would.
+        _silence()
+        return 128 + 13
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -55,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with batch_collector():
             return int(args.func(args))
+    except (KeyboardInterrupt, BrokenPipeError):
+        raise
     except AskflowError as exc:
         print(exc.line(), file=sys.stderr)
         return exc.exit_code
@@ -65,8 +163,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         advice = "; check the path and its permissions" if exc.errno in (errno.EACCES, errno.EPERM) else ""
         print(f"{where}{exc.strerror or exc}{advice}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
 
 
 if __name__ == "__main__":

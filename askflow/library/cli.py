@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "workflows",
         help="the versioned WorkflowTemplate library (workflows/)",
-        description=__doc__,
+        description=__doc__.replace("``", "`"),  # the docstring, without reStructuredText's double quotes
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="workflows_command", metavar="SUBCOMMAND")
@@ -62,11 +62,12 @@ def register(subparsers: Any) -> None:
         default=Path("environments"),
         help="folder of Pulumi.<stack>.yaml files (default: environments)",
     )
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--json", dest="json_path", metavar="PATH",
+                   help="write the listing as JSON to PATH (- for stdout) instead of the table")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("new", parents=[common], help="copy the latest version of NAME to the next version")
-    p.add_argument("name")
+    p.add_argument("name", metavar="NAME", help="the template (a folder of the library), e.g. etl")
     p.set_defaults(func=run_new)
 
     p = sub.add_parser("lock", parents=[common], help="record new versions in versions.lock")
@@ -84,12 +85,14 @@ def register(subparsers: Any) -> None:
 
     p = sub.add_parser("show", parents=[common], help="draw a version's DAG or steps (Mermaid, DOT, PNG)")
     p.add_argument("version", metavar="NAME[-vN]", help="a template (its latest version) or a deployed name")
-    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid")
-    p.add_argument("--png", type=Path, metavar="FILE", help="render to a PNG with Graphviz dot")
+    p.add_argument("--format", choices=("mermaid", "dot"), default="mermaid",
+                   help="print Mermaid (default; GitHub renders it in Markdown) or Graphviz DOT")
+    p.add_argument("--png", type=Path, metavar="FILE",
+                   help="render to a PNG with Graphviz dot (FILE's folder must exist)")
     p.set_defaults(func=run_show)
 
     p = sub.add_parser("diff", parents=[common], help="what changed between two versions of a template")
-    p.add_argument("name")
+    p.add_argument("name", metavar="NAME", help="the template, e.g. etl")
     p.add_argument("a", metavar="VA", help="older version: v1 (or 1)")
     p.add_argument("b", metavar="VB", help="newer version: v2 (or 2)")
     p.add_argument("--text", action="store_true", help="also print a unified diff of the sources")
@@ -189,10 +192,16 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def run_list(args: argparse.Namespace) -> int:
+    if args.json_path and args.json_path != "-":
+        files.check_output_file(Path(args.json_path))
     library = load_library(args.root)
     data = list_rows(library, args.environments)
-    if args.json:
-        print(json.dumps(data, indent=2, sort_keys=True))
+    if args.json_path:
+        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
+        if args.json_path == "-":
+            print(text, end="")
+        else:
+            files.write_text(Path(args.json_path), text)
         return 0
     rows = [
         [
@@ -298,7 +307,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.png:  # before any work, and nothing written
         if shutil.which("dot") is None:
             raise AskflowError(DOT_MISSING)
-        files.check_writable(args.png)
+        files.check_output_file(args.png)
     library = load_library(args.root)
     version = readable(resolve_version(library, args.version))
     graph = build_graph(version.render(), version.deployed_name)

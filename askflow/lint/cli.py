@@ -18,13 +18,6 @@ from typing import Any
 
 from askflow.lint.finding import Finding
 
-EXIT_CODES = """\
-exit codes:
-  0  no errors (warnings allowed unless --strict)
-  1  errors found, or nothing to lint among the files read (as argo lint fails)
-  2  usage error (a path that does not exist, a folder with no *.yaml/*.yml/*.json), or no file could be read
-  130  interrupted (Ctrl-C)"""
-
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -34,8 +27,6 @@ def register(subparsers: Any) -> None:
         "offline: Argo's structural and semantic checks, OSS artifact checks, and platform rules "
         "(warnings, errors with --strict). A folder holding versions.lock is linted as a template library. "
         "Every file is linted; one that cannot be read is reported as an error at its line and column.",
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (*.yaml, *.yml, *.json)")
     parser.add_argument("--strict", action="store_true", help="platform and OSS warnings are errors")

@@ -460,13 +460,26 @@ def test_show_png_when_dot_fails_writes_nothing(
     out_dir.mkdir()
     (out_dir / "old.png").write_bytes(b"old")
     before = _listing(out_dir)
-    for target in (out_dir / "old.png", out_dir / "new" / "deeper" / "etl.png"):
+    for target in (out_dir / "old.png", out_dir / "etl.png"):
         _one_line_error(
             askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(target)),
             f"{target}: {expected}",
             "nothing was written",
         )
         assert _listing(out_dir) == before and sorted(p.name for p in out_dir.iterdir()) == ["old.png"]
+
+
+def test_show_png_into_a_missing_folder_is_an_error_not_a_mkdir(
+    lib_root: Path, askflow: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _fake_dot(tmp_path, monkeypatch, 'while [ "$1" != -o ]; do shift; done; printf PNG > "$2"')
+    target = tmp_path / "typo" / "etl.png"
+    _one_line_error(
+        askflow("workflows", "show", "etl", "--root", str(lib_root), "--png", str(target)),
+        f"{target}: cannot be written (the folder {target.parent} does not exist; create it first)",
+        "nothing was written",
+    )
+    assert not target.parent.exists()
 
 
 def test_show_png_into_an_unwritable_folder(

@@ -103,7 +103,7 @@ def test_list(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
     _stack(envs, "prod", "deploy: [hello-world-v2, etl-v2, fan-out]\ncrons: [nightly-etl]")
     _stack(envs, "qa", "deploy: [etl-v1]\ncrons: []")
     (lib_root / "hello-world" / "v3.yaml").write_text((lib_root / "hello-world" / "v2.yaml").read_text())
-    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json")
+    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json", "-")
     assert code == 0
     data = json.loads(out)
     rows = {r["deployed_name"]: r for r in data["versions"]}
@@ -129,12 +129,24 @@ def test_list(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
     assert line.split()[:4] == ["etl", "v2", "etl-v2", "released"] and "dev, prod" in line and "nightly-etl" in line
 
 
+def test_list_json_to_a_file(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
+    envs = tmp_path / "environments"
+    envs.mkdir()
+    _, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json", "-")
+    target = tmp_path / "list.json"
+    code, printed, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs),
+                               "--json", str(target))
+    assert (code, printed, target.read_text()) == (0, "", out)
+    code, _, err = askflow("workflows", "list", "--root", str(lib_root), "--json", str(tmp_path / "no" / "x.json"))
+    assert code == 2 and "does not exist" in err and not (tmp_path / "no").exists()
+
+
 def test_list_reports_a_changed_release_and_a_bad_stack(lib_root: Path, tmp_path: Path, askflow: Run) -> None:
     envs = tmp_path / "environments"
     envs.mkdir()
     path = lib_root / "etl" / "v1.yaml"
     path.write_text(path.read_text().replace("activeDeadlineSeconds: 3600", "activeDeadlineSeconds: 60"))
-    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json")
+    code, out, _ = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs), "--json", "-")
     assert {r["deployed_name"]: r["status"] for r in json.loads(out)["versions"]}["etl-v1"] == "CHANGED"
     _stack(envs, "prod", "deploy: [etl-v9]")
     code, _, err = askflow("workflows", "list", "--root", str(lib_root), "--environments", str(envs))
