@@ -14,16 +14,20 @@ help:
 	@echo "make test                run the test suite"
 	@echo "make lint                ruff, mypy, and askflow lint --strict on workflows/"
 	@echo "make scan                checkov on the prod stack's Terraform export (waivers: policy/checkov-waivers.yaml)"
-	@echo "make bench               benchmarks of the offline tools (bench/results.md)"
+	@echo "make bench               benchmarks of the offline tools, with a verdict per target (build/bench/results.md)"
 	@echo "make preview STACK=...   pulumi preview with the policy pack (needs the Pulumi CLI + credentials)"
 	@echo "make up STACK=...        pulumi up (needs the Pulumi CLI + Alibaba Cloud credentials)"
 	@echo "make destroy STACK=...   pulumi destroy of a non-prod stack (prod needs CONFIRM_PROD=yes)"
 	@echo "make lock                re-resolve requirements.lock from pyproject.toml"
 
+# Not --quiet: the first run installs for a minute or more, and pip's lines (Collecting ...,
+# Installing ...) show it is working.
 $(STAMP): requirements.lock pyproject.toml
+	@echo "Installing askflow and its pinned dependencies into $(VENV) (requirements.lock; first run: a minute or two)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@echo "$(VENV) is ready"
 	@touch $@
 
 venv: $(STAMP)

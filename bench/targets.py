@@ -1,0 +1,65 @@
+"""The targets the benchmarks are held to, and the verdict on a run's figures (met / not met).
+
+Each target names the figure it reads (the key path in a benchmark's result), its limit and where
+the limit comes from. A figure a run did not produce (a benchmark skipped) is ``not measured``,
+never ``met``. Benchmarks without a target here (lint, convert) are reported as figures only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    benchmark: str
+    figure: tuple[str, ...]  # key path in the benchmark's result
+    limit: float
+    why: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.benchmark}: {' / '.join(self.figure)} <= {self.limit}"
+
+
+TARGETS = (
+    *(
+        Target("bench_plan", (f"{n} versions", "overhead_ratio"), 1.3,
+               "askflow plan at most 30% over the same resources under bare SDK mocks (bench_plan.py)")
+        for n in (10, 100, 400)
+    ),
+    Target("bench_plan", ("growth_400_over_100",), 4.4,
+           "planning grows about linearly with the library: 4x the versions, at most 4.4x the time"),
+    *(
+        Target("bench_contract", (label, "overhead_ratio"), 1.10,
+               "the provider contract check costs at most 10% of askflow plan (bench_contract.py)")
+        for label in ("prod", "prod, 100 versions")
+    ),
+)
+
+
+def _figure(result: Any, path: tuple[str, ...]) -> float | None:
+    for key in path:
+        if not isinstance(result, Mapping) or key not in result:
+            return None
+        result = result[key]
+    return float(result) if isinstance(result, int | float) and not isinstance(result, bool) else None
+
+
+def verdicts(results: Mapping[str, Any]) -> list[tuple[Target, float | None, str]]:
+    """``(target, figure, "met" | "not met" | "not measured")`` for every target, in order."""
+    out = []
+    for target in TARGETS:
+        value = _figure(results.get(target.benchmark), target.figure)
+        verdict = "not measured" if value is None else "met" if value <= target.limit else "not met"
+        out.append((target, value, verdict))
+    return out
+
+
+def verdict_lines(results: Mapping[str, Any]) -> list[str]:
+    return [
+        f"{verdict:>12}  {target.name}" + (f" (measured {value:g})" if value is not None else "")
+        for target, value, verdict in verdicts(results)
+    ]
