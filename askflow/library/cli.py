@@ -3,7 +3,8 @@
 - ``list``: every template, its versions (released, draft, or changed since release), the stacks
   that deploy each (``environments/Pulumi.*.yaml``), and what references each.
 - ``new NAME``: copy the latest version to the next number (refuses while the latest is a draft).
-- ``lock``: record new versions' digests in ``versions.lock``; exit 1 if a released one changed.
+- ``lock NAME[-vN]... | --all``: release drafts (record their digests in ``versions.lock``);
+  exit 1 if a released one changed.
 - ``retire NAME-vN``: after deleting a released version's file, retire its name for good.
 - ``show NAME[-vN]``: the DAG or steps as Mermaid (``--format dot`` for Graphviz, ``--png FILE``).
 - ``diff NAME A B``: structural changes between two versions, ``--text`` adds a unified diff.
@@ -26,7 +27,7 @@ from askflow.library.diff import diff_versions, format_changes, text_diff
 from askflow.library.environments import read_stack_templates
 from askflow.library.graph import build_graph, to_dot, to_mermaid
 from askflow.library.loader import MAX_DEPLOYED_NAME, load_library, parse_deployed_name
-from askflow.library.lock import base_lock_text, check_against_base, read_lock, retire, updated_lock
+from askflow.library.lock import base_lock_text, check_against_base, read_lock, retire, unreleased, updated_lock
 from askflow.library.model import Library, TemplateVersion
 from askflow.library.selection import resolve_crons, resolve_deploy
 
@@ -70,7 +71,15 @@ def register(subparsers: Any) -> None:
     p.add_argument("name", metavar="NAME", help="the template (a folder of the library), e.g. etl")
     p.set_defaults(func=run_new)
 
-    p = sub.add_parser("lock", parents=[common], help="record new versions in versions.lock")
+    p = sub.add_parser(
+        "lock", parents=[common], help="release drafts: record their digests in versions.lock",
+        description="Release the drafts named (NAME-vN, or NAME for every draft of a template) by recording "
+        "their digests in versions.lock; --all releases every draft. Given neither, lists the drafts. A draft "
+        "identical to its previous version, or failing strict lint, is refused.",
+    )
+    p.add_argument("versions", nargs="*", metavar="NAME[-vN]",
+                   help="the drafts to release: a deployed name (etl-v4) or a template (every draft of it)")
+    p.add_argument("--all", action="store_true", help="release every draft of the library")
     p.add_argument("--check", action="store_true", help="write nothing; exit 1 if the lock is not up to date")
     p.add_argument(
         "--base", metavar="REV",
@@ -238,6 +247,10 @@ def run_new(args: argparse.Namespace) -> int:
 def run_lock(args: argparse.Namespace) -> int:
     if args.base is not None and not args.check:
         raise AskflowError("--base only checks; add --check", path=f"--base {quoted(args.base, 60)}")
+    if args.check and (args.versions or args.all):
+        raise AskflowError("--check checks the whole lock; drop the version names and --all")
+    if args.versions and args.all:
+        raise AskflowError("give the drafts to release or --all, not both")
     library = load_library(args.root)
     if args.check:
         if args.base is not None:
@@ -245,13 +258,23 @@ def run_lock(args: argparse.Namespace) -> int:
         _, added = updated_lock(library, library.lock_path)
         if added:
             raise AskflowError(
-                f"not locked yet: {', '.join(added)}; run `askflow workflows lock`",
+                f"not locked yet: {', '.join(added)}; run `askflow workflows lock {' '.join(added)}`",
                 file=str(library.lock_path),
                 exit_code=1,
             )
         print(f"{library.lock_path} is up to date")
         return 0
-    added = lock_library(library)
+    if not args.versions and not args.all:
+        drafts = unreleased(library, library.lock_path)
+        if drafts:
+            for name in drafts:
+                print(f"draft {name} {library.by_deployed_name[name].digest}")
+            raise AskflowError(
+                f"{len(drafts)} draft(s) not released; release them by name (askflow workflows lock "
+                f"{' '.join(drafts)}) or all at once with --all",
+                file=str(library.lock_path),
+            )
+    added = lock_library(library, args.versions or None)
     if not added:
         print(f"{library.lock_path} is up to date")
     for name in added:

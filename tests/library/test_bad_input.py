@@ -375,9 +375,11 @@ def test_new_and_lock_into_an_unwritable_folder(
     assert _listing(lib_root) == before
 
     assert askflow("workflows", "new", "hello-world", "--root", str(lib_root))[0] == 0  # a draft to lock
+    draft = lib_root / "hello-world" / "v3.yaml"
+    draft.write_text(draft.read_text().replace("600", "900"), encoding="utf-8")  # not a bare copy
     unwritable(lib_root)
     before = _listing(lib_root)
-    err = _one_line_error(askflow("workflows", "lock", "--root", str(lib_root)))
+    err = _one_line_error(askflow("workflows", "lock", "--all", "--root", str(lib_root)))
     assert err.startswith(f"{lib_root / 'versions.lock'}: cannot be written (") and "nothing was written" in err
     assert _listing(lib_root) == before
 
@@ -398,6 +400,8 @@ def test_a_write_failing_halfway_leaves_the_old_lock(
     lib_root: Path, askflow: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert askflow("workflows", "new", "etl", "--root", str(lib_root))[0] == 0
+    draft = lib_root / "etl" / "v3.yaml"
+    draft.write_text(draft.read_text() + "  podGC: {strategy: OnPodCompletion}\n", encoding="utf-8")  # not a bare copy
     before = _listing(lib_root)
 
     def half_then_full(self: Path, data: str, *args: Any, **kwargs: Any) -> int:
@@ -407,7 +411,7 @@ def test_a_write_failing_halfway_leaves_the_old_lock(
 
     monkeypatch.setattr(Path, "write_text", half_then_full)
     _one_line_error(
-        askflow("workflows", "lock", "--root", str(lib_root)),
+        askflow("workflows", "lock", "--all", "--root", str(lib_root)),
         f"{lib_root / 'versions.lock'}: cannot be written (No space left on device); nothing was written",
     )
     assert _listing(lib_root) == before  # the old lock whole, and no temporary file

@@ -78,7 +78,7 @@ spec:
 """,
         encoding="utf-8",
     )
-    assert askflow("workflows", "lock", "--root", str(lib_root))[0] == 0
+    assert askflow("workflows", "lock", "--all", "--root", str(lib_root))[0] == 0
     code, out, _ = askflow("workflows", "new", "pipeline", "--root", str(lib_root))
     assert code == 0 and "1 mention of pipeline-v1 changed to pipeline-v2" in out
     v2 = load_library(lib_root).by_deployed_name["pipeline-v2"]
@@ -367,7 +367,7 @@ def test_lock_refuses_a_version_that_fails_strict_lint(lib_root: Path, askflow: 
     bad.write_text((lib_root / "hello-world" / "v2.yaml").read_text().replace(
         "serviceAccountName: argo-workflow", "serviceAccountName: default"), encoding="utf-8")
     before = (lib_root / "versions.lock").read_text()
-    code, _, err = askflow("workflows", "lock", "--root", str(lib_root))
+    code, _, err = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 1 and "fix it before releasing" in err and err.count("\n") == 1
     assert (lib_root / "versions.lock").read_text() == before
 

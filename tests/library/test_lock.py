@@ -103,14 +103,14 @@ def test_malformed_lock(lib_root: Path, text: str, message: str) -> None:
 
 def test_a_lock_emptied_by_a_wrong_type_is_not_rewritten(lib_root: Path, askflow: Run) -> None:
     (lib_root / "versions.lock").write_text("versions: []\n", encoding="utf-8")
-    code, out, err = askflow("workflows", "lock", "--root", str(lib_root))
+    code, out, err = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 2 and out == "" and "versions must map" in err and err.count("\n") == 1
     assert (lib_root / "versions.lock").read_text() == "versions: []\n", "nothing written"
 
 
 def test_lock_command_adds_new_versions(lib_root: Path, askflow: Run) -> None:
     before = (lib_root / "versions.lock").read_text()
-    code, out, _ = askflow("workflows", "lock", "--root", str(lib_root))
+    code, out, _ = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 0 and "up to date" in out
     assert (lib_root / "versions.lock").read_text() == before
 
@@ -120,7 +120,7 @@ def test_lock_command_adds_new_versions(lib_root: Path, askflow: Run) -> None:
     assert code == 1 and "not locked yet: hello-world-v3" in err
     assert (lib_root / "versions.lock").read_text() == before, "--check writes nothing"
 
-    code, out, _ = askflow("workflows", "lock", "--root", str(lib_root))
+    code, out, _ = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 0 and out.startswith("locked hello-world-v3 sha256:")
     recorded = read_lock(lib_root / "versions.lock")
     assert recorded["hello-world-v3"] == load_library(lib_root).by_deployed_name["hello-world-v3"].digest
@@ -128,14 +128,14 @@ def test_lock_command_adds_new_versions(lib_root: Path, askflow: Run) -> None:
     assert keys.index("hello-world-v3") == keys.index("hello-world-v2") + 1
     # Idempotent: a second lock changes no byte.
     after = (lib_root / "versions.lock").read_text()
-    askflow("workflows", "lock", "--root", str(lib_root))
+    askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert (lib_root / "versions.lock").read_text() == after
 
 
 def test_lock_command_refuses_to_change_a_recorded_version(lib_root: Path, askflow: Run) -> None:
     before = (lib_root / "versions.lock").read_text()
     _change_value(lib_root / "etl" / "v1.yaml")
-    code, out, err = askflow("workflows", "lock", "--root", str(lib_root))
+    code, out, err = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 1
     assert err.count("\n") == 1
     assert (
@@ -161,3 +161,61 @@ def test_a_rewritten_lock_is_read_again_even_at_the_same_size(tmp_path: Path) ->
     assert read_lock(lock) == {"etl-v1": second}
     lock.unlink()
     assert read_lock(lock) == {}
+
+
+# --- lock releases only what it is told ----------------------------------------------------------
+
+
+def _draft(lib_root: Path, name: str, number: int, change: str | None = "900") -> Path:
+    source = sorted((lib_root / name).glob("v*.yaml"))[-1]
+    text = source.read_text()
+    new = lib_root / name / f"v{number}.yaml"
+    new.write_text(text.replace("600", change) if change else text, encoding="utf-8")
+    return new
+
+
+def test_bare_lock_lists_the_drafts_and_asks_for_all(lib_root: Path, askflow: Run) -> None:
+    before = (lib_root / "versions.lock").read_text()
+    _draft(lib_root, "hello-world", 3)
+    code, out, err = askflow("workflows", "lock", "--root", str(lib_root))
+    assert code == 2 and out.startswith("draft hello-world-v3 sha256:")
+    assert err.count("\n") == 1 and "askflow workflows lock hello-world-v3" in err and "--all" in err
+    assert (lib_root / "versions.lock").read_text() == before, "nothing released"
+
+
+def test_lock_releases_only_the_drafts_named(lib_root: Path, askflow: Run) -> None:
+    _draft(lib_root, "hello-world", 3)
+    etl = _draft(lib_root, "etl", 3, change=None)
+    etl.write_text(etl.read_text() + "# a comment is not a change\n  podGC: {strategy: OnPodCompletion}\n")
+    code, out, _ = askflow("workflows", "lock", "hello-world-v3", "--root", str(lib_root))
+    assert code == 0 and out.startswith("locked hello-world-v3 ") and "etl" not in out
+    recorded = read_lock(lib_root / "versions.lock")
+    assert "hello-world-v3" in recorded and "etl-v3" not in recorded
+    code, out, _ = askflow("workflows", "lock", "etl", "--root", str(lib_root))  # a template: its drafts
+    assert code == 0 and out.startswith("locked etl-v3 ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["hello-world-v2"], "hello-world-v2 is released already"),
+        (["etl"], "etl has no draft"),
+        (["nope-v1"], "'nope-v1' is neither a template nor a version"),
+        (["etl-v1", "--all"], "not both"),
+    ],
+)
+def test_lock_refuses_what_is_not_a_draft(lib_root: Path, askflow: Run, argv: list[str], message: str) -> None:
+    before = (lib_root / "versions.lock").read_text()
+    code, out, err = askflow("workflows", "lock", *argv, "--root", str(lib_root))
+    assert code == 2 and message in err and err.count("\n") == 1
+    assert (lib_root / "versions.lock").read_text() == before
+
+
+def test_a_draft_identical_to_its_previous_version_is_refused(lib_root: Path, askflow: Run) -> None:
+    before = (lib_root / "versions.lock").read_text()
+    copy = _draft(lib_root, "hello-world", 3, change=None)
+    for argv in (["hello-world-v3"], ["--all"]):
+        code, out, err = askflow("workflows", "lock", *argv, "--root", str(lib_root))
+        assert (code, out) == (1, "")
+        assert err == f"{copy}: hello-world-v3 is identical to hello-world-v2: edit it before releasing it, or delete it\n"
+    assert (lib_root / "versions.lock").read_text() == before

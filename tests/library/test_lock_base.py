@@ -60,11 +60,16 @@ def test_a_version_deleted_with_its_lock_line_is_refused(repo: Path, askflow: Ru
     )
 
 
+def _edit(path: Path) -> None:
+    path.write_text(path.read_text() + "  podGC: {strategy: OnPodCompletion}\n", encoding="utf-8")
+
+
 def test_a_released_number_reused_for_other_content_is_refused(repo: Path, askflow: Run) -> None:
     _drop(repo, "hello-world", 2)
     code, _, err = askflow("workflows", "new", "hello-world", "--root", str(repo))  # v2 again, from v1
     assert code == 0 and (repo / "hello-world" / "v2.yaml").exists(), err
-    assert askflow("workflows", "lock", "--root", str(repo))[0] == 0
+    _edit(repo / "hello-world" / "v2.yaml")  # a copy nobody changed is not a version
+    assert askflow("workflows", "lock", "--all", "--root", str(repo))[0] == 0
     code, _, err = _check(askflow, repo)
     assert code == 1
     assert "hello-world-v2 was released at HEAD as sha256:" in err and "a released version never changes" in err
@@ -85,7 +90,8 @@ def test_a_new_version_is_only_unlocked_not_a_base_problem(repo: Path, askflow: 
     assert askflow("workflows", "new", "etl", "--root", str(repo))[0] == 0
     code, _, err = _check(askflow, repo)
     assert code == 1 and "not locked yet: etl-v3" in err
-    assert askflow("workflows", "lock", "--root", str(repo))[0] == 0
+    _edit(repo / "etl" / "v3.yaml")
+    assert askflow("workflows", "lock", "--all", "--root", str(repo))[0] == 0
     assert _check(askflow, repo)[0] == 0
 
 
@@ -104,6 +110,6 @@ def test_a_bad_revision_is_one_line(repo: Path, askflow: Run, base: str) -> None
 
 def test_base_needs_check(repo: Path, askflow: Run) -> None:
     before = (repo / "versions.lock").read_bytes()
-    code, _, err = askflow("workflows", "lock", "--base", "HEAD", "--root", str(repo))
+    code, _, err = askflow("workflows", "lock", "--all", "--base", "HEAD", "--root", str(repo))
     assert (code, err) == (2, "--base 'HEAD': --base only checks; add --check\n")
     assert (repo / "versions.lock").read_bytes() == before

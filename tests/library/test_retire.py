@@ -43,7 +43,7 @@ def test_a_retired_name_is_never_locked_again(lib_root: Path, askflow: Run) -> N
     v1 = (lib_root / "hello-world" / "v1.yaml").read_text(encoding="utf-8")
     v2.write_text(v1.replace("activeDeadlineSeconds:", "activeDeadlineSeconds: 1 #"), encoding="utf-8")
     before = (lib_root / "versions.lock").read_bytes()
-    code, _, err = askflow("workflows", "lock", "--root", str(lib_root))
+    code, _, err = askflow("workflows", "lock", "--all", "--root", str(lib_root))
     assert code == 1 and err.count("\n") == 1
     assert "hello-world-v2 is retired" in err and "rename this file to v3" in err
     assert (lib_root / "versions.lock").read_bytes() == before
