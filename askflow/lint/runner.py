@@ -9,6 +9,7 @@ does (https://argo-workflows.readthedocs.io/en/latest/cli/argo_lint/).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -244,6 +245,22 @@ def unreadable(exc: AskflowError, file: str) -> Finding:
     )
 
 
+_MISSING_VERSION = re.compile(r'couldn\'t find workflow template "([a-z0-9][-a-z0-9]*-v[1-9][0-9]*)"')
+
+
+def _library_hint(finding: Finding) -> Finding:
+    """A reference to ``NAME-vN`` that does not resolve, in files linted without a template
+    library: say how to lint them with it (the versions it holds are what such names refer to)."""
+    if finding.rule != "undefined-workflow-template":
+        return finding
+    match = _MISSING_VERSION.search(finding.message)
+    if match is None:
+        return finding
+    library = "workflows" if (Path("workflows") / LOCK_FILE).is_file() else "LIBRARY"
+    return replace(finding, message=f"{finding.message}; {match.group(1)} looks like a template library version: "
+                   f"lint this file together with the library (askflow lint {finding.file} {library})")
+
+
 def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
     """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
 
@@ -297,6 +314,8 @@ def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
         result.documents += len(wanted_sources)
     result.findings.extend(lint_documents(docs, strict=strict, extra_templates=extra))
     result.findings.extend(library_findings)
+    if not libraries:
+        result.findings = [_library_hint(f) for f in result.findings]
     positions = Positions()
     result.findings = sorted(
         (f if f.line else replace(f, line=(at := positions.of(f.file, f.doc, f.path))[0], column=at[1])

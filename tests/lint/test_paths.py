@@ -144,3 +144,21 @@ def test_files_given_beside_a_library_resolve_references_into_it(tmp_path: Path)
     wf.write_text(missing)
     errors = [f.rule for f in lint_paths([str(wf), str(root)]) if f.severity == "error"]
     assert errors == ["undefined-workflow-template"]
+
+
+def test_a_reference_to_a_library_version_linted_alone_says_to_lint_it_with_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _starter(tmp_path)
+    wf = tmp_path / "wf.yaml"
+    wf.write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {generateName: run-}\n"
+        "spec: {workflowTemplateRef: {name: etl-v2}}\n"
+    )
+    monkeypatch.chdir(tmp_path)  # a library at ./workflows: the hint names it
+    [finding] = [f for f in lint_paths(["wf.yaml"]) if f.severity == "error"]
+    assert finding.message.endswith(
+        "; etl-v2 looks like a template library version: lint this file together with the library "
+        "(askflow lint wf.yaml workflows)"
+    )
+    assert [f for f in lint_paths(["wf.yaml", str(root)]) if f.severity == "error"] == []
