@@ -45,8 +45,9 @@ EXIT_CODES: dict[str, str] = {
             "2 usage error (a path that does not exist, a folder without *.yaml/*.yml/*.json) or no file "
             "could be read",
     "workflows": "0 done; 1 (lock) a released version changed or the lock is not up to date; 2 bad input",
-    "convert": "0 every job converted; 1 some job not converted (the others are written); "
-               "2 bad input (nothing written)",
+    "convert": "0 every job converted; 1 some job or input file not converted (the others are written); "
+               "2 usage error (a missing path, a folder without definitions, a bad --name) or no input could "
+               "be read (nothing written)",
     "stack": "0 done; 2 bad input, or a prod stack without --confirm-prod (nothing written)",
 }
 INTERRUPTED = "interrupted; files are written whole or not at all, so nothing was left half-written"

@@ -1,8 +1,13 @@
 """``askflow convert``: batch job definitions -> versioned WorkflowTemplates with migration reports.
 
+Every input file is read, like a linter's: a file that cannot be read, is malformed or is not a
+definition of any known format is reported (one line naming it, with line and column when the
+parser gives them) and the other files are converted all the same.
+
 Exit codes: 0 every job converted (approximations and dropped fields are reported, not errors);
-1 some job could not be converted (the others are still written); 2 an input cannot be read, is
-malformed or is not a definition of any known format (one line naming the file; nothing written).
+1 some job or file could not be converted (the others are still written); 2 a usage error (a path
+that does not exist, a folder without definitions, a bad --name) or no input file could be read
+(nothing written).
 
 Output: stdout has what the run did (each file's detected format, the summary table, where it
 wrote); stderr has only what went wrong: the one error line of exit 2 and nothing else, or one
@@ -13,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +28,11 @@ from rich.table import Table
 from rich.text import Text
 
 from askflow.convert.codes import CODES
-from askflow.convert.detect import FORMATS
+from askflow.convert.detect import FORMATS, discover, read_definitions
 from askflow.convert.engine import Run, plan_run
 from askflow.convert.report import counts
 from askflow.convert.writer import check_json
+from askflow.errors import AskflowError
 from askflow.substrate import CLUSTER_KINDS
 
 #: More jobs than this get a progress bar (on a terminal).
@@ -38,8 +45,8 @@ def register(subparsers: Any) -> None:
         help="convert AWS Batch, BatchCompute or Kubernetes Job/CronJob definitions into WorkflowTemplates",
         description="Convert batch job definitions (files or folders, JSON or YAML) into new versions of "
                     "WorkflowTemplates in a template library (DIR/<name>/v<N>.yaml, cron-<schedule>.yaml for "
-                    "scheduled jobs) with a migration report beside each (v<N>.migration.md). Exit 0: all "
-                    "converted; 1: some job not converted (the others are written); 2: bad input, nothing written.",
+                    "scheduled jobs) with a migration report beside each (v<N>.migration.md). Every file is "
+                    "read: one that cannot be is reported and the others are converted.",
     )
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="definition files or folders (recursive)")
     parser.add_argument("--from", dest="source_format", choices=FORMATS,
@@ -101,6 +108,48 @@ def summary_table(result: Run) -> Table:
     return table
 
 
+@dataclass
+class _BatchRun(Run):
+    """A run plus the input files that could not be read: they are in the JSON report too."""
+
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.unreadable else super().exit_code
+
+    def report(self) -> dict[str, Any]:
+        data = super().report()
+        data["unreadable"] = self.unreadable
+        return data
+
+
+def _unreadable(exc: AskflowError, file: Path) -> dict[str, Any]:
+    return {"file": exc.file or str(file), "line": exc.line_no, "column": exc.column, "message": exc.message,
+            "path": exc.path}
+
+
+def _where(item: dict[str, Any]) -> str:
+    at = f":{item['line']}:{item['column']}" if item["line"] else ""
+    path = f" {item['path']}:" if item["path"] else ""
+    return f"{item['file']}{at}:{path}"
+
+
+def readable_inputs(inputs: list[str], source_format: str | None) -> tuple[list[Path], list[dict[str, Any]]]:
+    """(files that hold definitions, one entry per file that cannot be read or holds none). A path that
+    does not exist or a folder without definition files is a usage error (AskflowError, exit 2)."""
+    good: list[Path] = []
+    bad: list[dict[str, Any]] = []
+    for file in discover(inputs):
+        try:
+            read_definitions([file], source_format)
+        except AskflowError as exc:
+            bad.append(_unreadable(exc, file))
+        else:
+            good.append(file)
+    return good, bad
+
+
 def run(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False)
     bar = _Bar(err)
@@ -114,13 +163,21 @@ def run(args: argparse.Namespace) -> int:
 
     if args.json_report is not None:
         check_json(args.json_report)  # before the conversion, not after it
+    good, bad = readable_inputs(args.inputs, args.source_format)
+    if not good:
+        for item in bad:  # nothing could be read: these lines are all there is to say; nothing written
+            print(f"{_where(item)} {item['message']}", file=sys.stderr)
+        return 2
     try:
-        result = plan_run(args.inputs, args.out, source_format=args.source_format, name=args.name,
+        planned = plan_run([str(p) for p in good], args.out, source_format=args.source_format, name=args.name,
                           cluster_kind=args.cluster_kind,
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
     finally:
         bar.stop()
+    result = _BatchRun(planned.out, planned.results, bad)
     result.write(args.json_report)
+    for item in bad:
+        print(f"{_where(item)} not converted: {item['message']}", file=sys.stderr)
     for r in result.results:
         if not r.converted:
             blocking = [e for e in r.plan.report.entries if CODES[e.code].blocking]

@@ -80,9 +80,38 @@ MALFORMED = {
 }
 
 
-@pytest.mark.parametrize("name", sorted(MALFORMED))
+#: Files that cannot be read or hold no definition: reported like a linter's findings, the rest converted.
+UNREADABLE = {"truncated.json": "1:36", "unknown.yaml": "", "dupkey.json": "", "empty.yaml": ""}
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_an_unreadable_file_is_reported_and_the_others_are_converted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    text, message = MALFORMED[name]
+    good = write_json(tmp_path, "good.json", definition())
+    bad = tmp_path / "in" / name
+    bad.write_text(text, encoding="utf-8")
+    report = tmp_path / "report.json"
+    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", str(report))
+    assert code == 1 and "Traceback" not in err
+    [line] = err.splitlines()
+    where = f"{bad}:{UNREADABLE[name]}:" if UNREADABLE[name] else f"{bad}:"
+    assert line.startswith(f"{where} not converted: ") and message in line, line
+    assert (tmp_path / "lib" / "worker" / "v1.yaml").is_file() and "1 template version(s) written" in out
+    data = json.loads(report.read_text())
+    assert [item["file"] for item in data["unreadable"]] == [str(bad)]
+    assert data["summary"]["converted"] == 1
+    # Only unreadable files: nothing could be read, exit 2, one line each, nothing written.
+    code, out, err = cli(capsys, str(bad), str(bad), "--out", str(tmp_path / "lib2"))
+    assert (code, out) == (2, "") and err.splitlines() == [f"{where} {line.split('not converted: ', 1)[1]}"]
+    assert not (tmp_path / "lib2").exists()
+
+
+@pytest.mark.parametrize("name", sorted(set(MALFORMED) - set(UNREADABLE)))
 def test_malformed_input_exits_2_with_one_line_and_writes_nothing(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    """A definition that reads but cannot be converted as a whole (a dependency on a job that does not
+    exist, a cycle): the run stops, as jobs of one run may depend on each other across files."""
     text, message = MALFORMED[name]
     good = write_json(tmp_path, "good.json", definition())  # a valid job in the same run is not written either
     bad = tmp_path / "in" / name
@@ -140,7 +169,8 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, _, _ = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json", str(report_path))
     assert code == 1
     report = json.loads(report_path.read_text())
-    assert set(report) == {"report_version", "summary", "jobs", "codes"}
+    assert set(report) == {"report_version", "summary", "jobs", "codes", "unreadable"}
+    assert report["unreadable"] == []
     assert report["summary"]["jobs"] == 2 and report["summary"]["converted"] == 1
     worker, queue = report["jobs"]
     assert set(worker) == {"name", "status", "version", "deployed_name", "source", "outputs", "parameters",
@@ -236,14 +266,15 @@ def test_summary_prints_file_names_literally(tmp_path: Path, capsys: pytest.Capt
 
 def test_a_failing_run_prints_one_line_whatever_it_detected(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                                               ) -> None:
-    """Detection is reported with the summary of a run that worked, so exit 2 is exactly one line on stderr
-    and nothing on stdout, however many files were recognised before the bad one."""
+    """Detection is reported with the summary of the run; a file that cannot be read is one line on stderr
+    and the files recognised beside it are converted."""
     for i in range(3):
         write_json(tmp_path, f"a{i}.json", definition(f"job{i}"))
     (tmp_path / "in" / "z.json").write_text('{"jobDefinitionName": ', encoding="utf-8")
-    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
-    assert code == 2 and out == ""
-    assert len(err.splitlines()) == 1 and err.startswith(f"{tmp_path / 'in' / 'z.json'}: JSON does not parse"), err
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "other"))
+    assert code == 1 and "3 template version(s) written" in out
+    assert len(err.splitlines()) == 1 and err.startswith(f"{tmp_path / 'in' / 'z.json'}:1:23: not converted: JSON does "
+                                                         "not parse"), err
     (tmp_path / "in" / "z.json").unlink()
     code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json",
                          str(tmp_path / "r.json"))
