@@ -17,7 +17,9 @@ import argparse
 import errno
 import importlib
 import os
+import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 
 from askflow import __version__
@@ -129,18 +131,40 @@ def _silence() -> None:
             pass
 
 
+_interrupted = False
+
+
+def _on_sigint(signum: int, frame: object) -> None:
+    """Python's own Ctrl-C (KeyboardInterrupt), remembered: an interrupt that lands inside an import
+    or an event loop can surface as another error (a half-imported module's AttributeError), which
+    is still an interrupt to the user."""
+    global _interrupted
+    _interrupted = True
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    global _interrupted
+    _interrupted = False
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGINT, _on_sigint)
     try:
         return _main(argv)
-    except KeyboardInterrupt:
+    except BaseException as exc:
+        if not _interrupted and not isinstance(exc, KeyboardInterrupt | BrokenPipeError):
+            raise
+        if isinstance(exc, BrokenPipeError) and not _interrupted:
+            # `askflow ... | head`: the reader has what it wanted. Silent, exit as SIGPIPE would.
+            _silence()
+            return 128 + 13
         print(INTERRUPTED, file=sys.stderr)
         if argv is None:  # the real command, not a call from Python
             _silence()
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        # `askflow ... | head`: the reader has what it wanted. Silent, exit as SIGPIPE would.
-        _silence()
-        return 128 + 13
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _main(argv: Sequence[str] | None) -> int:
@@ -155,9 +179,13 @@ def _main(argv: Sequence[str] | None) -> int:
     except (KeyboardInterrupt, BrokenPipeError):
         raise
     except AskflowError as exc:
+        if _interrupted:  # an interrupt reported as an error on its way up: still an interrupt
+            raise KeyboardInterrupt from None
         print(exc.line(), file=sys.stderr)
         return exc.exit_code
     except OSError as exc:
+        if _interrupted:
+            raise KeyboardInterrupt from None
         # The net under every command: a file or folder the system refused (permissions, a full
         # disk) is one line, not a traceback. Commands that write say what they left as it was.
         where = f"{exc.filename}: " if exc.filename else ""

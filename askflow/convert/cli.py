@@ -27,12 +27,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from askflow import yamlio
 from askflow.convert.codes import CODES
 from askflow.convert.detect import FORMATS, discover, read_definitions
 from askflow.convert.engine import Run, plan_run
 from askflow.convert.report import counts
 from askflow.convert.writer import check_json
 from askflow.errors import AskflowError
+from askflow.library.model import LOCK_FILE
 from askflow.substrate import CLUSTER_KINDS
 
 #: More jobs than this get a progress bar (on a terminal).
@@ -150,6 +152,37 @@ def readable_inputs(inputs: list[str], source_format: str | None) -> tuple[list[
     return good, bad
 
 
+def check_library(result: Run) -> None:
+    """Refuse (exit 2, before anything is written) a run that would add a version to a library
+    template ``askflow convert`` did not create (its folder has no ``v<N>.migration.md``), or write a
+    version identical to the one before it (the same input converted again)."""
+    from askflow.convert.build import render_template
+    from askflow.library.lock import read_lock
+
+    lock_path = result.out / LOCK_FILE
+    recorded = read_lock(lock_path) if lock_path.is_file() else {}
+    for r in result.results:
+        if not r.converted or not r.version or r.version < 2:
+            continue
+        name, folder = r.plan.name, result.out / r.plan.name
+        if not any(folder.glob("v*.migration.md")):
+            raise AskflowError(
+                f"job {name!r} is named like the library template {folder} that askflow convert did not create; "
+                f"convert it under another name (--name {name}-converted, one job at a time) or rename the job",
+                file=r.plan.source.file,
+            )
+        previous = folder / f"v{r.version - 1}.yaml"
+        if previous.is_file() and \
+                previous.read_text(encoding="utf-8") == yamlio.dumps(render_template(r.plan, r.version - 1)):
+            state = "released" if f"{name}-v{r.version - 1}" in recorded else \
+                f"a draft (release it with `askflow workflows lock {name}-v{r.version - 1}`)"
+            raise AskflowError(
+                f"{name}-v{r.version - 1} was converted from the same input and is {state}; a copy would be "
+                "a duplicate version: change the input to convert it again",
+                file=r.plan.source.file,
+            )
+
+
 def run(args: argparse.Namespace) -> int:
     err = Console(stderr=True, highlight=False)
     bar = _Bar(err)
@@ -174,6 +207,7 @@ def run(args: argparse.Namespace) -> int:
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
     finally:
         bar.stop()
+    check_library(planned)
     result = _BatchRun(planned.out, planned.results, bad)
     result.write(args.json_report)
     for item in bad:

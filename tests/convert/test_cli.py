@@ -153,13 +153,41 @@ def test_next_free_version_and_cron_follows(tmp_path: Path, capsys: pytest.Captu
     lib = tmp_path / "lib"
     (lib / "nightly").mkdir(parents=True)
     (lib / "nightly" / "v3.py").write_text("# an existing hera version\n")
+    (lib / "nightly" / "v3.migration.md").write_text("# converted earlier\n")  # askflow convert made nightly
     assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+    cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] = ["--changed"]
+    path = write_yaml(tmp_path, "cron.yaml", cron)
     assert cli(capsys, str(path), "--out", str(lib))[0] == 0
     names = sorted(p.name for p in (lib / "nightly").iterdir())
-    assert names == ["cron-nightly.yaml", "v3.py", "v4.migration.md", "v4.yaml", "v5.migration.md", "v5.yaml"]
+    assert names == ["cron-nightly.yaml", "v3.migration.md", "v3.py", "v4.migration.md", "v4.yaml", "v5.migration.md",
+                     "v5.yaml"]
     ref = yamlio.load_file(lib / "nightly" / "cron-nightly.yaml")["spec"]["workflowSpec"]["workflowTemplateRef"]
     assert ref == {"name": "nightly-v5"}  # the version just written
-    assert (lib / "nightly" / "v4.yaml").read_bytes() == (lib / "nightly" / "v5.yaml").read_bytes()
+
+
+def test_a_job_named_like_a_library_template_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path, "def.json", definition("etl"))
+    lib = tmp_path / "lib"
+    (lib / "etl").mkdir(parents=True)
+    (lib / "etl" / "v1.yaml").write_text("# written by a person\n")
+    before = sorted(p.name for p in lib.rglob("*"))
+    code, out, err = cli(capsys, str(path), "--out", str(lib))
+    assert (code, out) == (2, "")
+    assert err == (f"{path}: job 'etl' is named like the library template {lib / 'etl'} that askflow convert did not "
+                   "create; convert it under another name (--name etl-converted, one job at a time) or rename the job\n")
+    assert sorted(p.name for p in lib.rglob("*")) == before
+    assert cli(capsys, str(path), "--out", str(lib), "--name", "etl-converted")[0] == 0
+
+
+def test_the_same_input_twice_is_not_a_duplicate_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_json(tmp_path, "def.json", definition())
+    lib = tmp_path / "lib"
+    assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+    before = sorted(p.name for p in lib.rglob("*"))
+    code, out, err = cli(capsys, str(path), "--out", str(lib))
+    assert (code, out) == (2, "") and err.startswith(f"{path}: worker-v1 was converted from the same input and is a "
+                                                     "draft (release it with `askflow workflows lock worker-v1`)")
+    assert sorted(p.name for p in lib.rglob("*")) == before
 
 
 def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -237,7 +265,8 @@ def test_json_path_that_would_clobber_is_refused_before_writing(
     path = write_json(tmp_path, "def.json", definition())
     lib = tmp_path / "lib"
     if where == "existing template":  # this run writes v2; --json must not replace the released v1
-        assert cli(capsys, str(path), "--out", str(lib))[0] == 0
+        assert cli(capsys, str(write_json(tmp_path, "old.json", definition(retryStrategy={"attempts": 2}))),
+                   "--out", str(lib))[0] == 0
         report = lib / "worker" / "v1.yaml"
     elif where == "output":
         report = lib / "worker" / "v1.yaml"

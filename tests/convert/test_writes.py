@@ -113,9 +113,12 @@ def test_a_write_failing_part_way_leaves_everything_as_it_was(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, method: str,
         name: str) -> None:
     lib = tmp_path / "lib"
+    earlier = cronjob()
+    earlier["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["args"] = ["--earlier"]  # so this
+    # run's nightly is a new version
+    assert cli(capsys, str(write_yaml(tmp_path, "earlier.yaml", earlier)), "--out", str(lib))[0] == 0
     cron = str(write_yaml(tmp_path, "cron.yaml", cronjob()))
     job = str(write_json(tmp_path, "def.json", definition()))
-    assert cli(capsys, cron, "--out", str(lib))[0] == 0  # nightly v1 + cron-nightly.yaml
     (tmp_path / "r.json").write_text("the previous report\n")
     before = snapshot(tmp_path)
     _fail_on(monkeypatch, method, name, OSError(errno.ENOSPC, "No space left on device"))
@@ -187,6 +190,9 @@ def test_an_existing_library_whose_root_is_read_only_still_takes_new_versions(
     source = write_json(tmp_path, "def.json", definition())
     lib = tmp_path / "lib"
     assert cli(capsys, str(source), "--out", str(lib))[0] == 0
+    changed = definition()
+    changed["containerProperties"]["command"] = ["run", "--again"]
+    source = write_json(tmp_path, "def.json", changed)
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda p, mode, **kw: Path(p) != lib and real_access(p, mode, **kw))
     code, _, err = cli(capsys, str(source), "--out", str(lib))
