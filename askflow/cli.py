@@ -50,6 +50,8 @@ EXIT_CODES: dict[str, str] = {
     "convert": "0 every job converted; 1 some job or input file not converted (the others are written); "
                "2 usage error (a missing path, a folder without definitions, a bad --name) or no input could "
                "be read (nothing written)",
+    "crds": "0 listed, or (--verify) every file matches its sha256; 1 (--verify) a file differs; "
+            "2 bad input, or a file cannot be downloaded",
     "stack": "0 done; 2 bad input, or a prod stack without --confirm-prod (nothing written)",
 }
 INTERRUPTED = "interrupted; files are written whole or not at all, so nothing was left half-written"
@@ -85,7 +87,8 @@ def _conventions(root: argparse.ArgumentParser) -> None:
     without its subcommand."""
     for prog, parser in parsers(root):
         words = prog.split()
-        codes = EXIT_CODES.get(words[1] if len(words) > 1 else "askflow")
+        # A command not in EXIT_CODES yet gets askflow's general convention.
+        codes = EXIT_CODES.get(words[1] if len(words) > 1 else "askflow", EXIT_CODES["askflow"])
         if codes and not (parser.epilog or "").startswith("exit codes:"):
             parser.epilog = _epilog(codes)
             if parser.formatter_class is argparse.HelpFormatter:  # a raw one keeps every line already
