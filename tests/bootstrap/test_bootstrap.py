@@ -662,7 +662,7 @@ def test_existing_roles_are_checked_not_created(tmp_path: Path, roles_exist: set
     roles_exist.update({"AliyunServiceRoleForECI", "AliyunCSDefaultRole"})
     root = _project_copy(tmp_path, {"existing_roles": ["AliyunServiceRoleForECI", "AliyunCSDefaultRole"]})
     plan = plan_stack(STACK, project_root=root)
-    assert {r.inputs["serviceName"] for r in plan.of_type(SLR)} == {"nat.aliyuncs.com"}
+    assert {r.inputs["serviceName"] for r in plan.of_type(SLR)} == {"ess.aliyuncs.com", "nat.aliyuncs.com"}
     assert "AliyunCSDefaultRole" not in {r.inputs["roleName"] for r in plan.of_type(ROLE)}
     assert plan.outputs["serviceRoles"]["checked"] == ["AliyunServiceRoleForECI", "AliyunCSDefaultRole"]
 
