@@ -1,18 +1,22 @@
-"""``plan.md``: a planned stack as a Mermaid diagram, a resource table, protections and policy results.
+"""``plan.md``: a planned stack as a Mermaid diagram, a table per component, protections and policy results.
 
 GitHub renders Mermaid in Markdown (https://docs.github.com/en/get-started/writing-on-github/
 working-with-advanced-formatting/creating-diagrams). The diagram is a Mermaid flowchart
-(https://mermaid.js.org/syntax/flowchart.html): one ``subgraph`` per top-level component, one node
-per custom resource, and an arrow ``A --> B`` for each dependency the engine recorded (B waits for A).
-Node ids are derived from URNs and made safe (letters, digits, underscores); labels are quoted and
-their quotes and angle brackets written as Mermaid entity codes. Output is deterministic.
+(https://mermaid.js.org/syntax/flowchart.html) of the stack's top-level components (network,
+cluster, storage, identity, argo, tenants, templates, ...): one node per component, labelled with
+what it holds (a template library is one node with its count of WorkflowTemplates), and an arrow
+``A --> B`` when a resource of B waits for a resource of A. Its size grows with the number of
+components, not of resources, so it stays readable whatever the library holds; each component's
+resources are listed in its own table below it. Node ids are derived from the component and made
+safe (letters, digits, underscores); labels are quoted and their quotes and angle brackets written
+as Mermaid entity codes. Output is deterministic.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
@@ -80,35 +84,45 @@ def diagram_edges(plan: Plan) -> list[tuple[str, str]]:
     return sorted(edges)
 
 
-def mermaid(plan: Plan) -> str:
-    """The stack as a Mermaid flowchart (without the Markdown fence)."""
+def component_edges(plan: Plan) -> list[tuple[str, str]]:
+    """``(component waited for, waiting component)`` for every dependency between resources of two
+    different components; sorted and without duplicates."""
+    by_urn = plan.by_urn()
+    edges = {(component_of(plan, dep, by_urn), component_of(plan, urn, by_urn)) for dep, urn in diagram_edges(plan)}
+    return sorted((a, b) for a, b in edges if a != b)
+
+
+def _component_label(component: str, members: list[Registration]) -> str:
+    """``templates askflow-dev-templates: 8 WorkflowTemplates, 2 CronWorkflows`` or ``network
+    askflow-dev: 7 resources``: what the component is and how much it holds."""
+    kind, _, name = component.partition(" ")
+    title = f"{kind.split(':')[1] if kind.count(':') == 2 else kind} {name}".strip()
+    kinds = Counter(short_type(r.type).rsplit(".", 1)[-1] for r in members)
+    if kinds.get("WorkflowTemplate"):
+        held = ", ".join(f"{kinds[k]} {k}s" for k in ("WorkflowTemplate", "CronWorkflow") if kinds.get(k))
+        rest = len(members) - kinds["WorkflowTemplate"] - kinds.get("CronWorkflow", 0)
+        return f"{title}: {held}" + (f", {rest} other resources" if rest else "")
+    return f"{title}: {len(members)} resource{'s' if len(members) != 1 else ''}"
+
+
+def components(plan: Plan) -> dict[str, list[Registration]]:
+    """Top-level component -> its custom resources (sorted by URN), components sorted."""
     by_urn = plan.by_urn()
     groups: dict[str, list[Registration]] = defaultdict(list)
     for r in plan.resources:
         if r.custom:
             groups[component_of(plan, r.urn, by_urn)].append(r)
+    return {c: sorted(groups[c], key=lambda r: r.urn) for c in sorted(groups)}
+
+
+def mermaid(plan: Plan) -> str:
+    """The stack's components and the dependencies between them as a Mermaid flowchart (without the
+    Markdown fence)."""
     lines = ["flowchart LR"]
-    for component in sorted(groups):
-        members = sorted(groups[component], key=lambda r: r.urn)
-        indent = "  "
-        if component != STACK_GROUP:
-            lines.append(f"  subgraph {group_id(component)}[{mermaid_label(component)}]")
-            indent = "    "
-        for r in members:
-            lines.append(f"{indent}{node_id(r.urn)}[{mermaid_label(f'{short_type(r.type)}: {r.name}')}]")
-        if component != STACK_GROUP:
-            lines.append("  end")
-
-    def endpoint(urn: str) -> str:
-        # A component has no node: an arrow to or from it attaches to its top-level subgraph.
-        return node_id(urn) if by_urn[urn].custom else group_id(component_of(plan, urn, by_urn))
-
-    drawn: set[tuple[str, str]] = set()
-    for dep, urn in diagram_edges(plan):
-        edge = (endpoint(dep), endpoint(urn))
-        if edge not in drawn:
-            drawn.add(edge)
-            lines.append(f"  {edge[0]} --> {edge[1]}")
+    for component, members in components(plan).items():
+        lines.append(f"  {group_id(component)}[{mermaid_label(_component_label(component, members))}]")
+    for a, b in component_edges(plan):
+        lines.append(f"  {group_id(a)} --> {group_id(b)}")
     return "\n".join(lines) + "\n"
 
 
@@ -120,8 +134,9 @@ def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | 
         "",
         f"Planned offline by `askflow plan --stack {plan.stack}` from `{plan.stack_file}`: "
         f"{len(custom)} resources in {len(plan.resources) - len(custom)} components. "
-        "An arrow A → B means B waits for A. Kubernetes resources also wait for their provider "
-        "(not drawn).",
+        "The diagram shows the components; an arrow A → B means a resource of B waits for one of A. "
+        "Kubernetes resources also wait for their provider (not drawn). Each component's resources are "
+        "listed below it.",
         "",
         *(changes or []),
         "```mermaid",
@@ -129,15 +144,12 @@ def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | 
         "```",
         "",
         "## Resources",
-        "",
-        "| component | type | name | protect |",
-        "| --- | --- | --- | --- |",
     ]
-    by_urn = plan.by_urn()
-    rows = sorted((component_of(plan, r.urn, by_urn), short_type(r.type), r.name, r.protect) for r in custom)
-    for component, typ, name, protect in rows:
-        out.append(f"| {_md_text(component)} | {_md_code(typ, in_table=True)} | {_md_text(name)} | "
-                   f"{'yes' if protect else ''} |")
+    for component, members in components(plan).items():
+        out += ["", f"### {_md_text(component)}", "", "| type | name | protect |", "| --- | --- | --- |"]
+        for r in sorted(members, key=lambda r: (short_type(r.type), r.name)):
+            out.append(f"| {_md_code(short_type(r.type), in_table=True)} | {_md_text(r.name)} | "
+                       f"{'yes' if r.protect else ''} |")
     out += ["", "## Protections", ""]
     protected = sorted((r for r in custom if r.protect or r.retain_on_delete), key=lambda r: r.urn)
     if protected:
