@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.askflow-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv plan test lint scan bench up preview destroy lock clean
+.PHONY: help venv plan test lint scan bench up preview destroy e2e lock clean
 
 help:
 	@echo "make plan [STACK=dev]    plan a stack offline, no credentials (writes build/STACK/); AGAINST=OLD.json compares"
@@ -18,6 +18,7 @@ help:
 	@echo "make preview STACK=...   pulumi preview with the policy pack (needs the Pulumi CLI + credentials)"
 	@echo "make up STACK=...        pulumi up (needs the Pulumi CLI + Alibaba Cloud credentials)"
 	@echo "make destroy STACK=...   pulumi destroy of a non-prod stack (prod needs CONFIRM_PROD=yes)"
+	@echo "make e2e STACK=...       acceptance test on a throw-away copy of STACK: up, Argo, smoke workflow, no drift, destroy"
 	@echo "make lock                re-resolve requirements.lock from pyproject.toml"
 
 # Not --quiet: the first run installs for a minute or more, and pip's lines (Collecting ...,
@@ -93,6 +94,12 @@ destroy: $(STAMP)
 	# (infra/components/cluster.py KUBECONFIG_MINUTES); running the program fetches a fresh one.
 	PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --run-program --exclude-protected --continue-on-error --yes || \
 	  PATH="$(CURDIR)/$(BIN):$$PATH" pulumi destroy --stack $(STACK) --run-program --exclude-protected --yes
+
+# The acceptance test on your account (README: "Acceptance test on your account"): a throw-away copy
+# of STACK, up, a smoke workflow, no drift, destroyed. Same needs as `make up`. E2E_FLAGS: --dry-run,
+# --keep, --yes (the cost guard stops without it), --json PATH, --suffix.
+e2e: $(STAMP)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/askflow e2e --stack $(STACK) $(E2E_FLAGS)
 
 lock:
 	$(PYTHON) -m pip install --quiet pip-tools

@@ -34,6 +34,7 @@ COMMAND_MODULES = (
     "askflow.convert.cli",
     "askflow.stacks.cli",
     "askflow.crds",
+    "askflow.e2e.cli",
 )
 
 

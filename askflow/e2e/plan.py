@@ -1,0 +1,164 @@
+"""What ``askflow e2e --stack SOURCE`` will do, resolved offline: the throw-away stack (name, file,
+physical names, CIDRs), the smoke template version, the namespaces, the steps and what the stack
+creates. Needs no credentials; ``--dry-run`` prints it and stops.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from askflow import yamlio
+from askflow.errors import AskflowError
+from askflow.library.loader import load_library
+from askflow.library.lock import read_lock
+from askflow.library.selection import resolve_deploy
+from askflow.settings import PLATFORM_KEY, REGION_KEY
+from askflow.stacks import StackConfig, load_project, load_settings, read_stack
+from askflow.stacks.new import NewStack, derive_stack
+
+SMOKE_TEMPLATE = "e2e-smoke"
+POLICY_PACK = "policy"
+#: Throw-away stacks are ``<source>-e2e-<suffix>``: the CI deploy role of environment ``<source>``
+#: may write their state (askflow/bootstrap/policy.py), and their physical names start with the
+#: source's (``askflow-dev-e2e-…``), inside that role's name prefix.
+E2E_INFIX = "-e2e-"
+_SUFFIX = re.compile(r"^[a-z0-9]{1,12}$")
+
+#: How long step 2 waits for Argo, and step 3 for the smoke workflow (seconds). ECI starts a pod
+#: in well under a minute; the first pull of Argo's images through the NAT gateway takes longest.
+ARGO_READY_TIMEOUT = 600
+WORKFLOW_TIMEOUT = 900
+#: Deployments of the argo-workflows chart (release ``argo-workflows``): ``<fullname>-workflow-controller``
+#: and ``<fullname>-server`` (the chart's ``controller.name`` / ``server.name``).
+ARGO_DEPLOYMENTS = ("-workflow-controller", "-server")
+
+
+@dataclass(frozen=True)
+class E2EPlan:
+    """Everything the run needs, resolved before anything is created."""
+
+    source: str
+    stack: str
+    new: NewStack
+    sets: tuple[str, ...]
+    smoke: str
+    namespace: str
+    argo_namespace: str
+    region: str
+    bucket: str
+    oss_endpoint: str
+    force_destroy: bool
+    creates: tuple[tuple[str, int], ...]
+
+    @property
+    def project_root(self) -> Path:
+        return self.new.project.root
+
+    @property
+    def stack_file(self) -> str:
+        return self.new.project.display(self.new.path)
+
+    def cleanup_commands(self) -> list[str]:
+        """What finishes a destroy by hand (from the project root, with the same credentials)."""
+        commands = []
+        if not self.force_destroy:
+            commands.append(f"ossutil rm oss://{self.bucket} -r -f --all-versions")
+        commands += [
+            f"make destroy STACK={self.stack}",
+            f"PATH=\"$PWD/.venv/bin:$PATH\" pulumi stack rm {self.stack} --yes",
+            f"rm -f {self.stack_file}",
+        ]
+        return commands
+
+    def steps(self) -> list[str]:
+        """The steps, with the names they use, as ``--dry-run`` prints them."""
+        s = self.new.settings
+        where = f"VPC {s.network.vpc_cidr}" if not s.network.bring_your_own else f"shared VPC {s.network.vpc_id}"
+        empty = "" if self.force_destroy else f"empty the bucket {self.bucket} (every version: force_destroy is " \
+                                              f"allowed in dev only), then "
+        return [
+            f"0. askflow stack new {self.stack} --from {self.source}"
+            + "".join(f" --set {x}" for x in self.sets)
+            + f": writes {self.stack_file} (name {s.name}, bucket {self.bucket}, {where}, "
+            f"service CIDR {s.cluster.service_cidr})",
+            f"1. pulumi up --stack {self.stack} --policy-pack {POLICY_PACK} (Automation API); outputs recorded",
+            f"2. wait up to {ARGO_READY_TIMEOUT}s for Deployments *{', *'.join(ARGO_DEPLOYMENTS)} in namespace "
+            f"{self.argo_namespace} to be ready (through the kubeconfig output)",
+            f"3. submit workflowtemplate/{self.smoke} in namespace {self.namespace} with a random token; wait up to "
+            f"{WORKFLOW_TIMEOUT}s for Succeeded, then read its artifact from oss://{self.bucket} (runner's credentials)",
+            f"4. pulumi refresh, then pulumi preview --expect-no-changes --policy-pack {POLICY_PACK}: any change fails",
+            f"5. {empty}pulumi destroy, then pulumi stack rm {self.stack} (always; --keep skips it)",
+        ]
+
+
+def new_suffix() -> str:
+    """A random suffix: two runs at once never share a stack, its state or its names."""
+    return secrets.token_hex(3)
+
+
+def e2e_stack_name(source: str, suffix: str) -> str:
+    return f"{source}{E2E_INFIX}{suffix}"
+
+
+def resolve(source: str, project_root: str | Path = ".", suffix: str | None = None) -> E2EPlan:
+    """Resolve the run offline. Bad input is one :class:`AskflowError`; nothing is written."""
+    if suffix is not None and not _SUFFIX.match(suffix):
+        raise AskflowError(f"{suffix!r} is not a valid suffix: 1 to 12 lowercase letters and digits", path="--suffix")
+    project = load_project(project_root)
+    source_settings = load_settings(read_stack(project, source))
+    if source_settings.environment == "prod":
+        raise AskflowError(
+            "is a prod stack: e2e runs on a throw-away copy of a dev or staging stack (a prod copy keeps `protect` "
+            "and deletion protection, so it could not be destroyed)",
+            path=f"--stack {source}",
+        )
+    if E2E_INFIX in source:
+        raise AskflowError("is itself a throw-away e2e stack: give the stack it was copied from", path=f"--stack {source}")
+    stack = e2e_stack_name(source, suffix or new_suffix())
+
+    library = load_library(project.root / "workflows")
+    if SMOKE_TEMPLATE not in library.by_name:
+        raise AskflowError(f"has no {SMOKE_TEMPLATE} template: e2e submits it (workflows/{SMOKE_TEMPLATE}/v<N>.yaml)",
+                           file=project.display(project.root / "workflows"))
+    smoke = library.latest(SMOKE_TEMPLATE).deployed_name
+    if smoke not in read_lock(library.lock_path):
+        raise AskflowError(f"{smoke} is not released: run `askflow workflows lock` (staging copies deploy released "
+                           "versions only)", file=project.display(library.lock_path))
+
+    # No `protect`, no cloud-side deletion protection: the copy must go away at the end.
+    sets = ["protection.protect=false", "protection.deletion_protection=false"]
+    deploy = source_settings.templates.deploy
+    if deploy != "all" and smoke not in {v.deployed_name for v in resolve_deploy(library, deploy)}:
+        sets.append(f"templates.deploy=[{', '.join([*deploy, smoke])}]")
+    new = derive_stack(project, stack, source, sets)
+    s = new.settings
+    if not s.template_namespaces:
+        raise AskflowError("deploys templates to no namespace: the smoke workflow needs one (templates.namespaces)",
+                           file=new.project.display(project.stack_file(source)), path=f"{PLATFORM_KEY}.templates")
+
+    # What the stack creates, from its offline plan (as `askflow plan` would show it).
+    from askflow.plan import plan_config
+
+    data = yamlio.loads(new.text, new.project.display(new.path))
+    config = StackConfig(project=project.name, stack=stack, file=new.project.display(new.path),
+                         config=dict(data["config"]))
+    plan = plan_config(project, config, str(data["config"].get(REGION_KEY)))
+    counts = Counter(r.type for r in plan.resources if r.custom and r.type.startswith("alicloud:"))
+    return E2EPlan(
+        source=source,
+        stack=stack,
+        new=new,
+        sets=tuple(sets),
+        smoke=smoke,
+        namespace=s.template_namespaces[0],
+        argo_namespace=s.argo.namespace,
+        region=s.region,
+        bucket=s.bucket_name,
+        oss_endpoint=s.oss_internal_endpoint,
+        force_destroy=s.storage.force_destroy,
+        creates=tuple(sorted(counts.items())),
+    )
