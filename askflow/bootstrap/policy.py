@@ -109,6 +109,9 @@ OSS_BUCKET_WRITE = (
     "oss:ListObjects", "oss:ListObjectVersions",
 )
 OSS_OBJECT_WRITE = ("oss:DeleteObject", "oss:DeleteObjectVersion")
+# `askflow e2e` reads the smoke workflow's artifact back with the deploy role's own credentials (the
+# check that does not go through RRSA); HeadObject is authorised as oss:GetObject too.
+OSS_OBJECT_READ = ("oss:GetObject",)
 LOG_WRITE = (
     # log.Project, log.Store
     "log:CreateProject", "log:UpdateProject", "log:DeleteProject",
@@ -272,7 +275,11 @@ def _state_statements(
     else:
         statements += [
             _allow(["oss:GetObject"], [objects + STATE_META]),
-            _allow(STATE_WRITE, [objects + k for k in stack_state_keys(s.project, environment)]),
+            # Its stack, and the throw-away copies `askflow e2e` makes of it (`<env>-e2e-<suffix>`, whose
+            # names start with `<managed_prefix>-<env>-` too; environments never start with another's
+            # `<env>-`, settings._environments_apart).
+            _allow(STATE_WRITE, [objects + k for stack in (environment, f"{environment}-e2e-*")
+                                 for k in stack_state_keys(s.project, stack)]),
         ]
     if s.state.kms_key_id:
         key = f"acs:kms:{s.region}:{account}:key/{s.state.kms_key_id}"
@@ -313,7 +320,7 @@ def ci_deploy_policies(
     )
     data = _doc(
         _allow([*OSS_BUCKET_WRITE, "oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
-        _allow(OSS_OBJECT_WRITE, [f"acs:oss:*:{account}:{prefix}-*/*"]),
+        _allow([*OSS_OBJECT_WRITE, *OSS_OBJECT_READ], [f"acs:oss:*:{account}:{prefix}-*/*"]),
         _allow(
             [*LOG_WRITE, *LOG_READ],
             [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")],

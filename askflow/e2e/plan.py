@@ -26,7 +26,7 @@ POLICY_PACK = "policy"
 #: may write their state (askflow/bootstrap/policy.py), and their physical names start with the
 #: source's (``askflow-dev-e2e-…``), inside that role's name prefix.
 E2E_INFIX = "-e2e-"
-_SUFFIX = re.compile(r"^[a-z0-9]{1,12}$")
+_SUFFIX = re.compile(r"^[a-z0-9]{1,20}$")
 
 #: How long step 2 waits for Argo, and step 3 for the smoke workflow (seconds). ECI starts a pod
 #: in well under a minute; the first pull of Argo's images through the NAT gateway takes longest.
@@ -107,7 +107,7 @@ def e2e_stack_name(source: str, suffix: str) -> str:
 def resolve(source: str, project_root: str | Path = ".", suffix: str | None = None) -> E2EPlan:
     """Resolve the run offline. Bad input is one :class:`AskflowError`; nothing is written."""
     if suffix is not None and not _SUFFIX.match(suffix):
-        raise AskflowError(f"{suffix!r} is not a valid suffix: 1 to 12 lowercase letters and digits", path="--suffix")
+        raise AskflowError(f"{suffix!r} is not a valid suffix: 1 to 20 lowercase letters and digits", path="--suffix")
     project = load_project(project_root)
     source_settings = load_settings(read_stack(project, source))
     if source_settings.environment == "prod":

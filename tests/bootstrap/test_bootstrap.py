@@ -489,6 +489,22 @@ def test_a_deploy_role_writes_only_its_own_stacks_state(env: str, other: str) ->
         assert not _state_grants(doc, "oss:GetObject", key), key
 
 
+@pytest.mark.parametrize(("env", "other"), [("dev", "prod"), ("prod", "dev")])
+def test_a_deploy_role_writes_its_e2e_copies_state_only(env: str, other: str) -> None:
+    """`askflow e2e --stack <env>` runs on `<env>-e2e-<suffix>`: the role of <env> writes that state
+    (and reads the smoke artifact in its own buckets), never another environment's copies."""
+    docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
+    doc = {"Statement": [s for d in docs.values() for s in _statements(d)]}
+    for key in _keys("askflow", f"{env}-e2e-4f2a9c"):
+        for action in ("oss:GetObject", "oss:PutObject", "oss:DeleteObject"):
+            assert _state_grants(doc, action, key), (action, key)
+    for key in [*_keys("askflow", f"{other}-e2e-4f2a9c"), *_keys("askflow", f"{env}x-e2e-1")]:
+        assert not _state_grants(doc, "oss:PutObject", key), key
+    reads = [s for s in _statements(doc) if s["Effect"] == "Allow" and "oss:GetObject" in _as_list(s["Action"])
+             and f"acs:oss:*:{MOCK_ACCOUNT_ID}:askflow-{env}-*/*" in _as_list(s["Resource"])]
+    assert reads, "the smoke artifact cannot be read back"
+
+
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
 def test_preview_roles_read_their_own_stacks_state_and_write_nothing(stack: str) -> None:
     """`pulumi preview` takes no lock on a DIY backend (diyBackend.Preview never calls Lock): a pull

@@ -134,3 +134,18 @@ def test_preflight_passes_with_everything(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setenv("ALICLOUD_SECRET_KEY", "secret")
     monkeypatch.setenv("PULUMI_CONFIG_PASSPHRASE", "x")
     preflight(ROOT)  # the repository's policy pack is found
+
+
+def test_ci_workflow_is_manual_pinned_and_runs_make_e2e() -> None:
+    """.github/workflows/e2e.yml: started by hand only, every action pinned by commit, the cost guard passed."""
+    from askflow import yamlio
+
+    wf = yamlio.load_file(ROOT / ".github" / "workflows" / "e2e.yml")
+    assert set(wf[True] if True in wf else wf["on"]) == {"workflow_dispatch"}
+    (job,) = wf["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "id-token": "write"}
+    assert job["concurrency"]["cancel-in-progress"] is False
+    uses = [s["uses"] for s in job["steps"] if "uses" in s]
+    assert all(u.startswith("./") or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
+    run = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "make e2e" in run and "--yes" in run and "--json build/e2e.json" in run
