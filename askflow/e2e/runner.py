@@ -18,10 +18,14 @@ from typing import Any
 
 from askflow.e2e.backend import Backend, Bucket, Cluster, DriftFound, Say, Stack, StepFailed
 from askflow.e2e.plan import ARGO_DEPLOYMENTS, ARGO_READY_TIMEOUT, WORKFLOW_TIMEOUT, E2EPlan
+from askflow.errors import AskflowError
 from askflow.stacks.new import write_new_stack
 
 #: Seconds between two looks at the cluster while waiting.
 POLL_SECONDS = 10.0
+#: After Ctrl-C, the Pulumi CLI (which got the same SIGINT) cancels its operation and releases the
+#: stack's lock; the cleanup waits this long before it runs its own.
+SETTLE_SECONDS = 15.0
 #: The smoke template's step that writes the artifact, and the artifact's name.
 WRITE_STEP, ARTIFACT = "write", "marker"
 E2E_LABEL = "askflow.dev/e2e-stack"
@@ -94,6 +98,7 @@ class Runner:
         self.result = Result(stack=plan.stack, source=plan.source, smoke_template=plan.smoke)
         self._stack: Stack | None = None
         self._outputs: Mapping[str, Any] = {}
+        self._wrote = False
 
     # ------------------------------------------------------------------ timing
     @contextmanager
@@ -106,8 +111,8 @@ class Runner:
         except KeyboardInterrupt:
             status, detail = "interrupted", "Ctrl-C"
             raise
-        except StepFailed as exc:
-            status, detail = "failed", str(exc)
+        except Exception as exc:
+            status, detail = "failed", str(exc) if isinstance(exc, StepFailed) else unexpected(exc)
             raise
         finally:
             seconds = self.clock() - start
@@ -125,8 +130,14 @@ class Runner:
                 self.say(exc.diff)
         except KeyboardInterrupt:
             self.result.interrupted = True
-            self.say("interrupted: cleaning up (Ctrl-C again abandons the cleanup)")
+            self.say(f"interrupted: cleaning up in {SETTLE_SECONDS:.0f}s (Ctrl-C again abandons the cleanup)")
+        except AskflowError:  # the stack file exists already: nothing was created, nothing to clean up
+            raise
+        except Exception as exc:  # anything else a backend raised: still a failure to clean up after
+            self.result.failure = unexpected(exc)
         try:
+            if self.result.interrupted:
+                self.sleep(SETTLE_SECONDS)
             self._cleanup()
         except StepFailed as exc:
             self.result.failure = self.result.failure or f"cleanup: {exc}"
@@ -141,6 +152,7 @@ class Runner:
         plan = self.plan
         with self._step("stack"):
             write_new_stack(plan.new)
+            self._wrote = True
             self.say(f"wrote {plan.stack_file}")
             self._stack = self.backend.stack(plan.stack)
         stack = self._stack
@@ -151,8 +163,8 @@ class Runner:
             missing = [k for k in ("kubeconfig", "bucketName", "ossInternalEndpoint") if not self._outputs.get(k)]
             if missing:
                 raise StepFailed(f"the stack has no output {', '.join(missing)}: the program must export it")
-        cluster = self.backend.cluster(str(self._outputs["kubeconfig"]))
         with self._step("argo"):
+            cluster = self.backend.cluster(str(self._outputs["kubeconfig"]))
             self._wait_argo(cluster)
         with self._step("smoke"):
             self._smoke(cluster)
@@ -213,8 +225,8 @@ class Runner:
                 self.say(f"  {command}")
             return
         if self._stack is None:
-            if plan.new.path.exists() and self._wrote_file():
-                plan.new.path.unlink()
+            if self._wrote:
+                plan.new.path.unlink(missing_ok=True)
             return
         stack = self._stack
         with self._step("destroy"):
@@ -231,9 +243,10 @@ class Runner:
                     self.say(f"destroy failed ({first}); retrying once")
                     stack.destroy(self.say)
                 stack.remove()
-            except StepFailed as exc:
-                self._left_behind(f"destroy failed: {exc}")
-                raise
+            except Exception as exc:
+                why = str(exc) if isinstance(exc, StepFailed) else unexpected(exc)
+                self._left_behind(f"destroy failed: {why}")
+                raise StepFailed(why) from None
             if plan.new.path.exists():  # `pulumi stack rm` deletes it; a backend that did not
                 plan.new.path.unlink()
             self.say(f"removed stack {plan.stack} and {plan.stack_file}")
@@ -243,9 +256,6 @@ class Runner:
         return self.backend.bucket(str(self._outputs.get("bucketName") or self.plan.bucket),
                                    str(self._outputs.get("ossInternalEndpoint") or self.plan.oss_endpoint),
                                    self.plan.region)
-
-    def _wrote_file(self) -> bool:
-        return self.plan.new.path.read_text(encoding="utf-8") == self.plan.new.text
 
     def _left_behind(self, why: str) -> None:
         left: list[str] = []
@@ -274,6 +284,11 @@ class Runner:
         else:
             self.say(f"{'INTERRUPTED' if r.interrupted else 'FAILED'}: {r.failure or 'see above'}"
                      + (" (the stack was kept)" if r.kept else ""))
+
+
+def unexpected(exc: Exception) -> str:
+    """An error no backend turned into a StepFailed, on one line."""
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:400]
 
 
 def _why(status: Mapping[str, Any]) -> str:

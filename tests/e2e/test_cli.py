@@ -149,3 +149,15 @@ def test_ci_workflow_is_manual_pinned_and_runs_make_e2e() -> None:
     assert all(u.startswith("./") or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", u) for u in uses), uses
     run = "\n".join(s.get("run", "") for s in job["steps"])
     assert "make e2e" in run and "--yes" in run and "--json build/e2e.json" in run
+
+
+def test_a_source_deploying_a_list_gets_the_smoke_template_added(tmp_path: Path) -> None:
+    from askflow.e2e.plan import resolve
+
+    root = make_project(tmp_path / "p")
+    f = root / "environments" / "Pulumi.dev.yaml"
+    f.write_text(f.read_text().replace("deploy: all", "deploy: [hello-world-v2, etl-v3]"))
+    plan = resolve("dev", root, suffix="x")
+    assert plan.sets[-1] == f"templates.deploy=[hello-world-v2, etl-v3, {plan.smoke}]"
+    assert plan.new.settings.templates.deploy == ("hello-world-v2", "etl-v3", plan.smoke)
+    assert f"--set templates.deploy=[hello-world-v2, etl-v3, {plan.smoke}]" in plan.steps()[0]

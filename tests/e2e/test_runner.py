@@ -209,3 +209,31 @@ def test_throw_away_file_is_the_derived_stack(dev_plan: E2EPlan, tmp_path: Path)
     assert "protect: false" in dev_plan.new.text and "deletion_protection: false" in dev_plan.new.text
     assert dev_plan.new.settings.protection.protect is False
     assert dev_plan.new.settings.storage.force_destroy is True
+
+
+def test_an_unexpected_error_still_destroys(dev_plan: E2EPlan) -> None:
+    backend = FakeBackend(refresh=ConnectionError("reset by peer"))
+    result, _ = run(dev_plan, backend)
+    assert result.failure == "ConnectionError: reset by peer"
+    assert {s.step: s.status for s in result.steps}["drift"] == "failed"
+    assert backend.calls[-2:] == ["destroy", "remove"]
+
+
+def test_ctrl_c_waits_for_pulumi_to_release_the_lock(dev_plan: E2EPlan) -> None:
+    from askflow.e2e.runner import SETTLE_SECONDS
+
+    slept: list[float] = []
+    backend = FakeBackend(up=KeyboardInterrupt())
+    Runner(dev_plan, backend, lambda _: None, clock=Clock(), sleep=slept.append).run()
+    assert slept == [SETTLE_SECONDS]
+
+
+def test_an_existing_stack_file_is_bad_input_and_nothing_is_created(dev_plan: E2EPlan) -> None:
+    from askflow.errors import AskflowError
+
+    dev_plan.new.path.write_text("someone else's\n")
+    backend = FakeBackend()
+    with pytest.raises(AskflowError, match="already exists"):
+        run(dev_plan, backend)
+    assert backend.calls == []
+    assert dev_plan.new.path.read_text() == "someone else's\n"
