@@ -36,6 +36,7 @@ import re
 from typing import Any
 
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, BootstrapSettings, preview_environment
+from askflow.e2e.names import e2e_stack_name
 from askflow.policies.documents import federated_trust_policy
 from askflow.policies.rules import ENV_TAG
 
@@ -275,10 +276,9 @@ def _state_statements(
     else:
         statements += [
             _allow(["oss:GetObject"], [objects + STATE_META]),
-            # Its stack, and the throw-away copies `askflow e2e` makes of it (`<env>-e2e-<suffix>`, whose
-            # names start with `<managed_prefix>-<env>-` too; environments never start with another's
-            # `<env>-`, settings._environments_apart).
-            _allow(STATE_WRITE, [objects + k for stack in (environment, f"{environment}-e2e-*")
+            # Its stack, and the throw-away copy `askflow e2e` makes of it (`<env>-e2e`, whose names
+            # start with `<managed_prefix>-<env>-` too).
+            _allow(STATE_WRITE, [objects + k for stack in (environment, e2e_stack_name(environment))
                                  for k in stack_state_keys(s.project, stack)]),
         ]
     if s.state.kms_key_id:

@@ -18,7 +18,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "e2e",
         help="acceptance test on your account: up, Argo ready, a smoke workflow through OSS, no drift, destroy",
-        description="Copies stack NAME to a throw-away stack (askflow stack new NAME-e2e-<random>), then with the "
+        description="Copies stack NAME to a throw-away stack (askflow stack new NAME-e2e), then with the "
         "Pulumi Automation API: up with the policy pack, waits for Argo, runs the e2e-smoke template (an artifact "
         "written to OSS through RRSA and read back), checks the object in the bucket, refresh + preview "
         "--expect-no-changes (drift fails), and always destroys and removes the stack. Needs the Pulumi CLI, a "
@@ -31,8 +31,6 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--keep", action="store_true", help="skip destroy (debugging); prints how to clean up later")
     parser.add_argument("--yes", action="store_true", help="go ahead and create billed resources (CI passes it)")
     parser.add_argument("--json", metavar="PATH", help="write each step's time and the result as JSON")
-    parser.add_argument("--suffix", metavar="SUFFIX",
-                        help="the throw-away stack is NAME-e2e-SUFFIX (default: random; CI passes its run id)")
     parser.add_argument("--project", default=".", metavar="DIR", help="the Pulumi project folder (default: .)")
     parser.set_defaults(func=run)
 
@@ -56,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         target = Path(args.json)
         if target.exists() and target.is_dir() or not target.resolve().parent.is_dir():
             raise AskflowError("cannot be written: give a file in an existing folder", path=f"--json {args.json}")
-    plan = resolve(args.stack, args.project, args.suffix)
+    plan = resolve(args.stack, args.project)
     print_plan(plan)
     if args.dry_run:
         print("dry run: nothing was created")

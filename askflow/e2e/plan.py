@@ -5,28 +5,25 @@ creates. Needs no credentials; ``--dry-run`` prints it and stops.
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from askflow import yamlio
+from askflow.e2e.names import e2e_stack_name, is_e2e_stack
 from askflow.errors import AskflowError
 from askflow.library.loader import load_library
 from askflow.library.lock import read_lock
 from askflow.library.selection import resolve_deploy
 from askflow.settings import PLATFORM_KEY, REGION_KEY
-from askflow.stacks import StackConfig, load_project, load_settings, read_stack
+from askflow.stacks import Project, StackConfig, load_project, load_settings, read_stack
 from askflow.stacks.new import NewStack, derive_stack
 
 SMOKE_TEMPLATE = "e2e-smoke"
 POLICY_PACK = "policy"
-#: Throw-away stacks are ``<source>-e2e-<suffix>``: the CI deploy role of environment ``<source>``
-#: may write their state (askflow/bootstrap/policy.py), and their physical names start with the
-#: source's (``askflow-dev-e2e-…``), inside that role's name prefix.
-E2E_INFIX = "-e2e-"
-_SUFFIX = re.compile(r"^[a-z0-9]{1,20}$")
+#: `--set`s of every e2e copy: no `protect`, no cloud-side deletion protection (it must go away).
+BASE_SETS = ("protection.protect=false", "protection.deletion_protection=false")
 
 #: How long step 2 waits for Argo, and step 3 for the smoke workflow (seconds). ECI starts a pod
 #: in well under a minute; the first pull of Argo's images through the NAT gateway takes longest.
@@ -95,19 +92,14 @@ class E2EPlan:
         ]
 
 
-def new_suffix() -> str:
-    """A random suffix: two runs at once never share a stack, its state or its names."""
-    return secrets.token_hex(3)
+def e2e_copy(project: Project, source: str, extra_sets: Sequence[str] = ()) -> NewStack:
+    """The e2e copy of ``source`` as ``askflow stack new`` derives it (validated, not written). The
+    bootstrap derives it too, for the copy's RRSA policies: the same names and tenants."""
+    return derive_stack(project, e2e_stack_name(source), source, [*BASE_SETS, *extra_sets])
 
 
-def e2e_stack_name(source: str, suffix: str) -> str:
-    return f"{source}{E2E_INFIX}{suffix}"
-
-
-def resolve(source: str, project_root: str | Path = ".", suffix: str | None = None) -> E2EPlan:
+def resolve(source: str, project_root: str | Path = ".") -> E2EPlan:
     """Resolve the run offline. Bad input is one :class:`AskflowError`; nothing is written."""
-    if suffix is not None and not _SUFFIX.match(suffix):
-        raise AskflowError(f"{suffix!r} is not a valid suffix: 1 to 20 lowercase letters and digits", path="--suffix")
     project = load_project(project_root)
     source_settings = load_settings(read_stack(project, source))
     if source_settings.environment == "prod":
@@ -116,9 +108,9 @@ def resolve(source: str, project_root: str | Path = ".", suffix: str | None = No
             "and deletion protection, so it could not be destroyed)",
             path=f"--stack {source}",
         )
-    if E2E_INFIX in source:
+    if is_e2e_stack(source):
         raise AskflowError("is itself a throw-away e2e stack: give the stack it was copied from", path=f"--stack {source}")
-    stack = e2e_stack_name(source, suffix or new_suffix())
+    stack = e2e_stack_name(source)
 
     library = load_library(project.root / "workflows")
     if SMOKE_TEMPLATE not in library.by_name:
@@ -129,12 +121,12 @@ def resolve(source: str, project_root: str | Path = ".", suffix: str | None = No
         raise AskflowError(f"{smoke} is not released: run `askflow workflows lock` (staging copies deploy released "
                            "versions only)", file=project.display(library.lock_path))
 
-    # No `protect`, no cloud-side deletion protection: the copy must go away at the end.
-    sets = ["protection.protect=false", "protection.deletion_protection=false"]
+    extra = []
     deploy = source_settings.templates.deploy
     if deploy != "all" and smoke not in {v.deployed_name for v in resolve_deploy(library, deploy)}:
-        sets.append(f"templates.deploy=[{', '.join([*deploy, smoke])}]")
-    new = derive_stack(project, stack, source, sets)
+        extra.append(f"templates.deploy=[{', '.join([*deploy, smoke])}]")
+    new = e2e_copy(project, source, extra)
+    sets = [*BASE_SETS, *extra]
     s = new.settings
     if not s.template_namespaces:
         raise AskflowError("deploys templates to no namespace: the smoke workflow needs one (templates.namespaces)",

@@ -37,6 +37,8 @@ from askflow.bootstrap.policy import (
 )
 from askflow.bootstrap.service_roles import SERVICE_ROLES, service_trust_policy
 from askflow.bootstrap.settings import GITHUB_AUDIENCE, GITHUB_ISSUER, BootstrapSettings, parse_bootstrap_settings
+from askflow.e2e.names import e2e_stack_name
+from askflow.e2e.plan import e2e_copy
 from askflow.errors import AskflowError
 from askflow.policies.documents import https_only_bucket_policy
 from askflow.rrsa import stack_policies
@@ -62,6 +64,12 @@ def main_stacks(s: BootstrapSettings, file: str) -> dict[str, Settings]:
                     f"(stacks: {', '.join(stacks) or 'none'})",
                     file=file, path=f"{SETTINGS_KEY}.github.{key}[{i}]",
                 )
+    # The e2e copy of each non-prod deploy stack (`askflow e2e`, run by that stack's deploy role):
+    # its RRSA policies are created here like every stack's, from the copy `stack new` derives.
+    for env in gh.deploy_environments:
+        copy = e2e_stack_name(env)
+        if stacks[env].environment != "prod" and copy not in stacks:
+            stacks[copy] = e2e_copy(project, env).settings
     for i, name in enumerate(gh.preview_stacks):
         if stacks[name].environment == "prod":
             raise AskflowError(
@@ -251,7 +259,7 @@ def ci_identity(
         env: role(
             s.deploy_role_name(env), f"deploy {env}", gh.deploy_subjects(env),
             {k: render(v) for k, v in ci_deploy_policies(
-                s, account, env, environment_class=stacks[env].environment, rrsa_policies=policies[env],
+                s, account, env, environment_class=stacks[env].environment, rrsa_policies=(*policies[env], *policies.get(e2e_stack_name(env), ())),
             ).items()},
         )
         for env in gh.deploy_environments

@@ -491,18 +491,40 @@ def test_a_deploy_role_writes_only_its_own_stacks_state(env: str, other: str) ->
 
 @pytest.mark.parametrize(("env", "other"), [("dev", "prod"), ("prod", "dev")])
 def test_a_deploy_role_writes_its_e2e_copies_state_only(env: str, other: str) -> None:
-    """`askflow e2e --stack <env>` runs on `<env>-e2e-<suffix>`: the role of <env> writes that state
-    (and reads the smoke artifact in its own buckets), never another environment's copies."""
+    """`askflow e2e --stack <env>` runs on `<env>-e2e`: the role of <env> writes that state (and reads
+    the smoke artifact in its own buckets), never another environment's copy."""
     docs = _documents(_plan(), f"platform-ci-deploy-{env}-")
     doc = {"Statement": [s for d in docs.values() for s in _statements(d)]}
-    for key in _keys("askflow", f"{env}-e2e-4f2a9c"):
+    for key in _keys("askflow", f"{env}-e2e"):
         for action in ("oss:GetObject", "oss:PutObject", "oss:DeleteObject"):
             assert _state_grants(doc, action, key), (action, key)
-    for key in [*_keys("askflow", f"{other}-e2e-4f2a9c"), *_keys("askflow", f"{env}x-e2e-1")]:
+    for key in [*_keys("askflow", f"{other}-e2e"), *_keys("askflow", f"{env}-e2e-x")]:
         assert not _state_grants(doc, "oss:PutObject", key), key
     reads = [s for s in _statements(doc) if s["Effect"] == "Allow" and "oss:GetObject" in _as_list(s["Action"])
              and f"acs:oss:*:{MOCK_ACCOUNT_ID}:askflow-{env}-*/*" in _as_list(s["Resource"])]
     assert reads, "the smoke artifact cannot be read back"
+
+
+def test_the_dev_e2e_copy_gets_its_rrsa_policies_and_dev_may_attach_them() -> None:
+    """Stacks only attach their RRSA policies; the bootstrap creates those of dev's e2e copy (dev is a
+    deploy environment) from the copy `askflow e2e` writes, and only dev's role may attach them. Prod
+    gets no copy (e2e refuses prod)."""
+    from askflow.e2e.plan import e2e_copy
+    from askflow.rrsa import stack_policies
+    from askflow.stacks import load_project
+
+    plan = _plan()
+    created = {r.inputs["policyName"] for r in plan.of_type("alicloud:ram/policy:Policy")}
+    expected = set(stack_policies(e2e_copy(load_project(ROOT), "dev").settings))
+    assert expected and expected <= created
+    assert all(name.startswith("askflow-dev-e2e-") for name in expected)
+    assert not any(name.startswith("askflow-prod-e2e") for name in created)
+    dev = [r for d in _documents(plan, "platform-ci-deploy-dev-").values() for s in _statements(d)
+           if s["Effect"] == "Allow" and "ram:AttachPolicyToRole" in _as_list(s["Action"]) for r in _as_list(s["Resource"])]
+    assert all(f"acs:ram:*:{MOCK_ACCOUNT_ID}:policy/{name}" in dev for name in expected)
+    prod = [r for d in _documents(plan, "platform-ci-deploy-prod-").values() for s in _statements(d)
+            for r in _as_list(s["Resource"])]
+    assert not any("e2e" in r and ":policy/" in r for r in prod)
 
 
 @pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
@@ -838,6 +860,10 @@ def test_the_bootstrap_creates_every_stacks_rrsa_policies_and_the_stacks_only_at
         policies = stack_policies(settings)
         assert attached == {(name, "Custom") for name in policies}, stack
         expected.update(policies)
+    # and those of the e2e copy of dev, the non-prod deploy environment (askflow e2e --stack dev)
+    from askflow.e2e.plan import e2e_copy
+
+    expected.update(stack_policies(e2e_copy(project, "dev").settings))
     assert created == expected
     # The documents name the stack's bucket only (DESIGN: the RAM policy names only the artifact bucket).
     prod = created["askflow-prod-ml-executor-oss"]["Statement"]

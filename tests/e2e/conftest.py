@@ -34,12 +34,12 @@ def module_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def dev_plan(module_project: Path) -> E2EPlan:
-    return resolve("dev", module_project, suffix="t1")
+    return resolve("dev", module_project)
 
 
 @pytest.fixture(scope="module")
 def staging_plan(module_project: Path) -> E2EPlan:
-    return resolve("staging", module_project, suffix="t2")
+    return resolve("staging", module_project)
 
 
 class FakeStack:

@@ -48,7 +48,7 @@ def test_passes_and_cleans_up(dev_plan: E2EPlan) -> None:
     result, lines = run(dev_plan, backend)
     assert result.passed and result.exit_code == 0, lines
     assert backend.calls == [
-        "stack:dev-e2e-t1", "up", "argo:argo", "submit:data-eng/e2e-smoke-v1", "workflow", "workflow",
+        "stack:dev-e2e", "up", "argo:argo", "submit:data-eng/e2e-smoke-v1", "workflow", "workflow",
         "bucket:b", "read:data-eng/2026/12/04/wf/pod/marker.txt", "refresh", "preview", "destroy", "remove",
     ]
     assert [s.step for s in result.steps] == ["stack", "up", "argo", "smoke", "drift", "destroy"]
@@ -124,8 +124,8 @@ def test_destroy_fails_says_what_is_left_and_how_to_finish(dev_plan: E2EPlan) ->
     assert result.left_behind == ["urn:pulumi:x::askflow::alicloud:vpc/switch:Switch::dev-vsw-0"]
     text = "\n".join(lines)
     assert "destroy failed: pulumi destroy: error: DependencyViolation" in text
-    assert "  make destroy STACK=dev-e2e-t1" in lines
-    assert '  PATH="$PWD/.venv/bin:$PATH" pulumi stack rm dev-e2e-t1 --yes' in lines
+    assert "  make destroy STACK=dev-e2e" in lines
+    assert '  PATH="$PWD/.venv/bin:$PATH" pulumi stack rm dev-e2e --yes' in lines
     assert dev_plan.new.path.exists()  # the state still refers to it: the commands remove it
     assert json.loads(result.to_json())["left_behind"] == result.left_behind
 
@@ -141,7 +141,7 @@ def test_up_fails_and_destroy_fails(dev_plan: E2EPlan) -> None:
     backend = FakeBackend(up=StepFailed("pulumi up: error: quota"), destroy=StepFailed("pulumi destroy: error: x"))
     result, lines = run(dev_plan, backend)
     assert result.failure == "pulumi up: error: quota"  # the first failure is the one reported
-    assert result.left_behind and "make destroy STACK=dev-e2e-t1" in "\n".join(lines)
+    assert result.left_behind and "make destroy STACK=dev-e2e" in "\n".join(lines)
 
 
 def test_ctrl_c_during_up_still_cleans_up(dev_plan: E2EPlan) -> None:
@@ -158,7 +158,7 @@ def test_ctrl_c_during_destroy_prints_what_is_left(dev_plan: E2EPlan) -> None:
     backend = FakeBackend(destroy=KeyboardInterrupt())
     result, lines = run(dev_plan, backend)
     assert result.exit_code == 130 and result.left_behind
-    assert "the cleanup was interrupted. Left behind in dev-e2e-t1:" in lines
+    assert "the cleanup was interrupted. Left behind in dev-e2e:" in lines
 
 
 def test_keep_skips_destroy_and_says_how_to_clean_up(dev_plan: E2EPlan) -> None:
@@ -166,15 +166,15 @@ def test_keep_skips_destroy_and_says_how_to_clean_up(dev_plan: E2EPlan) -> None:
     result, lines = run(dev_plan, backend, keep=True)
     assert result.passed and result.kept
     assert "destroy" not in backend.calls and "remove" not in backend.calls
-    assert "  make destroy STACK=dev-e2e-t1" in lines
+    assert "  make destroy STACK=dev-e2e" in lines
     assert dev_plan.new.path.exists()
 
 
 def test_stack_init_fails_removes_the_file_and_destroys_nothing(dev_plan: E2EPlan) -> None:
-    backend = FakeBackend(stack=StepFailed("pulumi stack init dev-e2e-t1: error: no backend"))
+    backend = FakeBackend(stack=StepFailed("pulumi stack init dev-e2e: error: no backend"))
     result, _ = run(dev_plan, backend)
     assert result.exit_code == 1 and "no backend" in (result.failure or "")
-    assert backend.calls == ["stack:dev-e2e-t1"]
+    assert backend.calls == ["stack:dev-e2e"]
     assert not dev_plan.new.path.exists()
 
 
