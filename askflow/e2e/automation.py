@@ -90,7 +90,9 @@ class PulumiStack:
         return self._secret
 
     def refresh(self, say: Say) -> None:
-        self._run("refresh", self._stack.refresh, on_output=say)
+        # run_program: the Kubernetes provider's kubeconfig in state is a temporary credential
+        # (infra/components/cluster.py KUBECONFIG_MINUTES); the program fetches a fresh one.
+        self._run("refresh", self._stack.refresh, on_output=say, run_program=True)
 
     def preview_no_changes(self, say: Say) -> None:
         lines: list[str] = []
@@ -110,7 +112,7 @@ class PulumiStack:
                              + ", ".join(f"{n} {op}" for op, n in sorted(changed.items())), "\n".join(lines))
 
     def destroy(self, say: Say) -> None:
-        self._run("destroy", self._stack.destroy, on_output=say)
+        self._run("destroy", self._stack.destroy, on_output=say, run_program=True)
 
     def remaining(self) -> list[str]:
         try:
