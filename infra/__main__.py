@@ -39,7 +39,7 @@ def eci_annotations(spot_strategy: str, price_limit: float | None, fallback: boo
 
 
 def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[str] | None) -> None:
-    from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent
+    from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent, executor_image
     from components.cluster import ClusterArgs, ClusterComponent, EciSelector
     from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
     from components.network import NetworkArgs, NetworkComponent
@@ -194,6 +194,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             image_cache_vswitch_id=first_vswitch,
             image_cache_security_group_id=network.security_group_id,
             image_cache_depends_on=tuple(network.egress),
+            executor_image=executor_image(s.argo),
         ),
     )
 

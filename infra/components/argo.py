@@ -32,6 +32,15 @@ VALUES_FILE = Path(__file__).resolve().parent.parent / "values" / "argo-workflow
 RELEASE_NAME = "argo-workflows"
 ARCHIVE_SECRET = "argo-archive-db"
 SSO_SECRET = "argo-server-sso"
+#: The executor's repository as the pinned chart names it (values.yaml ``executor.image.repository``,
+#: argo-helm argo-workflows-1.0.18); the stack sets only its registry and tag (``images.tag``). It is
+#: the init and wait container of every workflow pod, so the ECI image cache must hold it too.
+EXECUTOR_REPOSITORY = "argoproj/argoexec"
+
+
+def executor_image(s: Argo) -> str:
+    """The executor image every workflow pod pulls: ``<image_registry>/argoproj/argoexec:<image_tag>``."""
+    return f"{s.image_registry.rstrip('/')}/{EXECUTOR_REPOSITORY}:{s.image_tag}"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,10 @@ Every version is its own immutable object, ``<name>-v<N>`` (:mod:`askflow.librar
 ``apiextensions.CustomResource`` through the cluster provider, depending on the Argo release that
 installs the CRDs (pulumi-kubernetes #3176) and on nothing else, so all versions deploy in
 parallel; removing a version from a stack deletes only that object. With image caches on, one
-``eci.ImageCache`` covers every image the deployed templates run (images must be pinned).
+``eci.ImageCache`` covers every image a workflow pod pulls (:func:`workflow_pod_images`): the
+deployed templates' and CronWorkflows' containers, init containers and sidecars, and Argo's executor
+(``argoexec``, the init and wait container of every pod). Images must be pinned; one known only when
+the workflow runs (``{{...}}``) cannot be cached and is a plan warning.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import pulumi_kubernetes as k8s
 
 from askflow.errors import AskflowError
 from askflow.library import Selection, check_lock, lint_library, load_library, select, unreleased
+from askflow.library.loader import collect_images
 from askflow.lint.platform import image_problem
 from askflow.settings import Templates
 
@@ -45,6 +49,9 @@ class TemplatesArgs:
     """What the image cache build waits for: the vSwitch's internet egress (SNAT entries)."""
     name_prefix: str = ""
     """Prefix of the image cache name."""
+    executor_image: str | None = None
+    """Argo's executor image (``components.argo.executor_image``): the init and wait container of
+    every workflow pod, so the image cache holds it with the templates' images."""
 
 
 def selection_for(settings: Templates, library_root: Path, *, require_released: bool = True) -> Selection:
@@ -89,6 +96,27 @@ def pinned_images(images: tuple[str, ...]) -> tuple[str, ...]:
                 path="templates.enable_image_cache",
             )
     return images
+
+
+def workflow_pod_images(selection: Selection, executor_image: str | None) -> tuple[str, ...]:
+    """Every image a workflow pod of the stack pulls, sorted and unique: the selected versions'
+    containers, scripts, container sets, init containers and sidecars, those of inline templates in
+    the CronWorkflows' ``workflowSpec``, and Argo's executor (init and wait containers)."""
+    images = set(selection.images)
+    for cron in selection.crons:
+        spec = cron.document.get("spec", {}).get("workflowSpec")
+        if isinstance(spec, dict):
+            images.update(collect_images(spec))
+    if executor_image:
+        images.add(executor_image)
+    return tuple(sorted(images))
+
+
+def cache_coverage(images: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(what the image cache holds, what it cannot cover): an image known only when the workflow
+    runs (an Argo ``{{...}}`` expression) has no fixed name to pull; every other must be pinned."""
+    uncovered = tuple(i for i in images if "{{" in i)
+    return pinned_images(tuple(i for i in images if i not in uncovered)), uncovered
 
 
 def library_objects(name: str, namespaces: tuple[str, ...], selection: Selection) -> list[tuple[str, dict]]:
@@ -137,8 +165,14 @@ class TemplatesComponent(pulumi.ComponentResource):
                 spec=manifest["spec"],
                 opts=cr_opts,
             )
-        if args.settings.enable_image_cache and selection.images:
-            images = pinned_images(selection.images)
+        images: tuple[str, ...] = ()
+        if args.settings.enable_image_cache:
+            images, uncovered = cache_coverage(workflow_pod_images(selection, args.executor_image))
+            for image in uncovered:
+                pulumi.log.warn(
+                    f"templates.enable_image_cache: image {image} is not in the ECI image cache (only known when "
+                    "the workflow runs): its pods pull it at every start; pin it in the template to cache it")
+        if images:
             digest = hashlib.sha256("\n".join(images).encode()).hexdigest()[:8]
             alicloud.eci.ImageCache(
                 f"{name}-image-cache",
