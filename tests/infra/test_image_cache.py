@@ -13,8 +13,8 @@ import pytest
 
 from askflow import yamlio
 from askflow.errors import AskflowError
-from askflow.lint.platform import pod_containers, walk_templates
 from askflow.library import load_library, select
+from askflow.lint.platform import pod_containers, walk_templates
 from askflow.plan import Plan, plan_stack
 from askflow.settings import Templates
 from tests.conftest import ROOT
