@@ -374,11 +374,47 @@ class Storage(_Model):
     enable_artifact_gc: bool = Field(False, description="Argo artifact garbage collection (grants `oss:DeleteObject` to executors).")
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class AlertContact(_Model):
+    """Someone (or a chat group) that receives the stack's alerts through ARMS.
+
+    Kinds are what pulumi-alicloud can create: an ARMS alert contact with an email, or an ARMS alert
+    robot (DingTalk, Lark, WeCom). A plain webhook is not offered: a dispatch rule notifies only
+    ``ARMS_ROBOT``, ``ARMS_CONTACT`` or ``ARMS_CONTACT_GROUP`` objects (terraform-provider-alicloud
+    ``alicloud/resource_alicloud_arms_dispatch_rule.go`` l. 123 at 81c43b67)."""
+
+    name: str = Field(description="Name of the contact or robot in ARMS (a DNS label).")
+    kind: Literal["email", "dingtalk", "lark", "wechat"] = Field(description="`email`, or a chat robot: `dingtalk`, `lark` (Feishu), `wechat` (WeCom).")
+    address: Address = Field(description="The email address, or the robot's webhook URL (https).")
+
+    @model_validator(mode="after")
+    def _check(self) -> AlertContact:
+        _dns_label(self.name, "name")
+        if self.kind == "email" and not _EMAIL.match(self.address):
+            raise SettingsError(("address",), f"{self.address!r} is not an email address")
+        if self.kind != "email" and not self.address.startswith("https://"):
+            raise SettingsError(("address",), f"a {self.kind} robot needs its webhook URL (https://...), found {self.address!r}")
+        return self
+
+
 class Observability(_Model):
-    """Logs to SLS."""
+    """Logs to SLS, and who receives alerts."""
 
     log_retention_days: int = Field(ge=1, le=3650, description="SLS logstore retention.")
     sls_project_name: SlsProjectName | None = Field(None, description="SLS project (globally unique; 3-63 lowercase letters, digits, '-'); default `<name>-<region>-logs`.")
+    alert_contacts: tuple[AlertContact, ...] = Field((), description="Who receives the alerts (`alerts`): email or DingTalk/Lark/WeCom robots. None by default; prod refuses to plan without one.")
+
+
+class Alerts(_Model):
+    """Alert rules on Argo's controller metrics in ARMS Prometheus (with `cluster.enable_prometheus`)."""
+
+    workflow_failures: int = Field(ge=1, description="Failed or errored workflows in one tenant namespace within `window_minutes` that raise an alert.")
+    window_minutes: int = Field(ge=1, le=1440, description="Window over which failures, controller errors and skipped CronWorkflow runs are counted.")
+    pod_pending_minutes: int = Field(ge=1, le=1440, description="Workflow pods pending this long (ECI capacity, quota) raise an alert.")
+    queue_depth: int = Field(ge=1, description="Depth of the controller's workflow queue that raises an alert when held for `queue_minutes`.")
+    queue_minutes: int = Field(ge=1, le=1440, description="How long the queue depth must hold.")
 
 
 class Resources(_Model):
@@ -586,6 +622,7 @@ class Settings(_Model):
     eci: Eci = Field(default_factory=Eci)
     storage: Storage
     observability: Observability
+    alerts: Alerts
     argo: Argo
     tenants: tuple[Tenant, ...] = Field(description="Teams; each gets a namespace.")
     templates: Templates = Field(default_factory=Templates)
@@ -674,6 +711,9 @@ class Settings(_Model):
                                     f"{RAM_ROLE_NAME_MAX} cuts to {roles[i]!r}, the name of another role of this "
                                     "stack: shorten the tenant name")
         self._check_kind()
+        if self.environment == "prod" and not self.observability.alert_contacts:
+            raise SettingsError(("observability", "alert_contacts"),
+                                "prod needs at least one alert contact (email, dingtalk, lark or wechat): alerts nobody receives are not monitoring")
         if self.cluster.endpoint_public_access and self.cluster.public_endpoint_reason:
             # The reason travels as the cluster tag askflow-waiver-public-endpoint (cut to 128).
             try:
@@ -754,6 +794,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
             "noncurrent_version_days": 1, "force_destroy": True,
         },
         "observability": {"log_retention_days": 7},
+        "alerts": {"workflow_failures": 5, "window_minutes": 30, "pod_pending_minutes": 30, "queue_depth": 200, "queue_minutes": 15},
         "argo": {
             "enable_archive": False, "ttl_after_success_seconds": 3600, "ttl_after_failure_seconds": 86400,
             "archive_instance_type": "pg.n2.2c.1m", "archive_category": "Basic",
@@ -773,6 +814,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
             "noncurrent_version_days": 3, "force_destroy": False,
         },
         "observability": {"log_retention_days": 30},
+        "alerts": {"workflow_failures": 3, "window_minutes": 30, "pod_pending_minutes": 20, "queue_depth": 100, "queue_minutes": 10},
         "argo": {
             "enable_archive": False, "ttl_after_success_seconds": 3600 * 6, "ttl_after_failure_seconds": 86400 * 3,
             "archive_instance_type": "pg.n2.2c.1m", "archive_category": "Basic",
@@ -792,6 +834,7 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
             "noncurrent_version_days": 7, "force_destroy": False,
         },
         "observability": {"log_retention_days": 180},
+        "alerts": {"workflow_failures": 1, "window_minutes": 15, "pod_pending_minutes": 10, "queue_depth": 50, "queue_minutes": 5},
         "argo": {
             "enable_archive": True, "ttl_after_success_seconds": 86400, "ttl_after_failure_seconds": 86400 * 7,
             "archive_instance_type": "pg.n2.2c.2m", "archive_category": "HighAvailability",

@@ -42,6 +42,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent, executor_image
     from components.cluster import ClusterArgs, ClusterComponent, EciSelector
     from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
+    from components.monitoring import MonitoringArgs, MonitoringComponent
     from components.network import NetworkArgs, NetworkComponent
     from components.observability import ObservabilityArgs, ObservabilityComponent
     from components.storage import StorageArgs, StorageComponent
@@ -104,6 +105,13 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             depends_on=tuple(network.egress),
         ),
     )
+
+    # Alerts need the cluster's ARMS Prometheus instance (the add-on cluster.enable_prometheus installs).
+    alerts = MonitoringComponent(
+        f"{name}-alerts",
+        MonitoringArgs(settings=s.alerts, contacts=s.observability.alert_contacts, cluster_id=cluster.cluster_id,
+                       namespaces=tuple(t.name for t in s.tenants), name_prefix=name),
+    ) if s.cluster.enable_prometheus else None
 
     # The roles' bucket policies come from the bootstrap (askflow.rrsa): the stack only attaches them.
     service_accounts = {f"executor-{t.name}": (t.name, WORKFLOW_SERVICE_ACCOUNT) for t in s.tenants}
@@ -207,6 +215,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     pulumi.export("roleArns", pulumi.Output.all(**identity.role_arns))
     pulumi.export("oidcIssuerUrl", cluster.oidc_issuer_url)
     pulumi.export("workflowTemplates", templates.deployed_names)
+    if alerts is not None:
+        pulumi.export("alertRules", alerts.rule_names)
     pulumi.export("nextSteps", [
         # The stack's own kubeconfig expires with the run that made it (KUBECONFIG_MINUTES): a
         # person takes a temporary one of their own RAM identity's.

@@ -21,6 +21,7 @@ BASE: dict[str, Any] = {
         "vswitch_cidrs": ["10.0.0.0/20", "10.0.16.0/20"],
     },
     "cluster": {"service_cidr": "172.21.0.0/20"},
+    "observability": {"alert_contacts": [{"name": "oncall", "kind": "email", "address": "oncall@example.com"}]},
     "tenants": [{"name": "data-eng"}],
 }
 

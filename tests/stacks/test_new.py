@@ -35,6 +35,11 @@ PHYSICAL_NAME = {
     "alicloud:log/project:Project": "projectName",
     "alicloud:rds/instance:Instance": "instanceName",
     "alicloud:eci/imageCache:ImageCache": "imageCacheName",
+    "alicloud:arms/prometheusAlertRule:PrometheusAlertRule": "prometheusAlertRuleName",
+    "alicloud:arms/dispatchRule:DispatchRule": "dispatchRuleName",
+    "alicloud:arms/alertContact:AlertContact": "alertContactName",
+    "alicloud:arms/alertContactGroup:AlertContactGroup": "alertContactGroupName",
+    "alicloud:arms/alertRobot:AlertRobot": "alertRobotName",
 }
 # Types without a name of their own (they live inside a named resource, or are anonymous).
 UNNAMED = {

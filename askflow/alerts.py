@@ -1,0 +1,150 @@
+"""The alert rules of a stack: PromQL on the metrics Argo's workflow controller exports.
+
+Plain data (no resources): ``infra/components/monitoring.py`` turns each :class:`AlertRule` into an
+ARMS ``PrometheusAlertRule``, the plan lists them, and the tests evaluate every expression against
+sample series (a failing series fires, a healthy one does not).
+
+Metric names are Argo v4's, as ``docs/metrics.md`` lists them (argoproj/argo-workflows v4.0.6,
+"Default Controller Metrics", l. 247-633; prefix ``argo_workflows_``, l. 117). The Prometheus
+exporter keeps them as written: no ``_total`` or unit suffix is added
+(``util/telemetry/exporter_prometheus.go`` l. 41-44: ``WithoutCounterSuffixes``, ``WithoutUnits``);
+histograms add Prometheus' ``_bucket``, ``_sum`` and ``_count`` series.
+
+Artifact upload failures have no controller metric (none of the names below counts them): the
+executor only logs them, so they belong to a log alert on SLS, not to these rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from askflow.settings import Alerts
+
+PREFIX = "argo_workflows_"
+
+#: Argo v4.0.6's default controller metrics (docs/metrics.md), without the prefix.
+ARGO_METRICS: frozenset[str] = frozenset({
+    "cronworkflows_concurrencypolicy_triggered", "cronworkflows_triggered_total", "deprecated_feature",
+    "error_count", "gauge", "is_leader", "k8s_request_duration", "k8s_request_total", "log_messages",
+    "operation_duration_seconds", "pod_missing", "pod_pending_count", "pod_restarts_total", "pods_gauge",
+    "pods_total_count", "queue_adds_count", "queue_depth_gauge", "queue_duration", "queue_latency",
+    "queue_longest_running", "queue_retries", "queue_unfinished_work", "total_count", "version",
+    "workers_busy_count", "workflow_condition", "workflowtemplate_runtime", "workflowtemplate_triggered_total",
+})
+#: The histograms among them (docs/metrics.md: "A histogram ..."), which export _bucket/_sum/_count.
+ARGO_HISTOGRAMS: frozenset[str] = frozenset({
+    "k8s_request_duration", "operation_duration_seconds", "queue_duration", "queue_latency", "workflowtemplate_runtime",
+})
+
+_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
+_KEYWORDS = frozenset({"by", "without", "sum", "min", "max", "avg", "count", "increase", "rate", "min_over_time",
+                       "max_over_time", "absent", "and", "or", "unless", "on", "ignoring"})
+
+
+def exported(metric: str) -> bool:
+    """Whether Argo's controller exports the series name ``metric``."""
+    if not metric.startswith(PREFIX):
+        return False
+    name = metric[len(PREFIX):]
+    if name in ARGO_METRICS:
+        return True
+    base, _, suffix = name.rpartition("_")
+    return suffix in ("bucket", "sum", "count") and base in ARGO_HISTOGRAMS
+
+
+def metric_names(expression: str) -> set[str]:
+    """The series names an expression reads (identifiers outside strings, label matchers, grouping
+    clauses and range brackets that are not PromQL keywords or functions)."""
+    text = _STRINGS.sub('""', expression)
+    text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
+    text = re.sub(r"\b(by|without)\s*\([^)]*\)", "", text)  # grouping labels
+    text = re.sub(r"\[[^\]]*\]", "", text)  # ranges
+    names = set()
+    for m in _NAME.finditer(text):
+        word = m.group(0)
+        after = text[m.end():].lstrip()
+        if word in _KEYWORDS or after.startswith("("):
+            continue
+        if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] == "."):
+            continue
+        names.add(word)
+    return names
+
+
+@dataclass(frozen=True)
+class AlertRule:
+    """One alert: an ARMS Prometheus alert rule."""
+
+    name: str
+    expression: str
+    severity: str
+    message: str
+    """Sent with the alert; ``{{$labels.x}}`` and ``{{$value}}`` are filled in by ARMS."""
+    duration_minutes: int = 1
+    """How long the expression must hold before the alert fires (ARMS: 1 to 1440 minutes)."""
+
+
+def alert_rules(settings: Alerts, namespaces: tuple[str, ...]) -> tuple[AlertRule, ...]:
+    """The stack's rules, in a stable order. ``namespaces`` are the tenants' (workflows run there)."""
+    w = f"{settings.window_minutes}m"
+    # Namespaces are DNS labels: nothing in them is special in a regex (and PromQL strings refuse
+    # escapes such as re.escape's "\-").
+    tenants = "|".join(sorted(namespaces))
+    return (
+        AlertRule(
+            name="argo-workflows-failed",
+            expression=(f'sum by (namespace) (increase({PREFIX}total_count{{phase=~"Failed|Error",namespace=~"{tenants}"}}[{w}]))'
+                        f" >= {settings.workflow_failures}"),
+            severity="critical",
+            message=f"{{{{$value}}}} workflows failed or errored in tenant {{{{$labels.namespace}}}} in the last {w}",
+        ),
+        AlertRule(
+            # pods_gauge counts workflow pods per phase: a floor above zero for the whole window means
+            # pods have been pending that long (ECI out of stock in the zones, or the tenant's quota).
+            name="argo-pods-pending",
+            expression=f'min_over_time({PREFIX}pods_gauge{{phase="Pending"}}[{settings.pod_pending_minutes}m]) > 0',
+            severity="warning",
+            message=f"{{{{$value}}}} workflow pods pending for {settings.pod_pending_minutes} minutes or more "
+                    "(ECI capacity or tenant quota)",
+        ),
+        AlertRule(
+            name="argo-controller-queue-backlog",
+            expression=(f'min_over_time({PREFIX}queue_depth_gauge{{queue_name="workflow_queue"}}[{settings.queue_minutes}m])'
+                        f" >= {settings.queue_depth}"),
+            severity="warning",
+            message=f"the workflow controller's queue has held {{{{$value}}}} or more workflows for {settings.queue_minutes} "
+                    "minutes: it is not keeping up",
+        ),
+        AlertRule(
+            name="argo-controller-errors",
+            expression=f'sum by (cause) (increase({PREFIX}error_count{{cause="OperationPanic"}}[{w}])) > 0',
+            severity="critical",
+            message=f"the workflow controller panicked {{{{$value}}}} times in the last {w}",
+        ),
+        AlertRule(
+            # No leader reporting: the controller is down, or nothing scrapes it.
+            name="argo-controller-down",
+            expression=f"absent({PREFIX}is_leader == 1)",
+            severity="critical",
+            message="no workflow controller reports itself leader: workflows are not being run",
+            duration_minutes=5,
+        ),
+        AlertRule(
+            # concurrencyPolicy Forbid or Replace acted: a scheduled run was skipped or cut short.
+            name="argo-cronworkflow-skipped",
+            expression=(f"sum by (namespace, name) (increase({PREFIX}cronworkflows_concurrencypolicy_triggered[{w}]))"
+                        " > 0"),
+            severity="warning",
+            message=f"CronWorkflow {{{{$labels.namespace}}}}/{{{{$labels.name}}}} missed a scheduled run (its previous "
+                    f"run was still going) in the last {w}",
+        ),
+        AlertRule(
+            name="argo-cronworkflow-submission-failed",
+            expression=(f'sum by (cause) (increase({PREFIX}error_count{{cause=~"CronWorkflowSubmissionError|'
+                        f'CronWorkflowSpecError"}}[{w}])) > 0'),
+            severity="critical",
+            message=f"a CronWorkflow could not submit its workflow ({{{{$labels.cause}}}}) in the last {w}",
+        ),
+    )
