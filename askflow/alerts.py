@@ -4,8 +4,9 @@ Plain data (no resources): ``infra/components/monitoring.py`` turns each :class:
 ARMS ``PrometheusAlertRule``, the plan lists them, and the tests evaluate every expression against
 sample series (a failing series fires, a healthy one does not).
 
-Metric names are Argo v4's, as ``docs/metrics.md`` lists them (argoproj/argo-workflows v4.0.6,
-"Default Controller Metrics", l. 247-633; prefix ``argo_workflows_``, l. 117). The Prometheus
+Metric names are Argo v4's, as ``docs/metrics.md`` lists them (argoproj/argo-workflows v4.0.10, the
+stack's ``argo.image_tag``, and unchanged since v4.0.6: "Default Controller Metrics", l. 247-633;
+prefix ``argo_workflows_``, l. 117). The Prometheus
 exporter keeps them as written: no ``_total`` or unit suffix is added
 (``util/telemetry/exporter_prometheus.go`` l. 41-44: ``WithoutCounterSuffixes``, ``WithoutUnits``);
 histograms add Prometheus' ``_bucket``, ``_sum`` and ``_count`` series.
@@ -23,7 +24,7 @@ from askflow.settings import Alerts
 
 PREFIX = "argo_workflows_"
 
-#: Argo v4.0.6's default controller metrics (docs/metrics.md), without the prefix.
+#: Argo v4.0.10's default controller metrics (docs/metrics.md), without the prefix.
 ARGO_METRICS: frozenset[str] = frozenset({
     "cronworkflows_concurrencypolicy_triggered", "cronworkflows_triggered_total", "deprecated_feature",
     "error_count", "gauge", "is_leader", "k8s_request_duration", "k8s_request_total", "log_messages",

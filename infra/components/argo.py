@@ -39,8 +39,10 @@ EXECUTOR_REPOSITORY = "argoproj/argoexec"
 
 
 def executor_image(s: Argo) -> str:
-    """The executor image every workflow pod pulls: ``<image_registry>/argoproj/argoexec:<image_tag>``."""
-    return f"{s.image_registry.rstrip('/')}/{EXECUTOR_REPOSITORY}:{s.image_tag}"
+    """The executor image every workflow pod pulls: ``<image_registry>/argoproj/argoexec:<image_tag>``,
+    with ``@<digest>`` when ``image_digests.executor`` pins it (as the chart renders it)."""
+    digest = f"@{s.image_digests.executor}" if s.image_digests.executor else ""
+    return f"{s.image_registry.rstrip('/')}/{EXECUTOR_REPOSITORY}:{s.image_tag}{digest}"
 
 
 @dataclass(frozen=True, kw_only=True)

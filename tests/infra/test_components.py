@@ -307,11 +307,13 @@ def test_each_stack_deploys_exactly_the_versions_it_lists(dev: Plan, prod: Plan)
 
 def test_prod_image_cache_covers_every_deployed_image(prod: Plan) -> None:
     from askflow.library import load_library, select
+    from askflow.settings import Argo
 
     chosen = select(load_library(ROOT / "workflows"), ["hello-world-v2", "etl-v3", "fan-out-v3"], ["nightly-etl"])
     cache = one(prod, "alicloud:eci/imageCache:ImageCache")
     # The templates' images and Argo's executor (tests/infra/test_image_cache.py measures coverage).
-    assert cache.inputs["images"] == sorted({*chosen.images, "quay.io/argoproj/argoexec:v4.0.6"}) and chosen.images
+    executor = f"quay.io/argoproj/argoexec:{Argo.model_fields['image_tag'].default}"
+    assert cache.inputs["images"] == sorted({*chosen.images, executor}) and chosen.images
     assert cache.inputs["imageCacheSize"] == 20
 
 

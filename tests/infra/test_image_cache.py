@@ -67,7 +67,7 @@ def test_the_image_cache_covers_every_image_a_workflow_pod_pulls(stack: str) -> 
     (cache_resource,) = plan.of_type(CACHE)
     cached = set(cache_resource.inputs["images"])
     pulled = _pulled_images(plan)
-    assert any(i.endswith("/argoproj/argoexec:v4.0.6") for i in pulled)
+    assert any(i.startswith("quay.io/argoproj/argoexec:v4.") for i in pulled)
     assert len(pulled) > 1
     covered = len(pulled & cached) / len(pulled)
     assert covered == 1.0, sorted(pulled - cached)
@@ -80,12 +80,15 @@ def test_the_executor_image_follows_the_argo_settings() -> None:
 
     from askflow.settings import Argo
 
-    fields = {k: v.default for k, v in Argo.model_fields.items() if v.is_required() is False}
+    fields = {k: v.get_default(call_default_factory=True) for k, v in Argo.model_fields.items() if not v.is_required()}
     if CHART_VALUES.exists():
         assert yamlio.load_file(CHART_VALUES)["executor"]["image"]["repository"] == EXECUTOR_REPOSITORY
     argo = Argo.model_construct(**{**fields, "image_registry": "registry-vpc.cn-hangzhou.aliyuncs.com/mirror/",
                                    "image_tag": "v4.0.7"})
     assert executor_image(argo) == "registry-vpc.cn-hangzhou.aliyuncs.com/mirror/argoproj/argoexec:v4.0.7"
+    digest = "sha256:" + "a" * 64
+    pinned = argo.model_copy(update={"image_digests": argo.image_digests.model_copy(update={"executor": digest})})
+    assert executor_image(pinned) == f"registry-vpc.cn-hangzhou.aliyuncs.com/mirror/argoproj/argoexec:v4.0.7@{digest}"
 
 
 def test_cron_inline_images_and_the_executor_are_counted() -> None:
