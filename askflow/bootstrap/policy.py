@@ -84,6 +84,17 @@ KMS_WRITE = (
     "kms:TagResource", "kms:UntagResource",
 )
 ECI_WRITE = ("eci:CreateImageCache", "eci:UpdateImageCache", "eci:DeleteImageCache")
+ARMS_WRITE = (
+    # arms.PrometheusAlertRule, arms.DispatchRule, arms.AlertContact, arms.AlertContactGroup, arms.AlertRobot
+    # (the alerts): the provider's API calls (terraform-provider-alicloud resource_alicloud_arms_*.go,
+    # `action :=`), and the Search* reads it refreshes contacts with (service_alicloud_arms.go).
+    "arms:CreatePrometheusAlertRule", "arms:UpdatePrometheusAlertRule", "arms:DeletePrometheusAlertRule",
+    "arms:CreateDispatchRule", "arms:UpdateDispatchRule", "arms:DeleteDispatchRule",
+    "arms:CreateAlertContact", "arms:UpdateAlertContact", "arms:DeleteAlertContact",
+    "arms:CreateAlertContactGroup", "arms:UpdateAlertContactGroup", "arms:DeleteAlertContactGroup",
+    "arms:CreateOrUpdateIMRobot", "arms:DeleteIMRobot",
+    "arms:SearchAlertContact", "arms:SearchAlertContactGroup",
+)
 RDS_WRITE = (
     # rds.Instance, rds.Database, rds.RdsAccount, rds.AccountPrivilege (the workflow archive)
     "rds:CreateDBInstance", "rds:DeleteDBInstance", "rds:ModifyDBInstanceSpec", "rds:ModifyDBInstanceDescription",
@@ -317,6 +328,7 @@ def ci_deploy_policies(
         *scoped("cs", CS_WRITE),
         *scoped("kms", KMS_WRITE),
         _allow([*ECI_WRITE, *_reads("eci")], _regional("eci", regions, account)),
+        _allow([*ARMS_WRITE, *_reads("arms")], _regional("arms", regions, account)),
     )
     data = _doc(
         _allow([*OSS_BUCKET_WRITE, "oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),

@@ -231,7 +231,7 @@ def test_names_the_services_pulumi_up_needs(env: str) -> None:
 
 # The RAM service whose API manages each provider module (EIPs are VPC API operations).
 _SERVICE_OF = {"vpc": "vpc", "ecs/eipAddress": "vpc", "ecs/eipAssociation": "vpc", "ecs": "ecs", "cs": "cs",
-               "kms": "kms", "log": "log", "oss": "oss", "ram": "ram", "rds": "rds", "eci": "eci"}
+               "kms": "kms", "log": "log", "oss": "oss", "ram": "ram", "rds": "rds", "eci": "eci", "arms": "arms"}
 
 
 # CI deploys the stacks that have a GitHub environment (and a deploy role) of the same name.
