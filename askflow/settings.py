@@ -605,7 +605,7 @@ class Templates(_Model):
             raise ValueError(f"{v!r} is neither `all` nor a list of names")
         return v
     namespaces: tuple[str, ...] | None = Field(None, description="Tenant namespaces that get the library (default: every tenant).")
-    enable_image_cache: bool = Field(False, description="An ECI image cache covering every image of the deployed templates.")
+    enable_image_cache: bool = Field(False, description="An ECI image cache covering every image a workflow pod pulls: the deployed templates' and CronWorkflows' images and Argo's executor (`argoexec`); an image known only at run time is a plan warning.")
     image_cache_size_gib: int = Field(20, ge=20, le=500, description="Size of each image cache.")
 
 

@@ -126,6 +126,28 @@ def mermaid(plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
+_ALERT_RULE = "alicloud:arms/prometheusAlertRule:PrometheusAlertRule"
+
+
+def _alerts_section(resources: list[Registration]) -> list[str]:
+    """The stack's alert rules (ARMS Prometheus) and who receives them; nothing without rules."""
+    rules = sorted((r for r in resources if r.type == _ALERT_RULE), key=lambda r: r.inputs["prometheusAlertRuleName"])
+    if not rules:
+        return []
+    contacts = sorted(f"email {r.inputs['email']}" for r in resources if r.type == "alicloud:arms/alertContact:AlertContact")
+    contacts += sorted(f"{r.inputs['robotType']} robot {r.inputs['alertRobotName']}"
+                       for r in resources if r.type == "alicloud:arms/alertRobot:AlertRobot")
+    dispatched = any(r.inputs.get("notifyType") == "DISPATCH_RULE" for r in rules)
+    where = (f"through one ARMS dispatch rule to: {', '.join(contacts)}." if dispatched and contacts else
+             "to ARMS' alert manager only (no `observability.alert_contacts`): the ARMS console shows them.")
+    out = ["", "## Alerts", "", f"{len(rules)} alert rules on Argo's controller metrics go {_md_text(where)}", "",
+           "| alert | for | expression |", "| --- | --- | --- |"]
+    for r in rules:
+        out.append(f"| {_md_text(r.inputs['prometheusAlertRuleName'])} | {_md_text(str(r.inputs['duration']))} | "
+                   f"{_md_code(r.inputs['expression'], in_table=True)} |")
+    return out
+
+
 def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | None = None) -> str:
     """The whole ``plan.md``: changes (with ``--against``), diagram, resource table, protections, policy results."""
     custom = [r for r in plan.resources if r.custom]
@@ -158,6 +180,7 @@ def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | 
             out.append(f"- {_md_code(short_type(r.type))} {_md_text(r.name)}: {flags}")
     else:
         out.append("Nothing is protected: `pulumi destroy` deletes every resource of this stack.")
+    out += _alerts_section(custom)
     out += ["", "## Policy", ""]
     if violations:
         out.append(f"{len(violations)} mandatory rule violation(s): `pulumi up` would be refused.")

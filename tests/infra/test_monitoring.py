@@ -202,3 +202,16 @@ def test_bad_alert_settings_are_one_line(changes: dict[str, Any], message: str) 
 def test_dev_needs_no_contact() -> None:
     s = parse_settings("cn-hangzhou", platform(**{"environment": "dev", "observability.alert_contacts": []}), file=FILE)
     assert s.observability.alert_contacts == () and s.alerts.workflow_failures == 5
+
+
+def test_plan_md_lists_the_alerts_and_where_they_go() -> None:
+    from askflow.plan.diagram import plan_markdown
+
+    prod = plan_markdown(_plan("prod"), [])
+    section = prod.split("## Alerts", 1)[1].split("## Policy", 1)[0]
+    assert "7 alert rules" in section and "to: email platform-oncall@example.com." in section
+    for name in RULES:
+        assert f"| askflow-prod-{name} |" in section
+    staging = plan_markdown(_plan("staging"), [])
+    assert "to ARMS' alert manager only" in staging.split("## Alerts", 1)[1]
+    assert "## Alerts" not in plan_markdown(_plan("dev"), [])

@@ -86,7 +86,8 @@ def test_plan_md_is_deterministic_and_complete() -> None:
     assert text == plan_markdown(plan_stack("prod", ROOT), violations(plan))
     assert text.count("```mermaid") == 1
     custom = [r for r in plan.resources if r.custom]
-    table = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
+    resources = text.split("## Resources", 1)[1].split("\n## ", 1)[0]
+    table = [line for line in resources.splitlines() if line.startswith("| ") and "`" in line]
     assert len(table) == len(custom)
     assert f"All {len(RULES)} mandatory rules pass" in text
     for r in custom:
