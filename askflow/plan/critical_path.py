@@ -82,6 +82,18 @@ DURATIONS: dict[str, tuple[float, str]] = {
     "alicloud:eci/imageCache:ImageCache": (
         300, "alicloud_eci_image_cache docs: pulls the images and snapshots them: minutes (estimate)"),
     "random:index/randomPassword:RandomPassword": (0, "computed locally by the random provider"),
+    # The alerts (infra/components/monitoring.py): each is one ARMS API call with no state to wait
+    # for (resource_alicloud_arms_*.go define no Timeouts and no StateRefreshFunc).
+    "alicloud:arms/prometheusAlertRule:PrometheusAlertRule": (
+        2, "resource_alicloud_arms_prometheus_alert_rule.go: one API call, no waiting: seconds"),
+    "alicloud:arms/dispatchRule:DispatchRule": (
+        2, "resource_alicloud_arms_dispatch_rule.go: one API call, no waiting: seconds"),
+    "alicloud:arms/alertContact:AlertContact": (
+        2, "resource_alicloud_arms_alert_contact.go: one API call, no waiting: seconds"),
+    "alicloud:arms/alertContactGroup:AlertContactGroup": (
+        2, "resource_alicloud_arms_alert_contact_group.go: one API call, no waiting: seconds"),
+    "alicloud:arms/alertRobot:AlertRobot": (
+        2, "resource_alicloud_arms_alert_robot.go: one API call, no waiting: seconds"),
 }
 
 #: Figures for whole families of types, used when a type has no entry of its own.

@@ -234,7 +234,7 @@ def test_shared_vpc_gets_a_free_service_cidr(project: Path) -> None:
         (["rc-1", "--from", "staging", "--set", "tenants[7].quota.cpu=1"],
          "--set tenants[7].quota.cpu: index 7 is out of range (2 entries)"),
         (["rc-1", "--from", "staging", "--set", "region=cn-beijing"],
-         "--set region: unknown key 'region' in askflow:platform (the region is alicloud:region); known keys: argo, "
+         "--set region: unknown key 'region' in askflow:platform (the region is alicloud:region); known keys: alerts, argo, "
          "cluster, eci, environment, name, network, observability, protection, storage, tags, templates, tenants"),
         (["rc-1", "--from", "staging", "--set", "cluster.service_cidr=10.0.0.0/33"],
          "environments/Pulumi.rc-1.yaml: askflow:platform.cluster.service_cidr: '10.0.0.0/33' is not a valid IPv4 CIDR"),
