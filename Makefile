@@ -7,10 +7,11 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.askflow-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help venv plan test lint scan bench up preview destroy e2e lock clean
+.PHONY: help venv plan test lint scan bench fixtures up preview destroy e2e lock clean
 
 help:
 	@echo "make plan [STACK=dev]    plan a stack offline, no credentials (writes build/STACK/); AGAINST=OLD.json compares"
+	@echo "make fixtures            download the upstream files the conformance tests read (sha256-verified, .cache/fixtures)"
 	@echo "make test                run the test suite"
 	@echo "make lint                ruff, mypy, and askflow lint --strict on workflows/"
 	@echo "make scan                checkov on the prod stack's Terraform export (waivers: policy/checkov-waivers.yaml)"
@@ -72,6 +73,11 @@ scan: $(STAMP) $(CHECKOV_VENV)/.installed
 	$(BIN)/python policy/kinds.py build/kinds
 	$(CHECKOV_VENV)/bin/checkov -d build/kinds --framework terraform_json --compact --quiet \
 	  --skip-download --skip-check "$$($(BIN)/python -m askflow.policies.waivers policy/checkov-waivers.yaml)"
+
+# Argo's examples, CRDs and schema (v4.1.2) and the chart's values (1.0.18), checked against
+# tests/support/fixtures.sha256; the tests read them before ../shared.
+fixtures: $(STAMP)
+	$(BIN)/python -m tests.support.fixtures
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -1,8 +1,9 @@
 """Shared test fixtures.
 
 ``../shared`` (read-only reference material: Argo's CRDs and examples, the chart's values, the
-Pulumi project schema, real batch job definitions) sits beside the repository in CI. Tests that
-read it use the ``shared`` fixture and skip, saying why, when it is absent.
+Pulumi project schema, real batch job definitions) sits beside the repository in CI; ``make
+fixtures`` downloads the upstream ones into ``.cache/fixtures`` (sha256-verified). Tests that read
+them use :func:`shared_path`: the cache, else ../shared, else a skip saying ``make fixtures``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,18 @@ SHARED = Path(os.environ.get("ASKFLOW_SHARED", ROOT.parent / "shared")).resolve(
 REGENERATE = os.environ.get("ASKFLOW_REGENERATE") == "1" and not os.environ.get("CI")
 
 
+#: Where `make fixtures` puts the upstream files (tests/support/fixtures.py), sha256-verified.
+FIXTURES = ROOT / ".cache" / "fixtures"
+
+
 def shared_path(*parts: str) -> Path:
-    """A path inside ../shared, or a pytest skip when it is not there."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent (../shared is not beside the repository; CI has it)")
-    return path
+    """A reference file or folder: from the `make fixtures` cache, else ../shared, else a pytest skip
+    that says how to get it."""
+    for base in (FIXTURES, SHARED):
+        path = base.joinpath(*parts)
+        if path.exists():
+            return path
+    pytest.skip(f"{'/'.join(parts)} is absent: run `make fixtures` (or put ../shared beside the repository)")
 
 
 @pytest.fixture
