@@ -61,9 +61,12 @@ def bucket_grants(s: Settings) -> tuple[BucketGrant, ...]:
     grants.append(BucketGrant(
         key="argo-server",
         role_name=s.argo_server_role_name,
-        # The UI shows every artifact and stores uploads; it writes nothing else.
-        prefixes=("uploads/",),
-        read_prefixes=("",),
+        # The UI reads the artifacts (and archived logs) of workflows in the tenant namespaces, under
+        # their prefixes; Argo v4.0 writes nothing (UI uploads to uploads/<ns>/ arrived in v4.1).
+        # It still reads every tenant's prefix: infra/components/admission.py keeps each tenant's
+        # keys in its own.
+        prefixes=tuple(f"{t.name}/" for t in s.tenants),
+        read_only=True,
     ))
     return tuple(grants)
 

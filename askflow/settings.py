@@ -17,6 +17,7 @@ import copy
 import ipaddress
 import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
@@ -62,6 +63,8 @@ _SERVICE_PREFIX = (16, 24)
 # managed-by, askflow-stack, askflow-environment, and askflow-waiver-public-endpoint on a public cluster.
 MAX_TAGS = 20
 ASKFLOW_TAGS = 3
+#: The oldest Kubernetes askflow deploys: ValidatingAdmissionPolicy is GA (admissionregistration.k8s.io/v1) from 1.30.
+MIN_KUBERNETES = (1, 30)
 _K8S_VERSION = re.compile(r"^1\.\d{1,2}\.\d{1,2}(-aliyun\.\d+)?$")
 _SEMVER = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$")
 REGION_ID = re.compile(r"^[a-z]{2}(-[a-z0-9]+)+$")
@@ -164,6 +167,18 @@ def _quantity(value: str) -> str:
     if not _QUANTITY.match(str(value)):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
     return str(value)
+
+
+_SUFFIX: dict[str, int | Fraction] = {"": 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
+           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
+
+
+def quantity_value(value: str) -> Fraction:
+    """The number a quantity :func:`_quantity` accepted stands for (``500m`` -> 1/2, ``1Gi`` -> 2**30)."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([a-zA-Z]*)", value)
+    if m is None or m.group(2) not in _SUFFIX:
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (e.g. 500m, 2, 4Gi)")
+    return Fraction(m.group(1)) * _SUFFIX[m.group(2)]
 
 
 class _Model(BaseModel):
@@ -329,9 +344,12 @@ class Cluster(_Model):
         # The cluster always has RRSA on (enable_rrsa), which needs Kubernetes 1.22.3 or later
         # (terraform-provider-alicloud, alicloud_cs_serverless_kubernetes), and tenant namespaces rely
         # on Pod Security admission, on by default from 1.23 and GA in 1.25.
-        if tuple(int(n) for n in v.split("-", 1)[0].split(".")) < (1, 25):
-            raise ValueError(f"{v!r} is older than 1.25: askflow relies on Pod Security admission (GA in 1.25) "
-                             "and RRSA")
+        # Each tenant namespace is guarded by a ValidatingAdmissionPolicy (artifact keys stay inside the
+        # tenant's prefix), GA as admissionregistration.k8s.io/v1 in 1.30
+        # (https://kubernetes.io/docs/reference/access-authn-authz/validating-admission-policy/).
+        if tuple(int(n) for n in v.split("-", 1)[0].split(".")) < MIN_KUBERNETES:
+            raise ValueError(f"{v!r} is older than 1.30: askflow relies on ValidatingAdmissionPolicy (GA in 1.30; "
+                             "it keeps each tenant's artifact keys in its prefix), Pod Security admission and RRSA")
         return v
 
     @model_validator(mode="after")
@@ -560,9 +578,37 @@ class TenantEci(_Model):
 class Quota(_Model):
     cpu: str = Field("64", description="Total CPU requests in the namespace.")
     memory: str = Field("256Gi", description="Total memory requests.")
+    limits_cpu: str | None = Field(None, description="Total CPU limits in the namespace (ECI sizes and bills a pod whose containers have limits by those limits); default: `cpu`.")
+    limits_memory: str | None = Field(None, description="Total memory limits; default: `memory`.")
     pods: int = Field(500, ge=1, description="Pods at once.")
 
-    _q = field_validator("cpu", "memory")(classmethod(lambda cls, v: _quantity(v)))
+    _q = field_validator("cpu", "memory", "limits_cpu", "limits_memory")(
+        classmethod(lambda cls, v: v if v is None else _quantity(v)))
+
+    @property
+    def limits(self) -> Resources:
+        """The totals of limits the ResourceQuota holds the namespace to."""
+        return Resources(cpu=self.limits_cpu or self.cpu, memory=self.limits_memory or self.memory)
+
+    @model_validator(mode="after")
+    def _check(self) -> Quota:
+        # A container's limit is never below its request: limits below the requests' total would
+        # make the requests' total unreachable (and the quota say something it does not mean).
+        for key, request in (("limits_cpu", self.cpu), ("limits_memory", self.memory)):
+            limit = getattr(self, key)
+            if limit is not None and quantity_value(limit) < quantity_value(request):
+                raise SettingsError((key,), f"{limit!r} is below the requests' total {request!r} "
+                                            f"({key.split('_')[1]}): a container's limit is never below its request")
+        return self
+
+
+#: Names a tenant cannot take, and why: prefixes of the artifact bucket the platform writes
+#: (a tenant's executors read and write ``<tenant>/``), and namespaces Kubernetes owns.
+RESERVED_TENANT_NAMES = {
+    "uploads": "the bucket prefix of Argo UI uploads (uploads/<namespace>/), which would be every tenant's",
+    "access-logs": "the bucket prefix of the bucket's own access logs",
+    "default": "Kubernetes namespace",
+}
 
 
 class Tenant(_Model):
@@ -572,13 +618,52 @@ class Tenant(_Model):
     queues: dict[str, int] = Field(default_factory=lambda: {"default": 10}, description="Named queues and their concurrency (Argo semaphores).")
     quota: Quota = Field(default_factory=Quota, description="ResourceQuota of the namespace.")
     default_request: Resources = Field(default_factory=lambda: Resources(cpu="500m", memory="1Gi"), description="LimitRange default requests (ECI sizes a pod from its containers' requests when they set no limits).")
-    default_limit: Resources | None = Field(None, description="LimitRange default limits; optional, unset by default. ECI sizes (and bills) a pod whose containers have limits from those limits, so a default limit would make every pod that size.")
+    default_limit: Resources | None = Field(None, description="LimitRange default limits of a container that sets none; default: `default_request`. The quota counts limits, so every container gets one; ECI sizes (and bills) a pod with limits by them, and a default equal to the request sizes it as the request would. A container that requests more than this must set its own limit.")
+    container_max: Resources = Field(default_factory=lambda: Resources(cpu="16", memory="64Gi"), description="LimitRange `max`: the largest limit one container may have.")
+    users_group: str | None = Field(None, description="Kubernetes group whose members may submit and read workflows in the namespace (RBAC Role `askflow-tenant-user`); default `askflow:<name>:users`.")
     eci: TenantEci = Field(default_factory=TenantEci, description="Per-tenant ECI overrides.")
 
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return _dns_label(v, "tenant name", 40)
+        v = _dns_label(v, "tenant name", 40)
+        # A tenant's name is its namespace and its prefix in the artifact bucket: not a namespace
+        # Kubernetes owns, nor a prefix the platform writes (its executors would read and write it).
+        if v in RESERVED_TENANT_NAMES or v.startswith("kube-"):
+            raise ValueError(f"{v!r} is reserved ({RESERVED_TENANT_NAMES[v] if v in RESERVED_TENANT_NAMES else 'Kubernetes namespace'}); pick another tenant name")
+        return v
+
+    @field_validator("users_group")
+    @classmethod
+    def _group(cls, v: str | None) -> str | None:
+        if v is not None and (not v.strip() or v.startswith("system:")):
+            raise ValueError(f"{v!r} is not a group askflow binds: use a group of your identity provider or RAM "
+                             "(not empty, not a Kubernetes system: group, which holds every user or every node)")
+        return v
+
+    @property
+    def limits(self) -> Resources:
+        """The LimitRange's default limits."""
+        return self.default_limit or self.default_request
+
+    @property
+    def group(self) -> str:
+        return self.users_group or f"askflow:{self.name}:users"
+
+    @model_validator(mode="after")
+    def _check(self) -> Tenant:
+        # The API server refuses a LimitRange whose default request exceeds its default limit, or
+        # whose default limit exceeds max (https://kubernetes.io/docs/concepts/policy/limit-range/).
+        for kind in ("cpu", "memory"):
+            request = getattr(self.default_request, kind)
+            limit = getattr(self.limits, kind)
+            top = getattr(self.container_max, kind)
+            key = "default_limit" if self.default_limit is not None else "default_request"
+            if quantity_value(request) > quantity_value(limit):
+                raise SettingsError(("default_request", kind), f"{request!r} is above default_limit.{kind} {limit!r}")
+            if quantity_value(limit) > quantity_value(top):
+                raise SettingsError((key, kind), f"{limit!r} is above container_max.{kind} {top!r}")
+        return self
 
     @field_validator("queues")
     @classmethod

@@ -39,6 +39,7 @@ def eci_annotations(spot_strategy: str, price_limit: float | None, fallback: boo
 
 
 def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[str] | None) -> None:
+    from components.admission import ArtifactPolicyArgs, ArtifactPolicyComponent
     from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent, executor_image
     from components.cluster import ClusterArgs, ClusterComponent, EciSelector
     from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
@@ -47,7 +48,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     from components.observability import ObservabilityArgs, ObservabilityComponent
     from components.storage import StorageArgs, StorageComponent
     from components.templates import TemplatesArgs, TemplatesComponent
-    from components.tenants import WORKFLOW_SERVICE_ACCOUNT, TenantArgs, TenantComponent
+    from components.tenants import WORKFLOW_SERVICE_ACCOUNT, TenantArgs, TenantComponent, tenant_user_role
 
     s = settings
     name = s.name
@@ -138,6 +139,16 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         ACS_COMPUTE_CLASS_LABEL: "general-purpose",
         ACS_COMPUTE_QOS_LABEL: "default" if s.eci.spot_strategy == "none" else "best-effort",
     } if s.cluster.kind == "acs" else {}
+    # The VPC's CIDR: the stack's, or the brought VPC's (looked up).
+    vpc_cidr: pulumi.Input[str] = alicloud.vpc.get_networks_output(
+        ids=network.vpc_id.apply(lambda i: [i])).vpcs.apply(lambda vpcs: vpcs[0].cidr_block) \
+        if s.network.bring_your_own else str(s.network.vpc_cidr)
+    ArtifactPolicyComponent(
+        f"{name}-admission",
+        ArtifactPolicyArgs(bucket_name=storage.bucket_name, oss_endpoint=s.oss_internal_endpoint,
+                           provider=cluster.provider),
+    )
+    tenant_user_role(f"{name}-tenant-user", cluster.provider)
     tenants = [
         TenantComponent(
             f"{name}-tenant-{t.name}",
@@ -147,6 +158,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
                 bucket_name=storage.bucket_name,
                 oss_endpoint=s.oss_internal_endpoint,
                 provider=cluster.provider,
+                vpc_cidr=vpc_cidr,
+                service_cidr=str(s.cluster.service_cidr),
                 allow_artifact_gc=s.storage.enable_artifact_gc,
                 namespace_labels=namespace_labels,
             ),
@@ -155,6 +168,11 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     ]
 
     first_vswitch = network.vswitch_ids.apply(lambda ids: ids[0])
+    # Who may connect to the archive database: the vSwitches ECI pods take their addresses from
+    # (Argo's controller is one of those pods), not the whole VPC.
+    pod_cidrs: pulumi.Input[list[str]] = alicloud.vpc.get_switches_output(
+        ids=network.pod_vswitch_ids).vswitches.apply(lambda vs: sorted(v.cidr_block for v in vs)) \
+        if s.network.bring_your_own else [str(c) for c in (s.network.pod_vswitch_cidrs or s.network.vswitch_cidrs)]
     argo = ArgoComponent(
         f"{name}-argo",
         ArgoArgs(
@@ -174,10 +192,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             archive_network=ArchiveNetwork(
                 vpc_id=network.vpc_id,
                 vswitch_id=first_vswitch,
-                # Only the VPC may connect: the stack's CIDR, or the brought VPC's (looked up).
-                allowed_cidr=alicloud.vpc.get_networks_output(ids=network.vpc_id.apply(lambda i: [i])).vpcs.apply(
-                    lambda vpcs: vpcs[0].cidr_block
-                ) if s.network.bring_your_own else str(s.network.vpc_cidr),
+                allowed_cidrs=pod_cidrs,
             ) if s.argo.enable_archive else None,
             sso_client_secret=sso_client_secret,
             artifact_gc=s.storage.enable_artifact_gc,

@@ -115,9 +115,34 @@ def test_dev_override_keeps_false_and_zero() -> None:
         ({"storage.force_destroy": True}, "askflow:platform.storage.force_destroy: is never allowed in prod: remove it"),
         ({"cluster.kubernetes_version": "latest"},
          "askflow:platform.cluster.kubernetes_version: 'latest' does not look like an ACK Kubernetes version (e.g. 1.33.3-aliyun.1)"),
-        ({"cluster.kubernetes_version": "1.24.6-aliyun.1"},
-         "askflow:platform.cluster.kubernetes_version: '1.24.6-aliyun.1' is older than 1.25: askflow relies on Pod "
-         "Security admission (GA in 1.25) and RRSA"),
+        ({"cluster.kubernetes_version": "1.29.3-aliyun.1"},
+         "askflow:platform.cluster.kubernetes_version: '1.29.3-aliyun.1' is older than 1.30: askflow relies on "
+         "ValidatingAdmissionPolicy (GA in 1.30; it keeps each tenant's artifact keys in its prefix), Pod Security "
+         "admission and RRSA"),
+        # Tenant names that are bucket prefixes the platform writes, or namespaces Kubernetes owns.
+        ({"tenants": [{"name": "uploads"}]},
+         "askflow:platform.tenants[0].name: 'uploads' is reserved (the bucket prefix of Argo UI uploads "
+         "(uploads/<namespace>/), which would be every tenant's); pick another tenant name"),
+        ({"tenants": [{"name": "access-logs"}]},
+         "askflow:platform.tenants[0].name: 'access-logs' is reserved (the bucket prefix of the bucket's own access "
+         "logs); pick another tenant name"),
+        ({"tenants": [{"name": "kube-system"}]},
+         "askflow:platform.tenants[0].name: 'kube-system' is reserved (Kubernetes namespace); pick another tenant name"),
+        ({"tenants": [{"name": "a", "quota": {"cpu": "8", "limits_cpu": "4"}}]},
+         "askflow:platform.tenants[0].quota.limits_cpu: '4' is below the requests' total '8' (cpu): a container's "
+         "limit is never below its request"),
+        ({"tenants": [{"name": "a", "quota": {"limits_memory": "1Ti", "memory": "2Ti"}}]},
+         "askflow:platform.tenants[0].quota.limits_memory: '1Ti' is below the requests' total '2Ti' (memory): a "
+         "container's limit is never below its request"),
+        ({"tenants": [{"name": "a", "default_request": {"cpu": "2", "memory": "1Gi"},
+                       "default_limit": {"cpu": "1", "memory": "1Gi"}}]},
+         "askflow:platform.tenants[0].default_request.cpu: '2' is above default_limit.cpu '1'"),
+        ({"tenants": [{"name": "a", "container_max": {"cpu": "250m", "memory": "1Gi"}}]},
+         "askflow:platform.tenants[0].default_request.cpu: '500m' is above container_max.cpu '250m'"),
+        ({"tenants": [{"name": "a", "users_group": "system:authenticated"}]},
+         "askflow:platform.tenants[0].users_group: 'system:authenticated' is not a group askflow binds: use a group "
+         "of your identity provider or RAM (not empty, not a Kubernetes system: group, which holds every user or "
+         "every node)"),
         ({"argo.chart_version": "v1"}, "askflow:platform.argo.chart_version: 'v1' is not a chart version (semver, e.g. 1.0.18)"),
         ({"argo.archive_ttl": "forever"}, "askflow:platform.argo.archive_ttl: 'forever' is not a duration (e.g. 30d, 12h)"),
         ({"argo.crd_base_url": "http://mirror.example.com/crds"},

@@ -301,6 +301,12 @@ class CloudMocks(pulumi.runtime.Mocks):
             ids = list(inputs.get("ids") or [])
             nets = [{"id": i, "vpcId": i, "cidrBlock": "172.30.0.0/16", "vpcName": i, "status": "Available"} for i in ids]
             return {"id": ",".join(ids), "ids": ids, "names": ids, "networks": nets, "vpcs": nets}, []
+        if token == "alicloud:vpc/getSwitches:getSwitches":
+            # Brought vSwitches: pretend they are consecutive /20s of the pretended VPC above.
+            ids = list(inputs.get("ids") or [])
+            switches = [{"id": i, "vswitchId": i, "cidrBlock": f"172.30.{16 * n}.0/20", "vpcId": "", "zoneId": "",
+                         "name": i, "vswitchName": i} for n, i in enumerate(ids)]
+            return {"id": ",".join(ids), "ids": ids, "names": ids, "vswitches": switches}, []
         if token == "alicloud:ram/getRoles:getRoles":
             # The bootstrap checks that existing service roles are there: answer that they are.
             role = str(inputs.get("nameRegex", "")).strip("^$")

@@ -445,6 +445,101 @@ def _k8s_explicit_provider(resources: Sequence[Resource]) -> Iterable[Violation]
             yield Violation("k8s-explicit-provider", r.urn, "uses the ambient (default) Kubernetes provider; pass the cluster's provider")
 
 
+NAMESPACE = "kubernetes:core/v1:Namespace"
+RESOURCE_QUOTA = "kubernetes:core/v1:ResourceQuota"
+ADMISSION_POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
+ADMISSION_BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
+TENANT_LABEL = "askflow.dev/tenant"
+#: What the artifact admission policy must check (components.admission): every Argo kind a tenant
+#: writes or whose status argo-server serves artifacts from.
+ADMISSION_RESOURCES = ("workflows", "workflowtemplates", "cronworkflows", "workflowtaskresults")
+
+
+def _meta(r: Resource) -> Mapping[str, Any]:
+    meta = r.inputs.get("metadata")
+    return meta if isinstance(meta, Mapping) else {}
+
+
+def _tenant_namespaces(resources: Sequence[Resource]) -> list[tuple[Resource, str]]:
+    """The namespaces askflow made for tenants (labelled askflow.dev/tenant), with their names."""
+    out = []
+    for r in _each(resources, NAMESPACE):
+        labels = _meta(r).get("labels")
+        if isinstance(labels, Mapping) and TENANT_LABEL in labels:
+            out.append((r, str(_meta(r).get("name") or labels[TENANT_LABEL])))
+    return out
+
+
+def _quota_limits(resources: Sequence[Resource]) -> Iterable[Violation]:
+    """ECI sizes and bills a pod with limits by its limits: a quota on requests alone caps nothing."""
+    quotas: dict[str, list[Resource]] = {}
+    for q in _each(resources, RESOURCE_QUOTA):
+        quotas.setdefault(str(_meta(q).get("namespace")), []).append(q)
+    for ns, name in _tenant_namespaces(resources):
+        if name not in quotas:
+            yield Violation("tenant-quota-limits", ns.urn, f"tenant namespace {name!r} has no ResourceQuota")
+    for q in _each(resources, RESOURCE_QUOTA):
+        spec = _object(q, "spec")
+        hard = spec.get("hard") if spec is not None else UNKNOWN_VALUE
+        if hard == UNKNOWN_VALUE:
+            continue
+        missing = [k for k in ("limits.cpu", "limits.memory") if not isinstance(hard, Mapping) or k not in hard]
+        if missing:
+            yield Violation("tenant-quota-limits", q.urn,
+                            f"the quota does not cap {', '.join(missing)}; ECI sizes and bills pods by their limits")
+
+
+def _reserved_tenant_names(resources: Sequence[Resource]) -> Iterable[Violation]:
+    from askflow.settings import RESERVED_TENANT_NAMES
+
+    for ns, name in _tenant_namespaces(resources):
+        if name in RESERVED_TENANT_NAMES or name.startswith("kube-"):
+            why = RESERVED_TENANT_NAMES.get(name, "Kubernetes namespace")
+            yield Violation("tenant-name-not-reserved", ns.urn, f"tenant name {name!r} is reserved ({why})")
+
+
+def _admission_policy_problem(policy: Resource) -> str | None:
+    """Why a ValidatingAdmissionPolicy would not guard tenants' artifacts (None: it would)."""
+    spec = _object(policy, "spec")
+    if spec is None:
+        return None  # computed from the bucket name, unknown before a new stack's update
+    if spec.get("failurePolicy") == "Ignore":
+        return "its failurePolicy is Ignore: an expression that fails to evaluate would let the object in"
+    rules = (spec.get("matchConstraints") or {}).get("resourceRules") or []
+    covered = {res for rule in rules if isinstance(rule, Mapping) and "argoproj.io" in _as_list(rule.get("apiGroups"))
+               and {"CREATE", "UPDATE"} <= set(_as_list(rule.get("operations"))) for res in _as_list(rule.get("resources"))}
+    missing = [res for res in ADMISSION_RESOURCES if res not in covered]
+    if missing:
+        return f"it does not check {', '.join(missing)} (argoproj.io) on create and update"
+    if not spec.get("validations"):
+        return "it has no validations"
+    return None
+
+
+def _tenant_admission(resources: Sequence[Resource]) -> Iterable[Violation]:
+    """Each tenant namespace is bound, with Deny, to an admission policy that keeps artifact keys in
+    the tenant's prefix (components.admission): argo-server reads every tenant's prefix."""
+    policies = {}
+    for p in _each(resources, ADMISSION_POLICY):
+        problem = _admission_policy_problem(p)
+        if problem:
+            yield Violation("tenant-admission-policy", p.urn, problem)
+        else:
+            policies[str(_meta(p).get("name"))] = p
+    bound: set[str] = set()
+    for b in _each(resources, ADMISSION_BINDING):
+        spec = _object(b, "spec") or {}
+        selector = ((spec.get("matchResources") or {}).get("namespaceSelector") or {}).get("matchLabels") or {}
+        if spec.get("policyName") in policies and "Deny" in _as_list(spec.get("validationActions")) \
+                and isinstance(selector, Mapping) and "kubernetes.io/metadata.name" in selector:
+            bound.add(str(selector["kubernetes.io/metadata.name"]))
+    for ns, name in _tenant_namespaces(resources):
+        if name not in bound:
+            yield Violation("tenant-admission-policy", ns.urn,
+                            f"tenant namespace {name!r} is not bound (validationActions: [Deny]) to an admission "
+                            "policy that keeps its artifact keys in its prefix")
+
+
 RULES: tuple[Rule, ...] = (
     Rule("bucket-private", "OSS buckets are private: ACL private and public access blocked.", _bucket_private),
     Rule("bucket-https-only", "OSS buckets refuse plain-HTTP requests (bucket policy on acs:SecureTransport).", _bucket_https_only),
@@ -475,6 +570,9 @@ RULES: tuple[Rule, ...] = (
         "environment class (askflow-environment).",
         _tag_scoped_statements,
     ),
+    Rule("tenant-quota-limits", "Every tenant namespace has a ResourceQuota, and quotas cap limits.cpu and limits.memory (ECI bills by limits).", _quota_limits),
+    Rule("tenant-name-not-reserved", "No tenant takes a reserved name (a bucket prefix the platform writes, a Kubernetes namespace).", _reserved_tenant_names),
+    Rule("tenant-admission-policy", "Every tenant namespace is bound (Deny) to the admission policy that keeps its artifact keys in its prefix.", _tenant_admission),
 )
 
 

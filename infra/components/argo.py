@@ -51,8 +51,8 @@ class ArchiveNetwork:
 
     vpc_id: pulumi.Input[str]
     vswitch_id: pulumi.Input[str]
-    allowed_cidr: pulumi.Input[str]
-    """CIDR allowed to connect (the VPC's)."""
+    allowed_cidrs: pulumi.Input[list[str]]
+    """CIDRs allowed to connect: the vSwitches Argo's (ECI) pods take addresses from, not the VPC."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -314,7 +314,7 @@ class ArgoComponent(pulumi.ComponentResource):
             instance_charge_type="Postpaid",
             instance_name=f"{name}-archive",
             vswitch_id=net.vswitch_id,
-            security_ips=[net.allowed_cidr],
+            security_ips=net.allowed_cidrs,
             ssl_action="Open",
             auto_upgrade_minor_version="Auto",
             # Audit trail of the archive: connections, disconnections and statement durations in

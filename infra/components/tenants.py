@@ -3,8 +3,9 @@
 Per tenant: a Namespace labelled for RRSA token injection, the workflow ServiceAccount annotated
 with its RAM role, a Role + RoleBinding with only what Argo's executor needs
 (``workflowtaskresults``: https://argo-workflows.readthedocs.io/en/stable/workflow-rbac/), a
-ResourceQuota and a LimitRange (default requests, since ECI sizes pods from them; no default limits,
-which ECI would size pods from instead),
+ResourceQuota on requests and limits and a LimitRange (default requests and limits, a maximum per
+container), the binding of the cluster's artifact admission policy (components.admission), a
+default-deny NetworkPolicy, a RoleBinding of the tenant's user group to ``askflow-tenant-user``,
 the namespace's default artifact repository (OSS through RRSA, ``useSDKCreds``), and the queues:
 a semaphore ConfigMap whose keys are queue names and whose values are their concurrency
 (https://argo-workflows.readthedocs.io/en/stable/synchronization/).
@@ -19,10 +20,11 @@ import pulumi_kubernetes as k8s
 
 from askflow import yamlio
 from askflow.settings import Tenant
+from components.admission import ARTIFACT_REPOSITORIES
+from components.admission import POLICY_NAME as ARTIFACT_POLICY
 
 WORKFLOW_SERVICE_ACCOUNT = "argo-workflow"
 QUEUES_CONFIGMAP = "queues"
-ARTIFACT_REPOSITORIES = "artifact-repositories"
 POD_IDENTITY_LABEL = "pod-identity.alibabacloud.com/injection"
 POD_IDENTITY_ROLE_ANNOTATION = "pod-identity.alibabacloud.com/role-name"
 # Pod Security Admission (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
@@ -38,6 +40,59 @@ POD_SECURITY_LABELS = {
 }
 
 
+#: The ClusterRole of tenant users, bound per namespace (a RoleBinding to a ClusterRole grants it
+#: in that namespace only). A ClusterRole because ACK's own grants (console "Custom" role,
+#: GrantPermissions with is_custom) bind RAM users and roles to ClusterRoles, per namespace
+#: (https://www.alibabacloud.com/help/en/ack/af4889).
+TENANT_USER_ROLE = "askflow-tenant-user"
+#: What a tenant's people may do in their namespace: submit, watch, stop and delete workflows; read
+#: templates, cron workflows, pods and their logs. No Secrets, no ConfigMaps (the artifact
+#: repository and queues are the platform's), no WorkflowTaskResults (only the executor reports
+#: outputs), no pods/exec.
+TENANT_USER_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
+    (("argoproj.io",), ("workflows",), ("create", "get", "list", "watch", "update", "patch", "delete")),
+    (("argoproj.io",), ("workflowtemplates", "cronworkflows", "clusterworkflowtemplates"), ("get", "list", "watch")),
+    (("",), ("pods", "pods/log", "events"), ("get", "list", "watch")),
+)
+
+
+def tenant_user_role(name: str, provider: k8s.Provider, parent: pulumi.Resource | None = None) -> k8s.rbac.v1.ClusterRole:
+    """The ClusterRole every tenant namespace binds for its users (one per cluster)."""
+    return k8s.rbac.v1.ClusterRole(
+        name,
+        metadata=k8s.meta.v1.ObjectMetaArgs(name=TENANT_USER_ROLE, labels={"app.kubernetes.io/managed-by": "askflow"}),
+        rules=[k8s.rbac.v1.PolicyRuleArgs(api_groups=list(g), resources=list(r), verbs=list(v))
+               for g, r, v in TENANT_USER_RULES],
+        opts=pulumi.ResourceOptions(parent=parent, provider=provider),
+    )
+
+
+def network_policy_spec(vpc_cidr: str, service_cidr: str) -> dict[str, object]:
+    """Default deny for a tenant namespace, with what a workflow needs.
+
+    Ingress only from the namespace's own pods (daemon steps, sidecars of one workflow). Egress:
+    DNS (port 53, wherever the resolver is), the namespace's own pods, everything outside the
+    VPC (OSS and STS endpoints, which resolve to Alibaba Cloud service addresses, and the internet
+    through the NAT gateway), and inside the VPC only the Kubernetes API (6443 on the API server's
+    address, 443 on its Service address): the executor creates and patches WorkflowTaskResults
+    (Argo v4 ``workflow/executor``). So no tenant reaches another tenant's pods, argo-server,
+    the controller's metrics or the archive database.
+    """
+    same_namespace: dict[str, object] = {"podSelector": {}}
+    return {
+        "podSelector": {},
+        "policyTypes": ["Ingress", "Egress"],
+        "ingress": [{"from": [same_namespace]}],
+        "egress": [
+            {"ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+            {"to": [same_namespace]},
+            {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [vpc_cidr]}}]},
+            {"to": [{"ipBlock": {"cidr": vpc_cidr}}], "ports": [{"protocol": "TCP", "port": 6443}]},
+            {"to": [{"ipBlock": {"cidr": service_cidr}}], "ports": [{"protocol": "TCP", "port": 443}]},
+        ],
+    }
+
+
 @dataclass(frozen=True, kw_only=True)
 class TenantArgs:
     tenant: Tenant
@@ -50,6 +105,10 @@ class TenantArgs:
     """The region's internal OSS endpoint."""
     provider: k8s.Provider
     """The cluster's Kubernetes provider."""
+    vpc_cidr: pulumi.Input[str]
+    """The VPC's CIDR (the NetworkPolicy keeps tenant pods out of it but for the API server)."""
+    service_cidr: str
+    """The cluster's Service CIDR."""
     allow_artifact_gc: bool = False
     """Grant the executor what artifact GC needs."""
     labels: dict[str, str] | None = None
@@ -132,9 +191,14 @@ class TenantComponent(pulumi.ComponentResource):
         k8s.core.v1.ResourceQuota(
             f"{name}-quota",
             metadata=meta("askflow-quota"),
+            # ECI sizes and bills a pod whose containers have limits by the sum of those limits
+            # ("Specify the number of vCPUs and memory size to create a pod"), so requests alone cap
+            # nothing: a pod requesting 1 CPU with a 64-CPU limit runs (and bills) as 64.
             spec=k8s.core.v1.ResourceQuotaSpecArgs(hard={
                 "requests.cpu": t.quota.cpu,
                 "requests.memory": t.quota.memory,
+                "limits.cpu": t.quota.limits.cpu,
+                "limits.memory": t.quota.limits.memory,
                 "pods": str(t.quota.pods),
             }),
             opts=in_ns,
@@ -142,15 +206,48 @@ class TenantComponent(pulumi.ComponentResource):
         k8s.core.v1.LimitRange(
             f"{name}-limits",
             metadata=meta("askflow-defaults"),
-            # No default limit unless the tenant sets one. ECI sizes a pod from its containers'
-            # resources: requests only -> their sum, requests and limits -> the sum of limits
-            # ("Specify the number of vCPUs and memory size to create a pod"). A default limit gives
-            # every container a limit, so every pod would be sized (and billed) by it.
+            # A quota on limits.* refuses a container without limits, so the LimitRange gives one:
+            # default_limit, which is default_request unless the tenant sets it. Equal to the
+            # request, it sizes an ECI pod as the request alone would (ECI: requests and limits ->
+            # the sum of limits). It must be explicit: with `max` and no `default`, Kubernetes makes
+            # max every container's default limit (https://kubernetes.io/docs/concepts/policy/limit-range/),
+            # and ECI would size every pod at max.
             spec=k8s.core.v1.LimitRangeSpecArgs(limits=[k8s.core.v1.LimitRangeItemArgs(
                 type="Container",
                 default_request={"cpu": t.default_request.cpu, "memory": t.default_request.memory},
-                default={"cpu": t.default_limit.cpu, "memory": t.default_limit.memory} if t.default_limit else None,
+                default={"cpu": t.limits.cpu, "memory": t.limits.memory},
+                max={"cpu": t.container_max.cpu, "memory": t.container_max.memory},
             )]),
+            opts=in_ns,
+        )
+        # The cluster's artifact admission policy (components.admission) applies to this namespace.
+        k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            f"{name}-artifact-policy",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=f"{ARTIFACT_POLICY}-{ns_name}", labels=labels),
+            spec=k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpecArgs(
+                policy_name=ARTIFACT_POLICY,
+                validation_actions=["Deny"],
+                # kubernetes.io/metadata.name is set by the API server and cannot be changed.
+                match_resources=k8s.admissionregistration.v1.MatchResourcesArgs(
+                    namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                        match_labels={"kubernetes.io/metadata.name": ns_name}),
+                ),
+            ),
+            opts=k8s_opts,
+        )
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-network-policy",
+            metadata=meta("askflow-default-deny"),
+            spec=pulumi.Output.from_input(args.vpc_cidr).apply(
+                lambda cidr: network_policy_spec(cidr, args.service_cidr)),  # type: ignore[arg-type,return-value]
+            opts=in_ns,
+        )
+        k8s.rbac.v1.RoleBinding(
+            f"{name}-users",
+            metadata=meta(TENANT_USER_ROLE),
+            role_ref=k8s.rbac.v1.RoleRefArgs(api_group="rbac.authorization.k8s.io", kind="ClusterRole",
+                                             name=TENANT_USER_ROLE),
+            subjects=[k8s.rbac.v1.SubjectArgs(kind="Group", name=t.group, api_group="rbac.authorization.k8s.io")],
             opts=in_ns,
         )
         k8s.core.v1.ConfigMap(

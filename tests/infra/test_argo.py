@@ -133,17 +133,25 @@ def test_tenants_are_isolated(plans: dict[str, Plan]) -> None:
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_limitranges_set_requests_not_limits(plans: dict[str, Plan], stack: str) -> None:
+def test_quotas_cap_limits_and_limitranges_size_pods_as_their_requests(plans: dict[str, Plan], stack: str) -> None:
     """ECI sizes (and bills) a pod from its containers' limits whenever they have any, else from
-    their requests (ECI "Specify the number of vCPUs and memory size to create a pod": requests and
-    limits both set -> the sum of limits). A default limit would make every pod that big, so tenants
-    get default requests only unless they set default_limit."""
-    ranges = [doc for path, doc in manifests(plans[stack]).items() if doc.get("kind") == "LimitRange"]
-    assert ranges
+    their requests (ECI "Specify the number of vCPUs and memory size to create a pod"), so the quota
+    caps limits.* too. A quota on limits refuses containers without one, so the LimitRange gives a
+    default limit equal to the default request (an ECI pod is sized as the request alone would), set
+    explicitly: with `max` alone Kubernetes would default every limit to max."""
+    docs = manifests(plans[stack])
+    ranges = [doc for doc in docs.values() if doc.get("kind") == "LimitRange"]
+    quotas = [doc for doc in docs.values() if doc.get("kind") == "ResourceQuota"]
+    assert ranges and len(ranges) == len(quotas)
     for doc in ranges:
         (item,) = doc["spec"]["limits"]
         assert item["type"] == "Container" and set(item["defaultRequest"]) == {"cpu", "memory"}
-        assert "default" not in item, doc["metadata"]
+        assert item["default"] == item["defaultRequest"], doc["metadata"]
+        assert item["max"] == {"cpu": "16", "memory": "64Gi"}
+    for doc in quotas:
+        hard = doc["spec"]["hard"]
+        assert {"requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "pods"} == set(hard)
+        assert (hard["limits.cpu"], hard["limits.memory"]) == (hard["requests.cpu"], hard["requests.memory"])
 
 
 @pytest.mark.parametrize("stack", STACKS)

@@ -33,7 +33,30 @@ def good(env: str = "prod") -> list[Resource]:
         Resource("p", "alicloud:ram/policy:Policy", "p", {"policyDocument": json.dumps({"Statement": [
             {"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:x/*"]}]})}),
         Resource("ns", "kubernetes:core/v1:Namespace", "ns", {}, provider=PROVIDER),
+        Resource("tns", "kubernetes:core/v1:Namespace", "tns",
+                 {"metadata": {"name": "team", "labels": {"askflow.dev/tenant": "team"}}}, provider=PROVIDER),
+        Resource("quota", "kubernetes:core/v1:ResourceQuota", "quota", {
+            "metadata": {"name": "askflow-quota", "namespace": "team"},
+            "spec": {"hard": QUOTA}}, provider=PROVIDER),
+        Resource("vap", "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "vap",
+                 {"metadata": {"name": "askflow-tenant-artifacts"}, "spec": VAP_SPEC}, provider=PROVIDER),
+        Resource("vapb", "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "vapb",
+                 {"metadata": {"name": "askflow-tenant-artifacts-team"}, "spec": BINDING_SPEC}, provider=PROVIDER),
     ]
+
+
+QUOTA = {"requests.cpu": "8", "requests.memory": "32Gi", "limits.cpu": "8", "limits.memory": "32Gi", "pods": "100"}
+VAP_SPEC = {
+    "failurePolicy": "Fail",
+    "matchConstraints": {"resourceRules": [{
+        "apiGroups": ["argoproj.io"], "apiVersions": ["*"], "operations": ["CREATE", "UPDATE"],
+        "resources": ["workflows", "workflowtemplates", "cronworkflows", "workflowtaskresults"]}]},
+    "validations": [{"expression": "true"}],
+}
+BINDING_SPEC = {
+    "policyName": "askflow-tenant-artifacts", "validationActions": ["Deny"],
+    "matchResources": {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "team"}}},
+}
 
 
 def change(resources: list[Resource], urn: str, protect: bool | None = None, **inputs: Any) -> list[Resource]:
@@ -44,6 +67,14 @@ def change(resources: list[Resource], urn: str, protect: bool | None = None, **i
                          provider=r.provider)
         out.append(r)
     return out
+
+
+def tenant_named(resources: list[Resource], name: str) -> list[Resource]:
+    """The good plan with its tenant called ``name`` (namespace, quota and binding alike)."""
+    rs = change(resources, "tns", metadata={"name": name, "labels": {"askflow.dev/tenant": name}})
+    rs = change(rs, "quota", metadata={"name": "askflow-quota", "namespace": name})
+    return change(rs, "vapb", spec={**BINDING_SPEC, "matchResources": {"namespaceSelector": {
+        "matchLabels": {"kubernetes.io/metadata.name": name}}}})
 
 
 def rules_broken(resources: list[Resource]) -> set[str]:
@@ -109,10 +140,38 @@ def test_good_passes() -> None:
              "Condition": {"StringEquals": {"kms:tag/team": ["prod"]}}},
             {"Effect": "Deny", "Action": ["kms:DisableKey"], "Resource": ["acs:kms:cn-hangzhou:1:*"],
              "Condition": {"StringEquals": {"kms:tag/askflow-environment": []}}}]})), "tag-scoped-statements"),
+        # Tenants: quotas cap limits (ECI bills by limits), no reserved names, artifact admission bound.
+        (lambda rs: change(rs, "quota", spec={"hard": {k: v for k, v in QUOTA.items() if k != "limits.cpu"}}),
+         "tenant-quota-limits"),
+        (lambda rs: change(rs, "quota", spec={"hard": {k: v for k, v in QUOTA.items() if not k.startswith("limits.")}}),
+         "tenant-quota-limits"),
+        (lambda rs: change(rs, "quota", metadata={"name": "askflow-quota", "namespace": "elsewhere"}),
+         "tenant-quota-limits"),
+        (lambda rs: tenant_named(rs, "uploads"), "tenant-name-not-reserved"),
+        (lambda rs: tenant_named(rs, "access-logs"), "tenant-name-not-reserved"),
+        (lambda rs: [r for r in rs if r.urn != "vapb"], "tenant-admission-policy"),
+        (lambda rs: [r for r in rs if r.urn != "vap"], "tenant-admission-policy"),
+        (lambda rs: change(rs, "vapb", spec={**BINDING_SPEC, "validationActions": ["Warn"]}), "tenant-admission-policy"),
+        (lambda rs: change(rs, "vapb", spec={**BINDING_SPEC, "matchResources": {"namespaceSelector": {
+            "matchLabels": {"kubernetes.io/metadata.name": "other"}}}}), "tenant-admission-policy"),
+        (lambda rs: change(rs, "vap", spec={**VAP_SPEC, "failurePolicy": "Ignore"}), "tenant-admission-policy"),
+        (lambda rs: change(rs, "vap", spec={**VAP_SPEC, "matchConstraints": {"resourceRules": [{
+            **VAP_SPEC["matchConstraints"]["resourceRules"][0], "resources": ["workflows"]}]}}),  # type: ignore[index]
+         "tenant-admission-policy"),
     ],
 )
 def test_each_rule_fails_when_broken(mutate: Any, rule: str) -> None:
     assert rules_broken(mutate(good())) == {rule}
+
+
+def test_a_tenant_with_an_ordinary_name_passes() -> None:
+    assert evaluate(tenant_named(good(), "uploads-team")) == []
+    assert rules_broken(tenant_named(good(), "kube-team")) == {"tenant-name-not-reserved"}
+
+
+def test_an_admission_policy_a_preview_does_not_know_yet_still_counts() -> None:
+    """The policy's spec is computed from the bucket name, unknown in a preview of a new stack."""
+    assert evaluate(change(good(), "vap", spec="[unknown]")) == []
 
 
 def test_public_endpoint_passes_with_a_waiver() -> None:
@@ -131,7 +190,8 @@ def test_every_rule_is_tested() -> None:
     assert {r.name for r in RULES} == {
         "bucket-private", "bucket-https-only", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
         "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
-        "ram-no-wildcard-resources", "k8s-explicit-provider", "ram-no-policy-write", "tag-scoped-statements"}
+        "ram-no-wildcard-resources", "k8s-explicit-provider", "ram-no-policy-write", "tag-scoped-statements",
+        "tenant-quota-limits", "tenant-name-not-reserved", "tenant-admission-policy"}
 
 
 def test_scoped_shapes_pass() -> None:
