@@ -265,7 +265,7 @@ def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: 
     assert info.value.file and info.value.file.endswith("etl/v4.yaml")
 
 
-def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_path: Path) -> None:
+def test_bring_your_own_network_plans_and_the_archive_admits_only_its_vswitches(tmp_path: Path) -> None:
     proj = _project_copy(tmp_path)
     data = yamlio.load_file(proj / "environments" / "Pulumi.prod.yaml")
     data["config"]["askflow:platform"]["network"] = {
@@ -277,7 +277,10 @@ def test_bring_your_own_network_plans_and_the_archive_admits_only_that_vpc(tmp_p
     # ManagedKubernetes takes the VPC from its vSwitches (resource_alicloud_cs_managed_kubernetes.go l. 968-981).
     assert cluster.inputs["vswitchIds"] == ["vsw-a", "vsw-b"] and "vpcId" not in cluster.inputs
     (db,) = plan.of_type("alicloud:rds/instance:Instance")
-    assert db.inputs["securityIps"] == ["172.30.0.0/16"]  # the brought VPC's CIDR (mocked lookup), never 0.0.0.0/0
+    # The brought vSwitches' CIDRs (mocked lookup: two /20s of 172.30.0.0/16), never the VPC or 0.0.0.0/0.
+    assert db.inputs["securityIps"] == ["172.30.0.0/20", "172.30.16.0/20"]
+    (netpol, *_) = plan.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
+    assert {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["172.30.0.0/16"]}}]} in netpol.inputs["spec"]["egress"]
     assert violations(plan) == []
 
 
