@@ -1,7 +1,7 @@
 """Admission: a workflow in a tenant namespace names artifacts only inside its tenant's prefix.
 
 argo-server serves an artifact from the location in the workflow's status with its own RAM role,
-after checking only that the caller may read the workflow (Argo v4.0.6
+after checking only that the caller may read the workflow (Argo v4.0.6 and v4.0.10
 ``server/artifacts/artifact_server.go``, ``getArtifactAndDriver``: the artifact's own location,
 else the template's ``archiveLocation``, else the namespace's artifact repository). That role
 reads every tenant's prefix, so a tenant that could write ``oss.key: ml/...`` into a workflow
