@@ -165,6 +165,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(INTERRUPTED, file=sys.stderr)
         if argv is None:  # the real command, not a call from Python
             _silence()
+            # An interrupt inside the Pulumi program's event loop can leave a worker thread of the
+            # runtime (mocks, gRPC) waiting on a future that never completes, and the interpreter
+            # waits for non-daemon threads on exit: the command would hang after saying it stopped.
+            # Files are written whole or not at all (askflow.files), so leave at once.
+            os._exit(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     finally:
         if previous is not None:
