@@ -3,28 +3,19 @@ fake backend recording what the runner asks of Pulumi, the cluster and the bucke
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from askflow import yamlio
 from askflow.e2e.backend import DriftFound, Say, StepFailed
 from askflow.e2e.plan import E2EPlan, resolve
-from tests.conftest import ROOT
+from tests.support.projects import stack_files_project
 
 
 def make_project(root: Path) -> Path:
-    (root / "environments").mkdir(parents=True)
-    data = yamlio.load_file(ROOT / "Pulumi.yaml")
-    data["main"] = str(ROOT / "infra")
-    (root / "Pulumi.yaml").write_text(yamlio.dumps(data))
-    for f in (ROOT / "environments").glob("Pulumi.*.yaml"):
-        shutil.copy(f, root / "environments" / f.name)
-    shutil.copytree(ROOT / "workflows", root / "workflows")
-    return root
+    return stack_files_project(root, workflows=True)
 
 
 @pytest.fixture(scope="module")

@@ -5,14 +5,12 @@ add-ons, where workflow pods go, and that the policy pack passes (``askflow stac
 from __future__ import annotations
 
 import json
-import shutil
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from askflow import yamlio
 from askflow.cli import main
 from askflow.errors import AskflowError
 from askflow.plan import Plan, plan_stack
@@ -21,27 +19,20 @@ from askflow.plan.output import violations
 from askflow.stacks.new import stack_new
 from askflow.substrate import CLUSTER_KINDS, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
 from tests.conftest import ROOT
+from tests.support.projects import stack_files_project
 
 ADDON = "alicloud:cs/kubernetesAddon:KubernetesAddon"
 POOL = "alicloud:cs/nodePool:NodePool"
 PROFILE_PATCH = "kubernetes:core/v1:ConfigMapPatch"
 
 
-def _project(root: Path) -> Path:
-    (root / "environments").mkdir(parents=True)
-    data = yamlio.load_file(ROOT / "Pulumi.yaml")
-    data["main"] = str(ROOT / "infra")
-    (root / "Pulumi.yaml").write_text(yamlio.dumps(data))
-    for f in (ROOT / "environments").glob("Pulumi.*.yaml"):
-        shutil.copy(f, root / "environments" / f.name)
-    return root
 
 
 @cache
 def _kind_plan(kind: str, source: str = "dev") -> Plan:
     import tempfile
 
-    root = _project(Path(tempfile.mkdtemp(prefix=f"askflow-{kind}-")) / "project")
+    root = stack_files_project(Path(tempfile.mkdtemp(prefix=f"askflow-{kind}-")) / "project")
     sets = [f"cluster.kind={kind}"]
     if kind == "acs" and source == "prod":
         sets.append("templates.enable_image_cache=false")  # ACS has no ECI image caches
@@ -130,7 +121,7 @@ def test_where_workflow_pods_go(kind: str) -> None:
 
 
 def test_acs_without_spot_is_default_qos(tmp_path: Path) -> None:
-    root = _project(tmp_path / "p")
+    root = stack_files_project(tmp_path / "p")
     stack_new("nospot", "dev", ["cluster.kind=acs", "eci.spot_strategy=none"], project_root=root)
     values = _one(plan_stack("nospot", root), "kubernetes:helm.sh/v3:Release").inputs["values"]
     labels = values["controller"]["workflowDefaults"]["spec"]["podMetadata"]["labels"]
@@ -144,7 +135,7 @@ def test_acs_without_spot_is_default_qos(tmp_path: Path) -> None:
     (["cluster.kind=ack-eci"], "cluster.kind"),
 ])
 def test_what_a_kind_cannot_do_is_one_line(tmp_path: Path, sets: list[str], message: str) -> None:
-    root = _project(tmp_path / "p")
+    root = stack_files_project(tmp_path / "p")
     before = sorted(p.name for p in (root / "environments").iterdir())
     with pytest.raises(AskflowError) as err:
         stack_new("bad", "dev", sets, project_root=root)
@@ -153,7 +144,7 @@ def test_what_a_kind_cannot_do_is_one_line(tmp_path: Path, sets: list[str], mess
 
 
 def test_prod_ack_pro_eci_needs_two_system_nodes(tmp_path: Path) -> None:
-    root = _project(tmp_path / "p")
+    root = stack_files_project(tmp_path / "p")
     with pytest.raises(AskflowError, match=r"cluster.system_node_pool.size: prod needs at least 2 system nodes"):
         stack_new("p1", "prod", ["cluster.system_node_pool.size=1"], project_root=root)
 
@@ -167,7 +158,7 @@ def test_ask_legacy_keeps_the_old_resource_and_warns_on_every_plan(
     assert cluster.urn.endswith("::askflow-k-ask-legacy-cluster-ask") or cluster.name.endswith("-cluster-ask")
     assert cluster.inputs["endpointPublicAccessEnabled"] is False
     assert any("deprecated" in w and "cluster.kind" in w for w in plan.warnings)
-    root = _project(tmp_path / "p")
+    root = stack_files_project(tmp_path / "p")
     stack_new("old", "dev", ["cluster.kind=ask-legacy"], project_root=root)
     monkeypatch.chdir(root)
     assert main(["plan", "--stack", "old", "--out", str(tmp_path / "out")]) == 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from askflow.cli import main
 from tests.conftest import ROOT
+from tests.support.projects import full_project
 
 ASK = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 MANAGED = "alicloud:cs/managedKubernetes:ManagedKubernetes"
@@ -26,14 +26,7 @@ def old_prod(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _project(tmp_path: Path, *edits: tuple[str, str]) -> Path:
-    dst = tmp_path / "proj"
-    dst.mkdir()
-    for name in ("Pulumi.yaml", "infra", "workflows", "environments"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dst / name)
+    dst = full_project(tmp_path)
     stack = dst / "environments/Pulumi.prod.yaml"
     text = stack.read_text()
     for old, new in edits:

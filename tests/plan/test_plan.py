@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import runpy
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +18,7 @@ from askflow.plan import plan_stack
 from askflow.plan.output import violations
 from tests.conftest import ROOT, shared_path, umask
 from tests.plan.harness import INFRA, record
+from tests.support.projects import full_project
 
 STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in (ROOT / "environments").glob("Pulumi.*.yaml"))
 
@@ -101,16 +101,6 @@ def test_out_refuses_a_folder_it_did_not_write(tmp_path: Path, capsys: pytest.Ca
     assert "was not written by askflow plan" in capsys.readouterr().err
 
 
-def _project_copy(tmp_path: Path) -> Path:
-    dst = tmp_path / "proj"
-    dst.mkdir()
-    for name in ("Pulumi.yaml", "infra", "workflows", "environments"):
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, dst / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(src, dst / name)
-    return dst
 
 
 @pytest.mark.parametrize(
@@ -137,7 +127,7 @@ def _project_copy(tmp_path: Path) -> Path:
 def test_bad_stack_files_give_one_line_and_exit_2(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], text: str, expected: str
 ) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     (proj / "environments" / "Pulumi.bad.yaml").write_text(text)
     monkeypatch.chdir(proj)
     assert main(["plan", "--stack", "bad"]) == 2
@@ -154,7 +144,7 @@ def test_missing_stack_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
 def test_secret_config_becomes_a_placeholder_and_is_never_printed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     prod = yamlio.load_file(proj / "environments" / "Pulumi.dev.yaml")
     prod["config"]["askflow:platform"]["argo"] = {
         "auth_mode": "sso",
@@ -197,7 +187,7 @@ def test_console_script_runs_from_a_shell(tmp_path: Path) -> None:
 
 def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The unsafe choice must be asked for by name; the plan warns; SSO and the intranet SLB render."""
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     data = yamlio.load_file(proj / "environments" / "Pulumi.staging.yaml")
     platform = data["config"]["askflow:platform"]
     platform["cluster"].update(endpoint_public_access=True, public_endpoint_reason="vendor CI runs outside the VPC")
@@ -232,7 +222,7 @@ def test_public_endpoint_sso_and_private_load_balancer(tmp_path: Path, monkeypat
 
 
 def test_plan_refuses_a_changed_released_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     v3 = proj / "workflows" / "etl" / "v3.yaml"
     v3.write_text(v3.read_text().replace("activeDeadlineSeconds: ", "activeDeadlineSeconds: 1"))
     assert main(["plan", "--stack", "dev", "--project", str(proj)]) == 2
@@ -241,7 +231,7 @@ def test_plan_refuses_a_changed_released_version(tmp_path: Path, capsys: pytest.
 
 
 def test_plan_refuses_leaving_out_a_referenced_version(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     prod = proj / "environments" / "Pulumi.prod.yaml"
     prod.write_text(prod.read_text().replace("deploy: [hello-world-v2, etl-v3, fan-out-v3]", "deploy: [hello-world-v2, fan-out-v3]"))
     assert main(["plan", "--stack", "prod", "--project", str(proj)]) == 2
@@ -250,7 +240,7 @@ def test_plan_refuses_leaving_out_a_referenced_version(tmp_path: Path, capsys: p
 
 
 def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: Path) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     v4 = proj / "workflows" / "etl" / "v4.yaml"
     v4.write_text((proj / "workflows" / "etl" / "v3.yaml").read_text())
     prod = proj / "environments" / "Pulumi.prod.yaml"
@@ -266,7 +256,7 @@ def test_prod_refuses_a_draft_and_deploys_only_strict_clean_templates(tmp_path: 
 
 
 def test_bring_your_own_network_plans_and_the_archive_admits_only_its_vswitches(tmp_path: Path) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     data = yamlio.load_file(proj / "environments" / "Pulumi.prod.yaml")
     data["config"]["askflow:platform"]["network"] = {
         "vpc_id": "vpc-existing", "vswitch_ids": ["vsw-a", "vsw-b"], "security_group_id": "sg-existing"}
@@ -287,7 +277,7 @@ def test_bring_your_own_network_plans_and_the_archive_admits_only_its_vswitches(
 def test_an_unknown_template_in_a_stack_names_the_stack_file_and_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     dev = proj / "environments" / "Pulumi.dev.yaml"
     dev.write_text(dev.read_text().replace("deploy: all", "deploy: [nonexistent-v9]"))
     monkeypatch.chdir(proj)
@@ -309,7 +299,7 @@ def test_an_unknown_template_in_a_stack_names_the_stack_file_and_key(
 def test_a_bad_main_in_pulumi_yaml_is_one_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], main_line: str, expected: str
 ) -> None:
-    proj = _project_copy(tmp_path)
+    proj = full_project(tmp_path)
     project = proj / "Pulumi.yaml"
     project.write_text(project.read_text().replace("main: infra/", main_line))
     monkeypatch.chdir(proj)

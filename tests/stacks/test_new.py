@@ -17,7 +17,7 @@ from askflow.plan import Plan, plan_stack
 from askflow.plan.mocks import _digest
 from askflow.stacks import load_project, load_settings, read_stack
 from askflow.stacks.new import derive_stack, physical_name, stack_new, write_new_stack
-from tests.conftest import ROOT
+from tests.support.projects import stack_files_project
 
 # The input naming each alicloud resource in the account (or globally, for buckets): what must differ.
 PHYSICAL_NAME = {
@@ -55,14 +55,7 @@ UNNAMED = {
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's stack files; the program is the repository's own ``infra/``."""
-    root = tmp_path / "project"
-    (root / "environments").mkdir(parents=True)
-    data = yamlio.load_file(ROOT / "Pulumi.yaml")
-    data["main"] = str(ROOT / "infra")
-    (root / "Pulumi.yaml").write_text(yamlio.dumps(data))
-    for f in (ROOT / "environments").glob("Pulumi.*.yaml"):
-        shutil.copy(f, root / "environments" / f.name)
-    return root
+    return stack_files_project(tmp_path / "project")
 
 
 def _files(root: Path) -> list[str]:
