@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import Any
 
 import pulumi
 import pulumi_alicloud as alicloud
@@ -283,42 +284,64 @@ class ClusterComponent(pulumi.ComponentResource):
         })
 
     @staticmethod
-    def _delete_options(args: ClusterArgs, option: type) -> list:  # type: ignore[type-arg]
+    def _shared_arguments(args: ClusterArgs, key_id: pulumi.Input[str] | None, resource: str) -> dict[str, Any]:
+        """The arguments both cluster resources take alike; ``resource`` (``ManagedKubernetes`` or
+        ``ServerlessKubernetes``) names the SDK's nested Args classes, which differ only by that prefix."""
+        s = args.settings
+        cs = alicloud.cs
+        auto_upgrade = s.auto_upgrade_channel != "none"
         # What happens to resources ACK created on our behalf when the cluster goes: load
         # balancers of Services are deleted (no orphaned, billed SLB/ALB), logs are kept outside
         # dev, and the PrivateZone records go with the cluster.
         delete_mode = "retain" if args.retain_logs_on_delete else "delete"
-        return [
-            option(resource_type=t, delete_mode=m)
-            for t, m in (
-                ("SLB", "delete"),
-                ("ALB", "delete"),
-                ("PrivateZone", "delete"),
-                ("SLS_Data", delete_mode),
-                ("SLS_ControlPlane", delete_mode),
-            )
-        ]
+        return dict(
+            name=args.cluster_name,
+            cluster_spec=s.cluster_spec,
+            version=s.kubernetes_version,
+            security_group_id=args.security_group_id,
+            service_cidr=str(s.service_cidr),
+            enable_rrsa=True,
+            encryption_provider_key=key_id,
+            deletion_protection=args.deletion_protection,
+            maintenance_window=getattr(cs, f"{resource}MaintenanceWindowArgs")(
+                enable=s.maintenance_window.enabled,
+                weekly_period=s.maintenance_window.weekly_period,
+                maintenance_time=s.maintenance_window.maintenance_time,
+                duration=s.maintenance_window.duration,
+            ),
+            operation_policy=getattr(cs, f"{resource}OperationPolicyArgs")(
+                cluster_auto_upgrade=getattr(cs, f"{resource}OperationPolicyClusterAutoUpgradeArgs")(
+                    enabled=auto_upgrade, channel=s.auto_upgrade_channel if auto_upgrade else None
+                )
+            ),
+            delete_options=[
+                getattr(cs, f"{resource}DeleteOptionArgs")(resource_type=t, delete_mode=m)
+                for t, m in (
+                    ("SLB", "delete"),
+                    ("ALB", "delete"),
+                    ("PrivateZone", "delete"),
+                    ("SLS_Data", delete_mode),
+                    ("SLS_ControlPlane", delete_mode),
+                )
+            ],
+            tags=args.tags,
+        )
 
     def _managed(
         self, resource_name: str, args: ClusterArgs, sub: Substrate, key_id: pulumi.Input[str] | None, opts: pulumi.ResourceOptions
     ) -> alicloud.cs.ManagedKubernetes:
         """``cs.ManagedKubernetes`` with the kind's profile (resource_alicloud_cs_managed_kubernetes.go at 81c43b67)."""
         s = args.settings
-        auto_upgrade = s.auto_upgrade_channel != "none"
         # ack-pro-eci's ECS nodes need a CNI: Terway, whose pods take their IPs from the stack's
         # (pod) vSwitches as ECI pods do, and which enforces NetworkPolicy for them. The serverless
         # profiles bring their own networking and take no network add-on.
         addons = [alicloud.cs.ManagedKubernetesAddonArgs(name="terway-eniip")] if sub.system_node_pool else None
         return alicloud.cs.ManagedKubernetes(
             resource_name,
-            name=args.cluster_name,
             profile=sub.profile,
-            cluster_spec=s.cluster_spec,
-            version=s.kubernetes_version,
             vswitch_ids=args.vswitch_ids,
             pod_vswitch_ids=args.pod_vswitch_ids if sub.system_node_pool else None,
             addons=addons,
-            security_group_id=args.security_group_id,
             # The create call sends these only when true (d.GetOk, l. 1018-1024), so false leaves
             # CreateCluster's own defaults: no NAT gateway of ACK's (egress is the network
             # component's, which the cluster waits for) and a private API server
@@ -326,23 +349,7 @@ class ClusterComponent(pulumi.ComponentResource):
             # slb_internet_enabled is true (l. 356-360): it must be stated, not omitted.
             new_nat_gateway=False,
             slb_internet_enabled=s.endpoint_public_access,
-            service_cidr=str(s.service_cidr),
-            enable_rrsa=True,
-            encryption_provider_key=key_id,
-            deletion_protection=args.deletion_protection,
-            maintenance_window=alicloud.cs.ManagedKubernetesMaintenanceWindowArgs(
-                enable=s.maintenance_window.enabled,
-                weekly_period=s.maintenance_window.weekly_period,
-                maintenance_time=s.maintenance_window.maintenance_time,
-                duration=s.maintenance_window.duration,
-            ),
-            operation_policy=alicloud.cs.ManagedKubernetesOperationPolicyArgs(
-                cluster_auto_upgrade=alicloud.cs.ManagedKubernetesOperationPolicyClusterAutoUpgradeArgs(
-                    enabled=auto_upgrade, channel=s.auto_upgrade_channel if auto_upgrade else None
-                )
-            ),
-            delete_options=self._delete_options(args, alicloud.cs.ManagedKubernetesDeleteOptionArgs),
-            tags=args.tags,
+            **self._shared_arguments(args, key_id, "ManagedKubernetes"),
             opts=opts,
         )
 
@@ -351,35 +358,14 @@ class ClusterComponent(pulumi.ComponentResource):
     ) -> alicloud.cs.ServerlessKubernetes:
         """The deprecated ASK resource, unchanged, so an existing cluster is not replaced."""
         s = args.settings
-        auto_upgrade = s.auto_upgrade_channel != "none"
         return alicloud.cs.ServerlessKubernetes(
             resource_name,
-            name=args.cluster_name,
-            cluster_spec=s.cluster_spec,
-            version=s.kubernetes_version,
             vpc_id=args.vpc_id,
             vswitch_ids=args.vswitch_ids,
-            security_group_id=args.security_group_id,
             new_nat_gateway=False,  # egress is the network component's NAT gateway (or the user's)
             endpoint_public_access_enabled=s.endpoint_public_access,
-            service_cidr=str(s.service_cidr),
             service_discovery_types=["CoreDNS"],
-            enable_rrsa=True,
-            encryption_provider_key=key_id,
-            deletion_protection=args.deletion_protection,
-            maintenance_window=alicloud.cs.ServerlessKubernetesMaintenanceWindowArgs(
-                enable=s.maintenance_window.enabled,
-                weekly_period=s.maintenance_window.weekly_period,
-                maintenance_time=s.maintenance_window.maintenance_time,
-                duration=s.maintenance_window.duration,
-            ),
-            operation_policy=alicloud.cs.ServerlessKubernetesOperationPolicyArgs(
-                cluster_auto_upgrade=alicloud.cs.ServerlessKubernetesOperationPolicyClusterAutoUpgradeArgs(
-                    enabled=auto_upgrade, channel=s.auto_upgrade_channel if auto_upgrade else None
-                )
-            ),
-            delete_options=self._delete_options(args, alicloud.cs.ServerlessKubernetesDeleteOptionArgs),
-            tags=args.tags,
+            **self._shared_arguments(args, key_id, "ServerlessKubernetes"),
             opts=opts,
         )
 
