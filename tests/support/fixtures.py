@@ -16,14 +16,17 @@ again. Not here: the job definitions under ``batch-jobs/`` (extracted from docum
 some with syntax fixes, so there is no upstream file to fetch) and Pulumi's project schema; their
 tests still read ``../shared`` or skip.
 
-``python -m tests.support.fixtures --manifest SHARED`` rewrites the list from a checkout of the
-same files (how it was made).
+``python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT`` rewrites the list from git
+clones of argoproj/argo-workflows and argoproj/argo-helm (bare or not): each sum is that of the
+file at the pinned tag, so the list holds upstream's bytes, not those of a copy. (It was once made
+from ../shared, whose copy of examples/archive-location.yaml then differed from the tag.)
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import subprocess
 import sys
 import urllib.request
 from pathlib import Path
@@ -81,7 +84,7 @@ def download(cache: Path = CACHE, get=fetch) -> tuple[int, int]:  # type: ignore
         data = get(url)
         if sha256(data) != digest:
             raise SystemExit(f"{url}: sha256 {sha256(data)}, expected {digest} "
-                             f"({MANIFEST.relative_to(ROOT)}); nothing was kept")
+                             f"({MANIFEST.name}); nothing was kept")
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.tmp")
         tmp.write_bytes(data)
@@ -90,22 +93,41 @@ def download(cache: Path = CACHE, get=fetch) -> tuple[int, int]:  # type: ignore
     return fetched, kept
 
 
-def write_manifest(shared: Path) -> int:
+def _git_source(url: str, argo_git: Path, helm_git: Path) -> tuple[Path, str, str]:
+    """(git dir, tag, path in the repository) of a manifest URL."""
+    for base, gitdir in ((ARGO, argo_git), (CHART, helm_git)):
+        if url.startswith(base):
+            owner_repo_tag = base.removeprefix("https://raw.githubusercontent.com/").split("/")
+            prefix = "/".join(owner_repo_tag[3:])
+            return gitdir, owner_repo_tag[2], prefix + url[len(base):]
+    raise SystemExit(f"{url}: not under {ARGO} or {CHART}")
+
+
+def write_manifest(argo_git: Path, helm_git: Path) -> int:
+    """Rewrite the manifest with the sums of the files at the pinned tags in the two git clones.
+    The paths listed are those of the current manifest (a new file is added to it by hand)."""
     lines = ["# sha256  path (in .cache/fixtures and ../shared)  upstream URL at the pinned tag; "
-             "made by `python -m tests.support.fixtures --manifest ../shared`"]
-    for prefix in SOURCES:
-        base = shared / prefix
-        files = sorted(p for p in base.rglob("*") if p.is_file()) if base.is_dir() else [base]
-        for file in files:
-            path = file.relative_to(shared).as_posix()
-            lines.append(f"{sha256(file.read_bytes())}  {path}  {url_of(path)}")
+             "made by `python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT`"]
+    for _, path, url in entries():
+        gitdir, tag, inside = _git_source(url, argo_git, helm_git)
+        shown = subprocess.run(["git", f"--git-dir={_gitdir(gitdir)}", "show", f"{tag}:{inside}"],
+                               capture_output=True, check=False)
+        if shown.returncode:
+            raise SystemExit(f"{gitdir}: no {tag}:{inside} ({shown.stderr.decode().strip()}); nothing was written")
+        lines.append(f"{sha256(shown.stdout)}  {path}  {url}")
     MANIFEST.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return len(lines) - 1
 
 
+def _gitdir(clone: Path) -> Path:
+    return clone / ".git" if (clone / ".git").is_dir() else clone
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--manifest"]:
-        print(f"wrote {write_manifest(Path(argv[1]))} entries to {MANIFEST}")
+        if len(argv) != 3:
+            raise SystemExit("usage: python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT")
+        print(f"wrote {write_manifest(Path(argv[1]), Path(argv[2]))} entries to {MANIFEST}")
         return 0
     fetched, kept = download()
     print(f"fixtures: {fetched} downloaded, {kept} already in {CACHE.relative_to(ROOT)} (all sha256-verified)")
