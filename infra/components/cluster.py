@@ -345,7 +345,10 @@ class ClusterComponent(pulumi.ComponentResource):
             # The create call sends these only when true (d.GetOk, l. 1018-1024), so false leaves
             # CreateCluster's own defaults: no NAT gateway of ACK's (egress is the network
             # component's, which the cluster waits for) and a private API server
-            # (endpoint_public_access, default false). The schema's own default for
+            # (endpoint_public_access, default false). Both API defaults are false as documented on
+            # CreateClusterRequest.snat_entry and .endpoint_public_access in Alibaba's own SDK
+            # (alibabacloud_cs20151215 7.2.3, models/_create_cluster_request.py l. 280-287, 589-597).
+            # The schema's own default for
             # slb_internet_enabled is true (l. 356-360): it must be stated, not omitted.
             new_nat_gateway=False,
             slb_internet_enabled=s.endpoint_public_access,
