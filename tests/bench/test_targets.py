@@ -12,18 +12,23 @@ import bench.__main__ as bench_main
 from bench.targets import TARGETS, verdict_lines, verdicts
 from tests.conftest import ROOT
 
-PLAN = {"10 versions": {"overhead_ratio": 1.2}, "100 versions": {"overhead_ratio": 1.31},
-        "400 versions": {"overhead_ratio": 1.3}, "growth_400_over_100": 3.9}
+PLAN = {"10 versions": {"overhead_ratio": 1.6, "end_to_end": {"ratio": 1.1}},
+        "100 versions": {"overhead_ratio": 1.0, "end_to_end": {"ratio": 1.21}},
+        "400 versions": {"overhead_ratio": 1.3, "end_to_end": {"ratio": 1.2}}, "growth_400_over_100": 3.9}
 
 
 def test_verdicts_met_not_met_and_not_measured() -> None:
     found = {target.name: verdict for target, _, verdict in verdicts({"bench_plan": PLAN})}
-    assert found["bench_plan: 10 versions / overhead_ratio <= 1.3"] == "met"
-    assert found["bench_plan: 100 versions / overhead_ratio <= 1.3"] == "not met"
-    assert found["bench_plan: 400 versions / overhead_ratio <= 1.3"] == "met"  # the limit itself is met
+    assert found["bench_plan: 10 versions / end_to_end / ratio <= 1.2"] == "met"
+    assert found["bench_plan: 100 versions / end_to_end / ratio <= 1.2"] == "not met"
+    assert found["bench_plan: 400 versions / end_to_end / ratio <= 1.2"] == "met"  # the limit itself is met
+    assert not [name for name in found if name.endswith("overhead_ratio <= 1.3")]  # in-process: no target
     assert found["bench_plan: growth_400_over_100 <= 4.4"] == "met"
     assert {v for name, v in found.items() if name.startswith("bench_contract")} == {"not measured"}
     assert len(verdict_lines({})) == len(TARGETS)
+    signals = [line for line in verdict_lines({"bench_plan": PLAN}) if line.lstrip().startswith("signal")]
+    assert signals[0] == ("      signal  bench_plan: 10 versions / overhead_ratio = 1.6 "
+                          "(in-process regression signal, not a target)") and len(signals) == 3
 
 
 def test_a_run_writes_under_build_and_leaves_the_committed_results_alone(
@@ -42,7 +47,7 @@ def test_a_run_writes_under_build_and_leaves_the_committed_results_alone(
     monkeypatch.setattr(bench_main, "HERE", tmp_path / "bench")
     assert bench_main.main() == 0
     printed = capsys.readouterr().out
-    assert "     not met  bench_plan: 100 versions / overhead_ratio <= 1.3 (measured 1.31)" in printed
+    assert "     not met  bench_plan: 100 versions / end_to_end / ratio <= 1.2 (measured 1.21)" in printed
     assert "         met  bench_contract: prod / overhead_ratio <= 1.1 (measured 1.05)" in printed
     assert "not measured  bench_contract: prod, 100 versions / overhead_ratio <= 1.1" in out.read_text()
     assert (ROOT / "bench" / "results.md").read_bytes() == committed
