@@ -205,6 +205,16 @@ def service_roles(s: BootstrapSettings, file: str) -> list[str]:
     return names
 
 
+#: A deploy job's STS session: a stack's first `up` creates the cluster (the provider waits up to
+#: 90 minutes, resource_alicloud_cs_managed_kubernetes.go's Timeouts) and the database, and an e2e
+#: run adds a workflow and a destroy (cluster delete: up to 60 minutes); a session that ends mid-run
+#: leaves a half-applied stack. The deploy and e2e jobs' timeout-minutes stay inside it
+#: (tests/bootstrap/test_ci_workflow.py). RAM accepts 3600-43200 seconds.
+DEPLOY_SESSION_SECONDS = 10800
+#: A preview only reads: one hour.
+PREVIEW_SESSION_SECONDS = 3600
+
+
 def ci_identity(
     s: BootstrapSettings, account: str, stacks: dict[str, Settings], policies: dict[str, tuple[str, ...]]
 ) -> tuple[pulumi.Output[str], dict[str, pulumi.Output[str]], dict[str, pulumi.Output[str]]]:
@@ -228,14 +238,17 @@ def ci_identity(
         # The documented ARN form, derived from the provider's own output so roles wait for it.
         provider_arn = provider.oidc_provider_name.apply(lambda n: f"acs:ram::{account}:oidc-provider/{n}")
 
-    def role(role_name: str, what: str, subjects: tuple[str, ...], documents: dict[str, str]) -> pulumi.Output[str]:
+    def role(role_name: str, what: str, subjects: tuple[str, ...], documents: dict[str, str],
+             session_seconds: int) -> pulumi.Output[str]:
         created = alicloud.ram.Role(
             role_name,
             role_name=role_name,
             assume_role_policy_document=provider_arn.apply(lambda arn: render(github_trust_policy(arn, subjects))),
             description=f"askflow CI ({what}) for GitHub Actions of {gh.repository}",
-            # One hour covers a `pulumi up` of a stack; the credentials action asks for less.
-            max_session_duration=3600,
+            # The longest STS session a job may ask for (AssumeRoleWithOIDC's DurationSeconds is
+            # capped by it); the provider sends it as MaxSessionDuration
+            # (alicloud/resource_alicloud_ram_role.go l. 146-148).
+            max_session_duration=session_seconds,
         )
         for key, document in sorted(documents.items()):
             name = f"{role_name}-{key}" if key else role_name
@@ -261,12 +274,13 @@ def ci_identity(
             {k: render(v) for k, v in ci_deploy_policies(
                 s, account, env, environment_class=stacks[env].environment, rrsa_policies=(*policies[env], *policies.get(e2e_stack_name(env), ())),
             ).items()},
+            DEPLOY_SESSION_SECONDS,
         )
         for env in gh.deploy_environments
     }
     preview = {
         stack: role(s.preview_role_name(stack), f"preview {stack}", gh.preview_subjects(stack),
-                    {"": render(ci_preview_policy(s, account, stack))})
+                    {"": render(ci_preview_policy(s, account, stack))}, PREVIEW_SESSION_SECONDS)
         for stack in gh.previewed_stacks
     }
     return provider_arn, deploy, preview

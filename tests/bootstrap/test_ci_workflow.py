@@ -164,15 +164,24 @@ def test_login_action_requests_the_audience_the_bootstrap_trusts() -> None:
 
 
 def test_session_outlives_a_deploy_but_not_the_role_limit() -> None:
-    """The STS session the action requests must not exceed the role's max_session_duration."""
+    """The STS session a job requests fits its role's max_session_duration, and a deploy job's
+    timeout ends before its session does (a destroy never runs on expired credentials)."""
     bootstrap = plan_stack("platform", project_root=ROOT / "bootstrap")
     limits = {r.inputs["roleName"]: r.inputs["maxSessionDuration"] for r in bootstrap.of_type("alicloud:ram/role:Role")
               if "-ci-" in r.inputs["roleName"]}
     assert len(limits) == 5
+    deploy = {v for k, v in limits.items() if "deploy" in k}
+    preview = {v for k, v in limits.items() if "preview" in k}
+    assert deploy == {10800} and preview == {3600}, limits
     default = int(_action()["inputs"]["role-session-expiration"]["default"])
-    for job in ("preview", "preview-prod", "up-dev", "up-prod"):
-        (step,) = _login_steps(_workflow()["jobs"][job])
-        assert 1800 <= int(step["with"].get("role-session-expiration", default)) <= min(limits.values())
+    jobs = [(job, _workflow()["jobs"][job]) for job in ("preview", "preview-prod", "up-dev", "up-prod")]
+    e2e = dict(yamlio.load_file(ROOT / ".github" / "workflows" / "e2e.yml"))["jobs"]["e2e"]
+    for name, job in [*jobs, ("e2e", e2e)]:
+        (step,) = _login_steps(job)
+        session = int(step["with"].get("role-session-expiration", default))
+        assert 1800 <= session <= (min(deploy) if name.startswith(("up-", "e2e")) else min(preview)), name
+        if name.startswith(("up-", "e2e")):
+            assert 0 < int(job["timeout-minutes"]) * 60 < session, name
 
 
 def test_repository_variables_are_the_ones_the_bootstrap_tells_you_to_set() -> None:
