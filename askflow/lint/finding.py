@@ -63,6 +63,19 @@ _RULES = [
     ),
     Rule("missing-input", ERROR, "argo", "an input parameter or artifact that the call does not supply"),
     Rule("hook-expression", ERROR, "argo", "a lifecycle hook other than exit without an expression"),
+    # argo lint accepts these two; the controller fails the workflow when it gets there.
+    Rule(
+        "task-hook-expression",
+        WARNING,
+        "argo",
+        "a DAG task hook other than exit without an expression (argo lint accepts it; it fails at run time)",
+    ),
+    Rule(
+        "undefined-hook-template",
+        WARNING,
+        "argo",
+        "a step's or task's onExit or hook template that does not exist (argo lint accepts it; it fails at run time)",
+    ),
     Rule("pod-gc", ERROR, "argo", "unknown podGC strategy or invalid label selector"),
     Rule("pod-resources", ERROR, "argo", "podResources/resourceClaims where Argo does not allow them"),
     Rule("cron-schedule", ERROR, "argo", "a CronWorkflow schedule that is missing or does not parse"),

@@ -31,8 +31,12 @@ RULES = (
 
 
 class ArgumentChecks(Checks):
-    def validate_names(self, items: list[Any], path: str, prefix: str, *, params: bool) -> None:
-        """validateWorkflowFieldNames: names present, valid and unique (3, 5, 17, 32, 37)."""
+    def validate_names(
+        self, items: list[Any], path: str, prefix: str, *, params: bool, duplicate: str | None = None
+    ) -> None:
+        """validateWorkflowFieldNames: names present, valid and unique (3, 5, 17, 32, 37).
+        ``duplicate``: the message for a repeated name when Argo finds it earlier, with ``%s`` for the
+        name (a DAG's topological sort: "duplicated nodeName %s")."""
         seen: set[str] = set()
         for i, item in enumerate(items):
             if not isinstance(item, dict):
@@ -49,7 +53,8 @@ class ArgumentChecks(Checks):
                     f"{prefix}[{i}].name: '{name}' is invalid: {';'.join(errs)}",
                 )
             if name in seen:
-                self.emit("duplicate-name", f"{path}[{i}].name", f"{prefix}[{i}].name '{name}' is not unique")
+                message = duplicate.replace("%s", name) if duplicate else f"{prefix}[{i}].name '{name}' is not unique"
+                self.emit("duplicate-name", f"{path}[{i}].name", message)
             seen.add(name)
 
     def validate_arguments(

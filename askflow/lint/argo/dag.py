@@ -36,7 +36,14 @@ class DagChecks(Checks):
         if not raw_tasks:
             self.emit("dag-empty", f"{tp}.dag.tasks", f"templates.{t} must have at least one task")
             return
-        self.validate_names(raw_tasks, f"{tp}.dag.tasks", f"templates.{t}.tasks", params=False)
+        # sortDAGTasks runs first and refuses a repeated name with its own message
+        self.validate_names(
+            raw_tasks,
+            f"{tp}.dag.tasks",
+            f"templates.{t}.tasks",
+            params=False,
+            duplicate=f"templates.{t} sorting failed: duplicated nodeName %s",
+        )
         tasks: dict[str, tuple[int, dict[str, Any]]] = {}
         for i, task in enumerate(raw_tasks):
             if isinstance(task, dict) and text(task.get("name")):
@@ -116,8 +123,9 @@ class DagChecks(Checks):
         target = text(dag.get("target"))
         if target:
             self.resolve_all(scope, dag.get("target"), f"{tp}.dag.target", f"templates.{t}.targets ")
+            # validateDAGTargets splits on single spaces: "a  b" names a task ''.
             for name in target.split(" "):
-                if name and not is_parameter(name) and name not in tasks:
+                if not is_parameter(name) and name not in tasks:
                     self.emit(
                         "dag-target",
                         f"{tp}.dag.target",
@@ -132,7 +140,7 @@ class DagChecks(Checks):
                 scope.add(prefix + ".status")
             self.add_outputs(resolved[name], prefix, scope, False, False)
             self.check_hook_templates(task, tpath, ctx, err_prefix)
-            self.validate_hooks(d(task.get("hooks")), f"{tpath}.hooks", err_prefix.rstrip())
+            self.validate_hooks(d(task.get("hooks")), f"{tpath}.hooks", err_prefix.rstrip(), task=True)
             task_scope = scope.copy()
             ancestry = ancestors(name, graph)
             for anc in ancestry:

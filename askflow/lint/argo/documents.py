@@ -106,6 +106,26 @@ def goq(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+# a simple tag template.Replace fills from the workflow's parameters
+_GLOBAL_TAG = re.compile(r"\{\{\s*(workflow\.parameters\.[^{}\s]+)\s*\}\}")
+
+
+def substitute_globals(value: Any, values: Mapping[str, str]) -> Any:
+    """``value`` with ``{{workflow.parameters.x}}`` replaced where ``x`` has a value, as
+    common.SubstituteParams does before a template is validated; the same object when nothing changes."""
+    if not values:
+        return value
+    if isinstance(value, str):
+        return _GLOBAL_TAG.sub(lambda m: values.get(m.group(1), m.group(0)), value) if "{{" in value else value
+    if isinstance(value, dict):
+        items = {k: substitute_globals(v, values) for k, v in value.items()}
+        return items if any(items[k] is not value[k] for k in value) else value
+    if isinstance(value, list):
+        elems = [substitute_globals(v, values) for v in value]
+        return elems if any(a is not b for a, b in zip(elems, value, strict=True)) else value
+    return value
+
+
 def field_name_errors(name: str) -> list[str]:
     errs = []
     if len(name) > 128:
@@ -276,11 +296,17 @@ class Call:
 class Checks:
     """The validator's state and reporting; the check modules subclass it (one concept each)."""
 
-    def __init__(self, registry: Registry, report: Report, tag_cache: dict[tuple[str, int], list[Tag]]) -> None:
+    def __init__(self, registry: Registry, report: Report, tag_cache: dict[tuple[str, int], list[Any]]) -> None:
         self.registry = registry
         self._report = report
         self._tags = tag_cache
         self.globals: set[str] = set()
+        # workflow.parameters.<name> -> value, for the parameters given a value: Argo substitutes
+        # them into a template before validating it (common.SubstituteParams), so a DAG target
+        # written as {{workflow.parameters.x}} is checked with x's value.
+        self.global_values: dict[str, str] = {}
+        # substituted copies of templates live as long as the tag cache keyed by their id()
+        self.keep_alive: list[Any] = tag_cache.setdefault(("keep-alive", 0), [])
         self.results: set[tuple[str, object]] = set()
         self.retry_checked: set[tuple[str, str]] = set()  # (holder, template path): one finding each
         self.holder: Holder | None = None
@@ -309,12 +335,14 @@ class Checks:
             self, holder: Holder, *, lint: bool, ignore_entrypoint: bool, workflow_template: bool, prefix: str = ""
         ) -> None: ...
         def validate_pod_resources(self, res: Any, path: str, label: str, prefix: str) -> None: ...
-        def validate_names(self, items: list[Any], path: str, prefix: str, *, params: bool) -> None: ...
+        def validate_names(
+            self, items: list[Any], path: str, prefix: str, *, params: bool, duplicate: str | None = None
+        ) -> None: ...
         def validate_arguments(
             self, prefix: str, args: dict[str, Any], allow_empty: bool, path: str, msg_prefix: str = ""
         ) -> None: ...
         def process_args(self, tmpl: Tmpl, args: dict[str, Any], call: Call) -> None: ...
-        def validate_hooks(self, hooks: dict[str, Any], path: str, prefix: str) -> None: ...
+        def validate_hooks(self, hooks: dict[str, Any], path: str, prefix: str, *, task: bool = False) -> None: ...
         def check_hook_templates(self, step: dict[str, Any], path: str, ctx: Holder, prefix: str) -> None: ...
         def validate_template_holder(self, call: Call, ctx: Holder, args: dict[str, Any] | None) -> Tmpl | None: ...
         def validate_template(self, tmpl: Tmpl, ctx: Holder) -> None: ...

@@ -5,6 +5,7 @@ validateTemplateType, validateInputs)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from askflow.lint.argo.documents import (
     d,
     lst,
     not_found,
+    substitute_globals,
     text,
 )
 from askflow.lint.variables import Scope, has_tag
@@ -187,6 +189,13 @@ class TemplateChecks(Checks):
                 f"{TYPE_NAMES[kind]} template doesn't support pendingTimeout field",
             )
 
+        if not leaf:
+            # Argo validates steps and DAGs after ProcessArgs: the workflow's parameter values are
+            # substituted first, so a task named run-{{workflow.parameters.d}} is checked as run-mon.
+            substituted = substitute_globals(data, self.global_values)
+            if substituted is not data:
+                self.keep_alive.append(substituted)  # the tag cache is keyed by id()
+                tmpl = dataclasses.replace(tmpl, data=substituted)
         if kind == "steps":
             self.validate_steps(scope, tmpl, ctx)
         elif kind == "dag":

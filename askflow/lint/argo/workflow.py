@@ -149,6 +149,8 @@ class WorkflowChecks(Checks):
         for p in params:
             if text(p.get("name")):
                 g.add("workflow.parameters." + text(p.get("name")))
+                if p.get("value") is not None:
+                    self.global_values["workflow.parameters." + text(p.get("name"))] = text(p.get("value"))
         annotations = list(holder.annotations)
         labels = list(holder.labels)
         for source in [spec] + ([ref_holder.spec] if ref_holder is not None else []):
