@@ -8,7 +8,8 @@ Conventions every command follows (tests/test_cli.py checks them): ``--help`` en
 command's exit codes (:data:`EXIT_CODES`); every argument has help text; a command with
 subcommands prints its help when given none; Ctrl-C prints one line and exits 130 (files are
 written whole or not at all, :mod:`askflow.files`); writing into a closed pipe (``| head``) is
-silent; ``--json PATH`` writes JSON to PATH.
+silent; ``--json PATH`` writes one JSON document to PATH, ``-`` meaning standard output, which
+then holds only that document (:mod:`askflow.jsonout`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import sys
 import threading
 from collections.abc import Iterator, Sequence
 
-from askflow import __version__
+from askflow import __version__, jsonout
 from askflow.collector import batch_collector
 from askflow.errors import AskflowError
 
@@ -182,9 +183,19 @@ def _main(argv: Sequence[str] | None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    target = getattr(args, jsonout.DEST, None)
     try:
-        with batch_collector():
-            return int(args.func(args))
+        with batch_collector(), jsonout.reserved_stdout(target):
+            try:
+                return int(args.func(args))
+            except AskflowError as exc:
+                if not _interrupted:
+                    jsonout.fail(target, exc)
+                raise
+            except OSError as exc:
+                if not _interrupted:
+                    jsonout.fail(target, AskflowError(exc.strerror or str(exc), file=str(exc.filename) if exc.filename else None))
+                raise
     except (KeyboardInterrupt, BrokenPipeError):
         raise
     except AskflowError as exc:

@@ -4,6 +4,7 @@ argument, plain-text help, help for a command given without its subcommand, Ctrl
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from askflow import cli
+from askflow import cli, jsonout
 from tests.conftest import ROOT
 
 PARSERS = list(cli.parsers(cli.build_parser()))
@@ -31,6 +32,53 @@ def test_help_lists_exit_codes_and_has_no_markup(prog: str, parser: argparse.Arg
 def test_every_argument_has_help(prog: str, parser: argparse.ArgumentParser) -> None:
     bare = [a.dest for a in parser._actions if not a.help and not isinstance(a, argparse._SubParsersAction)]
     assert bare == [], prog
+
+
+@pytest.mark.parametrize(("prog", "parser"), PARSERS, ids=[prog for prog, _ in PARSERS])
+def test_every_json_option_is_a_path_where_dash_is_standard_output(prog: str, parser: argparse.ArgumentParser) -> None:
+    """One --json for every command (askflow.jsonout): a new command's own variant fails here."""
+    for action in parser._actions:
+        if "--json" in action.option_strings:
+            assert (action.dest, action.metavar, action.type) == (jsonout.DEST, "PATH", None), prog
+            assert "(- for standard output" in (action.help or ""), prog
+
+
+#: Runs that end in an error (exit 2) with --json -: standard output is still one JSON document.
+FAILING_WITH_JSON = {
+    "lint": ["lint", "{tmp}/nope.yaml", "--json", "-"],
+    "workflows list": ["workflows", "list", "--root", "{tmp}/nope", "--json", "-"],
+    "convert": ["convert", "{tmp}/nope.json", "--out", "{tmp}/lib", "--json", "-"],
+    "plan": ["plan", "--stack", "nope", "--project", str(ROOT), "--out", "{tmp}/out", "--json", "-"],
+    "e2e": ["e2e", "--stack", "nope", "--dry-run", "--project", str(ROOT), "--json", "-"],
+}
+
+
+def test_every_command_with_json_output_is_tested_here() -> None:
+    commands = {" ".join(prog.split()[1:]) for prog, parser in PARSERS
+                if any("--json" in a.option_strings for a in parser._actions)}
+    assert commands == set(FAILING_WITH_JSON)
+
+
+@pytest.mark.parametrize("command", sorted(FAILING_WITH_JSON))
+def test_json_to_standard_output_is_a_document_even_when_the_run_fails(
+        command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = [a.format(tmp=tmp_path) for a in FAILING_WITH_JSON[command]]
+    assert cli.main(argv) == 2
+    out, err = capsys.readouterr()
+    error = json.loads(out)["error"]
+    assert error["exit_code"] == 2 and error["message"] in err and err.count("\n") == 1
+    assert not (Path.cwd() / "-").exists()
+
+
+def test_json_to_standard_output_holds_only_the_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """What a command prints for people goes to standard error while its JSON goes to standard output."""
+    assert cli.main(["workflows", "list", "--root", str(ROOT / "workflows"), "--environments",
+                     str(ROOT / "environments"), "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["versions"] and err == ""
+    assert cli.main(["lint", str(ROOT / "workflows" / "etl"), "--json", "-"]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["files"] >= 1 and err == ""
 
 
 @pytest.mark.parametrize("command", ["stack", "workflows"])

@@ -57,6 +57,7 @@ from askflow.errors import format_path
 from askflow.settings import WORKFLOW_RUN_AS_USER
 
 FORMAT = "aws-batch"
+PIPELINE = "SubmitJob pipeline"
 ARRAY_INDEX_ENV = "AWS_BATCH_JOB_ARRAY_INDEX"
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _ARN = re.compile(r"^arn:aws[a-z-]*:batch:[^:]*:[0-9]*:job-definition/(?P<name>[^:]+)(?::(?P<rev>[0-9]+))?$")
@@ -73,10 +74,14 @@ class Context:
 
     definitions: dict[str, list[Found]] = field(default_factory=dict)
     queues: dict[str, Found] = field(default_factory=dict)
+    #: Input files of the run that could not be read: a definition missing here may be in one.
+    unreadable: tuple[str, ...] = ()
+    #: Definitions of the run that could not be converted (``id(found)`` -> why, with its position).
+    broken: dict[int, Any] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, found: Sequence[Found]) -> Context:
-        ctx = cls()
+    def of(cls, found: Sequence[Found], unreadable: Sequence[str] = ()) -> Context:
+        ctx = cls(unreadable=tuple(unreadable))
         for f in found:
             if f.format != FORMAT or not isinstance(f.data, dict):
                 continue
@@ -820,7 +825,16 @@ def convert_pipeline(found: Found, ctx: Context, name: str | None = None) -> Job
     built: list[_Job] = []
     for i, (task, body) in enumerate(jobs):
         sub = _Sub(reader.at(*at(i)), report.child([*found.parts, *at(i)]), body)
-        definition = ctx.definition(str(body["jobDefinition"]))
+        ref = str(body["jobDefinition"])
+        definition = ctx.definition(ref)
+        if definition is not None and id(definition) in ctx.broken:
+            why = ctx.broken[id(definition)]
+            reader.fail([*at(i), "jobDefinition"], f"job definition {ref!r} could not be converted ({why.where()} "
+                        f"{why.message}): fix it there and convert both again")
+        if definition is None and ctx.unreadable:
+            reader.fail([*at(i), "jobDefinition"], f"job definition {ref!r} is not among the inputs read, and "
+                        f"{', '.join(ctx.unreadable)} could not be read: fix that first (or convert this pipeline "
+                        "without it)")
         if definition is None:
             job = _Job(plan, task, sub.report, sub.reader, None, sub)
         else:

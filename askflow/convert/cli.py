@@ -1,8 +1,10 @@
 """``askflow convert``: batch job definitions -> versioned WorkflowTemplates with migration reports.
 
-Every input file is read, like a linter's: a file that cannot be read, is malformed or is not a
-definition of any known format is reported (one line naming it, with line and column when the
-parser gives them) and the other files are converted all the same.
+Every input file is read, like a linter's: a file that cannot be read or is not a definition of any
+known format, and a definition that cannot be converted (a malformed field, a dependency cycle, a
+SubmitJob pipeline whose job definition failed in another file), is reported on one line,
+``file:line:column: [json.path:] not converted: why``, and the other files are converted all the same;
+nothing is written for what failed. The JSON report lists them under ``unreadable`` and ``malformed``.
 
 Exit codes: 0 every job converted (approximations and dropped fields are reported, not errors);
 1 some job or file could not be converted (the others are still written); 2 a usage error (a path
@@ -11,7 +13,8 @@ that does not exist, a folder without definitions, a bad --name) or no input fil
 
 Output: stdout has what the run did (each file's detected format, the summary table, where it
 wrote); stderr has only what went wrong: the one error line of exit 2 and nothing else, or one
-"not converted" line per job of exit 1 (and, on a terminal, the progress bar).
+"not converted" line per job of exit 1 (and, on a terminal, the progress bar). With ``--json -``
+stdout has the JSON report alone, and what the run did goes to stderr (:mod:`askflow.jsonout`).
 """
 
 from __future__ import annotations
@@ -27,14 +30,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from askflow import yamlio
+from askflow import jsonout, yamlio
 from askflow.convert.codes import CODES
 from askflow.convert.detect import FORMATS, discover, read_definitions
-from askflow.convert.engine import Run, plan_run
+from askflow.convert.engine import Failure, Run, failure, plan_run
 from askflow.convert.report import counts
 from askflow.convert.writer import check_json
 from askflow.errors import AskflowError
 from askflow.library.model import LOCK_FILE
+from askflow.lint.positions import Positions
 from askflow.substrate import CLUSTER_KINDS
 
 #: More jobs than this get a progress bar (on a terminal).
@@ -55,8 +59,7 @@ def register(subparsers: Any) -> None:
                         help="the inputs' format (default: detect it per file; the output says which)")
     parser.add_argument("--name", help="template name for the job (one job only)")
     parser.add_argument("--out", required=True, type=Path, metavar="DIR", help="the template library folder")
-    parser.add_argument("--json", dest="json_report", type=Path, metavar="REPORT",
-                        help="also write every job's report as JSON to REPORT")
+    jsonout.add_argument(parser, "every job's report, and every input that could not be converted, also")
     parser.add_argument("--cluster-kind", choices=CLUSTER_KINDS, default="ack-pro-eci",
                         help="the cluster.kind the templates will run on (default ack-pro-eci): on acs, ECI "
                              "annotations become ACS compute-class and QoS labels or are reported as dropped")
@@ -114,7 +117,7 @@ def summary_table(result: Run) -> Table:
 class _BatchRun(Run):
     """A run plus the input files that could not be read: they are in the JSON report too."""
 
-    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    unreadable: list[Failure] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -122,31 +125,21 @@ class _BatchRun(Run):
 
     def report(self) -> dict[str, Any]:
         data = super().report()
-        data["unreadable"] = self.unreadable
+        data["unreadable"] = [f.json() for f in self.unreadable]
         return data
 
 
-def _unreadable(exc: AskflowError, file: Path) -> dict[str, Any]:
-    return {"file": exc.file or str(file), "line": exc.line_no, "column": exc.column, "message": exc.message,
-            "path": exc.path}
-
-
-def _where(item: dict[str, Any]) -> str:
-    at = f":{item['line']}:{item['column']}" if item["line"] else ""
-    path = f" {item['path']}:" if item["path"] else ""
-    return f"{item['file']}{at}:{path}"
-
-
-def readable_inputs(inputs: list[str], source_format: str | None) -> tuple[list[Path], list[dict[str, Any]]]:
-    """(files that hold definitions, one entry per file that cannot be read or holds none). A path that
+def readable_inputs(inputs: list[str], source_format: str | None) -> tuple[list[Path], list[Failure]]:
+    """(files that hold definitions, one failure per file that cannot be read or holds none). A path that
     does not exist or a folder without definition files is a usage error (AskflowError, exit 2)."""
     good: list[Path] = []
-    bad: list[dict[str, Any]] = []
+    bad: list[Failure] = []
+    positions = Positions()
     for file in discover(inputs):
         try:
             read_definitions([file], source_format)
         except AskflowError as exc:
-            bad.append(_unreadable(exc, file))
+            bad.append(failure(exc, file, 0, positions))
         else:
             good.append(file)
     return good, bad
@@ -194,24 +187,30 @@ def run(args: argparse.Namespace) -> int:
     def detected(file: str, labels: list[str]) -> None:
         detections.append(f"{file}: detected {', '.join(labels)}")
 
-    if args.json_report is not None:
-        check_json(args.json_report)  # before the conversion, not after it
+    # --json -: the report goes to standard output once the run is over (jsonout)
+    report = None if args.json_path is None or jsonout.to_stdout(args.json_path) else Path(args.json_path)
+    if report is not None:
+        check_json(report)  # before the conversion, not after it
     good, bad = readable_inputs(args.inputs, args.source_format)
     if not good:
         for item in bad:  # nothing could be read: these lines are all there is to say; nothing written
-            print(f"{_where(item)} {item['message']}", file=sys.stderr)
+            print(f"{item.where()} {item.message}", file=sys.stderr)
+        if jsonout.to_stdout(args.json_path):
+            jsonout.write(args.json_path, _BatchRun(args.out, [], [], bad).report_text())
         return 2
     try:
         planned = plan_run([str(p) for p in good], args.out, source_format=args.source_format, name=args.name,
-                          cluster_kind=args.cluster_kind,
+                          cluster_kind=args.cluster_kind, keep_going=True, unreadable=[f.file for f in bad],
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
     finally:
         bar.stop()
     check_library(planned)
-    result = _BatchRun(planned.out, planned.results, bad)
-    result.write(args.json_report)
-    for item in bad:
-        print(f"{_where(item)} not converted: {item['message']}", file=sys.stderr)
+    result = _BatchRun(planned.out, planned.results, planned.failures, bad)
+    result.write(report)
+    if jsonout.to_stdout(args.json_path):
+        jsonout.write(args.json_path, result.report_text())
+    for item in [*bad, *result.failures]:
+        print(f"{item.where()} not converted: {item.message}", file=sys.stderr)
     for r in result.results:
         if not r.converted:
             blocking = [e for e in r.plan.report.entries if CODES[e.code].blocking]
@@ -223,6 +222,6 @@ def run(args: argparse.Namespace) -> int:
     out.print(summary_table(result))
     written = sum(1 for r in result.results if r.converted)
     out.print(f"{written} template version(s) written to {args.out}/"
-              + (f"; JSON report: {args.json_report}" if args.json_report else ""), markup=False, soft_wrap=True)
+              + (f"; JSON report: {report}" if report else ""), markup=False, soft_wrap=True)
     return result.exit_code
 

@@ -3,6 +3,14 @@
 Everything is validated and rendered in memory before anything is written, so a run that fails
 (exit 2: unreadable or malformed input) writes nothing, and a run that succeeds writes each file
 atomically. Output is deterministic: the same inputs give byte-identical files and JSON report.
+
+With ``keep_going`` (what ``askflow convert`` does), a definition that reads but cannot be
+converted (a malformed field, a dependency cycle) does not stop the run: it becomes a
+:class:`Failure` at its file, line and column, and the other jobs are converted. A SubmitJob
+pipeline whose job definition failed, or may be in an input that could not be read, fails too,
+pointing at its ``jobDefinition``: converted without it, it would become a template with the
+image as a parameter, a different template than the one the fixed input gives. Nothing is written
+for a job that failed.
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from askflow.convert.writer import check_out, check_report, existing_crons, new_
 from askflow.errors import AskflowError
 from askflow.files import write_all
 from askflow.library.lock import dumps_lock
+from askflow.lint.positions import Positions
 from askflow.substrate import ClusterKind
 
 #: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).
@@ -49,18 +58,57 @@ class JobResult:
         return job_json(self.plan, self.version, [str(p) for p in self.files])
 
 
+@dataclass(frozen=True)
+class Failure:
+    """An input that could not be converted, where it is (line and column from its YAML or JSON
+    node; 1:1 for a whole file) and why."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "path": self.path,
+                "message": self.message}
+
+    def where(self) -> str:
+        """``file:line:column:`` and, when known, `` json.path:``."""
+        return f"{self.file}:{self.line}:{self.column}:" + (f" {self.path}:" if self.path else "")
+
+
+def failure(exc: AskflowError, file: str | Path, doc: int = 0, positions: Positions | None = None) -> Failure:
+    """``exc`` as a :class:`Failure`: its own line and column (a syntax error) or those of the node
+    its path names in document ``doc`` of its file (else the file's first line)."""
+    where = exc.file or str(file)
+    path = exc.path or ""
+    if exc.line_no:
+        line, column = exc.line_no, exc.column or 1
+    elif path.startswith("document "):  # a document of a multi-document file, numbered from 1
+        line, column = (positions or Positions()).of(where, int(path.split()[1]) - 1, "")
+    else:
+        line, column = (positions or Positions()).of(where, doc, path)
+    return Failure(where, line, column, "" if path.startswith("document ") and not exc.line_no else path,
+                   " ".join(exc.message.split()))
+
+
 @dataclass
 class Run:
     out: Path
     results: list[JobResult]
+    #: Definitions that were read but could not be converted (only with ``keep_going``).
+    failures: list[Failure] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
         """0: every job converted (warnings allowed); 1: some job could not be converted."""
-        return 0 if all(r.converted for r in self.results) else 1
+        return 0 if all(r.converted for r in self.results) and not self.failures else 1
 
     def report(self) -> dict[str, Any]:
-        return run_json([r.json() for r in self.results])
+        data = run_json([r.json() for r in self.results])
+        data["malformed"] = [f.json() for f in self.failures]
+        return data
 
     def report_text(self) -> str:
         return yamlio.dumps_json(self.report())
@@ -103,9 +151,12 @@ def _deduplicate(plans: Sequence[JobPlan]) -> None:
 def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: str | None = None,
              name: str | None = None, on_detect: Callable[[str, list[str]], None] | None = None,
              progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
-             cluster_kind: ClusterKind = "ack-pro-eci") -> Run:
+             cluster_kind: ClusterKind = "ack-pro-eci", keep_going: bool = False,
+             unreadable: Sequence[str] = ()) -> Run:
     """Convert ``inputs`` for the library at ``out`` without writing; AskflowError (exit 2) for bad input.
-    ``cluster_kind`` is the substrate the templates will run on (askflow.convert.substrate)."""
+    ``cluster_kind`` is the substrate the templates will run on (askflow.convert.substrate). With
+    ``keep_going``, a definition that cannot be converted is a :class:`Failure` of the run instead;
+    ``unreadable`` names input files left out because they could not be read."""
     out = Path(out)
     check_out(out)
     files = discover(inputs)
@@ -119,13 +170,26 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
                                "or drop --name")
     if on_total is not None:
         on_total(len(found))
-    ctx = aws_batch.Context.of(found)
-    plans: list[JobPlan] = []
-    for f in found:
-        plans.append(_convert(f, ctx, name))
-        adapt(plans[-1], cluster_kind)
+    ctx = aws_batch.Context.of(found, unreadable)
+    converted: dict[int, JobPlan] = {}
+    failed: dict[int, Failure] = {}
+    positions = Positions()
+    # Pipelines last: whether the job definitions they run converted is known by then.
+    for i in sorted(range(len(found)), key=lambda i: found[i].kind == aws_batch.PIPELINE):
+        f = found[i]
+        try:
+            plan = _convert(f, ctx, name)
+        except AskflowError as exc:
+            if not keep_going:
+                raise
+            failed[i] = failure(exc, f.file, f.doc, positions)
+            ctx.broken[id(f)] = failed[i]
+        else:
+            adapt(plan, cluster_kind)
+            converted[i] = plan
         if progress is not None:
-            progress(f.file, 0.5)
+            progress(f.file, 0.5 if i in converted else 1.0)
+    plans = [converted[i] for i in range(len(found)) if i in converted]
     _deduplicate(plans)
     taken_crons = existing_crons(out)
     cron_names = Allocator()
@@ -157,4 +221,4 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
             result.files[folder / f"cron-{cron_name}.yaml"] = yamlio.dumps(cron_doc)
         names = [p.name for p in result.files] + [report_path.name]
         result.files[report_path] = render_markdown(plan, result.version, names)
-    return Run(out, results)
+    return Run(out, results, [failed[i] for i in sorted(failed)])

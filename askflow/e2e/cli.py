@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from askflow import jsonout
 from askflow.errors import AskflowError
 
 
@@ -30,7 +31,7 @@ def register(subparsers: Any) -> None:
                         help="print every step with the resolved names and what the stack creates; create nothing")
     parser.add_argument("--keep", action="store_true", help="skip destroy (debugging); prints how to clean up later")
     parser.add_argument("--yes", action="store_true", help="go ahead and create billed resources (CI passes it)")
-    parser.add_argument("--json", metavar="PATH", help="write each step's time and the result as JSON")
+    jsonout.add_argument(parser, "each step's time and the result")
     parser.add_argument("--project", default=".", metavar="DIR", help="the Pulumi project folder (default: .)")
     parser.set_defaults(func=run)
 
@@ -49,11 +50,7 @@ def print_plan(plan: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from askflow.e2e.plan import resolve
 
-    if args.json:
-        # Checked first: a run that cannot write its result must not create anything.
-        target = Path(args.json)
-        if target.exists() and target.is_dir() or not target.resolve().parent.is_dir():
-            raise AskflowError("cannot be written: give a file in an existing folder", path=f"--json {args.json}")
+    jsonout.check(args.json_path)  # first: a run that cannot write its result must not create anything
     plan = resolve(args.stack, args.project)
     print_plan(plan)
     if args.dry_run:
@@ -68,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     root = Path(args.project)
     preflight(root)
     result = Runner(plan, RealBackend(root), stream, keep=args.keep).run()
-    if args.json:
-        Path(args.json).write_text(result.to_json(), encoding="utf-8")
-        print(f"wrote {args.json}", file=sys.stderr)
+    if args.json_path:
+        text = result.to_json()
+        jsonout.write(args.json_path, text if text.endswith("\n") else text + "\n")
+        if not jsonout.to_stdout(args.json_path):
+            print(f"wrote {args.json_path}", file=sys.stderr)
     return result.exit_code

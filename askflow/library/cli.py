@@ -20,7 +20,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from askflow import files
+from askflow import files, jsonout
 from askflow.errors import AskflowError, quoted
 from askflow.library.authoring import lock_library, new_version
 from askflow.library.diff import diff_versions, format_changes, text_diff
@@ -63,8 +63,7 @@ def register(subparsers: Any) -> None:
         default=Path("environments"),
         help="folder of Pulumi.<stack>.yaml files (default: environments)",
     )
-    p.add_argument("--json", dest="json_path", metavar="PATH",
-                   help="write the listing as JSON to PATH (- for stdout) instead of the table")
+    jsonout.add_argument(p, "the listing, instead of the table,")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("new", parents=[common], help="copy the latest version of NAME to the next version")
@@ -201,16 +200,11 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    if args.json_path and args.json_path != "-":
-        files.check_output_file(Path(args.json_path))
+    jsonout.check(args.json_path)
     library = load_library(args.root)
     data = list_rows(library, args.environments)
     if args.json_path:
-        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-        if args.json_path == "-":
-            print(text, end="")
-        else:
-            files.write_text(Path(args.json_path), text)
+        jsonout.write(args.json_path, json.dumps(data, indent=2, sort_keys=True) + "\n")
         return 0
     rows = [
         [

@@ -11,11 +11,10 @@ checked; ``--json PATH`` (``-``: stdout) writes the same as one JSON document, a
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from askflow import jsonout
 from askflow.lint.finding import Finding
 
 
@@ -30,9 +29,8 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (*.yaml, *.yml, *.json)")
     parser.add_argument("--strict", action="store_true", help="platform and OSS warnings are errors")
-    parser.add_argument("--json", dest="json_path", metavar="PATH",
-                        help="write the result as one JSON document to PATH (- for stdout): files and "
-                             "documents checked, error and warning counts, findings with file, line and column")
+    jsonout.add_argument(parser, "the result (files and documents checked, error and warning counts, findings "
+                                 "with file, line and column)")
     parser.set_defaults(func=run)
 
 
@@ -67,18 +65,12 @@ def exit_code(result: Any) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from askflow import files
     from askflow.lint.runner import run_lint
 
-    if args.json_path and args.json_path != "-":
-        files.check_output_file(Path(args.json_path))  # before the work, not after it
+    jsonout.check(args.json_path)  # before the work, not after it
     result = run_lint(args.paths, strict=args.strict)
     if args.json_path:
-        text = json.dumps(to_json(result), indent=2, ensure_ascii=False) + "\n"
-        if args.json_path == "-":
-            sys.stdout.write(text)
-        else:
-            files.write_text(Path(args.json_path), text)
+        jsonout.write(args.json_path, jsonout.dumps(to_json(result)))
     else:
         out = [format_human(f) for f in result.findings]
         out.append(summary(result))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 from collections import Counter, defaultdict
 from pathlib import Path
@@ -18,9 +19,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from askflow import jsonout
+from askflow.errors import AskflowError
+
 if TYPE_CHECKING:  # the plan machinery imports pulumi: only load it when planning
     from askflow.plan import Plan
     from askflow.plan.changes import Comparison
+    from askflow.policies.rules import Violation
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +39,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--stack", default="dev", help="stack name: environments/Pulumi.<stack>.yaml (default: dev)")
     p.add_argument("--project", default=".", metavar="DIR", help="project folder holding Pulumi.yaml (default: .)")
-    p.add_argument("--json", dest="json_path", metavar="PATH", help="write the plan as JSON to PATH")
+    jsonout.add_argument(p, "the plan (resources, outputs, warnings, policy violations and, with --against, the "
+                            "changes)")
     p.add_argument(
         "--out", metavar="DIR",
         help="write Kubernetes manifests, Helm values and plan.md to DIR (default: build/<stack>/)",
@@ -60,11 +66,12 @@ def run(args: argparse.Namespace) -> int:
     from askflow.settings import PLATFORM_KEY
 
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
-    documents = [(Path(p), kind) for p, kind in ((args.json_path, "json"), (args.terraform_json, "terraform")) if p]
+    documents = [(p, kind) for p, kind in ((args.json_path, "json"), (args.terraform_json, "terraform")) if p]
     # Every output path is checked before anything is planned or written.
     files.check_folder(out_dir, replace=True)
-    for path, _ in documents:
-        files.check_writable(path)
+    for path, kind in documents:
+        if kind == "terraform" or not jsonout.to_stdout(path):
+            files.check_writable(Path(path))
     old = read_plan_json(Path(args.against)) if args.against else None
     plan = plan_stack(args.stack, project_root=args.project)
     if plan.contract_errors:
@@ -73,8 +80,13 @@ def run(args: argparse.Namespace) -> int:
         for finding in plan.contract_errors:
             where = f"{plan.stack_file}: " if finding.key else "provider contract: "
             err.print(f"{where}{finding.line()}", markup=False)
-        err.print(f"{len(plan.contract_errors)} input(s) the providers would refuse: fix them in "
-                  f"{plan.stack_file} (or the program); nothing was written", markup=False)
+        summary = (f"{len(plan.contract_errors)} input(s) the providers would refuse: fix them in "
+                   f"{plan.stack_file} (or the program); nothing was written")
+        err.print(summary, markup=False)
+        if jsonout.to_stdout(args.json_path):
+            document = jsonout.error_document(AskflowError(summary, file=plan.stack_file))
+            document["errors"] = [{"file": plan.stack_file, **dataclasses.asdict(f)} for f in plan.contract_errors]
+            jsonout.write(args.json_path, jsonout.dumps(document))
         return 2
     comparison = None
     if old is not None:
@@ -86,9 +98,13 @@ def run(args: argparse.Namespace) -> int:
         # The JSON files are written aside and put in place only after the folder: a failure
         # anywhere leaves every output as it was.
         for path, kind in documents:
-            text = _plan_json(plan, comparison) if kind == "json" else _terraform_json(plan)
-            pending.enter_context(files.replacing(path)).write_text(text, encoding="utf-8")
+            if kind == "json" and jsonout.to_stdout(path):
+                continue  # printed once everything is written
+            text = _plan_json(plan, comparison, found) if kind == "json" else _terraform_json(plan)
+            pending.enter_context(files.replacing(Path(path))).write_text(text, encoding="utf-8")
         write_out_dir(plan, out_dir, extra)
+    if jsonout.to_stdout(args.json_path):
+        jsonout.write(args.json_path, _plan_json(plan, comparison, found))
     console = Console(file=sys.stdout, width=120, soft_wrap=True, emoji=False)
     if comparison is not None:
         print_changes(console, comparison)
@@ -109,12 +125,18 @@ def run(args: argparse.Namespace) -> int:
     return 1 if found or (comparison is not None and comparison.refused) else 0
 
 
-def _plan_json(plan: Plan, comparison: Comparison | None) -> str:
+def _plan_json(plan: Plan, comparison: Comparison | None, found: list[Violation]) -> str:
+    """The plan as ``--json`` writes it: the planned resources and outputs (what ``--against``
+    reads back), then what the run reported: warnings, mandatory policy violations (exit 1) and,
+    with ``--against``, the changes and the refused ones."""
     from askflow import yamlio
 
-    if comparison is None:
-        return plan.to_json()
-    return yamlio.dumps_json({**plan.to_dict(), "changes": [c.to_dict() for c in comparison.changes]})
+    data = {**plan.to_dict(), "warnings": list(plan.warnings),
+            "violations": [{"rule": v.rule, "urn": v.urn, "message": v.message} for v in found]}
+    if comparison is not None:
+        data["changes"] = [c.to_dict() for c in comparison.changes]
+        data["refused"] = list(comparison.refused)
+    return yamlio.dumps_json(data)
 
 
 def print_changes(console: Console, comparison: Comparison) -> None:

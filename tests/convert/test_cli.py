@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -81,7 +82,7 @@ MALFORMED = {
 
 
 #: Files that cannot be read or hold no definition: reported like a linter's findings, the rest converted.
-UNREADABLE = {"truncated.json": "1:36", "unknown.yaml": "", "dupkey.json": "", "empty.yaml": ""}
+UNREADABLE = {"truncated.json": "1:36", "unknown.yaml": "1:1", "dupkey.json": "1:1", "empty.yaml": "1:1"}
 
 
 @pytest.mark.parametrize("name", sorted(UNREADABLE))
@@ -95,7 +96,7 @@ def test_an_unreadable_file_is_reported_and_the_others_are_converted(
     code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", str(report))
     assert code == 1 and "Traceback" not in err
     [line] = err.splitlines()
-    where = f"{bad}:{UNREADABLE[name]}:" if UNREADABLE[name] else f"{bad}:"
+    where = f"{bad}:{UNREADABLE[name]}:"
     assert line.startswith(f"{where} not converted: ") and message in line, line
     assert (tmp_path / "lib" / "worker" / "v1.yaml").is_file() and "1 template version(s) written" in out
     data = json.loads(report.read_text())
@@ -108,21 +109,94 @@ def test_an_unreadable_file_is_reported_and_the_others_are_converted(
 
 
 @pytest.mark.parametrize("name", sorted(set(MALFORMED) - set(UNREADABLE)))
-def test_malformed_input_exits_2_with_one_line_and_writes_nothing(
+def test_a_definition_that_cannot_be_converted_is_a_finding_and_the_others_are_converted(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
-    """A definition that reads but cannot be converted as a whole (a dependency on a job that does not
-    exist, a cycle): the run stops, as jobs of one run may depend on each other across files."""
+    """A definition that reads but cannot be converted as a whole (a dependency on a task that does not
+    exist, a cycle, a number that is not finite) is one error at its file, line and column; the run goes
+    on, exits 1 at the end, and writes nothing for it."""
     text, message = MALFORMED[name]
-    good = write_json(tmp_path, "good.json", definition())  # a valid job in the same run is not written either
+    good = write_json(tmp_path, "good.json", definition())
     bad = tmp_path / "in" / name
     bad.write_text(text, encoding="utf-8")
-    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json",
-                         str(tmp_path / "report.json"))
-    assert code == 2
-    errors = err.splitlines()  # one line: no "detected" line for good.json (or bad) before it
-    assert len(errors) == 1 and errors[0].startswith(str(bad)) and message in errors[0], err
-    assert "Traceback" not in err and out == ""
-    assert not (tmp_path / "lib").exists() and not (tmp_path / "report.json").exists()
+    report = tmp_path / "report.json"
+    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", str(report))
+    assert code == 1 and "Traceback" not in err
+    [line] = err.splitlines()
+    assert re.match(rf"{re.escape(str(bad))}:\d+:\d+: (.*: )?not converted: ", line), line
+    assert message in line.replace("not converted: ", ""), line
+    assert "1 template version(s) written" in out
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == ["versions.lock", "worker"]
+    data = json.loads(report.read_text())
+    [failed] = data["malformed"]
+    assert failed["file"] == str(bad) and failed["line"] >= 1
+    assert message in f"{failed['path']}: {failed['message']}" if failed["path"] else failed["message"]
+    assert data["summary"]["converted"] == 1 and data["unreadable"] == []
+
+
+def _pipeline(tmp_path: Path, definition_name: str = "prep") -> Path:
+    return write_json(tmp_path, "pipeline.json", [
+        {"jobName": "A", "jobQueue": "q", "jobDefinition": "other"},
+        {"jobName": "B", "jobQueue": "q", "jobDefinition": definition_name, "dependsOn": [{"jobId": "A"}]}])
+
+
+def test_a_pipeline_whose_job_definition_failed_in_another_file_fails_at_its_reference(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A dependency across files: the definition's own error at its position, the pipeline's at its
+    jobDefinition, naming the other; every file is processed and nothing is written for either."""
+    write_json(tmp_path, "good.json", definition())
+    broken = tmp_path / "in" / "prep.json"
+    broken.write_text('{\n  "jobDefinitionName": "prep",\n  "type": "container",\n  "containerProperties": '
+                      '{"image": "a/b:1", "vcpus": 1e400, "memory": 100}\n}\n', encoding="utf-8")
+    pipeline = _pipeline(tmp_path)
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json", "-")
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{pipeline}:13:5: [1].jobDefinition: not converted: job definition 'prep' could not be converted ({broken}:4:45: "
+        "containerProperties.vcpus: expected a finite number, found inf): fix it there and convert both again",
+        f"{broken}:4:45: containerProperties.vcpus: not converted: expected a finite number, found inf"]
+    data = json.loads(out)  # stdout is the report and nothing else
+    assert [(f["file"], f["line"], f["column"]) for f in data["malformed"]] == [(str(pipeline), 13, 5),
+                                                                               (str(broken), 4, 45)]
+    assert [j["name"] for j in data["jobs"]] == ["worker"]
+    assert sorted(p.name for p in (tmp_path / "lib").iterdir()) == ["versions.lock", "worker"]
+
+
+def test_a_pipeline_is_not_converted_without_its_definition_while_an_input_could_not_be_read(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The definition may be in the file that does not parse: a template with its image as a parameter
+    would be a different one from what the fixed input gives, so the pipeline waits for the fix."""
+    (tmp_path / "in").mkdir()
+    broken = tmp_path / "in" / "prep.json"
+    broken.write_text('{"jobDefinitionName": "prep", "type": ', encoding="utf-8")
+    pipeline = _pipeline(tmp_path)
+    code, out, err = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"))
+    assert code == 1 and "0 template version(s) written" in out
+    assert err.splitlines()[1] == (
+        f"{pipeline}:3:5: [0].jobDefinition: not converted: job definition 'other' is not among the inputs read, "
+        f"and {broken} could not be read: fix that first (or convert this pipeline without it)")
+    assert not (tmp_path / "lib").exists()
+    code, _, err = cli(capsys, str(pipeline), "--out", str(tmp_path / "lib"))  # alone, it converts as before
+    assert code == 0 and "JOB_DEFINITION" not in err
+
+
+def test_json_to_stdout_is_one_complete_document_whatever_happens(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = write_json(tmp_path, "good.json", definition())
+    bad = tmp_path / "in" / "bad.json"
+    bad.write_text('{"jobDefinitionName": ', encoding="utf-8")
+    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", "-")
+    assert code == 1 and "detected aws-batch" in err and "1 template version(s) written" in err
+    data = json.loads(out)
+    assert data["summary"]["converted"] == 1 and [u["file"] for u in data["unreadable"]] == [str(bad)]
+    assert not (Path.cwd() / "-").exists()
+    # nothing could be read (exit 2): still the document, with nothing converted
+    code, out, err = cli(capsys, str(bad), "--out", str(tmp_path / "lib2"), "--json", "-")
+    assert code == 2 and json.loads(out)["summary"]["jobs"] == 0 and json.loads(out)["unreadable"][0]["line"] == 1
+    assert not (tmp_path / "lib2").exists()
+    # a usage error: the error as a document
+    code, out, err = cli(capsys, str(tmp_path / "nope.json"), "--out", str(tmp_path / "lib3"), "--json", "-")
+    assert code == 2 and json.loads(out)["error"]["message"] == "no such file or folder"
+    assert err == f"{tmp_path / 'nope.json'}: no such file or folder\n"
 
 
 def test_missing_input_and_wrong_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -131,7 +205,7 @@ def test_missing_input_and_wrong_format(tmp_path: Path, capsys: pytest.CaptureFi
     path = write_json(tmp_path, "def.json", definition())
     code, _, err = cli(capsys, "--from", "k8s", str(path), "--out", str(tmp_path / "lib"))
     assert code == 2 and "is aws-batch (job definition), not --from k8s" in err
-    assert err.splitlines() == [f"{path}: is aws-batch (job definition), not --from k8s"]
+    assert err.splitlines() == [f"{path}:1:1: is aws-batch (job definition), not --from k8s"]
 
 
 def test_name_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -197,8 +271,8 @@ def test_json_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     code, _, _ = cli(capsys, str(tmp_path / "in"), "--out", str(tmp_path / "lib"), "--json", str(report_path))
     assert code == 1
     report = json.loads(report_path.read_text())
-    assert set(report) == {"report_version", "summary", "jobs", "codes", "unreadable"}
-    assert report["unreadable"] == []
+    assert set(report) == {"report_version", "summary", "jobs", "codes", "unreadable", "malformed"}
+    assert report["unreadable"] == report["malformed"] == []
     assert report["summary"]["jobs"] == 2 and report["summary"]["converted"] == 1
     worker, queue = report["jobs"]
     assert set(worker) == {"name", "status", "version", "deployed_name", "source", "outputs", "parameters",

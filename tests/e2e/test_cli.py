@@ -75,7 +75,7 @@ def test_staging_dry_run_empties_the_bucket_first(tmp_path: Path, capsys: pytest
         (["--stack", "nope", "--dry-run"], "stack 'nope' does not exist"),
         (["--stack", "dev-e2e", "--dry-run"], "does not exist"),
         (["--stack", "dev"], "--yes: creates the billed cloud resources listed above"),
-        (["--stack", "dev", "--yes", "--json", "/nonexistent/dir/t.json"], "--json /nonexistent/dir/t.json: cannot"),
+        (["--stack", "dev", "--yes", "--json", "/nonexistent/dir/t.json"], "/nonexistent/dir/t.json: cannot be written"),
     ],
 )
 def test_refusals_are_one_line_and_create_nothing(

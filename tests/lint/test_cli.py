@@ -146,7 +146,7 @@ def test_nothing_readable_exits_2_with_a_complete_document(tmp_path: Path, capsy
 def test_an_empty_folder_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "README.md").write_text("# no manifests\n")
     code, out, err = run(capsys, "--json", "-", str(tmp_path))
-    assert (code, out) == (2, "")
+    assert code == 2 and json.loads(out)["error"]["file"] == str(tmp_path)  # --json -: a document all the same
     assert err == f"{tmp_path}: no *.yaml, *.yml or *.json file to lint here; give the files or folders holding the manifests\n"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,18 @@ def _project(tmp_path: Path, *edits: tuple[str, str]) -> Path:
     return dst
 
 
-def _against(proj: Path, old: Path, tmp_path: Path) -> tuple[int, dict[str, Any], str, str]:
+def _against(proj: Path, old: Path, tmp_path: Path,
+             capsys: pytest.CaptureFixture[str] | None = None) -> tuple[int, dict[str, Any], str, str]:
+    """Plan prod against ``old``; with ``capsys``, the JSON is read from standard output (``--json -``)."""
     js, out = tmp_path / "new.json", tmp_path / "out"
     code = main(["plan", "--stack", "prod", "--project", str(proj), "--quiet", "--against", str(old),
-                 "--json", str(js), "--out", str(out)])
-    data = json.loads(js.read_text()) if js.exists() else {}
+                 "--json", "-" if capsys else str(js), "--out", str(out)])
+    if capsys is not None:
+        captured = capsys.readouterr()
+        data = json.loads(captured.out)  # the document and nothing else
+        sys.stderr.write(captured.err)  # what the test reads next
+    else:
+        data = json.loads(js.read_text()) if js.exists() else {}
     plan_md = (out / "plan.md").read_text() if (out / "plan.md").exists() else ""
     return code, data, plan_md, ""
 
@@ -59,7 +67,11 @@ def test_a_vswitch_cidr_change_replaces_it_naming_the_property_and_prod_refuses(
     old_prod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     proj = _project(tmp_path, ("10.30.32.0/19", "10.30.96.0/19"))
-    code, data, plan_md, _ = _against(proj, old_prod, tmp_path)
+    code, data, plan_md, _ = _against(proj, old_prod, tmp_path, capsys)
+    # refused (exit 1): the JSON on standard output is complete all the same, and says why
+    assert any(r.startswith("askflow-prod-argo-archive (alicloud:rds/instance:Instance) is protected")
+               for r in data["refused"])
+    assert data["resources"] and data["violations"] == [] and not (Path.cwd() / "-").exists()
     vsw = _change(data, "askflow-prod-vsw-cn-hangzhou-j")
     assert vsw["action"] == "replace" and vsw["properties"] == ["cidrBlock"]
     assert vsw["replacedBecause"][0].startswith("cidrBlock (alicloud/resource_alicloud_vswitch.go:")

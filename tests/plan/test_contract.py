@@ -192,6 +192,14 @@ def test_cli_refuses_a_value_the_provider_would_refuse_with_exit_2_and_writes_no
                              "400 is out of range: must be between 7 and 366 (alicloud/resource_alicloud_kms_key.go:")
     assert err[1].startswith("1 input(s) the providers would refuse")
     assert not out.exists() and not js.exists()
+    # --json -: standard output still holds one complete document, the errors
+    assert main(["plan", "--stack", "s", "--project", str(proj), "--out", str(out), "--json", "-"]) == 2
+    captured = capsys.readouterr()
+    data = json.loads(captured.out)
+    assert data["error"]["message"].startswith("1 input(s) the providers would refuse") and data["error"]["exit_code"] == 2
+    [error] = data["errors"]
+    assert (error["file"], error["key"], error["path"]) == (f"{proj}/Pulumi.s.yaml", "sample:window", "pendingWindowInDays")
+    assert captured.err.splitlines()[0] == err[0] and not out.exists()
 
 
 def test_a_region_typo_gets_did_you_mean() -> None:
