@@ -20,12 +20,12 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from askflow.convert import cloudformation, retry
+from askflow.convert import cloudformation, retry, terraform
 from askflow.convert.access import Reader, describe, meaningful
 from askflow.convert.containers import ensure_requests, gpu_instance_type, resolve_image
 from askflow.convert.graph import find_cycle
@@ -53,7 +53,7 @@ from askflow.convert.resources import (
     eci_spec,
     mib_quantity,
 )
-from askflow.errors import format_path
+from askflow.errors import AskflowError, format_path
 from askflow.settings import WORKFLOW_RUN_AS_USER
 
 FORMAT = "aws-batch"
@@ -935,25 +935,117 @@ def _submission(sub: _Sub, task: str, ctx: Context) -> None:
             report.add("DROPPED_FIELD", ["containerOverrides", key], f"containerOverrides.{key} is not converted")
 
 
+class _Spelling:
+    """Report paths as the user's file spells them. A CloudFormation or Terraform definition is converted
+    as the RegisterJobDefinition request it stands for (camelCase); ``spelled`` maps each request path
+    back to the file's own (``containerProperties.image`` -> ``ContainerProperties.Image``), and
+    ``fallback(file path so far, key)`` spells a key the file does not have (a default the report names)."""
+
+    def __init__(self, base: Sequence[str | int], spelled: dict[tuple[str | int, ...], tuple[str | int, ...]],
+                 fallback: Callable[[str, str], str]) -> None:
+        self.table = {format_path((*base, *api)): format_path((*base, *own)) for api, own in spelled.items()}
+        self.fallback = fallback
+
+    def path(self, rendered: str) -> str:
+        if rendered in self.table:
+            return self.table[rendered]
+        best = max((k for k in self.table if rendered.startswith(k) and rendered[len(k):len(k) + 1] in (".", "[")),
+                   key=len, default=None)
+        if best is None:
+            return rendered
+        own = self.table[best]
+        out = own
+        for index, key in _PATH_PARTS.findall(rendered[len(best):]):
+            out += f"[{index}]" if index else "." + self.fallback(out, key)
+        return out
+
+    def report(self, report: Reporter) -> None:
+        report.rewrite_paths(self.path)
+
+    def error(self, exc: AskflowError) -> AskflowError:
+        if exc.path:
+            exc.path = self.path(exc.path)
+        exc.args = (exc.line(),)
+        return exc
+
+
+_PATH_PARTS = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
 def convert_cloudformation(found: Found, name: str | None = None) -> JobPlan:
     """An AWS::Batch::JobDefinition resource: its Properties as the RegisterJobDefinition request."""
     logical, props = found.data
     expressions: list[tuple[list[str | int], str]] = []
-    data = cloudformation.to_api(props, expressions, [])
+    spelled: dict[tuple[str | int, ...], tuple[str | int, ...]] = {}
+    data = cloudformation.to_api(props, expressions, [], spelled=spelled)
     if isinstance(data, dict) and "jobDefinitionName" not in data:
         data = {"jobDefinitionName": logical, **data}  # CloudFormation names it after the stack otherwise
-    plan = convert_definition(dataclasses.replace(found, data=data), name)
+    spelling = _Spelling(found.parts, spelled, lambda _own, key: cloudformation.spell(key))
+    try:
+        plan = convert_definition(dataclasses.replace(found, data=data), name)
+    except AskflowError as exc:
+        raise spelling.error(exc) from None
     for path, what in expressions:
         plan.report.add("CLOUDFORMATION_EXPRESSION", path, f"{what}: resolved when the stack deploys; replace the "
                         "text with the deployed value")
+    spelling.report(plan.report)
     return plan
 
 
+def _terraform_key(base: str) -> Callable[[str, str], str]:
+    """Inside a JSON argument keys are the API's own; in HCL arguments and blocks they are snake_case."""
+    json_roots = tuple(f"{base}.{argument}" for argument in terraform.JSON_ARGUMENTS)
+
+    def spell(own: str, key: str) -> str:
+        inside_json = any(own == root or own.startswith((root + ".", root + "[")) for root in json_roots)
+        return key if inside_json else terraform.snake(key)
+
+    return spell
+
+
+def _terraform_advice(expression: str) -> str:
+    head = expression.split(".", 1)[0].split("(", 1)[0].strip()
+    if head == "var":
+        return "a variable: put the value it has in your terraform.tfvars (or -var) in its place"
+    if head in ("local", "data", "module", "each", "count", "path", "terraform", "self"):
+        return f"a {head} value known only to Terraform: put the value `terraform console` prints in its place"
+    if "(" in expression:
+        return "a function askflow does not evaluate: put the value `terraform console` prints in its place"
+    return "another resource's attribute, known after terraform apply: put the deployed value in its place"
+
+
 def convert_terraform(found: Found, name: str | None = None) -> JobPlan:
-    report = Reporter(found.parts)
-    resource = Path(found.file).stem
-    plan = _new_plan(found, name or template_name(resource), resource, report)
-    report.add("TERRAFORM_DEFINITION", [], str(found.data))
+    """A Terraform aws_batch_job_definition: the RegisterJobDefinition request it stands for
+    (:mod:`askflow.convert.terraform`), converted as a job definition; values only Terraform knows are
+    written as text and reported at their line."""
+    definition: terraform.Definition = found.data
+    registered = str(definition.request.get("jobDefinitionName") or definition.label)
+    if definition.unreadable:
+        report = Reporter(found.parts)
+        plan = _new_plan(found, name or template_name(registered), registered, report)
+        for unreadable in definition.unreadable:
+            report.add("TERRAFORM_DEFINITION", [unreadable.argument], f"{found.file}:{unreadable.line}: "
+                       f"{unreadable.argument} = {unreadable.expression}: askflow reads jsonencode({{...}}) or JSON written out (a heredoc), not "
+                       "this; export what Terraform registered and convert that: aws batch "
+                       f"describe-job-definitions --job-definition-name {registered} --status ACTIVE > "
+                       f"{definition.label}.json")
+        return plan
+    spelling = _Spelling(found.parts, definition.spelled, _terraform_key(format_path(found.parts)))
+    try:
+        plan = convert_definition(dataclasses.replace(found, data=definition.request), name)
+    except AskflowError as exc:
+        unknown = {format_path((*found.parts, *u.path)): u for u in definition.unresolved}
+        item = unknown.get(exc.path or "")
+        if item is not None:  # a field that needs a literal (a number) holds what only Terraform knows
+            exc.message = (f"{found.file}:{item.line}: {item.expression} is {_terraform_advice(item.expression)}; "
+                           f"this field cannot hold it as text ({exc.message}); or convert what Terraform "
+                           f"registered: aws batch describe-job-definitions --job-definition-name {registered} "
+                           "--status ACTIVE")
+        raise spelling.error(exc) from None
+    for item in definition.unresolved:
+        plan.report.add("TERRAFORM_EXPRESSION", list(item.path), f"{found.file}:{item.line}: {item.expression} is "
+                        f"{_terraform_advice(item.expression)} (written as the text ${{{item.expression}}})")
+    spelling.report(plan.report)
     return plan
 
 

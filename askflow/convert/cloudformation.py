@@ -1,4 +1,4 @@
-"""AWS Batch job definitions inside infrastructure code: CloudFormation and Terraform.
+"""AWS Batch job definitions inside CloudFormation templates (Terraform: :mod:`askflow.convert.terraform`).
 
 A CloudFormation template (YAML with ``!Sub``, ``!Ref``, ``!GetAtt`` and the other short-form
 intrinsic functions, or JSON) is read; each ``AWS::Batch::JobDefinition`` resource's ``Properties``
@@ -7,16 +7,12 @@ is the RegisterJobDefinition request with PascalCase names (`AWS::Batch::JobDefi
 so it is renamed to the API's camelCase and converted as a job definition. Intrinsic functions are
 resolved at deploy time: each one is written as text (``${AWS::Region}``, ``${BatchJobRole.Arn}``)
 and reported, so nothing is dropped silently.
-
-Terraform's ``aws_batch_job_definition`` holds ``container_properties`` as an HCL expression
-(``jsonencode({...})`` or a heredoc with interpolations), which askflow does not evaluate: the file is
-recognised and the report says in one line which command gives the registered definition as JSON.
+Report paths name what the template spells (``Resources.Job.Properties.ContainerProperties.Image``):
+:func:`to_api` records, for every API path, the template's own.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -27,9 +23,6 @@ from askflow.errors import AskflowError
 JOB_DEFINITION = "AWS::Batch::JobDefinition"
 #: Properties whose keys are the user's own names, not CloudFormation property names: kept as written.
 _FREE_MAPS = {"Parameters", "Options", "Tags", "Labels", "Annotations", "Limits", "Requests", "DockerLabels"}
-_TERRAFORM_RESOURCE = re.compile(r'resource\s+"aws_batch_job_definition"\s+"([^"]+)"')
-_TERRAFORM_NAME = re.compile(r'^\s*name\s*=\s*"([^"]*)"', re.M)
-TERRAFORM_SUFFIXES = (".tf", ".hcl")
 
 
 class _Intrinsic(dict):  # type: ignore[type-arg]
@@ -106,10 +99,15 @@ def _camel(key: str) -> str:
     return key[:1].lower() + key[1:] if key[:1].isupper() else key
 
 
-def to_api(value: Any, found: list[tuple[list[str | int], str]], path: list[str | int], *, free: bool = False
-           ) -> Any:
+def to_api(value: Any, found: list[tuple[list[str | int], str]], path: list[str | int], *, free: bool = False,
+           spelled: dict[tuple[str | int, ...], tuple[str | int, ...]] | None = None,
+           source: tuple[str | int, ...] = ()) -> Any:
     """CloudFormation properties -> the RegisterJobDefinition request: camelCase names (except in maps of
-    the user's own keys), intrinsic functions as text; ``found`` collects ``(API path, text)`` of each."""
+    the user's own keys), intrinsic functions as text; ``found`` collects ``(API path, text)`` of each, and
+    ``spelled`` maps each API path to the path as the template spells it (``containerProperties.image`` ->
+    ``ContainerProperties.Image``), so that reports name what the user wrote."""
+    if spelled is not None:
+        spelled[tuple(path)] = source
     if is_intrinsic(value):
         text = intrinsic_text(value)
         found.append((list(path), f"!{next(iter(value)).removeprefix('Fn::')} -> {text}"))
@@ -118,20 +116,14 @@ def to_api(value: Any, found: list[tuple[list[str | int], str]], path: list[str 
         out = {}
         for k, v in value.items():
             key = str(k) if free else _camel(str(k))
-            out[key] = to_api(v, found, [*path, key], free=str(k) in _FREE_MAPS and not free)
+            out[key] = to_api(v, found, [*path, key], free=str(k) in _FREE_MAPS and not free, spelled=spelled,
+                              source=(*source, str(k)))
         return out
     if isinstance(value, list):
-        return [to_api(v, found, [*path, i]) for i, v in enumerate(value)]
+        return [to_api(v, found, [*path, i], spelled=spelled, source=(*source, i)) for i, v in enumerate(value)]
     return value
 
 
-def terraform_message(path: Path, text: str) -> str | None:
-    """One line for a Terraform file that declares aws_batch_job_definition resources, else None."""
-    names = _TERRAFORM_RESOURCE.findall(text)
-    if not names:
-        return None
-    registered = _TERRAFORM_NAME.findall(text)
-    name = registered[0] if registered and "${" not in registered[0] else "<name>"
-    return (f"Terraform aws_batch_job_definition {', '.join(repr(n) for n in names)} recognised, but askflow does not "
-            "evaluate HCL; export what Terraform registered and convert that: aws batch describe-job-definitions "
-            f"--job-definition-name {name} --status ACTIVE > {path.stem}.json")
+def spell(key: str) -> str:
+    """How CloudFormation spells an API property name it was not given (``vcpus`` -> ``Vcpus``)."""
+    return key[:1].upper() + key[1:]

@@ -244,9 +244,13 @@ CODES: dict[str, Code] = {
     "CLOUDFORMATION_EXPRESSION": Code(A, "A CloudFormation intrinsic function (!Ref, !Sub, !GetAtt, ...) is "
                                          "resolved at deploy time; it is written as text (${Name}); replace it "
                                          "with the deployed value."),
-    "TERRAFORM_DEFINITION": Code(N, "A Terraform aws_batch_job_definition is HCL, which askflow does not "
-                                    "evaluate; export the registered definition with `aws batch "
-                                    "describe-job-definitions` and convert that JSON.", blocking=True),
+    "TERRAFORM_DEFINITION": Code(N, "A Terraform aws_batch_job_definition whose container_properties is neither "
+                                    "jsonencode({...}) nor JSON written out (file(), a local, a data source): "
+                                    "export the registered definition with `aws batch describe-job-definitions` "
+                                    "and convert that JSON.", blocking=True),
+    "TERRAFORM_EXPRESSION": Code(A, "A Terraform value only Terraform knows (a variable, another resource's "
+                                    "attribute, a function other than jsonencode) is written as text (${var.x}); "
+                                    "replace it with its value."),
     "NODE_SELECTOR_DROPPED": Code(A, "A nodeSelector label of another cloud (GKE, EKS, AKS, Karpenter, instance "
                                      "types, zones) matches no ECI virtual node; it is not carried over (ECI "
                                      "pods are sized by k8s.aliyun.com/eci-use-specs)."),

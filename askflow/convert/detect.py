@@ -13,8 +13,8 @@ format                  recognised by
                         list of them (a pipeline; DescribeJobs' ``jobs`` is one);
                         ``jobQueueName`` (a job queue, reported: not a job); CloudFormation
                         ``AWS::Batch::JobDefinition`` resources; a ``.tf`` file declaring
-                        ``aws_batch_job_definition`` (recognised, not read: see
-                        :mod:`askflow.convert.cloudformation`)
+                        ``aws_batch_job_definition`` resources (read offline: see
+                        :mod:`askflow.convert.terraform`)
 ``batchcompute``        ``Name`` + ``Type``/``DAG`` (API 2015-11-11), ``JobName`` +
                         ``TaskDag`` (legacy 2015-06-30), or a list of them
 ``k8s``                 ``apiVersion: batch/*`` and ``kind: Job`` or ``CronJob`` (also inside a
@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from askflow import yamlio
-from askflow.convert import cloudformation, kubernetes
+from askflow.convert import cloudformation, kubernetes, terraform
 from askflow.convert.model import Found
 from askflow.errors import AskflowError
 
@@ -92,15 +92,16 @@ def load_documents(path: Path) -> list[Any]:
     return yamlio.loads_all(text, str(path))
 
 
-def _terraform(path: Path) -> Found | None:
-    """A Terraform file declaring aws_batch_job_definition: recognised, not read (a one-line report)."""
-    if path.suffix.lower() not in cloudformation.TERRAFORM_SUFFIXES:
+def _terraform(path: Path) -> list[Found] | None:
+    """The aws_batch_job_definition resources of a Terraform file (None for any other file)."""
+    if path.suffix.lower() not in terraform.SUFFIXES:
         return None
-    message = cloudformation.terraform_message(path, yamlio.read_text(path))
-    if message is None:
-        raise AskflowError("is a Terraform file without aws_batch_job_definition; askflow reads Terraform only to "
-                           "point at the job definitions it declares", file=str(path))
-    return Found(str(path), 0, "aws-batch", "Terraform job definition", (), message)
+    text = yamlio.read_text(path)
+    if not terraform.declares_job_definitions(text):
+        raise AskflowError("is a Terraform file without aws_batch_job_definition; askflow reads Terraform only for "
+                           "the job definitions it declares", file=str(path))
+    return [Found(str(path), 0, "aws-batch", "Terraform job definition", (terraform.RESOURCE, d.label), d)
+            for d in terraform.read(text, str(path))]
 
 
 def _aws_kind(doc: dict[str, Any]) -> str | None:
@@ -167,7 +168,7 @@ def read_definitions(files: Sequence[Path], source_format: str | None = None,
         if terraform is not None:
             if source_format and source_format != "aws-batch":
                 raise AskflowError(f"is aws-batch (Terraform job definition), not --from {source_format}", file=file)
-            out.append(terraform)
+            out.extend(terraform)
             continue
         docs = load_documents(path)
         found: list[Found] = []

@@ -11,7 +11,8 @@ turns a plan into an Argo `WorkflowTemplate
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,17 @@ class Reporter:
         if entry not in self._seen:  # the same fact reported twice (e.g. per fused task) counts once
             self._seen.add(entry)
             self.entries.append(entry)
+
+    def rewrite_paths(self, rewrite: Callable[[str], str]) -> None:
+        """Every entry's path through ``rewrite`` (a definition read from another spelling, such as
+        CloudFormation's, reports the paths its file has)."""
+        entries = [dataclasses.replace(e, path=rewrite(e.path)) for e in self.entries]
+        self.entries[:] = []
+        self._seen.clear()
+        for entry in entries:
+            if entry not in self._seen:
+                self._seen.add(entry)
+                self.entries.append(entry)
 
     @property
     def blocked(self) -> bool:

@@ -4,6 +4,7 @@ CloudFormation and Terraform job definitions, DescribeJobs output, and reports o
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -144,30 +145,208 @@ def test_cloudformation_job_definitions_convert(tmp_path: Path) -> None:
     assert {"name": "LICENSE_KEY", "value": "${LicenseKey}"} in leaf["container"]["env"]
     said = {e.path: e.message for e in entries(run, "CLOUDFORMATION_EXPRESSION")}
     assert said == {
-        "Resources.ScenarioJob.Properties.containerProperties.image":
+        "Resources.ScenarioJob.Properties.ContainerProperties.Image":
             "!Sub -> ${AWS::AccountId}.dkr.ecr.${AWS::Region}.amazonaws.com/processor:1.4.2: resolved when the "
             "stack deploys; replace the text with the deployed value",
-        "Resources.ScenarioJob.Properties.containerProperties.jobRoleArn":
+        "Resources.ScenarioJob.Properties.ContainerProperties.JobRoleArn":
             "!GetAtt -> ${BatchJobRole.Arn}: resolved when the stack deploys; replace the text with the deployed value",
-        "Resources.ScenarioJob.Properties.containerProperties.environment[0].value":
+        "Resources.ScenarioJob.Properties.ContainerProperties.Environment[0].Value":
             "!Ref -> ${LicenseKey}: resolved when the stack deploys; replace the text with the deployed value",
     }
     assert "RETRY_LIMIT" in codes(run) and lint_findings(out) == []
+    # every entry names the path as the template spells it (PascalCase; Parameters keys as written)
+    paths = {e.path for r in run.results for e in r.plan.report.entries}
+    assert "Resources.ScenarioJob.Properties.RetryStrategy.Attempts" in paths
+    assert "Resources.ScenarioJob.Properties.Parameters" in paths
+    for path in paths:
+        assert path.startswith("Resources.ScenarioJob.Properties"), path
+        assert not re.search(r"\.[a-z]", path.removeprefix("Resources.ScenarioJob.Properties")), path
 
 
-def test_terraform_job_definitions_say_how_to_export_them(tmp_path: Path) -> None:
-    tf = tmp_path / "in" / "batch.tf"
-    tf.parent.mkdir(parents=True)
-    tf.write_text('resource "aws_batch_job_definition" "main" {\n  name = "nightly-report"\n  type = "container"\n'
-                  '  container_properties = jsonencode({ image = "busybox", vcpus = 1, memory = 512 })\n}\n')
+def test_cloudformation_errors_name_the_template_path(tmp_path: Path) -> None:
+    stack = CLOUDFORMATION.replace("Vcpus: 4", "Vcpus: many")
+    path = tmp_path / "in" / "stack.yaml"
+    path.parent.mkdir(parents=True)
+    path.write_text(stack)
+    with pytest.raises(AskflowError) as exc:
+        convert(tmp_path, path)
+    assert exc.value.path == "Resources.ScenarioJob.Properties.ContainerProperties.Vcpus"
+    assert str(exc.value).count("\n") == 0
+
+
+# Modelled on the AWS provider's aws_batch_job_definition documentation: the heredoc example, the Fargate
+# example (an interpolated role ARN) and the jsonencode form, with retry_strategy and timeout blocks.
+TERRAFORM = """\
+variable "repository" {
+  type    = string
+  default = "123456789012.dkr.ecr.us-east-1.amazonaws.com/report"
+}
+
+resource "aws_batch_job_definition" "test" {
+  name = "tf_test_batch_job_definition"
+  type = "container"
+
+  container_properties = <<CONTAINER_PROPERTIES
+{
+	"command": ["ls", "-la"],
+	"image": "busybox:1.36",
+	"memory": 1024,
+	"vcpus": 1,
+	"environment": [
+		{"name": "VARNAME", "value": "VARVAL"}
+	]
+}
+CONTAINER_PROPERTIES
+}
+
+resource "aws_batch_job_definition" "fargate" {
+  name = "tf_test_fargate"
+  type = "container"
+  platform_capabilities = [
+    "FARGATE",
+  ]
+
+  container_properties = <<CONTAINER_PROPERTIES
+{
+  "command": ["echo", "test"],
+  "image": "busybox:1.36",
+  "fargatePlatformConfiguration": {
+    "platformVersion": "LATEST"
+  },
+  "resourceRequirements": [
+    {"type": "VCPU", "value": "0.25"},
+    {"type": "MEMORY", "value": "512"}
+  ],
+  "executionRoleArn": "${aws_iam_role.ecs_task_execution_role.arn}"
+}
+CONTAINER_PROPERTIES
+}
+
+resource "aws_batch_job_definition" "nightly" {
+  name = "nightly-report"
+  type = "container"
+
+  container_properties = jsonencode({
+    command = ["python", "report.py", "Ref::day"]
+    image   = "${var.repository}:2.4.1"
+    jobRoleArn = aws_iam_role.report.arn
+
+    resourceRequirements = [
+      {
+        type  = "VCPU"
+        value = "2"
+      },
+      {
+        type  = "MEMORY"
+        value = "4096"
+      }
+    ]
+  })
+
+  parameters = {
+    day = "today"
+  }
+
+  retry_strategy {
+    attempts = 3
+    evaluate_on_exit {
+      on_exit_code = "137"
+      action       = "RETRY"
+    }
+    evaluate_on_exit {
+      on_exit_code = "*"
+      action       = "EXIT"
+    }
+  }
+
+  timeout {
+    attempt_duration_seconds = 3600
+  }
+}
+"""
+
+
+def _terraform_file(tmp_path: Path, text: str, name: str = "batch.tf") -> Path:
+    tf = tmp_path / "in" / name
+    tf.parent.mkdir(parents=True, exist_ok=True)
+    tf.write_text(text)
+    return tf
+
+
+def _line(text: str, needle: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), 1) if needle in line)
+
+
+def test_terraform_job_definitions_convert(tmp_path: Path) -> None:
+    tf = _terraform_file(tmp_path, TERRAFORM)
+    run, out = convert(tmp_path, tf)
+    assert [r.plan.name for r in run.results] == ["tf-test-batch-job-definition", "tf-test-fargate",
+                                                  "nightly-report"]
+    assert run.exit_code == 0 and lint_findings(out) == [] and crd_problems(out) == []
+    heredoc = templates_by_name(template_of(out, "tf-test-batch-job-definition"))["tf-test-batch-job-definition"]
+    assert heredoc["container"]["image"] == "busybox:1.36" and heredoc["container"]["args"] == ["ls", "-la"]
+    assert heredoc["container"]["resources"]["requests"] == {"cpu": "1", "memory": "1024Mi"}
+    assert {"name": "VARNAME", "value": "VARVAL"} in heredoc["container"]["env"]
+    nightly = templates_by_name(template_of(out, "nightly-report"))["nightly-report"]
+    assert nightly["container"]["resources"]["requests"] == {"cpu": "2", "memory": "4096Mi"}
+    assert nightly["retryStrategy"]["limit"] == "2" and nightly["activeDeadlineSeconds"] == "3600"
+    said = {(e.path, e.message.split(": ", 1)[0]) for r in run.results for e in r.plan.report.entries
+            if e.code == "TERRAFORM_EXPRESSION"}
+    assert said == {
+        ("aws_batch_job_definition.fargate.container_properties.executionRoleArn",
+         f"{tf}:{_line(TERRAFORM, 'executionRoleArn')}"),
+        ("aws_batch_job_definition.nightly.container_properties.image", f"{tf}:{_line(TERRAFORM, 'var.repository')}"),
+        ("aws_batch_job_definition.nightly.container_properties.jobRoleArn",
+         f"{tf}:{_line(TERRAFORM, 'aws_iam_role.report.arn')}"),
+    }
+    (image,) = [e for e in entries(run, "TERRAFORM_EXPRESSION") if e.path.endswith(".image")]
+    assert "var.repository is a variable" in image.message
+    # the file's own spelling: snake_case arguments and blocks, the JSON document's keys as written
+    paths = {e.path for r in run.results for e in r.plan.report.entries}
+    assert "aws_batch_job_definition.nightly.retry_strategy.attempts" in paths
+    assert "aws_batch_job_definition.nightly.retry_strategy.evaluate_on_exit" in paths
+    assert "aws_batch_job_definition.nightly.container_properties.resourceRequirements" in paths
+    assert not any("retryStrategy" in p or "containerProperties" in p for p in paths)
+
+
+def test_terraform_that_cannot_be_read_offline_says_where_and_what_to_do(tmp_path: Path) -> None:
+    text = ('resource "aws_batch_job_definition" "main" {\n  name = "nightly-report"\n  type = "container"\n'
+            '  container_properties = file("${path.module}/container.json")\n}\n')
+    tf = _terraform_file(tmp_path, text)
     other = write_json(tmp_path, "def.json", {"jobDefinitionName": "worker", "type": "container",
                                               "containerProperties": {"image": IMAGE, "vcpus": 1, "memory": 512}})
     run, out = convert(tmp_path, tf, other)
     assert run.exit_code == 1  # the Terraform job is not converted; the other one is written
     (entry,) = entries(run, "TERRAFORM_DEFINITION")
-    assert "'main' recognised" in entry.message
+    assert entry.path == "aws_batch_job_definition.main.container_properties"
+    assert entry.message.startswith(f"{tf}:4: container_properties = file(")
     assert "aws batch describe-job-definitions --job-definition-name nightly-report --status ACTIVE" in entry.message
     assert (out / "worker" / "v1.yaml").exists()
+
+
+def test_terraform_value_a_number_field_cannot_hold_says_where(tmp_path: Path) -> None:
+    text = ('resource "aws_batch_job_definition" "x" {\n  name = "x"\n  type = "container"\n'
+            '  container_properties = jsonencode({ image = "busybox:1.36", vcpus = 1, memory = 512 })\n'
+            '  timeout {\n    attempt_duration_seconds = var.timeout\n  }\n}\n')
+    tf = _terraform_file(tmp_path, text)
+    with pytest.raises(AskflowError) as exc:
+        convert(tmp_path, tf)
+    assert exc.value.path == "aws_batch_job_definition.x.timeout.attempt_duration_seconds"
+    assert f"{tf}:6: var.timeout is a variable" in str(exc.value) and str(exc.value).count("\n") == 0
+    assert "describe-job-definitions --job-definition-name x" in str(exc.value)
+
+
+@pytest.mark.parametrize(("text", "said"), [
+    ('resource "aws_batch_job_definition" "x" {\n  name = "x"\n  type = \n}\n', "Terraform does not parse (line"),
+    ('resource "aws_batch_job_definition" "x" {\n  name = "x"\n  container_properties = <<EOF\n{"image": }\nEOF\n}\n',
+     "resource aws_batch_job_definition 'x': container_properties is not valid JSON (line 4"),
+])
+def test_terraform_bad_input_is_one_line(tmp_path: Path, text: str, said: str) -> None:
+    tf = _terraform_file(tmp_path, text)
+    with pytest.raises(AskflowError) as exc:
+        convert(tmp_path, tf)
+    assert str(exc.value).count("\n") == 0 and said in str(exc.value) and exc.value.file == str(tf)
+    assert not (tmp_path / "out").exists()
 
 
 def test_describe_jobs_output_reads_as_its_job_details(tmp_path: Path) -> None:
