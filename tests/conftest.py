@@ -32,6 +32,10 @@ def shared_path(*parts: str) -> Path:
     pytest.skip(f"{'/'.join(parts)} is absent: run `make fixtures` (or put ../shared beside the repository)")
 
 
+#: Pulumi's project schema: upstream's at a tag (``make fixtures``) and ../shared's edited copy of it.
+PROJECT_SCHEMAS = [("pulumi", "v3.259.0", "project.json"), ("pulumi", "project.schema.json")]
+
+
 @pytest.fixture
 def shared() -> Path:
     return shared_path()

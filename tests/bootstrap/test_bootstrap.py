@@ -21,7 +21,7 @@ from askflow.errors import AskflowError
 from askflow.plan import Plan, plan_stack
 from askflow.plan.mocks import MOCK_ACCOUNT_ID, CloudMocks
 from askflow.stacks import load_project, load_settings, read_stack
-from tests.conftest import ROOT, shared_path
+from tests.conftest import PROJECT_SCHEMAS, ROOT, shared_path
 
 BOOTSTRAP = ROOT / "bootstrap"
 STACK = "platform"
@@ -58,8 +58,9 @@ def _as_list(v: Any) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ project
-def test_pulumi_yaml_validates_against_the_pulumi_project_schema() -> None:
-    schema = json.loads(shared_path("pulumi", "project.schema.json").read_text())
+@pytest.mark.parametrize("schema_path", PROJECT_SCHEMAS, ids="/".join)
+def test_pulumi_yaml_validates_against_the_pulumi_project_schema(schema_path: tuple[str, ...]) -> None:
+    schema = json.loads(shared_path(*schema_path).read_text())
     project = yamlio.load_file(BOOTSTRAP / "Pulumi.yaml")
     jsonschema.validate(project, schema)
     assert project["main"] == "program/" and project["stackConfigDir"] == "environments"

@@ -16,7 +16,7 @@ from askflow.cli import main
 from askflow.errors import AskflowError
 from askflow.plan import plan_stack
 from askflow.plan.output import violations
-from tests.conftest import ROOT, shared_path, umask
+from tests.conftest import PROJECT_SCHEMAS, ROOT, shared_path, umask
 from tests.plan.harness import INFRA, record
 from tests.support.projects import full_project
 
@@ -27,8 +27,9 @@ def test_there_are_three_environments() -> None:
     assert {"dev", "staging", "prod"} <= set(STACKS)
 
 
-def test_pulumi_yaml_validates_against_the_project_schema() -> None:
-    schema = json.loads(shared_path("pulumi", "project.schema.json").read_text())
+@pytest.mark.parametrize("schema_path", PROJECT_SCHEMAS, ids="/".join)
+def test_pulumi_yaml_validates_against_the_project_schema(schema_path: tuple[str, ...]) -> None:
+    schema = json.loads(shared_path(*schema_path).read_text())
     project = yamlio.load_file(ROOT / "Pulumi.yaml")
     jsonschema.validate(project, schema)
     assert project["main"] == "infra/" and project["stackConfigDir"] == "environments"

@@ -8,18 +8,24 @@ SHA-256, its path in the cache (the same as in ../shared) and the URL of that fi
 
 - Argo Workflows v4.1.2 (https://github.com/argoproj/argo-workflows/tree/v4.1.2): ``examples/``,
   ``api/jsonschema/schema.json``, ``manifests/base/crds/full/``;
-- the argo-workflows chart 1.0.18 (https://github.com/argoproj/argo-helm/tree/argo-workflows-1.0.18).
+- the argo-workflows chart 1.0.18 (https://github.com/argoproj/argo-helm/tree/argo-workflows-1.0.18);
+- Pulumi's project schema, ``sdk/go/common/workspace/project.json`` of pulumi/pulumi at v3.259.0
+  (cached as ``pulumi/v3.259.0/project.json``). ../shared's ``pulumi/project.schema.json`` is an
+  edited copy that matches no release (its content differs from every tag from v3.40.1 to v3.259.0),
+  so it is not listed; its tests read it beside this one. The CLI CI pins is 3.272.0: v3.259.0 is the
+  newest tag whose bytes could be checked where this list was made (the schema is the same from
+  v3.255.0 to v3.259.0); move the tag when a newer one can be checked.
 
 A file is kept only when its SHA-256 matches; anything else is an error naming the URL, and
 nothing half-downloaded is left. Files already in the cache with the right sum are not fetched
 again. Not here: the job definitions under ``batch-jobs/`` (extracted from documentation pages,
-some with syntax fixes, so there is no upstream file to fetch) and Pulumi's project schema; their
-tests still read ``../shared`` or skip.
+some with syntax fixes, so there is no upstream file to fetch); their tests still read ``../shared``
+or skip.
 
-``python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT`` rewrites the list from git
-clones of argoproj/argo-workflows and argoproj/argo-helm (bare or not): each sum is that of the
-file at the pinned tag, so the list holds upstream's bytes, not those of a copy. (It was once made
-from ../shared, whose copy of examples/archive-location.yaml then differed from the tag.)
+``python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT PULUMI_GIT`` rewrites the list from
+git clones of argoproj/argo-workflows, argoproj/argo-helm and pulumi/pulumi (bare or not): each sum
+is that of the file at the pinned tag, so the list holds upstream's bytes, not those of a copy. (It
+was once made from ../shared, whose copy of examples/archive-location.yaml then differed from the tag.)
 """
 
 from __future__ import annotations
@@ -37,12 +43,18 @@ CACHE = ROOT / ".cache" / "fixtures"
 
 ARGO = "https://raw.githubusercontent.com/argoproj/argo-workflows/v4.1.2/"
 CHART = "https://raw.githubusercontent.com/argoproj/argo-helm/argo-workflows-1.0.18/charts/argo-workflows/"
-#: Folder in ../shared (and the cache) -> URL prefix of the same files upstream.
+PULUMI = "https://raw.githubusercontent.com/pulumi/pulumi/v3.259.0/"
+#: Folder in the cache (and ../shared, where it has the file) -> URL prefix of the same files upstream.
 SOURCES = {
     "argo/v4.1.2/examples/": ARGO + "examples/",
     "argo/v4.1.2/schema.json": ARGO + "api/jsonschema/schema.json",
     "argo/v4.1.2/crds/": ARGO + "manifests/base/crds/full/",
     "argo-helm/argo-workflows-1.0.18/": CHART,
+    "pulumi/v3.259.0/project.json": PULUMI + "sdk/go/common/workspace/project.json",
+}
+#: Entries ../shared does not hold, and why (tests/test_fixtures.py compares ../shared with the rest).
+NOT_IN_SHARED = {
+    "pulumi/v3.259.0/project.json": "../shared/pulumi/project.schema.json is an edited copy matching no release",
 }
 
 
@@ -93,23 +105,23 @@ def download(cache: Path = CACHE, get=fetch) -> tuple[int, int]:  # type: ignore
     return fetched, kept
 
 
-def _git_source(url: str, argo_git: Path, helm_git: Path) -> tuple[Path, str, str]:
+def _git_source(url: str, argo_git: Path, helm_git: Path, pulumi_git: Path) -> tuple[Path, str, str]:
     """(git dir, tag, path in the repository) of a manifest URL."""
-    for base, gitdir in ((ARGO, argo_git), (CHART, helm_git)):
+    for base, gitdir in ((ARGO, argo_git), (CHART, helm_git), (PULUMI, pulumi_git)):
         if url.startswith(base):
             owner_repo_tag = base.removeprefix("https://raw.githubusercontent.com/").split("/")
             prefix = "/".join(owner_repo_tag[3:])
             return gitdir, owner_repo_tag[2], prefix + url[len(base):]
-    raise SystemExit(f"{url}: not under {ARGO} or {CHART}")
+    raise SystemExit(f"{url}: not under {ARGO}, {CHART} or {PULUMI}")
 
 
-def write_manifest(argo_git: Path, helm_git: Path) -> int:
-    """Rewrite the manifest with the sums of the files at the pinned tags in the two git clones.
+def write_manifest(argo_git: Path, helm_git: Path, pulumi_git: Path) -> int:
+    """Rewrite the manifest with the sums of the files at the pinned tags in the three git clones.
     The paths listed are those of the current manifest (a new file is added to it by hand)."""
     lines = ["# sha256  path (in .cache/fixtures and ../shared)  upstream URL at the pinned tag; "
-             "made by `python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT`"]
+             "made by `python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT PULUMI_GIT`"]
     for _, path, url in entries():
-        gitdir, tag, inside = _git_source(url, argo_git, helm_git)
+        gitdir, tag, inside = _git_source(url, argo_git, helm_git, pulumi_git)
         shown = subprocess.run(["git", f"--git-dir={_gitdir(gitdir)}", "show", f"{tag}:{inside}"],
                                capture_output=True, check=False)
         if shown.returncode:
@@ -125,9 +137,9 @@ def _gitdir(clone: Path) -> Path:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--manifest"]:
-        if len(argv) != 3:
-            raise SystemExit("usage: python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT")
-        print(f"wrote {write_manifest(Path(argv[1]), Path(argv[2]))} entries to {MANIFEST}")
+        if len(argv) != 4:
+            raise SystemExit("usage: python -m tests.support.fixtures --manifest ARGO_GIT HELM_GIT PULUMI_GIT")
+        print(f"wrote {write_manifest(Path(argv[1]), Path(argv[2]), Path(argv[3]))} entries to {MANIFEST}")
         return 0
     fetched, kept = download()
     print(f"fixtures: {fetched} downloaded, {kept} already in {CACHE.relative_to(ROOT)} (all sha256-verified)")
