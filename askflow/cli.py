@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import errno
+import functools
 import importlib
 import os
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from typing import NoReturn
 
 from askflow import __version__, jsonout
 from askflow.collector import batch_collector
@@ -84,10 +86,23 @@ def parsers(parser: argparse.ArgumentParser) -> Iterator[tuple[str, argparse.Arg
                 yield from parsers(sub)
 
 
+_usage_errors: list[str] = []  # what argparse said, for the JSON document of a usage error
+
+
+def _usage_error(parser: argparse.ArgumentParser, message: str) -> NoReturn:
+    _usage_errors.append(f"{parser.prog}: {message}")
+    argparse.ArgumentParser.error(parser, message)
+
+
+def _json_to_stdout(argv: Sequence[str]) -> bool:
+    return any(a == "--json=-" or (a == "--json" and argv[i + 1:i + 2] == ["-"]) for i, a in enumerate(argv))
+
+
 def _conventions(root: argparse.ArgumentParser) -> None:
     """Exit codes at the end of every --help; help, not a bare usage error, for a command given
-    without its subcommand."""
+    without its subcommand; a usage error remembered (for ``--json -``)."""
     for prog, parser in parsers(root):
+        parser.error = functools.partial(_usage_error, parser)  # type: ignore[method-assign]
         words = prog.split()
         # A command not in EXIT_CODES yet gets askflow's general convention.
         codes = EXIT_CODES.get(words[1] if len(words) > 1 else "askflow", EXIT_CODES["askflow"])
@@ -179,7 +194,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    _usage_errors.clear()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit:
+        words = sys.argv[1:] if argv is None else list(argv)
+        if _usage_errors and _json_to_stdout(words):  # --json - promises a document, even now
+            jsonout.write(jsonout.STDOUT, jsonout.dumps(
+                jsonout.error_document(AskflowError(_usage_errors[-1], exit_code=2))))
+        raise
     if not getattr(args, "func", None):
         parser.print_help()
         return 2

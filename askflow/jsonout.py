@@ -5,7 +5,8 @@ file, written whole or not at all (:mod:`askflow.files`), and ``-`` is standard 
 standard output holds exactly one complete JSON document and nothing else: what the command
 prints for people (summaries, tables, progress, "wrote ..." lines) goes to standard error instead
 (:func:`reserved_stdout`, applied to every command by :mod:`askflow.cli`), and a run that ends in
-an error still prints a document, ``{"error": {...}}`` (:func:`error_document`), so that
+an error, a usage error included, still prints a document, ``{"error": {...}}``
+(:func:`error_document`), so that
 ``askflow ... --json - | jq`` never reads an empty or half stream. A file ``PATH`` is checked before
 any work and left as it was when the run fails with bad input (exit 2), as any askflow output is.
 

@@ -70,6 +70,17 @@ def test_json_to_standard_output_is_a_document_even_when_the_run_fails(
     assert not (Path.cwd() / "-").exists()
 
 
+def test_json_to_standard_output_is_a_document_after_a_usage_error_too(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["lint", "--json", "-", "--no-such-option", "x.yaml"])
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and "unrecognized arguments: --no-such-option" in err
+    assert json.loads(out)["error"]["message"] == "askflow: unrecognized arguments: --no-such-option"
+    with pytest.raises(SystemExit):
+        cli.main(["lint", "--no-such-option", "x.yaml"])
+    assert capsys.readouterr().out == ""  # no --json -: argparse's usage line alone, on stderr
+
+
 def test_json_to_standard_output_holds_only_the_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """What a command prints for people goes to standard error while its JSON goes to standard output."""
     assert cli.main(["workflows", "list", "--root", str(ROOT / "workflows"), "--environments",

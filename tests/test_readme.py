@@ -4,6 +4,7 @@ below as needing what a test does not have: the Pulumi CLI, a cloud account, a p
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import shutil
@@ -165,8 +166,9 @@ def _make(words: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch, capsys: 
           command: str) -> None:
     """`make TARGET VAR=...`: the recipe make would run (its install step taken as done), each askflow
     command of it run here."""
-    recipe = subprocess.run(["make", "-n", "-o", ".venv/.askflow-installed", *words[1:]], cwd=cwd,
-                            capture_output=True, text=True, check=False)
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}  # under make test
+    recipe = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.askflow-installed", *words[1:]],
+                            cwd=cwd, env=env, capture_output=True, text=True, check=False)
     assert recipe.returncode == 0, f"README command `{command}`: {recipe.stderr}"
     ran = 0
     for line in recipe.stdout.splitlines():
