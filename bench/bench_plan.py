@@ -14,6 +14,9 @@ Figures, each a median of pairs run back to back in alternating order:
 - ``end_to_end`` (the target's figure, ``ratio`` at most 1.2, bench/targets.py): fresh processes,
   interpreter start-up and imports included on both sides, as a user runs ``askflow plan`` (a few
   pairs: each process takes seconds);
+- ``shipped library``: the README's ``askflow plan --stack dev`` with the repository's own library
+  (a hera version among it), fresh processes only, with the build cache of Python versions filled
+  (the target) and without it (a clone's first run, which imports hera: a signal);
 - ``ratio_to_raw_registration``: for reference only, against bare ``pulumi.CustomResource``
   objects with every dependency as ``depends_on`` (this benchmark's baseline before 2026-11-28),
   which skips work the SDK does for the resources of any real program.
@@ -96,6 +99,29 @@ def _project(versions: int) -> Path:
     return tmp
 
 
+def _shipped(out_base: Path) -> dict[str, Any]:
+    """The README's first command as a user runs it: the dev stack with the repository's own
+    library (a hera version among it), in fresh processes. ``end_to_end``: with the build cache of
+    Python versions filled by an earlier run (every run after a clone's first);
+    ``end_to_end_cold``: without it (the first run imports hera)."""
+    from askflow.library import buildcache
+
+    project = Path(tempfile.mkdtemp(prefix="askflow-bench-shipped-"))
+    try:
+        for name in ("Pulumi.yaml", "infra", "environments", "workflows"):
+            src = ROOT / name
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)  # type: ignore[operator]
+        out = out_base / "shipped"
+        plan = plan_stack("dev", project)  # also fills the project's build cache
+        warm = _end_to_end(project, out, plan, stack="dev")
+        cold = _end_to_end(project, out, plan, stack="dev", extra_env={buildcache.DISABLE_ENV: "1"})
+        print(f"plan, shipped library (dev), fresh processes: ratio {warm['ratio']:.2f}x with the build cache, "
+              f"{cold['ratio']:.2f}x without (a clone's first run)", flush=True)
+        return {"resources": len([r for r in plan.resources if r.custom]), "end_to_end": warm, "end_to_end_cold": cold}
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+
+
 def _out_base() -> Path:
     """Where the timed command writes its manifests: tmpfs when there is one.
 
@@ -142,20 +168,22 @@ def _rounds(timers: list[Callable[[], float]], n: int) -> list[list[float]]:
     return times
 
 
-def _end_to_end(project: Path, out: Path, plan: Plan, pairs: int = 5) -> dict[str, float]:
+def _end_to_end(project: Path, out: Path, plan: Plan, pairs: int = 5, stack: str = "prod",
+                extra_env: dict[str, str] | None = None) -> dict[str, float]:
     """Fresh processes, imports included: ``askflow plan`` against ``python -m bench.baseline``
     registering the same resources. Bytecode is cached as on a default Python install (this
     sandbox sets PYTHONDONTWRITEBYTECODE, which would recompile askflow's modules every time)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     resources = out.parent / f"{project.name}-resources.json"
     dump_resources(plan.resources, resources)
-    ours_cmd = [str(Path(sys.executable).with_name("askflow")), "plan", "--stack", "prod",
+    ours_cmd = [str(Path(sys.executable).with_name("askflow")), "plan", "--stack", stack,
                 "--project", str(project), "--out", str(out), "--quiet"]
     base_cmd = [sys.executable, "-m", "bench.baseline", str(resources)]
 
     def timed(cmd: list[str]) -> float:
         start = time.perf_counter()
-        done = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        run_env = {**env, **(extra_env or {})} if cmd is ours_cmd else env
+        done = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {done.returncode}: {done.stderr.strip()[-300:]}")
@@ -231,10 +259,11 @@ def run(repeat: int = 21) -> dict[str, Any]:
             )
         finally:
             shutil.rmtree(project, ignore_errors=True)
+    results["shipped library"] = _shipped(out_base)
     shutil.rmtree(out_base, ignore_errors=True)
     growth = results["400 versions"]["askflow_plan_s"] / results["100 versions"]["askflow_plan_s"]
     results["growth_400_over_100"] = round(growth, 2)
-    print(f"plan growth 400/100 versions: {growth:.2f}x (target <= 4.4x); overhead target <= 1.3x", flush=True)
+    print(f"plan growth 400/100 versions: {growth:.2f}x (target <= 4.4x); fresh-process target <= 1.2x", flush=True)
     return results
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import os
 import re
 import sys
@@ -29,6 +30,7 @@ from typing import Any
 
 from askflow import yamlio
 from askflow.errors import AskflowError
+from askflow.library import buildcache
 from askflow.library.canonical import canonical_json, digest_of_canonical
 from askflow.library.model import (
     LOCK_FILE,
@@ -134,13 +136,37 @@ def _build_python(path: Path) -> Any:
         sys.modules.pop(module_name, None)
 
 
+def _build_python_cached(path: Path, data: bytes) -> Any:
+    """``_build_python`` through :mod:`askflow.library.buildcache`: a build of the same bytes (and of
+    the same project modules it imported) is read back instead of importing hera again. The
+    project modules a build imports are dropped afterwards, so the next build imports (and
+    records) them afresh."""
+    canonical = buildcache.lookup(path, data)
+    if canonical is not None:
+        return json.loads(canonical)
+    before = set(sys.modules)
+    try:
+        doc = _build_python(path)
+        inputs = buildcache.project_modules(before, path)
+    finally:
+        for name in set(sys.modules) - before:
+            if buildcache.is_project_module(sys.modules.get(name), path):
+                sys.modules.pop(name, None)
+    if isinstance(doc, dict):
+        try:
+            buildcache.store(path, data, canonical_json(doc), inputs)
+        except (TypeError, ValueError):
+            pass  # _parse reports a value JSON cannot hold
+    return doc
+
+
 def _parse(path: Path) -> _Parsed:
     data = _read_bytes(path)
     key = hashlib.sha256(data).hexdigest()
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
-    doc = _build_python(path) if path.suffix == ".py" else _parse_yaml(path, data)
+    doc = _build_python_cached(path, data) if path.suffix == ".py" else _parse_yaml(path, data)
     if not isinstance(doc, dict):
         raise AskflowError(f"expected a mapping (a Kubernetes object), found {type(doc).__name__}", file=str(path))
     try:

@@ -28,7 +28,7 @@ def test_verdicts_met_not_met_and_not_measured() -> None:
     assert len(verdict_lines({})) == len(TARGETS)
     signals = [line for line in verdict_lines({"bench_plan": PLAN}) if line.lstrip().startswith("signal")]
     assert signals[0] == ("      signal  bench_plan: 10 versions / overhead_ratio = 1.6 "
-                          "(in-process regression signal, not a target)") and len(signals) == 3
+                          "(regression signal, not a target)") and len(signals) == 3
 
 
 def test_a_run_writes_under_build_and_leaves_the_committed_results_alone(
