@@ -152,20 +152,50 @@ def _silence() -> None:
 
 
 _interrupted = False
+#: True while the real command runs (main() without argv), which may leave the process at once.
+_command = False
+#: How long an interrupted command may take to unwind (delete its temporary files) before it is
+#: ended anyway.
+UNWIND_SECONDS = 3.0
+
+
+_leaving = threading.Lock()
+
+
+def _leave_interrupted() -> None:
+    """Say the one line and end the process (once, whichever thread comes first)."""
+    if not _leaving.acquire(blocking=False):
+        threading.Event().wait()  # the other thread is ending the process
+    print(INTERRUPTED, file=sys.stderr, flush=True)
+    _silence()
+    os._exit(EXIT_INTERRUPTED)
 
 
 def _on_sigint(signum: int, frame: object) -> None:
     """Python's own Ctrl-C (KeyboardInterrupt), remembered: an interrupt that lands inside an import
     or an event loop can surface as another error (a half-imported module's AttributeError), which
-    is still an interrupt to the user."""
+    is still an interrupt to the user.
+
+    The KeyboardInterrupt can also be lost: raised inside the Pulumi runtime's event loop (which
+    pumps itself re-entrantly, pulumi/runtime/sync_await.py), it can end a task whose result the
+    loop then waits on forever, and the command would hang after the user pressed Ctrl-C. So the
+    real command also starts a watchdog: what has not unwound within UNWIND_SECONDS ends there,
+    with the same line and exit code. Files are written whole or not at all (askflow.files), and
+    unwinding never takes that long, so this leaves nothing half-written."""
     global _interrupted
+    first = not _interrupted
     _interrupted = True
+    if first and _command:
+        watchdog = threading.Timer(UNWIND_SECONDS, _leave_interrupted)
+        watchdog.daemon = True
+        watchdog.start()
     raise KeyboardInterrupt
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    global _interrupted
+    global _interrupted, _command
     _interrupted = False
+    _command = argv is None
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGINT, _on_sigint)
@@ -178,14 +208,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             # `askflow ... | head`: the reader has what it wanted. Silent, exit as SIGPIPE would.
             _silence()
             return 128 + 13
-        print(INTERRUPTED, file=sys.stderr)
         if argv is None:  # the real command, not a call from Python
-            _silence()
             # An interrupt inside the Pulumi program's event loop can leave a worker thread of the
             # runtime (mocks, gRPC) waiting on a future that never completes, and the interpreter
             # waits for non-daemon threads on exit: the command would hang after saying it stopped.
             # Files are written whole or not at all (askflow.files), so leave at once.
-            os._exit(EXIT_INTERRUPTED)
+            _leave_interrupted()
+        print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
     finally:
         if previous is not None:

@@ -139,6 +139,35 @@ def test_ctrl_c_during_a_plan_leaves_nothing_half_written(tmp_path: Path) -> Non
     assert not out_dir.exists() and not list(tmp_path.iterdir())
 
 
+SWALLOWED_INTERRUPT = """
+import signal, sys, threading, os
+import askflow.plan as plan
+from askflow.cli import main
+def run_program(*args, **kwargs):
+    # What a runtime that catches the KeyboardInterrupt and then waits forever does.
+    threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+    while True:
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            pass
+plan.run_program = run_program
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_that_the_runtime_swallows_still_ends_the_command(tmp_path: Path) -> None:
+    """The interrupt is lost inside the program's run: the command still ends, with the one line
+    and 130, after cli.UNWIND_SECONDS, instead of hanging."""
+    out_dir = tmp_path / "plan"
+    proc = subprocess.run(
+        [sys.executable, "-c", SWALLOWED_INTERRUPT, "plan", "--stack", "dev", "--out", str(out_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert (proc.returncode, proc.stderr) == (130, cli.INTERRUPTED + "\n"), proc.stderr
+    assert not out_dir.exists() and not list(tmp_path.iterdir())
+
+
 def test_a_closed_pipe_is_silent(tmp_path: Path) -> None:
     for i in range(300):
         (tmp_path / f"w{i:03}.yaml").write_text("kind: Workflow\nmetadata: {name: x}\nspec: {}\n")
