@@ -45,7 +45,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", metavar="DIR",
         help="write Kubernetes manifests, Helm values and plan.md to DIR (default: build/<stack>/)",
     )
-    p.add_argument("--terraform-json", metavar="PATH", help="write the Alibaba Cloud resources as Terraform JSON")
+    p.add_argument("--terraform-json", metavar="PATH",
+                   help="write the Alibaba Cloud resources as Terraform JSON to the file PATH (for checkov)")
     p.add_argument(
         "--against", metavar="OLD.json",
         help="compare with an earlier `askflow plan --json` (e.g. of main): what `pulumi up` would create, update, "
@@ -66,6 +67,10 @@ def run(args: argparse.Namespace) -> int:
     from askflow.settings import PLATFORM_KEY
 
     out_dir = Path(args.out) if args.out else Path(args.project) / "build" / args.stack
+    if args.terraform_json is not None and jsonout.to_stdout(args.terraform_json):
+        # Not a file named "-" in the working folder; standard output is --json's.
+        raise AskflowError("is a file for checkov, not standard output: give a file name (e.g. build/prod.tf.json); "
+                           "nothing was written", path="--terraform-json -")
     documents = [(p, kind) for p, kind in ((args.json_path, "json"), (args.terraform_json, "terraform")) if p]
     # Every output path is checked before anything is planned or written.
     files.check_folder(out_dir, replace=True)

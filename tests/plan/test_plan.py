@@ -317,6 +317,8 @@ def test_a_bad_main_in_pulumi_yaml_is_one_line(
         (["--terraform-json", "{d}/afile/x.json"],
          "{d}/afile/x.json: cannot be written ({d}/afile is a file, not a folder); nothing was written"),
         (["--out", "{d}/afile/sub"], "{d}/afile/sub: cannot be written ({d}/afile is a file, not a folder); nothing was written"),
+        (["--terraform-json", "-"], "--terraform-json -: is a file for checkov, not standard output: give a file name "
+                                    "(e.g. build/prod.tf.json); nothing was written"),
     ],
 )
 def test_bad_output_paths_are_refused_before_anything_is_written(
