@@ -20,7 +20,7 @@ from typing import Any
 
 from askflow.errors import AskflowError
 from askflow.plan import Plan
-from askflow.plan.contract import contract
+from askflow.plan.contract import DYNAMIC_PREFIX, contract, resource_spec
 from askflow.plan.contract.facts import (
     HELM_FORCE_NEW,
     HELM_SOURCE,
@@ -96,7 +96,7 @@ def read_plan_json(path: Path) -> dict[str, Any]:
 
 
 def _is_resource(typ: str) -> bool:
-    return typ.startswith(("alicloud:", "kubernetes:", "random:", "pulumi:providers:"))
+    return typ.startswith(("alicloud:", "kubernetes:", "random:", "pulumi:providers:", DYNAMIC_PREFIX))
 
 
 def _diff_paths(old: Any, new: Any, prefix: str) -> list[str]:
@@ -127,7 +127,7 @@ def _strip_index(path: str) -> list[str]:
 def _forced_alicloud(typ: str, path: str) -> str | None:
     """The ForceNew property on ``path`` (the path itself or an enclosing property), from the data."""
     data = contract()
-    spec = data["resources"].get(typ)
+    spec = resource_spec(typ)
     if spec is None:
         return None
     walked: list[str] = []

@@ -21,6 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from askflow.ackone.features import FEATURES_TYPE
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import short_type
@@ -82,6 +83,12 @@ DURATIONS: dict[str, tuple[float, str]] = {
     "alicloud:eci/imageCache:ImageCache": (
         300, "alicloud_eci_image_cache docs: pulls the images and snapshots them: minutes (estimate)"),
     "random:index/randomPassword:RandomPassword": (0, "computed locally by the random provider"),
+    # askflow/ackone/provider.py: waits for the workflow cluster to run, sends UpdateHubClusterFeature
+    # and waits until the cluster reports the settings back. The provider's own update of this cluster
+    # type waits for running and then 4 minutes (resource_alicloud_ack_one_cluster.go l. 276-282).
+    FEATURES_TYPE: (
+        240, "askflow/ackone/provider.py: UpdateHubClusterFeature, then the settings read back; "
+             "resource_alicloud_ack_one_cluster.go l. 276-282 allows 4 min after a feature update (upper figure)"),
     # The alerts (infra/components/monitoring.py): each is one ARMS API call with no state to wait
     # for (resource_alicloud_arms_*.go define no Timeouts and no StateRefreshFunc).
     "alicloud:arms/prometheusAlertRule:PrometheusAlertRule": (

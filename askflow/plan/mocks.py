@@ -20,6 +20,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.mocks import MockMonitor
 
+from askflow.ackone.features import FEATURES_TYPE
 from askflow.errors import AskflowError
 from askflow.substrate import CLUSTER_TYPES
 
@@ -179,14 +180,15 @@ def _provider_urn(reference: str) -> str:
     return reference.rsplit("::", 1)[0]
 
 
-def mock_kubeconfig(cluster_id: str, region: str) -> str:
+def mock_kubeconfig(cluster_id: str, region: str, *, server: str = "") -> str:
     """A kubeconfig shaped like the one ACK returns (certificate data elided)."""
+    server = server or f"https://{cluster_id}.{region}.cs.aliyuncs.com:6443"
     return json.dumps(
         {
             "apiVersion": "v1",
             "kind": "Config",
             "clusters": [{"name": "kubernetes", "cluster": {
-                "server": f"https://{cluster_id}.{region}.cs.aliyuncs.com:6443",
+                "server": server,
                 "certificate-authority-data": "TU9DSw==",
             }}],
             "contexts": [{"name": cluster_id, "context": {"cluster": "kubernetes", "user": "askflow"}}],
@@ -267,6 +269,12 @@ class CloudMocks(pulumi.runtime.Mocks):
         elif typ == "alicloud:rds/instance:Instance":
             rid = f"pgm-{h}"
             outputs.update(connectionString=f"pgm-{h}.pg.rds.aliyuncs.com", port="5432")
+        elif typ == FEATURES_TYPE:
+            # The dynamic provider's create: its id is the cluster id, and it adds the private-IP
+            # kubeconfig (askflow/ackone/provider.py); a VPC address, as DescribeHubClusterKubeconfig
+            # with PrivateIpAddress=true returns.
+            rid = str(inputs.get("cluster_id") or name)
+            outputs.update(kubeconfig=mock_kubeconfig(rid, region, server=f"https://172.16.{int(h[:2], 16)}.1:6443"))
         elif typ.startswith("kubernetes:"):
             meta = inputs.get("metadata") or {}
             ns = meta.get("namespace")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from askflow.plan.contract import REGENERATE, contract, regions
+from askflow.plan.contract import DYNAMIC_PREFIX, REGENERATE, contract, dynamic_resources, regions
 
 UNKNOWN = "[unknown]"
 SECRET = "[secret]"
@@ -176,7 +176,7 @@ class Checker:
 
     def __init__(self, keys: KeyIndex) -> None:
         data = contract()
-        self.resources: dict[str, Any] = data["resources"]
+        self.resources: dict[str, Any] = {**data["resources"], **dynamic_resources()}
         self.types: dict[str, Any] = data["types"]
         self.keys = keys
         self.findings: list[Finding] = []
@@ -198,7 +198,15 @@ class Checker:
                     self.value({"type": "ref", "ref": CUSTOM_RESOURCE_META}, meta, "metadata")
             elif typ.startswith(PROVIDER_PACKAGES):
                 self.add("warning", "(type)", f"not in the provider contract data; regenerate it: {REGENERATE}")
+            elif typ.startswith(DYNAMIC_PREFIX):
+                # Unchecked inputs would reach `pulumi up` unseen: a dynamic resource must say what it takes.
+                self.add("error", "(type)", "a dynamic resource askflow does not declare: subclass pulumi.dynamic.Resource "
+                         "with module= and name=, and add its inputs to askflow.plan.contract.dynamic_resources")
             return
+        if typ.startswith(DYNAMIC_PREFIX) and inputs.get("__provider") not in (None, SECRET):
+            # The SDK makes it a secret unless the provider sets serialize_as_secret_always = False;
+            # a pickled provider can hold whatever it captured, and would sit in state in the clear.
+            self.add("error", "__provider", "the pickled provider is not a secret: keep serialize_as_secret_always = True")
         if typ.startswith("pulumi:providers:"):
             # The engine sends a provider's inputs as strings, JSON-encoded where they are not strings.
             inputs = {k: _decoded(spec["properties"].get(k), v) for k, v in inputs.items()}
