@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar
 
 from askflow.errors import AskflowError
@@ -73,10 +74,22 @@ def connect(region: str, overrides: dict[str, Any] | None = None) -> Any:
     endpoint, tests/support/adcp_fake.py).
     """
     from alibabacloud_adcp20220101.client import Client
-    from alibabacloud_credentials.client import Client as CredentialClient
     from alibabacloud_tea_openapi.models import Config
 
-    return Client(Config(credential=CredentialClient(), region_id=region, **(overrides or {})))
+    return Client(Config(credential=credentials(), region_id=region, **(overrides or {})))
+
+
+@cache
+def credentials() -> Any:
+    """alibabacloud-credentials' default chain, made once per process (not pickled with the provider).
+
+    Each chain starts a background refresh thread for ECS RAM role credentials
+    (``alibabacloud_credentials/provider/ecs_ram_role.py``, ``BackgroundScheduler``, stopped only at
+    exit), so one chain per API call would leave a thread behind per call.
+    """
+    from alibabacloud_credentials.client import Client as CredentialClient
+
+    return CredentialClient()
 
 
 def _as_bool(value: Any) -> bool | None:
