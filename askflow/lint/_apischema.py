@@ -250,7 +250,7 @@ OBJECTS = {
     "io.k8s.api.core.v1.GRPCAction": {"fields": {"port": "int", "service": "str"}, "required": ["port"]},
     "io.k8s.api.core.v1.GitRepoVolumeSource": {"fields": {"directory": "str", "repository": "str", "revision": "str"}, "required": ["repository"]},
     "io.k8s.api.core.v1.GlusterfsVolumeSource": {"fields": {"endpoints": "str", "path": "str", "readOnly": "bool"}, "required": ["endpoints", "path"]},
-    "io.k8s.api.core.v1.HTTPGetAction": {"fields": {"host": "str", "httpHeaders": ["list", ["obj", "io.k8s.api.core.v1.HTTPHeader"]], "path": "str", "port": "int", "scheme": "str"}, "required": ["port"]},
+    "io.k8s.api.core.v1.HTTPGetAction": {"fields": {"host": "str", "httpHeaders": ["list", ["obj", "io.k8s.api.core.v1.HTTPHeader"]], "path": "str", "port": "intstr", "scheme": "str"}, "required": ["port"]},
     "io.k8s.api.core.v1.HTTPHeader": {"fields": {"name": "str", "value": "str"}, "required": ["name", "value"]},
     "io.k8s.api.core.v1.HostAlias": {"fields": {"hostnames": ["list", "str"], "ip": "str"}, "required": ["ip"]},
     "io.k8s.api.core.v1.HostPathVolumeSource": {"fields": {"path": "str", "type": "str"}, "required": ["path"]},

@@ -261,7 +261,7 @@ def cross_check(objects: dict[str, dict[str, Any]], roots: Mapping[str, str], cr
                     continue
                 current = entry["fields"][alias]
                 if sub.get("x-kubernetes-int-or-string") and current == "int":
-                    entry["fields"][alias] = "intstr"
+                    current = entry["fields"][alias] = "intstr"
                     notes.add(f"{name}.{alias}: int-or-string in the CRD")
                 current = entry["fields"][alias] = _restrict(current, sub, f"{name}.{alias}", objects, notes)
                 stack.extend(_pairs(current, sub))

@@ -51,6 +51,51 @@ def test_quantities_are_text_and_ports_stay_numbers(tmp_path: Path) -> None:
     assert crd_problems(out) == [] and lint_findings(out) == []
 
 
+def test_port_numbers_stay_integers_and_port_names_stay_strings(tmp_path: Path) -> None:
+    """A probe port is an IntOrString. The v4.1.2 CRDs (what the API server checks) take an integer or a
+    string (x-kubernetes-int-or-string); Kubernetes reads a string as a port *name*, which must contain a
+    letter (apimachinery validation.IsValidPortName), so quoting 10258 would break the pod. Argo's
+    schema.json types IntOrString as a bare string, which is its generator's simplification, not the API."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "probed"}, "spec": {"template": {"spec": {
+        "restartPolicy": "Never",
+        "containers": [{"name": "probed", "image": IMAGE,
+                        "resources": {"requests": {"cpu": "1", "memory": "1Gi"}},
+                        "ports": [{"name": "metrics", "containerPort": 9090}, {"containerPort": 10258}],
+                        "livenessProbe": {"tcpSocket": {"port": 10258}},
+                        "readinessProbe": {"httpGet": {"path": "/ready", "port": "metrics"}},
+                        "startupProbe": {"grpc": {"port": 9091}}}]}}}}
+    _, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", job))
+    container = templates_by_name(template_of(out, "probed"))["probed"]["container"]
+    assert container["livenessProbe"]["tcpSocket"]["port"] == 10258
+    assert container["readinessProbe"]["httpGet"]["port"] == "metrics"
+    assert container["startupProbe"]["grpc"]["port"] == 9091
+    assert container["ports"] == [{"name": "metrics", "containerPort": 9090}, {"containerPort": 10258}]
+    assert crd_problems(out) == [] and lint_findings(out) == []
+    crd = yamlio.load_file(shared_path("argo", "v4.1.2", "crds", "argoproj.io_workflowtemplates.yaml"))
+    port = _find_key(crd, "tcpSocket")["properties"]["port"]
+    assert port["x-kubernetes-int-or-string"] is True and port["anyOf"] == [{"type": "integer"}, {"type": "string"}]
+    # and what a quoted number would be to the CRD: a string, accepted as a name Kubernetes then refuses
+    written = (out / "probed" / "v1.yaml").read_text()
+    assert "port: 10258" in written and "port: '10258'" not in written and 'port: "10258"' not in written
+
+
+def _find_key(tree: Any, key: str) -> Any:
+    """The first value of ``key`` anywhere in ``tree`` (depth first)."""
+    if isinstance(tree, dict):
+        if key in tree:
+            return tree[key]
+        children: list[Any] = list(tree.values())
+    elif isinstance(tree, list):
+        children = tree
+    else:
+        return None
+    for child in children:
+        found = _find_key(child, key)
+        if found is not None:
+            return found
+    return None
+
+
 def test_a_job_gpu_gets_an_eci_gpu_instance_type_and_foreign_node_labels_are_reported(tmp_path: Path) -> None:
     run, out = convert(tmp_path, write_yaml(tmp_path, "job.yaml", _gpu_job()))
     wt = template_of(out, "gpu-train")

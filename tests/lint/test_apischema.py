@@ -69,6 +69,19 @@ def _schema_pairs(kind: str) -> Iterator[tuple[str, dict[str, Any], str]]:
 
 
 @pytest.mark.parametrize("kind", sorted(_apischema.ROOTS))
+def test_every_int_or_string_in_the_crd_takes_both(kind: str) -> None:
+    """A probe's httpGet.port is an IntOrString in the CRD (hera types it int): a named port ("metrics")
+    must lint as the API server takes it."""
+    checked = 0
+    for name, schema, path in _schema_pairs(kind):
+        for alias, sub in schema.get("properties", {}).items():
+            if isinstance(sub, dict) and sub.get("x-kubernetes-int-or-string"):
+                assert _apischema.OBJECTS[name]["fields"][alias] in ("intstr", "quantity"), f"{path}.{alias}"
+                checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize("kind", sorted(_apischema.ROOTS))
 def test_every_crd_field_is_known_and_every_field_is_in_the_crd(kind: str) -> None:
     for name, schema, path in _schema_pairs(kind):
         fields = set(_apischema.OBJECTS[name]["fields"])
