@@ -10,7 +10,9 @@ Each figure is a ratio against a baseline measured in the same run on the same m
 - plan: ``askflow plan`` of the prod stack with 10/100/400 template versions versus bare Pulumi SDK
   mocks registering the same number and types of resources (bench/bench_plan.py);
 - lint: Argo's examples linted versus check-jsonschema on the same documents (bench/bench_lint.py);
-- convert: 1,000 generated AWS Batch pipeline jobs, jobs per second and peak memory (bench/bench_convert.py).
+- convert: 1,000 generated AWS Batch pipeline jobs, jobs per second and peak memory (bench/bench_convert.py);
+- ackone: importing the workflow cluster resource versus importing Pulumi alone, and what importing
+  the adcp SDK eagerly would add (bench/bench_ackone.py).
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def main() -> int:
 
     sections = []
     results: dict[str, object] = {}
-    for name in ("bench_plan", "bench_contract", "bench_lint", "bench_convert"):
+    for name in ("bench_plan", "bench_contract", "bench_lint", "bench_convert", "bench_ackone"):
         try:
             module = importlib.import_module(f"bench.{name}")
         except ModuleNotFoundError as exc:
