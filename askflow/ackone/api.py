@@ -20,6 +20,7 @@ region, the API's Code and Message (and request id), and what to do.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -100,12 +101,38 @@ def _as_bool(value: Any) -> bool | None:
     return None
 
 
-class Adcp:
-    """adcp calls in one region. Build one per provider call; the SDK client is made on first use."""
+#: Seconds to wait before each retry of a transient failure: the provider's incrementalWait(3s, 5s)
+#: (resource_alicloud_ack_one_cluster.go l. 121, 257; service_alicloud_ack_one_v2.go l. 30), a
+#: bounded number of times here (about half a minute) rather than until the operation's timeout.
+RETRY_WAITS: tuple[float, ...] = (3, 5, 5, 5, 5, 5)
 
-    def __init__(self, region: str, overrides: dict[str, Any] | None = None) -> None:
+
+def transient(exc: BaseException) -> bool:
+    """What the provider retries (terraform-provider-alicloud ``alicloud/errors.go`` ``NeedRetry``):
+    throttling, ServiceUnavailable, any HTTP 5xx, and a request that got no answer (no Code)."""
+    data = getattr(exc, "data", None)
+    data = data if isinstance(data, dict) else {}
+    code = str(data.get("Code") or getattr(exc, "code", "") or "")
+    status = data.get("statusCode") or getattr(exc, "status_code", None)
+    if "Throttling" in code or code == "ServiceUnavailable":
+        return True
+    if isinstance(status, int) and 500 <= status < 600:
+        return True
+    return type(exc).__name__ == "UnretryableException" and "credentials" not in str(exc)
+
+
+class Adcp:
+    """adcp calls in one region. Build one per provider call; the SDK client is made on first use.
+
+    A transient failure (:func:`transient`) is tried again after each of ``retry_waits`` seconds;
+    every call askflow makes is safe to repeat (reads, and UpdateHubClusterFeature with the same values).
+    """
+
+    def __init__(self, region: str, overrides: dict[str, Any] | None = None, *,
+                 retry_waits: tuple[float, ...] = RETRY_WAITS) -> None:
         self.region = region
         self.overrides = overrides
+        self.retry_waits = retry_waits
         self._client: Any = None
 
     def _sdk(self) -> Any:
@@ -114,14 +141,22 @@ class Adcp:
         return self._client
 
     def _call(self, action: str, cluster_id: str, fn: Callable[[], T]) -> T:
-        try:
-            return fn()
-        except AskflowError:
-            raise
-        except Exception as exc:  # the SDK's exceptions share no base below Exception (Tea, credentials)
-            if not _is_sdk_error(exc):
+        waits = list(self.retry_waits)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                return fn()
+            except AskflowError:
                 raise
-            raise api_error(action, cluster_id, self.region, exc) from None
+            except Exception as exc:  # the SDK's exceptions share no base below Exception (Tea, credentials)
+                if not _is_sdk_error(exc):
+                    raise
+                if transient(exc) and waits:
+                    time.sleep(waits.pop(0))
+                    continue
+                error = api_error(action, cluster_id, self.region, exc, attempts=attempts)
+            raise error from None
 
     def details(self, cluster_id: str) -> ClusterView:
         """DescribeHubClusterDetails: state, profile and the workflow settings."""
@@ -188,7 +223,7 @@ def _is_sdk_error(exc: BaseException) -> bool:
                for n in names)
 
 
-def api_error(action: str, cluster_id: str, region: str, exc: BaseException) -> AskflowError:
+def api_error(action: str, cluster_id: str, region: str, exc: BaseException, *, attempts: int = 1) -> AskflowError:
     """One line for an SDK error: what was called on which cluster, the API's Code and Message, what to do."""
     data = getattr(exc, "data", None)
     data = data if isinstance(data, dict) else {}
@@ -203,6 +238,8 @@ def api_error(action: str, cluster_id: str, region: str, exc: BaseException) -> 
         head += f": {message}"
     if request_id and request_id != "None":
         head += f" (request id {request_id})"
+    if attempts > 1:
+        head += f" after {attempts} attempts"
     if code in NOT_FOUND_CODES:
         return ClusterNotFound(f"{head}; check the cluster id and region (if it was deleted outside Pulumi, "
                                "run `pulumi refresh`)")

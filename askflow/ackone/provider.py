@@ -24,7 +24,7 @@ The resource's id is the cluster id: the settings belong to one cluster and have
   every feature update, l. 276-282). Someone who removes only this resource keeps a working engine
   as it is. The kubeconfig has no revoke call in adcp 2022-01-01 (the SDK's client.py has none).
 
-The provider holds two numbers and nothing else (Pulumi pickles it with dill into the resource's
+The provider holds its waiting times and nothing else (Pulumi pickles it with dill into the resource's
 ``__provider`` input): the SDK client is built inside each call (:class:`askflow.ackone.api.Adcp`).
 An API error fails the call with one line (:func:`askflow.ackone.api.api_error`); nothing was
 changed by a call the API refused, and create/update are safe to run again (they send only what
@@ -50,7 +50,7 @@ from pulumi.dynamic import (
 from pulumi.runtime import rpc
 
 from askflow.ackone import features
-from askflow.ackone.api import DEAD_STATES, RUNNING, Adcp, ClusterNotFound, ClusterView
+from askflow.ackone.api import DEAD_STATES, RETRY_WAITS, RUNNING, Adcp, ClusterNotFound, ClusterView
 from askflow.errors import AskflowError
 
 T = TypeVar("T")
@@ -86,10 +86,12 @@ def _one_line(fn: Callable[[], T]) -> T:
 class WorkflowClusterFeaturesProvider(ResourceProvider):
     """Argo Server on/off and the scheduling mode of an ACK One workflow cluster, plus its kubeconfig."""
 
-    def __init__(self, *, poll_seconds: float = POLL_SECONDS, timeout_seconds: float = TIMEOUT_SECONDS) -> None:
+    def __init__(self, *, poll_seconds: float = POLL_SECONDS, timeout_seconds: float = TIMEOUT_SECONDS,
+                 retry_waits: tuple[float, ...] = RETRY_WAITS) -> None:
         super().__init__()
         self.poll_seconds = poll_seconds
         self.timeout_seconds = timeout_seconds
+        self.retry_waits = retry_waits
 
     # -- the engine's calls ------------------------------------------------------------------
 
@@ -122,7 +124,7 @@ class WorkflowClusterFeaturesProvider(ResourceProvider):
 
     def _api(self, region: str) -> Adcp:
         """A new API client for this call (tests/support/adcp_fake.py points it at the fake)."""
-        return Adcp(region)
+        return Adcp(region, retry_waits=self.retry_waits)
 
     def _apply(self, props: dict[str, Any], *, kubeconfig: str | None) -> dict[str, Any]:
         cluster_id, region = str(props["cluster_id"]), str(props["region"])

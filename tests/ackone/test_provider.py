@@ -139,6 +139,29 @@ def test_an_api_error_is_one_line_with_code_message_cluster_and_what_to_do_and_c
     assert "DescribeHubClusterKubeconfig" not in fake.actions()
 
 
+def test_throttling_and_server_errors_are_tried_again_and_a_refusal_is_not(
+        fake: AdcpFake, provider: FakeEndpointProvider) -> None:
+    fake.fail["UpdateHubClusterFeature"] = (400, "Throttling.User", "Request was denied due to user flow control.")
+    fake.fail_times["UpdateHubClusterFeature"] = 2
+    provider.create(props())
+    assert fake.actions().count("UpdateHubClusterFeature") == 3
+    assert fake.clusters[CLUSTER].scheduling_mode == "cost-optimized"
+
+    fake.calls.clear()
+    fake.fail["DescribeHubClusterDetails"] = (503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+    with pytest.raises(AskflowError) as caught:
+        provider.create(props())
+    line = _one_line(caught.value)
+    assert "failed: ServiceUnavailable: The request has failed" in line and "after 3 attempts" in line
+    assert fake.actions() == ["DescribeHubClusterDetails"] * 3  # retry_waits (0, 0): two more tries
+
+    fake.calls.clear()
+    fake.fail["DescribeHubClusterDetails"] = (400, "InvalidParameter", "The parameter ClusterId is invalid.")
+    with pytest.raises(AskflowError, match="InvalidParameter"):
+        provider.create(props())
+    assert fake.actions() == ["DescribeHubClusterDetails"]
+
+
 def test_a_missing_cluster_says_check_the_id(fake: AdcpFake, provider: FakeEndpointProvider) -> None:
     with pytest.raises(AskflowError) as caught:
         provider.create(props(cluster_id="cmissing"))
@@ -244,7 +267,8 @@ def test_the_provider_pickles_as_pulumi_pickles_it_and_works_after(fake: AdcpFak
     assert dynamic.serialize_provider(WorkflowClusterFeaturesProvider()) == text  # deterministic: no diff
     copy = dill.loads(base64.b64decode(text))
     assert type(copy) is WorkflowClusterFeaturesProvider
-    assert vars(copy) == vars(original) == {"poll_seconds": 10.0, "timeout_seconds": 1500}
+    assert vars(copy) == vars(original) == {"poll_seconds": 10.0, "timeout_seconds": 1500,
+                                            "retry_waits": (3, 5, 5, 5, 5, 5)}
     pointed = dill.loads(base64.b64decode(dynamic.serialize_provider(FakeEndpointProvider(fake.endpoint))))
     assert pointed.create(props()).id == CLUSTER
 

@@ -64,6 +64,8 @@ class AdcpFake:
         self.calls: list[Call] = []
         #: action -> (HTTP status, Code, Message): that action fails (every time) until removed.
         self.fail: dict[str, tuple[int, str, str]] = {}
+        #: action -> how many of its next requests fail as ``fail`` says (then the entry goes).
+        self.fail_times: dict[str, int] = {}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -99,6 +101,10 @@ class AdcpFake:
         with self._lock:
             if action in self.fail:
                 status, code, message = self.fail[action]
+                if action in self.fail_times:
+                    self.fail_times[action] -= 1
+                    if self.fail_times[action] <= 0:
+                        del self.fail_times[action], self.fail[action]
                 return status, _error(code, message)
             cluster = self.clusters.get(params.get("ClusterId", ""))
             if cluster is None or cluster.state == "deleted":
@@ -186,12 +192,13 @@ class FakeEndpointProvider(WorkflowClusterFeaturesProvider):
     another process, such as Pulumi's dynamic provider host.
     """
 
-    def __init__(self, endpoint: str, *, poll_seconds: float = 0, timeout_seconds: float = 5) -> None:
-        super().__init__(poll_seconds=poll_seconds, timeout_seconds=timeout_seconds)
+    def __init__(self, endpoint: str, *, poll_seconds: float = 0, timeout_seconds: float = 5,
+                 retry_waits: tuple[float, ...] = (0, 0)) -> None:
+        super().__init__(poll_seconds=poll_seconds, timeout_seconds=timeout_seconds, retry_waits=retry_waits)
         self.endpoint = endpoint
 
     def _api(self, region: str) -> Adcp:
-        return Adcp(region, {"endpoint": self.endpoint, "protocol": "http"})
+        return Adcp(region, {"endpoint": self.endpoint, "protocol": "http"}, retry_waits=self.retry_waits)
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
