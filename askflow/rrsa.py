@@ -46,7 +46,10 @@ class BucketGrant:
 
 
 def bucket_grants(s: Settings) -> tuple[BucketGrant, ...]:
-    """Every RRSA role of the stack and its bucket access: one executor per tenant, and argo-server."""
+    """Every RRSA role of the stack and its bucket access: one executor per tenant, and argo-server
+    (self-managed engine only)."""
+    if not s.rrsa_available:
+        return ()  # ack-one without an OIDC issuer: no role could be assumed (the plan warns)
     grants = [
         BucketGrant(
             key=f"executor-{t.name}",
@@ -58,6 +61,9 @@ def bucket_grants(s: Settings) -> tuple[BucketGrant, ...]:
         )
         for t in s.tenants
     ]
+    if s.argo.engine == "ack-one":
+        # The managed argo-server is Alibaba's, in a namespace askflow does not manage: no role of ours.
+        return tuple(grants)
     grants.append(BucketGrant(
         key="argo-server",
         role_name=s.argo_server_role_name,

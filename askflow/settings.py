@@ -33,7 +33,7 @@ from pydantic import (
 
 from askflow.errors import AskflowError, format_path
 from askflow.regions import unknown_region
-from askflow.substrate import ClusterKind
+from askflow.substrate import ACK_ONE_MAX_VSWITCHES, ACK_ONE_NOT_APPLIED, ACK_ONE_REFUSED_KEYS, ClusterKind, Engine
 
 PROJECT = "askflow"
 PLATFORM_KEY = f"{PROJECT}:platform"
@@ -489,6 +489,9 @@ class ArgoImageDigests(_Model):
 class Argo(_Model):
     """Argo Workflows from its Helm chart, and the controller's defaults."""
 
+    engine: Engine = Field("self-managed", description="`self-managed` (Argo from its Helm chart on the cluster of `cluster.kind`) or `ack-one` (an ACK One workflow cluster: Alibaba's managed Argo; no chart, no archive database, no cluster of `cluster.kind`). Changing it is a migration: see \"Moving to the managed engine\".")
+    rrsa_oidc_issuer_url: Address | None = Field(None, description="`ack-one` only: the RRSA OIDC issuer URL of the workflow cluster, if your account has one (Alibaba documents none and the provider reports none). With `rrsa_oidc_provider_arn`, tenants' RAM roles trust it as on the self-managed engine; without them the stack creates no RRSA roles and workflow pods get no OSS credentials (the plan warns).")
+    rrsa_oidc_provider_arn: str | None = Field(None, description="`ack-one` only: the RAM OIDC provider (`acs:ram::<account>:oidc-provider/<name>`) for `rrsa_oidc_issuer_url`.")
     chart_version: str = Field("1.0.18", description="argo-workflows chart version. 1.0.18 (appVersion v4.0.6) runs v4.0.10 through image_tag: no chart ships v4.0.9+ (1.0.22 has v4.0.8, 1.1.0 moved to v4.1), and Argo's manifests (CRDs, RBAC) are unchanged from v4.0.6 to v4.0.10.")
     chart_repository: Address = Field("https://argoproj.github.io/argo-helm", description="Helm repository (point at a mirror in China regions).")
     image_registry: Address = Field("quay.io", description="Registry for Argo's images (an ACR mirror in China regions).")
@@ -551,6 +554,18 @@ class Argo(_Model):
         _dns_label(self.namespace, "namespace")
         if self.auth_mode == "sso" and self.sso is None:
             raise SettingsError(("sso",), "is required when auth_mode is sso (issuer, client_id, redirect_url)")
+        if (self.rrsa_oidc_issuer_url is None) != (self.rrsa_oidc_provider_arn is None):
+            key = "rrsa_oidc_provider_arn" if self.rrsa_oidc_provider_arn is None else "rrsa_oidc_issuer_url"
+            raise SettingsError((key,), "is required with the other rrsa_oidc_* key: set both or neither")
+        if self.rrsa_oidc_issuer_url is not None and self.engine != "ack-one":
+            raise SettingsError(("rrsa_oidc_issuer_url",), "is for engine ack-one only: the self-managed engine's "
+                                "cluster reports its own issuer; remove it")
+        if self.rrsa_oidc_issuer_url is not None and not self.rrsa_oidc_issuer_url.startswith("https://"):
+            raise SettingsError(("rrsa_oidc_issuer_url",), f"{self.rrsa_oidc_issuer_url!r} is not an https:// URL")
+        if self.rrsa_oidc_provider_arn is not None and not re.fullmatch(
+                r"acs:ram::\d+:oidc-provider/[A-Za-z0-9._-]+", self.rrsa_oidc_provider_arn):
+            raise SettingsError(("rrsa_oidc_provider_arn",), f"{self.rrsa_oidc_provider_arn!r} is not a RAM OIDC "
+                                "provider ARN (acs:ram::<account id>:oidc-provider/<name>)")
         if self.parallelism < self.namespace_parallelism:
             raise SettingsError(("namespace_parallelism",), "is larger than parallelism")
         if self.crd_base_url == ARGO_CRD_BASE_URL and self.chart_version != ARGO_CRD_CHART:
@@ -717,6 +732,7 @@ class Settings(_Model):
     def _environment_defaults(cls, data: Any) -> Any:
         if not isinstance(data, Mapping):
             return data
+        _refuse_on_managed_engine(data)
         env = data.get("environment")
         defaults = ENVIRONMENT_DEFAULTS.get(env) if isinstance(env, str) else None
         return deep_merge(defaults, data) if defaults else data
@@ -796,6 +812,7 @@ class Settings(_Model):
                                     f"{RAM_ROLE_NAME_MAX} cuts to {roles[i]!r}, the name of another role of this "
                                     "stack: shorten the tenant name")
         self._check_kind()
+        self._check_engine()
         if self.environment == "prod" and not self.observability.alert_contacts:
             raise SettingsError(("observability", "alert_contacts"),
                                 "prod needs at least one alert contact (email, dingtalk, lark or wechat): alerts nobody receives are not monitoring")
@@ -834,6 +851,52 @@ class Settings(_Model):
                                         "per-tenant ECI settings do not apply on ACS (its QoS is stack-wide, "
                                         "a pod label in Argo's workflow defaults): remove it")
 
+    def _check_engine(self) -> None:
+        """What the managed engine cannot do, whatever set it (askflow.substrate.ACK_ONE_DIFFERENCES)."""
+        if self.argo.engine != "ack-one":
+            return
+        refused: list[tuple[tuple[str | int, ...], bool, str]] = [
+            (("argo", "enable_archive"), self.argo.enable_archive,
+             "askflow creates no archive database for the managed engine (Alibaba documents persistence only as a "
+             "hand edit of its workflow-controller-configmap): set it to false"),
+            (("argo", "auth_mode"), self.argo.auth_mode == "sso",
+             "argo-server of the managed engine is Alibaba's; askflow cannot configure its SSO: use client"),
+            (("argo", "enable_private_load_balancer"), self.argo.enable_private_load_balancer,
+             "the managed argo-server is already reached on a private VPC address: remove it"),
+            (("cluster", "endpoint_public_access"), self.cluster.endpoint_public_access,
+             "the provider creates a workflow cluster with a private API server only: remove it"),
+            (("eci", "spot_strategy"), self.eci.spot_strategy == "SpotWithPriceLimit",
+             "the managed engine's scheduling mode has no price cap askflow can set: use SpotAsPriceGo "
+             "(cost-optimized) or none (stock-optimized)"),
+            (("templates", "enable_image_cache"), self.templates.enable_image_cache,
+             "workflow clusters place pods on ACS or ECI themselves, and ACS does not read ECI image caches: "
+             "set it to false"),
+        ]
+        for loc, bad, message in refused:
+            if bad:
+                raise SettingsError(loc, f"{message} (argo.engine ack-one)")
+        net = self.network
+        count = len(net.vswitch_ids) if net.bring_your_own else len(net.pod_vswitch_cidrs or net.vswitch_cidrs)
+        if count > ACK_ONE_MAX_VSWITCHES:
+            key = "vswitch_ids" if net.bring_your_own else "zones"
+            raise SettingsError(("network", key), f"gives the workflow cluster {count} vSwitches; ACK One takes at "
+                                                  f"most {ACK_ONE_MAX_VSWITCHES} (argo.engine ack-one)")
+
+    def not_applied_by_engine(self) -> list[str]:
+        """``key=value`` of every setting the managed engine leaves unapplied (empty on self-managed);
+        askflow.substrate.ACK_ONE_NOT_APPLIED says which and ACK_ONE_DIFFERENCES why."""
+        if self.argo.engine == "self-managed":
+            return []
+        out = []
+        for path in ACK_ONE_NOT_APPLIED:
+            value: Any = self
+            for part in path:
+                value = getattr(value, part)
+            if isinstance(value, BaseModel):
+                value = ",".join(f"{k}={v}" for k, v in value.model_dump().items())
+            out.append(f"{'.'.join(path)}={value}")
+        return out
+
     # Derived names: deterministic per stack, so a platform team can find them.
     @property
     def bucket_name(self) -> str:
@@ -857,6 +920,12 @@ class Settings(_Model):
     def ram_role_names(self) -> tuple[str, ...]:
         """Every RAM role the stack creates (names are unique in the account)."""
         return (*(self.executor_role_name(t.name) for t in self.tenants), self.argo_server_role_name)
+
+    @property
+    def rrsa_available(self) -> bool:
+        """Whether workflow pods can get RAM roles through RRSA: always on the self-managed engine (its
+        cluster has RRSA on); on ack-one only with the argo.rrsa_oidc_* keys (askflow.substrate.ACK_ONE_DIFFERENCES)."""
+        return self.argo.engine == "self-managed" or self.argo.rrsa_oidc_issuer_url is not None
 
     @property
     def oss_internal_endpoint(self) -> str:
@@ -932,6 +1001,25 @@ ENVIRONMENT_DEFAULTS: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+def _refuse_on_managed_engine(data: Mapping[str, Any]) -> None:
+    """With ``argo.engine: ack-one``, a key the stack file sets that the managed engine has no use for
+    is refused (askflow.substrate.ACK_ONE_REFUSED_KEYS); defaults are never refused."""
+    argo = data.get("argo")
+    if not isinstance(argo, Mapping) or argo.get("engine") != "ack-one":
+        return
+    for path, why in ACK_ONE_REFUSED_KEYS.items():
+        node: Any = data
+        for part in path:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is not None:
+            raise SettingsError(path, f"does not apply with argo.engine ack-one: {why}; remove it")
+    tenants = data.get("tenants")
+    for i, tenant in enumerate(tenants if isinstance(tenants, list | tuple) else ()):
+        if isinstance(tenant, Mapping) and tenant.get("eci"):
+            raise SettingsError(("tenants", i, "eci"), "does not apply with argo.engine ack-one: the managed engine's "
+                                                       "scheduling mode is cluster-wide (eci.spot_strategy); remove it")
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

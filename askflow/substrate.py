@@ -171,3 +171,161 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
 def substrate(kind: ClusterKind) -> Substrate:
     """The facts of ``kind``."""
     return SUBSTRATES[kind]
+
+
+# --- The workflow engine: askflow's own Argo (self-managed) or ACK One's managed Argo (ack-one) ---
+
+Engine = Literal["self-managed", "ack-one"]
+ENGINES: tuple[Engine, ...] = ("self-managed", "ack-one")
+
+#: The ACK One cluster resource (terraform-provider-alicloud ``alicloud/resource_alicloud_ack_one_cluster.go``
+#: at 81c43b67; pulumi-alicloud ``alicloud.ackone.Cluster``, token in ``pulumi_alicloud/ackone/cluster.py``).
+ACK_ONE_CLUSTER = "alicloud:ackone/cluster:Cluster"
+#: ``profile`` of a workflow cluster: ValidateFunc StringInSlice {"Default", "XFlow"}, ForceNew
+#: (resource_alicloud_ack_one_cluster.go l. 71-77); ``Default`` is a Fleet instance (ArgoCD).
+ACK_ONE_WORKFLOW_PROFILE = "XFlow"
+#: "You can specify up to 10 vSwitches", all in the cluster's VPC (Alibaba, "Modify the configuration of a
+#: workflow cluster", https://www.alibabacloud.com/help/en/ack/distributed-cloud-container-platform-for-kubernetes/user-guide/modify-the-configuration-of-a-workflow-cluster).
+ACK_ONE_MAX_VSWITCHES = 10
+
+
+@dataclass(frozen=True)
+class EngineFacts:
+    """What one ``argo.engine`` is made of."""
+
+    engine: Engine
+    title: str
+    installs_argo: bool
+    """askflow installs Argo itself (Helm release, archive database) on a cluster of ``cluster.kind``."""
+    cluster_type: str | None
+    """Pulumi type of the cluster the engine brings (None: ``cluster.kind`` decides)."""
+    creation_seconds: float
+    creation_source: str
+
+
+ENGINE_FACTS: dict[Engine, EngineFacts] = {
+    "self-managed": EngineFacts(
+        engine="self-managed", title="Argo Workflows from its Helm chart, on the cluster of cluster.kind",
+        installs_argo=True, cluster_type=None, creation_seconds=0, creation_source="the cluster.kind's figure"),
+    "ack-one": EngineFacts(
+        engine="ack-one", title="ACK One workflow cluster (Serverless Argo Workflows, managed Argo)",
+        installs_argo=False, cluster_type=ACK_ONE_CLUSTER,
+        # Alibaba states no creation time for a workflow cluster. The provider waits for state
+        # "running" (l. 142-146) within a create timeout of 25 min (l. 24-28; docs "Timeouts":
+        # "Defaults to 25 mins"); no add-ons, node pool or chart follow. 10 min is our estimate.
+        creation_seconds=600,
+        creation_source=("alicloud_ack_one_cluster: CreateHubCluster, then waits for state running; create "
+                         "timeout 25 min (resource_alicloud_ack_one_cluster.go l. 24-28, 142-146); Alibaba "
+                         "publishes no figure: 10 min estimated"),
+    ),
+}
+
+
+def engine_facts(engine: Engine) -> EngineFacts:
+    """The facts of ``engine``."""
+    return ENGINE_FACTS[engine]
+
+
+@dataclass(frozen=True)
+class EngineDifference:
+    """One thing the managed engine does differently, as askflow handles it, with its source."""
+
+    topic: str
+    handling: str
+    source: str
+
+
+#: What the managed engine does differently from askflow's own Argo, and what askflow does about it.
+#: The README ("Moving to the managed engine") and every ack-one plan.md list these.
+ACK_ONE_DIFFERENCES: tuple[EngineDifference, ...] = (
+    EngineDifference(
+        "Controller and chart",
+        "Alibaba runs and upgrades the controller and argo-server (namespace named after the cluster id): no "
+        "Helm release, chart version, images, replicas or controller sizing; askflow refuses those keys.",
+        "Overview of Serverless Argo Workflows clusters: no cluster provisioning, no version management "
+        "(https://www.alibabacloud.com/help/en/ack/overview-12); Enable Argo Server for a workflow cluster "
+        "(kubectl get pod -n <cluster id>)"),
+    EngineDifference(
+        "Controller settings (workflowDefaults, templateReferencing, retention, parallelism)",
+        "askflow does not write them: they live in the service's own workflow-controller-configmap (namespace "
+        "<cluster id>), which Alibaba lets you edit by hand but which holds a podMetadata block the service "
+        "needs; askflow will not overwrite a ConfigMap it does not own. The plan lists the argo.* values that "
+        "are not applied; the library's templates set their service account, deadline and retries themselves "
+        "(askflow lint --engine ack-one says what else they lose).",
+        "How to modify workflow cluster configurations, workflow-controller-configmap "
+        "(https://www.alibabacloud.com/help/en/ack/ack-argo-workflow-cluster/user-guide/modify-workflow-cluster-configurations)"),
+    EngineDifference(
+        "Workflow archive (persistence)",
+        "No archive database: argo.enable_archive is refused. Alibaba documents persistence (archive, "
+        "node-status offload to PostgreSQL or MySQL) only as a hand edit of its workflow-controller-configmap.",
+        "How to modify workflow cluster configurations (same page)"),
+    EngineDifference(
+        "Artifact garbage collection and large artifacts",
+        "Added by the service: artifact GC, multipart (resumable) upload of artifacts over 5 GiB to OSS, and "
+        "streaming downloads through argo-server. storage.enable_artifact_gc still grants executors "
+        "oss:DeleteObject, but the GC strategy is a template's own (spec.artifactGC), not a workflow default.",
+        "Overview of Serverless Argo Workflows clusters: enhanced OSS management, large object uploading, "
+        "artifacts garbage collection (https://www.alibabacloud.com/help/en/ack/overview-12)"),
+    EngineDifference(
+        "Where pods run (scheduling mode)",
+        "The service places every pod (ECI or ACS); there is no eci-profile. eci.spot_strategy becomes the "
+        "cluster's scheduling mode: none -> stock-optimized, SpotAsPriceGo -> cost-optimized (preemptible). "
+        "SpotWithPriceLimit, eci.instance_specs, per-tenant eci and ECI image caches are refused.",
+        "CreateHubCluster: WorkflowScheduleMode cost-optimized | stock-optimized, PriceLimit "
+        "(https://help.aliyun.com/zh/ack/distributed-cloud-container-platform-for-kubernetes/developer-reference/api-adcp-2022-01-01-createhubcluster)"),
+    EngineDifference(
+        "RRSA (OSS credentials of workflow pods)",
+        "Not available as far as the sources show: alicloud_ack_one_cluster has no enable_rrsa and exports no "
+        "rrsa_metadata (resource_alicloud_ack_one_cluster.go l. 29-82), ACK One's API has no RRSA or OIDC field "
+        "(adcp 2022-01-01, alibabacloud-adcp20220101 3.1.1 models.py), and Alibaba's workflow-cluster pages "
+        "document none (their artifacts page points to Argo's OSS guide). So without argo.rrsa_oidc_issuer_url "
+        "and argo.rrsa_oidc_provider_arn the stack creates no RRSA roles, tenant service accounts carry no role, "
+        "and the plan warns that artifacts will fail; askflow never falls back to access keys (policy "
+        "no-access-keys). With them, the roles and useSDKCreds repositories are exactly the self-managed ones.",
+        "Configure artifacts (workflow cluster) "
+        "(https://www.alibabacloud.com/help/en/ack/ack-argo-workflow-cluster/user-guide/configure-artifacts); "
+        "resource_alicloud_ack_one_cluster.go at 81c43b67"),
+    EngineDifference(
+        "Service accounts",
+        "The service binds the RBAC a workflow needs to any service account you create; askflow's executor Role "
+        "and tenant-user RoleBindings are created as on the self-managed engine.",
+        "Create an Argo workflow, Workflow ServiceAccount "
+        "(https://www.alibabacloud.com/help/en/ack/ack-argo-workflow-cluster/user-guide/create-an-argo-workflow)"),
+    EngineDifference(
+        "Deletion protection and tags",
+        "alicloud_ack_one_cluster has neither deletion_protection nor tags (l. 29-82): prod relies on Pulumi "
+        "protect alone, and the policy pack's deletion-protection rule does not apply to it.",
+        "resource_alicloud_ack_one_cluster.go l. 29-82 at 81c43b67"),
+)
+
+
+#: Stack-file keys (under ``askflow:platform``) that have no meaning on the managed engine: set in a
+#: stack file with ``argo.engine: ack-one``, the settings refuse them (one line naming the key).
+ACK_ONE_REFUSED_KEYS: dict[tuple[str, ...], str] = {
+    **{("argo", key): "the managed engine runs Alibaba's Argo build: there is no chart, image or CRD job to choose"
+       for key in ("chart_version", "chart_repository", "image_registry", "image_tag", "image_digests",
+                   "kubectl_image", "crd_base_url")},
+    **{("argo", key): "the managed engine's controller and argo-server are Alibaba's to size and replicate"
+       for key in ("controller_replicas", "server_replicas", "controller_resources", "server_resources")},
+    ("argo", "namespace"): "the managed controller and argo-server run in the namespace named after the cluster id",
+    **{("argo", key): "askflow creates no archive database for the managed engine"
+       for key in ("archive_ttl", "archive_instance_type", "archive_category")},
+    ("cluster", "kind"): "the workflow cluster replaces the cluster of cluster.kind",
+    ("cluster", "system_node_pool"): "a workflow cluster has no nodes of yours",
+    ("eci", "instance_specs"): "a workflow cluster has no eci-profile: set k8s.aliyun.com/eci-use-specs in the templates",
+}
+
+#: Settings that stay valid but that askflow does not apply on the managed engine (every ack-one plan
+#: warns with their values): the controller defaults live in the service's own ConfigMap, and the
+#: cluster settings belong to a cluster the engine does not create.
+ACK_ONE_NOT_APPLIED: tuple[tuple[str, ...], ...] = (
+    *(("argo", key) for key in (
+        "ttl_after_success_seconds", "ttl_after_failure_seconds", "pod_gc_strategy", "active_deadline_seconds",
+        "retention_completed", "retention_failed", "retention_errored", "parallelism", "namespace_parallelism",
+        "template_referencing", "workflow_pods_non_root")),
+    *(("cluster", key) for key in (
+        "kubernetes_version", "cluster_spec", "service_cidr", "kms_key_id", "auto_upgrade_channel",
+        "maintenance_window", "enable_pod_identity_webhook", "enable_log_collection", "enable_prometheus")),
+    ("eci", "spot_fallback"),
+    ("protection", "deletion_protection"),
+)

@@ -20,7 +20,13 @@ import pulumi_alicloud as alicloud
 from askflow.errors import AskflowError
 from askflow.rrsa import bucket_grants
 from askflow.settings import PLATFORM_KEY, PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
-from askflow.substrate import ACS_COMPUTE_CLASS_LABEL, ACS_COMPUTE_QOS_LABEL, ECI_SCHEDULING_LABEL, substrate
+from askflow.substrate import (
+    ACS_COMPUTE_CLASS_LABEL,
+    ACS_COMPUTE_QOS_LABEL,
+    ECI_SCHEDULING_LABEL,
+    engine_facts,
+    substrate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +49,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     from components.argo import RELEASE_NAME, ArchiveNetwork, ArgoArgs, ArgoComponent, executor_image
     from components.cluster import ClusterArgs, ClusterComponent, EciSelector
     from components.identity import IdentityArgs, IdentityComponent, ServiceAccountBinding
+    from components.managed_engine import ManagedEngineArgs, ManagedEngineComponent
     from components.monitoring import MonitoringArgs, MonitoringComponent
     from components.network import NetworkArgs, NetworkComponent
     from components.observability import ObservabilityArgs, ObservabilityComponent
@@ -83,7 +90,19 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             f"the API server of {name} will be reachable from the internet "
             f"(waived: {s.cluster.public_endpoint_reason}); prefer a private endpoint"
         )
-    cluster = ClusterComponent(
+    # argo.engine ack-one: an ACK One workflow cluster (Alibaba's Argo) instead of the cluster, the
+    # Helm release and the archive database (askflow.substrate.ACK_ONE_DIFFERENCES).
+    engine = engine_facts(s.argo.engine)
+    if not s.rrsa_available:
+        pulumi.log.warn(
+            "argo.engine ack-one without argo.rrsa_oidc_issuer_url: the workflow cluster reports no RRSA OIDC issuer "
+            "(alicloud_ack_one_cluster has no rrsa_metadata) and Alibaba documents none, so the stack creates no "
+            "RRSA roles and workflow pods get no OSS credentials: templates with artifacts fail until you set "
+            "argo.rrsa_oidc_issuer_url and argo.rrsa_oidc_provider_arn")
+    if not engine.installs_argo:
+        pulumi.log.warn(f"argo.engine ack-one does not apply: {'; '.join(s.not_applied_by_engine())} "
+                        "(see \"Moving to the managed engine\" in the README)")
+    cluster: ClusterComponent | ManagedEngineComponent = ClusterComponent(
         f"{name}-cluster",
         ClusterArgs(
             settings=s.cluster,
@@ -105,6 +124,13 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             # NAT gateway of its own, and nodes can pull their images.
             depends_on=tuple(network.egress),
         ),
+    ) if engine.installs_argo else ManagedEngineComponent(
+        f"{name}-engine",
+        ManagedEngineArgs(cluster_name=name, region=s.region, vpc_id=network.vpc_id,
+                          vswitch_ids=network.pod_vswitch_ids, spot_strategy=s.eci.spot_strategy,
+                          rrsa_oidc_issuer_url=s.argo.rrsa_oidc_issuer_url,
+                          rrsa_oidc_provider_arn=s.argo.rrsa_oidc_provider_arn,
+                          protect=protect, depends_on=tuple(network.egress)),
     )
 
     # Alerts need the cluster's ARMS Prometheus instance (the add-on cluster.enable_prometheus installs).
@@ -112,11 +138,11 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
         f"{name}-alerts",
         MonitoringArgs(settings=s.alerts, contacts=s.observability.alert_contacts, cluster_id=cluster.cluster_id,
                        namespaces=tuple(t.name for t in s.tenants), name_prefix=name),
-    ) if s.cluster.enable_prometheus else None
+    ) if s.cluster.enable_prometheus and isinstance(cluster, ClusterComponent) else None
 
     # The roles' bucket policies come from the bootstrap (askflow.rrsa): the stack only attaches them.
     service_accounts = {f"executor-{t.name}": (t.name, WORKFLOW_SERVICE_ACCOUNT) for t in s.tenants}
-    service_accounts["argo-server"] = (s.argo.namespace, f"{RELEASE_NAME}-server")
+    service_accounts["argo-server"] = (s.argo.namespace, f"{RELEASE_NAME}-server")  # self-managed only (askflow.rrsa)
     identity = IdentityComponent(
         f"{name}-rrsa",
         IdentityArgs(
@@ -133,7 +159,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     # ack-pro-eci: every pod of a tenant's or Argo's namespace goes to ECI, never to the system
     # nodes (the label outranks nodeSelector, affinity and ResourcePolicy). The serverless kinds
     # have nowhere else to put a pod.
-    namespace_labels = {ECI_SCHEDULING_LABEL: "true"} if sub.virtual_node_addon else {}
+    namespace_labels = {ECI_SCHEDULING_LABEL: "true"} if sub.virtual_node_addon and engine.installs_argo else {}
     # acs: the compute class and QoS are pod labels; the stack's spot choice becomes best-effort QoS.
     workflow_pod_labels = {
         ACS_COMPUTE_CLASS_LABEL: "general-purpose",
@@ -154,7 +180,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             f"{name}-tenant-{t.name}",
             TenantArgs(
                 tenant=t,
-                role_name=identity.role_names[f"executor-{t.name}"],
+                role_name=identity.role_names.get(f"executor-{t.name}"),  # none: ack-one without RRSA
                 bucket_name=storage.bucket_name,
                 oss_endpoint=s.oss_internal_endpoint,
                 provider=cluster.provider,
@@ -203,7 +229,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             workflow_pod_labels=workflow_pod_labels,
             executor_resource_ignore_env=sub.executor_resource_ignore_env,
         ),
-    )
+    ) if isinstance(cluster, ClusterComponent) else None  # ack-one: Alibaba runs Argo
 
     templates = TemplatesComponent(
         f"{name}-templates",
@@ -212,7 +238,8 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             library_root=ROOT / "workflows",
             namespaces=s.template_namespaces,
             provider=cluster.provider,
-            release=argo.release,
+            # The release installs Argo's CRDs; on ack-one the workflow cluster comes with them.
+            release=argo.release if argo else cluster.ready[0],
             require_released=s.environment != "dev",
             image_cache_vswitch_id=first_vswitch,
             image_cache_security_group_id=network.security_group_id,
@@ -223,6 +250,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
 
     pulumi.export("clusterId", cluster.cluster_id)
     pulumi.export("clusterKind", s.cluster.kind)
+    pulumi.export("engine", s.argo.engine)
     pulumi.export("kubeconfig", cluster.kubeconfig)
     pulumi.export("bucketName", storage.bucket_name)
     pulumi.export("ossInternalEndpoint", s.oss_internal_endpoint)
@@ -232,13 +260,20 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     pulumi.export("workflowTemplates", templates.deployed_names)
     if alerts is not None:
         pulumi.export("alertRules", alerts.rule_names)
+    cluster_id = f"$(pulumi stack output clusterId --stack {stack})"
     pulumi.export("nextSteps", [
         # The stack's own kubeconfig expires with the run that made it (KUBECONFIG_MINUTES): a
         # person takes a temporary one of their own RAM identity's.
-        f"aliyun cs DescribeClusterUserKubeconfig --ClusterId $(pulumi stack output clusterId --stack {stack}) "
-        f"--TemporaryDurationMinutes 480 | jq -r .config > ~/.kube/askflow-{stack}",
-        f"export KUBECONFIG=~/.kube/askflow-{stack}",
-        f"kubectl -n {s.argo.namespace} port-forward svc/{RELEASE_NAME}-server 2746:2746",
+        *([f"aliyun cs DescribeClusterUserKubeconfig --ClusterId {cluster_id} "
+           f"--TemporaryDurationMinutes 480 | jq -r .config > ~/.kube/askflow-{stack}",
+           f"export KUBECONFIG=~/.kube/askflow-{stack}",
+           f"kubectl -n {s.argo.namespace} port-forward svc/{RELEASE_NAME}-server 2746:2746"] if engine.installs_argo else
+          # ack-one: argo-server runs in the namespace named after the cluster id (Alibaba, "Enable Argo
+          # Server for a workflow cluster").
+          [f"aliyun adcp DescribeHubClusterKubeconfig --ClusterId {cluster_id} --PrivateIpAddress true "
+           f"| jq -r .Kubeconfig > ~/.kube/askflow-{stack}",
+           f"export KUBECONFIG=~/.kube/askflow-{stack}",
+           f"kubectl -n {cluster_id} port-forward svc/argo-server 2746:2746"]),
         f"argo auth token  # paste it at https://localhost:2746 (self-signed TLS; auth mode: {s.argo.auth_mode})",
         "export ARGO_SERVER=localhost:2746 ARGO_SECURE=true ARGO_INSECURE_SKIP_VERIFY=true  # or use the kubeconfig",
         *(

@@ -2,7 +2,8 @@
 
 ``make scan`` checks prod as deployed; this writes ``<out>/<kind>.tf.json`` for prod derived to each
 other kind (``askflow stack new k-<kind> --from prod --set cluster.kind=<kind>``, in a scratch copy
-of the project, nothing written to ``environments/``), so each substrate passes the same checks.
+of the project, nothing written to ``environments/``), so each substrate passes the same checks, and
+``<out>/engine-<engine>.tf.json`` for prod on each other ``argo.engine`` (:data:`ENGINE_SETS`).
 Run: ``.venv/bin/python policy/kinds.py build/kinds``.
 """
 
@@ -20,6 +21,12 @@ from askflow.stacks.new import stack_new
 from askflow.substrate import CLUSTER_KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Prod on every other argo.engine (askflow.substrate.ENGINES): the managed engine has no archive
+#: database, ECI image caches or per-tenant ECI settings (askflow.settings refuses them there).
+ENGINE_SETS: dict[str, list[str]] = {
+    "ack-one": ["argo.engine=ack-one", "argo.enable_archive=false", "templates.enable_image_cache=false",
+                "tenants[0].eci={}"],
+}
 
 
 def main(out: Path) -> int:
@@ -42,6 +49,10 @@ def main(out: Path) -> int:
             stack_new(f"k-{kind}", "prod", sets, project_root=root)
             (out / f"{kind}.tf.json").write_text(to_terraform_json(plan_stack(f"k-{kind}", root)))
             print(f"{out / f'{kind}.tf.json'}: prod on cluster.kind {kind}")
+        for engine, sets in ENGINE_SETS.items():
+            stack_new(f"e-{engine}", "prod", sets, project_root=root)
+            (out / f"engine-{engine}.tf.json").write_text(to_terraform_json(plan_stack(f"e-{engine}", root)))
+            print(f"{out / f'engine-{engine}.tf.json'}: prod on argo.engine {engine}")
     return 0
 
 

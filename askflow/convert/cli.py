@@ -39,7 +39,7 @@ from askflow.convert.writer import check_json
 from askflow.errors import AskflowError
 from askflow.library.model import LOCK_FILE
 from askflow.lint.positions import Positions
-from askflow.substrate import CLUSTER_KINDS
+from askflow.substrate import CLUSTER_KINDS, ENGINES
 
 #: More jobs than this get a progress bar (on a terminal).
 HANDFUL = 5
@@ -63,6 +63,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--cluster-kind", choices=CLUSTER_KINDS, default="ack-pro-eci",
                         help="the cluster.kind the templates will run on (default ack-pro-eci): on acs, ECI "
                              "annotations become ACS compute-class and QoS labels or are reported as dropped")
+    parser.add_argument("--engine", choices=ENGINES, default="self-managed",
+                        help="the argo.engine the templates will run on (default self-managed): on ack-one each "
+                             "report says which of askflow's workflow defaults the template must set itself")
     parser.set_defaults(func=run)
 
 
@@ -200,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         planned = plan_run([str(p) for p in good], args.out, source_format=args.source_format, name=args.name,
-                          cluster_kind=args.cluster_kind, keep_going=True, unreadable=[f.file for f in bad],
+                          cluster_kind=args.cluster_kind, engine=args.engine, keep_going=True,
+                          unreadable=[f.file for f in bad],
                           on_detect=detected, progress=bar.advance, on_total=bar.start)
     finally:
         bar.stop()

@@ -88,6 +88,9 @@ CODES: dict[str, Code] = {
                                 "container requests the converter wrote."),
     "ACS_ANNOTATION_DROPPED": Code(N, "--cluster-kind acs: an ECI annotation with no ACS counterpart (extra "
                                       "ephemeral storage, elastic IP) was dropped; provide it another way."),
+    "ACK_ONE_DEFAULTS": Code(A, "--engine ack-one: the managed engine applies none of askflow's workflow defaults "
+                                "(ttlStrategy, podGC, the non-root securityContext); the template runs with Alibaba's "
+                                "controller defaults unless it sets them (askflow lint --engine ack-one)."),
     "INSTANCE_TYPE_TO_ECI": Code(M, "The instance type became the ECI annotation k8s.aliyun.com/eci-use-specs."),
     "INSTANCE_TYPE_APPROXIMATED": Code(A, "The instance type is an old family ECI does not offer; a "
                                           "`<vCPU>-<mem>Gi` spec of the same size is used instead."),

@@ -27,13 +27,13 @@ from askflow.convert.detect import discover, read_definitions
 from askflow.convert.model import Found, JobPlan
 from askflow.convert.naming import MAX_TEMPLATE_NAME, Allocator, template_name
 from askflow.convert.report import job_json, render_markdown, run_json
-from askflow.convert.substrate import adapt
+from askflow.convert.substrate import adapt, adapt_engine
 from askflow.convert.writer import check_out, check_report, existing_crons, new_library_lock, next_version
 from askflow.errors import AskflowError
 from askflow.files import write_all
 from askflow.library.lock import dumps_lock
 from askflow.lint.positions import Positions
-from askflow.substrate import ClusterKind
+from askflow.substrate import ClusterKind, Engine
 
 #: Called with a job's file and the share of its work just done (0.5 when converted, 0.5 when rendered).
 Progress = Callable[[str, float], None]
@@ -152,7 +152,7 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
              name: str | None = None, on_detect: Callable[[str, list[str]], None] | None = None,
              progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
              cluster_kind: ClusterKind = "ack-pro-eci", keep_going: bool = False,
-             unreadable: Sequence[str] = ()) -> Run:
+             unreadable: Sequence[str] = (), engine: Engine = "self-managed") -> Run:
     """Convert ``inputs`` for the library at ``out`` without writing; AskflowError (exit 2) for bad input.
     ``cluster_kind`` is the substrate the templates will run on (askflow.convert.substrate). With
     ``keep_going``, a definition that cannot be converted is a :class:`Failure` of the run instead;
@@ -186,6 +186,7 @@ def plan_run(inputs: Sequence[str | Path], out: str | Path, *, source_format: st
             ctx.broken[id(f)] = failed[i]
         else:
             adapt(plan, cluster_kind)
+            adapt_engine(plan, engine)
             converted[i] = plan
         if progress is not None:
             progress(f.file, 0.5 if i in converted else 1.0)

@@ -29,7 +29,8 @@ from askflow.convert.resources import (
     ANNOTATION_SPOT_PRICE,
     ANNOTATION_SPOT_STRATEGY,
 )
-from askflow.substrate import ACS_COMPUTE_CLASS_LABEL, ACS_COMPUTE_QOS_LABEL, ClusterKind, substrate
+from askflow.lint.platform import MANAGED_ENGINE_DEFAULTS
+from askflow.substrate import ACS_COMPUTE_CLASS_LABEL, ACS_COMPUTE_QOS_LABEL, ClusterKind, Engine, substrate
 
 GPU_MODEL_LABEL = "alibabacloud.com/gpu-model-series"
 
@@ -37,6 +38,18 @@ GPU_MODEL_LABEL = "alibabacloud.com/gpu-model-series"
 def _is_gpu(spec: str) -> bool:
     """A GPU instance type (``ecs.gn6i-...``, ``ecs.gn7...``) or the parameter that stands for one."""
     return any(s.strip().startswith("ecs.gn") for s in spec.split(",")) or "gpu-instance-type" in spec
+
+
+def adapt_engine(plan: JobPlan, engine: Engine) -> None:
+    """Say what a converted template loses on the managed engine (askflow.substrate.ACK_ONE_DIFFERENCES):
+    the workflow defaults askflow sets on its own Argo (the non-root uid USER_DEFAULTED speaks of included)."""
+    if engine == "self-managed" or not plan.converted:
+        return
+    missing = [k for k in MANAGED_ENGINE_DEFAULTS if plan.spec.get(k) is None]
+    if missing:
+        plan.report.add("ACK_ONE_DEFAULTS", plan.source.path,
+                        f"argo.engine ack-one does not apply askflow's workflow defaults: set {', '.join(missing)} in the "
+                        "template's spec, or it runs with Alibaba's controller defaults (and as the image's user)")
 
 
 def adapt(plan: JobPlan, kind: ClusterKind) -> None:

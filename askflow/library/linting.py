@@ -25,7 +25,8 @@ if TYPE_CHECKING:
     from askflow.lint import Finding
 
 
-def lint_library(root: Path, *, strict: bool, library: Library | None = None) -> list[Finding]:
+def lint_library(root: Path, *, strict: bool, library: Library | None = None,
+                 engine: str = "self-managed") -> list[Finding]:
     """Findings for every version and CronWorkflow under ``root`` and for ``versions.lock``.
 
     Layout errors (see :func:`~askflow.library.loader.load_library`) raise AskflowError instead:
@@ -36,7 +37,7 @@ def lint_library(root: Path, *, strict: bool, library: Library | None = None) ->
     library = library if library is not None else load_library(root)
     docs: list[tuple[str, int, Any]] = [(str(v.source), 0, v.render()) for v in library.versions]
     docs += [(str(c.source), 0, c.render()) for c in library.crons]
-    findings = list(lint_documents(docs, strict=strict))
+    findings = list(lint_documents(docs, strict=strict, engine=engine))
     for problem in lock_problems(library, read_lock(library.lock_path), read_retired(library.lock_path)):
         findings.append(
             Finding(
@@ -63,8 +64,8 @@ class _LibraryLinting:
         library = load_library(root)
         return [str(v.source) for v in library.versions] + [str(c.source) for c in library.crons]
 
-    def lint(self, root: Path, *, strict: bool) -> list[Finding]:
-        return lint_library(root, strict=strict)
+    def lint(self, root: Path, *, strict: bool, engine: str = "self-managed") -> list[Finding]:
+        return lint_library(root, strict=strict, engine=engine)
 
 
 libraries.register(_LibraryLinting())

@@ -16,6 +16,7 @@ from typing import Any
 
 from askflow import jsonout
 from askflow.lint.finding import Finding
+from askflow.substrate import ENGINES
 
 
 def register(subparsers: Any) -> None:
@@ -29,6 +30,9 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (*.yaml, *.yml, *.json)")
     parser.add_argument("--strict", action="store_true", help="platform and OSS warnings are errors")
+    parser.add_argument("--engine", choices=ENGINES, default="self-managed",
+                        help="the argo.engine the manifests will run on (default self-managed): on ack-one, specs "
+                             "must set what askflow's workflow defaults set elsewhere (managed-engine-defaults)")
     jsonout.add_argument(parser, "the result (files and documents checked, error and warning counts, findings "
                                  "with file, line and column)")
     parser.set_defaults(func=run)
@@ -68,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from askflow.lint.runner import run_lint
 
     jsonout.check(args.json_path)  # before the work, not after it
-    result = run_lint(args.paths, strict=args.strict)
+    result = run_lint(args.paths, strict=args.strict, engine=args.engine)
     if args.json_path:
         jsonout.write(args.json_path, jsonout.dumps(to_json(result)))
     else:

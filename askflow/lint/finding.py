@@ -129,6 +129,7 @@ _RULES = [
     Rule("root-user", WARNING, "platform", "runAsUser 0 where the platform's runAsNonRoot default still applies"),
     Rule("pod-security-baseline", WARNING, "platform", "what Pod Security baseline refuses (tenant namespaces enforce it)"),
     Rule("parameter-in-code", WARNING, "platform", "a parameter pasted into script source or a `sh -c`/`python -c` program"),
+    Rule("managed-engine-defaults", WARNING, "platform", "with --engine ack-one: a workflow spec that relies on askflow's workflow defaults (ttlStrategy, podGC, securityContext), which the managed engine does not apply"),
 ]
 
 RULES: dict[str, Rule] = {rule.id: rule for rule in _RULES}

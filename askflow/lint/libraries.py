@@ -32,7 +32,7 @@ class LibraryLinter(Protocol):
         """The file each of the library's linted documents comes from (versions, CronWorkflows)."""
         ...
 
-    def lint(self, root: Path, *, strict: bool) -> list[Finding]:
+    def lint(self, root: Path, *, strict: bool, engine: str = "self-managed") -> list[Finding]:
         """Every finding for the library at ``root``."""
         ...
 

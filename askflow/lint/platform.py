@@ -23,6 +23,11 @@ resources, and neither stops a stuck pod for you.
 * ``pod-security-baseline``: tenant namespaces enforce Pod Security ``baseline``, whose admission
   refuses privileged containers, host namespaces, ``hostPath`` volumes, host ports, added
   capabilities beyond its list, unsafe sysctls and unconfined profiles (:mod:`askflow.lint.podsecurity`).
+* ``managed-engine-defaults`` (``--engine ack-one`` only): on an ACK One workflow cluster askflow
+  cannot set the controller's ``workflowDefaults`` (askflow.substrate.ACK_ONE_DIFFERENCES), so a
+  Workflow, WorkflowTemplate or CronWorkflow spec without its own ``ttlStrategy``, ``podGC`` or pod
+  ``securityContext`` keeps finished workflows and pods until Alibaba's defaults remove them, and runs
+  as the image's user.
 * ``parameter-in-code``: Argo substitutes ``{{inputs.parameters.x}}`` and ``{{workflow.parameters.x}}``
   as text before the pod starts, so one inside a script's ``source`` or inside the program of a
   ``sh -c`` / ``python -c`` (``perl -e``, ``node -e``...) container becomes code that whoever submits
@@ -203,12 +208,18 @@ def _parameters_in_code(tmpl: dict[str, Any], tpath: str, report: Report) -> Non
                 report("parameter-in-code", where, _code_problem(found, f"the program {interpreter} runs"))
 
 
+#: Workflow spec fields askflow's workflowDefaults set on the self-managed engine (components.argo.helm_values)
+#: that a spec must carry itself on the managed engine.
+MANAGED_ENGINE_DEFAULTS = ("ttlStrategy", "podGC", "securityContext")
+
+
 def check(
     obj: dict[str, Any],
     spec: dict[str, Any],
     spec_path: str,
     referenced: dict[str, Any] | None,
     report: Report,
+    engine: str = "self-managed",
 ) -> None:
     """Platform rules for one document whose workflow spec is ``spec`` at ``spec_path``.
 
@@ -218,6 +229,14 @@ def check(
     templates = list(walk_templates(spec, spec_path))
     defaults = d(spec.get("templateDefaults"))
     ref = d(referenced)
+
+    # managed-engine-defaults: what askflow's workflowDefaults give on the self-managed engine only.
+    if engine == "ack-one":
+        missing = [key for key in MANAGED_ENGINE_DEFAULTS if spec.get(key) is None and ref.get(key) is None]
+        if missing:
+            report("managed-engine-defaults", spec_path,
+                   f"argo.engine ack-one applies none of askflow's workflow defaults (Alibaba's controller "
+                   f"ConfigMap is its own): set {', '.join(missing)} in this spec")
 
     # default-service-account
     sa = spec.get("serviceAccountName")

@@ -79,6 +79,7 @@ def lint_documents(
     *,
     strict: bool = False,
     extra_templates: Sequence[Mapping[str, Any]] = (),
+    engine: str = "self-managed",
 ) -> list[Finding]:
     """Findings for parsed documents ``(file, document index, object)``, sorted.
 
@@ -119,7 +120,7 @@ def lint_documents(
                 text(ref.get("name")), ref.get("clusterScope") is True, doc.holder.namespace
             )
             referenced = target.spec if target is not None else None
-        platform.check(doc.obj, doc.holder.spec, doc.holder.spec_path, referenced, doc.report)
+        platform.check(doc.obj, doc.holder.spec, doc.holder.spec_path, referenced, doc.report, engine=engine)
 
     findings: list[Finding] = []
     for doc in entries:
@@ -261,7 +262,7 @@ def _library_hint(finding: Finding) -> Finding:
                    f"lint this file together with the library (askflow lint {finding.file} {library})")
 
 
-def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
+def run_lint(paths: Sequence[str], *, strict: bool = False, engine: str = "self-managed") -> LintRun:
     """Lint files and folders (``*.yaml``, ``*.yml``, ``*.json``, multi-document YAML).
 
     Every file is read and linted: one that cannot be read or parsed (duplicate keys included) is
@@ -303,7 +304,7 @@ def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
             if docs:
                 extra.extend(linter.rendered(root))
             sources = linter.sources(root)
-            library_findings.extend(f for f in linter.lint(root, strict=strict) if _wanted(f.file, wanted))
+            library_findings.extend(f for f in linter.lint(root, strict=strict, engine=engine) if _wanted(f.file, wanted))
         except AskflowError as exc:  # a library that does not load: its first problem, the rest go on
             result.files += 1
             result.unreadable += 1
@@ -312,7 +313,7 @@ def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
         wanted_sources = [s for s in sources if _wanted(s, wanted)]
         result.files += len(set(wanted_sources))
         result.documents += len(wanted_sources)
-    result.findings.extend(lint_documents(docs, strict=strict, extra_templates=extra))
+    result.findings.extend(lint_documents(docs, strict=strict, extra_templates=extra, engine=engine))
     result.findings.extend(library_findings)
     if not libraries:
         result.findings = [_library_hint(f) for f in result.findings]
@@ -325,6 +326,6 @@ def run_lint(paths: Sequence[str], *, strict: bool = False) -> LintRun:
     return result
 
 
-def lint_paths(paths: Sequence[str], *, strict: bool = False) -> list[Finding]:
+def lint_paths(paths: Sequence[str], *, strict: bool = False, engine: str = "self-managed") -> list[Finding]:
     """The findings of :func:`run_lint`, sorted and located."""
-    return run_lint(paths, strict=strict).findings
+    return run_lint(paths, strict=strict, engine=engine).findings

@@ -29,7 +29,7 @@ from askflow.plan.contract.facts import (
     K8S_MUTABLE_OPTION,
     K8S_SOURCE,
 )
-from askflow.substrate import CLUSTER_TYPES, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
+from askflow.substrate import ACK_ONE_CLUSTER, CLUSTER_TYPES, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
 
 SERVERLESS = SERVERLESS_KUBERNETES
 MANAGED = MANAGED_KUBERNETES
@@ -224,7 +224,29 @@ def _follow_replacements(plan: Plan, changes: list[Change], providers: dict[str,
     changes.sort(key=lambda c: c.urn)
 
 
+#: Whatever runs the stack's workflows: a cluster of ``cluster.kind`` or (argo.engine ack-one) a workflow cluster.
+ENGINE_CLUSTER_TYPES = (*CLUSTER_TYPES, ACK_ONE_CLUSTER)
+
+
+def _provider_moved(old: dict[str, Any], new: dict[str, Any], new_by: dict[str, dict[str, Any]]) -> str | None:
+    """Why a resource is replaced when its provider is another one that the old plan did not have (the
+    workflow cluster's instead of the cluster's, argo.engine): the engine replaces a resource whose provider
+    reference changed when the new provider's configuration says so (pulumi/pulumi
+    pkg/resource/deploy/step_generator.go ``providerChanged``, at 1b5949891b), and a kubeconfig of another
+    cluster does."""
+    before, after = old.get("provider") or "", new.get("provider") or ""
+    if not before or not after or before == after or before in new_by:
+        return None
+    return f"provider ({before.rsplit('::', 1)[-1]} -> {after.rsplit('::', 1)[-1]}: another cluster)"
+
+
+def _engine(resource: dict[str, Any]) -> str:
+    return "ack-one" if resource["type"] == ACK_ONE_CLUSTER else "self-managed"
+
+
 def _kind(resource: dict[str, Any]) -> str:
+    if resource["type"] == ACK_ONE_CLUSTER:
+        return "ack-one"
     if resource["type"] == SERVERLESS:
         return "ask-legacy"
     profile = (resource.get("inputs") or {}).get("profile") or "Default"
@@ -257,9 +279,10 @@ def compare(old: dict[str, Any], plan: Plan, *, against: str, allow_replacement:
         ignored = set((n.get("options") or {}).get("ignore_changes") or [])
         paths = [p for p in _diff_paths(o.get("inputs") or {}, n.get("inputs") or {}, "")
                  if _strip_index(p)[0] not in ignored]
-        if not paths:
+        moved = _provider_moved(o, n, new_by)
+        if not paths and not moved:
             continue
-        forced: list[str] = []
+        forced: list[str] = [moved] if moved else []
         for p in paths:
             if r["type"].startswith("kubernetes:"):
                 why = _forced_kubernetes(r["type"], p, providers.get(n.get("provider") or "", {}))
@@ -267,21 +290,23 @@ def compare(old: dict[str, Any], plan: Plan, *, against: str, allow_replacement:
                 why = _forced_alicloud(r["type"], p)
             if why and why not in forced:
                 forced.append(why)
-        top = sorted({_strip_index(p)[0] for p in paths})
+        top = sorted({_strip_index(p)[0] for p in paths} | ({"provider"} if moved else set()))
         protect = bool((o.get("options") or {}).get("protect") or (n.get("options") or {}).get("protect"))
         changes.append(Change(urn, r["type"], name, "replace" if forced else "update", top, forced,
                               protected=protect and bool(forced)))
 
     _follow_replacements(plan, changes, providers)
     notes: list[str] = []
-    old_clusters = [r for r in old_by.values() if r["type"] in CLUSTER_TYPES]
-    new_clusters = [r for r in new_by.values() if r["type"] in CLUSTER_TYPES]
+    old_clusters = [r for r in old_by.values() if r["type"] in ENGINE_CLUSTER_TYPES]
+    new_clusters = [r for r in new_by.values() if r["type"] in ENGINE_CLUSTER_TYPES]
     cluster_urns = {r["urn"] for r in old_clusters + new_clusters}
     if old_clusters and new_clusters:
         before, after = _kind(old_clusters[0]), _kind(new_clusters[0])
         replaced = any(c.urn in cluster_urns and c.action in ("replace", "delete") for c in changes)
         if replaced:
-            why = f"cluster.kind {before} -> {after}" if before != after else next(
+            engines = _engine(old_clusters[0]), _engine(new_clusters[0])
+            why = _engine_switch(changes, *engines) if engines[0] != engines[1] else \
+                f"cluster.kind {before} -> {after}" if before != after else next(
                 (", ".join(c.forced_by) for c in changes if c.urn in cluster_urns and c.forced_by), "")
             notes.append(f"the cluster is replaced: {why}")
             for c in changes:
@@ -299,6 +324,20 @@ def compare(old: dict[str, Any], plan: Plan, *, against: str, allow_replacement:
                       "; change the stack so that it is kept, or remove `protect` in a change of its own first")
             refused.append(f"{c.name} ({c.type}) is protected and would be {c.action}d{why}{advice}")
     return Comparison(against=against, changes=changes, refused=refused, notes=notes)
+
+
+def _engine_switch(changes: list[Change], before: str, after: str) -> str:
+    """Why the cluster goes when argo.engine changes, and what goes and comes with it, by type."""
+    def tally(action: str) -> str:
+        counts: dict[str, int] = {}
+        for c in changes:
+            if c.action == action and not c.type.startswith("pulumi:providers:"):
+                short = c.type.split(":")[-1]
+                counts[short] = counts.get(short, 0) + 1
+        return ", ".join(f"{n} {t}" for t, n in sorted(counts.items())) or "nothing"
+    return (f"argo.engine {before} -> {after} (a migration: running workflows and the archive do not move); "
+            f"deleted: {tally('delete')}; created: {tally('create')}; replaced (moved to the new cluster): "
+            f"{tally('replace')}")
 
 
 def changes_markdown(comparison: Comparison) -> list[str]:

@@ -25,7 +25,7 @@ from askflow.ackone.features import FEATURES_TYPE
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import short_type
-from askflow.substrate import MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
+from askflow.substrate import ACK_ONE_CLUSTER, ENGINE_FACTS, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
 
 # "alicloud_X docs" below means https://registry.terraform.io/providers/aliyun/alicloud/latest/docs/resources/X
 # (the Terraform provider that pulumi-alicloud bridges; its figures and timeouts are the same).
@@ -35,6 +35,8 @@ DURATIONS: dict[str, tuple[float, str]] = {
     SERVERLESS_KUBERNETES: (SUBSTRATES["ask-legacy"].creation_seconds, SUBSTRATES["ask-legacy"].creation_source),
     # Per profile in duration_of; this is the default kind's figure.
     MANAGED_KUBERNETES: (SUBSTRATES["ack-pro-eci"].creation_seconds, SUBSTRATES["ack-pro-eci"].creation_source),
+    # argo.engine ack-one: the workflow cluster (askflow.substrate.ENGINE_FACTS).
+    ACK_ONE_CLUSTER: (ENGINE_FACTS["ack-one"].creation_seconds, ENGINE_FACTS["ack-one"].creation_source),
     "alicloud:cs/nodePool:NodePool": (
         300, "alicloud_cs_kubernetes_node_pool: create timeout 90 min (resource_alicloud_cs_kubernetes_node_pool.go "
              "l. 33); ECS instances boot and join in ~3-5 min (estimate)"),

@@ -22,6 +22,7 @@ from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import component_of, short_type
 from askflow.policies.rules import RULES, Violation
+from askflow.substrate import ACK_ONE_CLUSTER, ACK_ONE_DIFFERENCES
 
 STACK_GROUP = "(stack)"
 
@@ -148,6 +149,21 @@ def _alerts_section(resources: list[Registration]) -> list[str]:
     return out
 
 
+def _engine_section(custom: list[Registration]) -> list[str]:
+    """``## Engine`` when the stack runs on the managed engine (an ACK One workflow cluster): what it does
+    differently and how askflow handles it, each with Alibaba's page (askflow.substrate.ACK_ONE_DIFFERENCES)."""
+    clusters = [r for r in custom if r.type == ACK_ONE_CLUSTER]
+    if not clusters:
+        return []
+    out = ["", "## Engine", "",
+           f"argo.engine `ack-one`: {_md_text(clusters[0].name)} is an ACK One workflow cluster (profile "
+           f"`{_md_text(str(clusters[0].inputs.get('profile')))}`): Alibaba runs Argo. No Helm release, no archive "
+           "database, no cluster of `cluster.kind`. What differs from the self-managed engine:", ""]
+    for d in ACK_ONE_DIFFERENCES:
+        out.append(f"- **{_md_text(d.topic)}**: {_md_text(d.handling)} (source: {_md_text(d.source)})")
+    return out
+
+
 def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | None = None) -> str:
     """The whole ``plan.md``: changes (with ``--against``), diagram, resource table, protections, policy results."""
     custom = [r for r in plan.resources if r.custom]
@@ -181,6 +197,7 @@ def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | 
     else:
         out.append("Nothing is protected: `pulumi destroy` deletes every resource of this stack.")
     out += _alerts_section(custom)
+    out += _engine_section(custom)
     out += ["", "## Policy", ""]
     if violations:
         out.append(f"{len(violations)} mandatory rule violation(s): `pulumi up` would be refused.")

@@ -39,6 +39,8 @@ TERRAFORM_TYPES: dict[str, str] = {
     "alicloud:rds/rdsAccount:RdsAccount": "alicloud_rds_account",
     "alicloud:rds/accountPrivilege:AccountPrivilege": "alicloud_db_account_privilege",
     "alicloud:cs/nodePool:NodePool": "alicloud_cs_kubernetes_node_pool",
+    # argo.engine ack-one; pulumi-alicloud maps the prefix ack_one to module AckOne (provider/resources.go l. 177).
+    "alicloud:ackone/cluster:Cluster": "alicloud_ack_one_cluster",
 }
 
 #: Pulumi's pluralised names of repeated blocks -> the Terraform block name.

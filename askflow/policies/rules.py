@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from askflow.substrate import CLUSTER_TYPES, SERVERLESS_KUBERNETES
+from askflow.substrate import ACK_ONE_CLUSTER, ACK_ONE_WORKFLOW_PROFILE, CLUSTER_TYPES, SERVERLESS_KUBERNETES
 
 ENV_TAG = "askflow-environment"
 UNKNOWN_VALUE = "[unknown]"  # a value the engine does not know yet (preview of a new stack)
@@ -31,6 +31,7 @@ ACCESS_KEY_TYPES = ("alicloud:ram/accessKey:AccessKey",)
 STATEFUL = (
     BUCKET,
     *CLUSTER_TYPES,
+    ACK_ONE_CLUSTER,  # argo.engine ack-one: the provider has no deletion protection for it, so protect is all there is
     "alicloud:kms/key:Key",
     "alicloud:log/project:Project",
     "alicloud:log/store:Store",
@@ -540,6 +541,24 @@ def _tenant_admission(resources: Sequence[Resource]) -> Iterable[Violation]:
                             "policy that keeps its artifact keys in its prefix")
 
 
+def _managed_engine_alone(resources: Sequence[Resource]) -> Iterable[Violation]:
+    """A stack on the managed engine (an ACK One cluster) is a workflow cluster and nothing else of the
+    kind: profile XFlow (``Default`` is a Fleet instance, which runs Argo CD, not Argo Workflows:
+    resource_alicloud_ack_one_cluster.go l. 71-77), no cluster of ``cluster.kind`` beside it and no Argo
+    Helm release (a second controller would fight the managed one over the same Workflows)."""
+    workflow_clusters = list(_each(resources, ACK_ONE_CLUSTER))
+    for c in workflow_clusters:
+        if c.inputs.get("profile") not in (ACK_ONE_WORKFLOW_PROFILE, UNKNOWN_VALUE):
+            yield Violation("managed-engine-alone", c.urn,
+                            f"an ACK One cluster of askflow's is a workflow cluster: profile must be {ACK_ONE_WORKFLOW_PROFILE!r}")
+    if not workflow_clusters:
+        return
+    for r in _each(resources, *CLUSTER_TYPES, "kubernetes:helm.sh/v3:Release"):
+        yield Violation("managed-engine-alone", r.urn,
+                        "the stack runs Argo on an ACK One workflow cluster (argo.engine ack-one): no other cluster or "
+                        "Argo Helm release may come with it")
+
+
 RULES: tuple[Rule, ...] = (
     Rule("bucket-private", "OSS buckets are private: ACL private and public access blocked.", _bucket_private),
     Rule("bucket-https-only", "OSS buckets refuse plain-HTTP requests (bucket policy on acs:SecureTransport).", _bucket_https_only),
@@ -572,6 +591,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule("tenant-quota-limits", "Every tenant namespace has a ResourceQuota, and quotas cap limits.cpu and limits.memory (ECI bills by limits).", _quota_limits),
     Rule("tenant-name-not-reserved", "No tenant takes a reserved name (a bucket prefix the platform writes, a Kubernetes namespace).", _reserved_tenant_names),
+    Rule("managed-engine-alone", "An ACK One cluster is a workflow cluster (profile XFlow), alone: no other cluster or Argo Helm release beside it.", _managed_engine_alone),
     Rule("tenant-admission-policy", "Every tenant namespace is bound (Deny) to the admission policy that keeps its artifact keys in its prefix.", _tenant_admission),
 )
 

@@ -97,8 +97,9 @@ def network_policy_spec(vpc_cidr: str, service_cidr: str) -> dict[str, object]:
 class TenantArgs:
     tenant: Tenant
     """The tenant's settings."""
-    role_name: pulumi.Input[str]
-    """RAM role of the tenant's workflow service account (RRSA)."""
+    role_name: pulumi.Input[str] | None
+    """RAM role of the tenant's workflow service account (RRSA); None where RRSA is not available
+    (the managed engine without an OIDC issuer): the account then carries no role annotation."""
     bucket_name: pulumi.Input[str]
     """Artifact bucket."""
     oss_endpoint: str
@@ -162,7 +163,8 @@ class TenantComponent(pulumi.ComponentResource):
         in_ns = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[ns])
         sa = k8s.core.v1.ServiceAccount(
             f"{name}-sa",
-            metadata=meta(WORKFLOW_SERVICE_ACCOUNT, annotations={POD_IDENTITY_ROLE_ANNOTATION: args.role_name}),
+            metadata=meta(WORKFLOW_SERVICE_ACCOUNT, annotations={POD_IDENTITY_ROLE_ANNOTATION: args.role_name}
+                          if args.role_name is not None else None),
             automount_service_account_token=True,
             opts=in_ns,
         )

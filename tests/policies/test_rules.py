@@ -191,7 +191,8 @@ def test_every_rule_is_tested() -> None:
         "bucket-private", "bucket-https-only", "bucket-encrypted", "bucket-lifecycle", "bucket-lifecycle-accepted", "bucket-versioned-in-prod", "cluster-api-private",
         "cluster-rrsa", "deletion-protection-in-prod", "protect-stateful-in-prod", "no-access-keys",
         "ram-no-wildcard-resources", "k8s-explicit-provider", "ram-no-policy-write", "tag-scoped-statements",
-        "tenant-quota-limits", "tenant-name-not-reserved", "tenant-admission-policy"}
+        "tenant-quota-limits", "tenant-name-not-reserved", "tenant-admission-policy",
+        "managed-engine-alone"}  # tests/infra/test_engine.py
 
 
 def test_scoped_shapes_pass() -> None:
