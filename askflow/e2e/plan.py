@@ -45,6 +45,7 @@ class E2EPlan:
     smoke: str
     namespace: str
     argo_namespace: str
+    """Where Argo's Deployments run; empty on argo.engine ack-one (Alibaba's, in the cluster id's namespace)."""
     region: str
     bucket: str
     oss_endpoint: str
@@ -84,7 +85,8 @@ class E2EPlan:
             f"service CIDR {s.cluster.service_cidr})",
             f"1. pulumi up --stack {self.stack} --policy-pack {POLICY_PACK} (Automation API); outputs recorded",
             f"2. wait up to {ARGO_READY_TIMEOUT}s for Deployments *{', *'.join(ARGO_DEPLOYMENTS)} in namespace "
-            f"{self.argo_namespace} to be ready (through the kubeconfig output)",
+            f"{self.argo_namespace} to be ready (through the kubeconfig output)" if self.argo_namespace else
+            "2. nothing to wait for: argo.engine ack-one, the workflow cluster was running when up finished",
             f"3. submit workflowtemplate/{self.smoke} in namespace {self.namespace} with a random token; wait up to "
             f"{WORKFLOW_TIMEOUT}s for Succeeded, then read its artifact from oss://{self.bucket} (runner's credentials)",
             f"4. pulumi refresh, then pulumi preview --expect-no-changes --policy-pack {POLICY_PACK}: any change fails",
@@ -147,7 +149,7 @@ def resolve(source: str, project_root: str | Path = ".") -> E2EPlan:
         sets=tuple(sets),
         smoke=smoke,
         namespace=s.template_namespaces[0],
-        argo_namespace=s.argo.namespace,
+        argo_namespace=s.argo.namespace if s.argo.engine == "self-managed" else "",
         region=s.region,
         bucket=s.bucket_name,
         oss_endpoint=s.oss_internal_endpoint,

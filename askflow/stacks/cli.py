@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from askflow.errors import AskflowError
 from askflow.stacks.new import stack_new
-from askflow.substrate import CLUSTER_TYPES
+from askflow.substrate import ACK_ONE_CLUSTER, CLUSTER_TYPES
 
 if TYPE_CHECKING:
     from askflow.plan import Plan
@@ -117,6 +117,10 @@ def destroy_notes(settings: Settings, stack: str, project_root: str = ".") -> li
         gone = sorted(t for t, m in modes.items() if m == "delete")
         notes.append(f"cluster {cluster.inputs.get('name')}: deleted with it: {', '.join(gone) or 'nothing listed'}; "
                      f"kept (delete_options retain): {', '.join(kept_data) or 'nothing'}")
+    for workflow_cluster in plan.of_type(ACK_ONE_CLUSTER):  # argo.engine ack-one
+        name = workflow_cluster.inputs.get("clusterName")
+        notes.append(f"workflow cluster {name}: stays (protected), with the workflows it holds" if workflow_cluster.urn
+                     in kept else f"workflow cluster {name}: deleted, with its workflows and argo-server")
     for bucket in plan.of_type(BUCKET):
         name = bucket.inputs.get("bucket")
         if bucket.urn in kept:

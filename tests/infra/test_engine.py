@@ -339,3 +339,19 @@ def test_convert_says_what_a_template_loses_on_the_managed_engine(tmp_path: Path
     assert "set ttlStrategy, podGC, securityContext" in entry.message or "set podGC" in entry.message
     run, _ = convert(tmp_path / "b", write_json(tmp_path / "b", "job.json", data))
     assert "ACK_ONE_DEFAULTS" not in codes(run)
+
+
+def test_destroy_check_and_e2e_know_the_managed_engine(tmp_path: Path) -> None:
+    from askflow import yamlio
+    from askflow.e2e.plan import resolve
+    from askflow.stacks.cli import destroy_notes
+
+    root = stack_files_project(tmp_path / "p", workflows=True)
+    stack_new("m1", "staging", ["argo.engine=ack-one"], project_root=root)
+    settings = parse_settings("cn-hangzhou", yamlio.load_file(root / "environments/Pulumi.m1.yaml")["config"][
+        "askflow:platform"], file="m1")
+    notes = destroy_notes(settings, "m1", project_root=str(root))
+    assert "workflow cluster askflow-m1: deleted, with its workflows and argo-server" in notes
+    e2e = resolve("m1", root)
+    assert e2e.argo_namespace == ""
+    assert any(step.startswith("2. nothing to wait for: argo.engine ack-one") for step in e2e.steps())
