@@ -84,6 +84,11 @@ KMS_WRITE = (
     "kms:TagResource", "kms:UntagResource",
 )
 ECI_WRITE = ("eci:CreateImageCache", "eci:UpdateImageCache", "eci:DeleteImageCache")
+#: ackone.Cluster (argo.engine ack-one): the provider's calls (resource_alicloud_ack_one_cluster.go l. 96, 243,
+#: 290 at 81c43b67) and the feature resource's (components.workflow_cluster: UpdateHubClusterFeature; its
+#: DescribeHubClusterDetails / DescribeHubClusterKubeconfig are adcp:Describe* reads). Regional and not
+#: tag-scoped: the provider tags no workflow cluster, so a deploy role may change any of the region's.
+ADCP_WRITE = ("adcp:CreateHubCluster", "adcp:DeleteHubCluster", "adcp:UpdateHubClusterFeature")
 ARMS_WRITE = (
     # arms.PrometheusAlertRule, arms.DispatchRule, arms.AlertContact, arms.AlertContactGroup, arms.AlertRobot
     # (the alerts): the provider's API calls (terraform-provider-alicloud resource_alicloud_arms_*.go,
@@ -329,6 +334,7 @@ def ci_deploy_policies(
         *scoped("kms", KMS_WRITE),
         _allow([*ECI_WRITE, *_reads("eci")], _regional("eci", regions, account)),
         _allow([*ARMS_WRITE, *_reads("arms")], _regional("arms", regions, account)),
+        _allow([*ADCP_WRITE, *_reads("adcp")], _regional("adcp", regions, account)),
     )
     data = _doc(
         _allow([*OSS_BUCKET_WRITE, "oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
@@ -367,7 +373,8 @@ def ci_preview_policy(s: BootstrapSettings, account: str, stack: str) -> dict[st
     """The preview role of ``stack``: reads of what that stack's deploy role manages, and of its state only."""
     regions, prefix = s.deploy_regions, s.environment_prefix(stack)
     regional = [
-        _allow(_reads(svc), _regional(svc, regions, account)) for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds")
+        _allow(_reads(svc), _regional(svc, regions, account))
+        for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds", "adcp")
     ]
     return _doc(
         *regional,

@@ -355,3 +355,15 @@ def test_destroy_check_and_e2e_know_the_managed_engine(tmp_path: Path) -> None:
     e2e = resolve("m1", root)
     assert e2e.argo_namespace == ""
     assert any(step.startswith("2. nothing to wait for: argo.engine ack-one") for step in e2e.steps())
+
+
+def test_ci_deploy_roles_may_run_the_managed_engine() -> None:
+    """The ACK One API actions the provider and the feature resource call are in the deploy role's documents,
+    and every document stays within RAM's size limit."""
+    from askflow.bootstrap.policy import MAX_POLICY_LENGTH
+    from tests.bootstrap.test_bootstrap import _as_list, _documents, _plan, _statements
+
+    docs = _documents(_plan(), "platform-ci-deploy-dev-")
+    allowed = {a for d in docs.values() for s in _statements(d) if s["Effect"] == "Allow" for a in _as_list(s["Action"])}
+    assert {"adcp:CreateHubCluster", "adcp:DeleteHubCluster", "adcp:UpdateHubClusterFeature", "adcp:Describe*"} <= allowed
+    assert all(len(json.dumps(d)) <= MAX_POLICY_LENGTH for d in docs.values())
