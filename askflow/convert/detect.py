@@ -1,7 +1,8 @@
 """Find, read and recognise definition files.
 
-Inputs are files or folders (searched recursively for ``*.json``, ``*.yaml``, ``*.yml``; hidden
-files and folders are skipped). A ``.json`` file is parsed as JSON (duplicate keys and truncation are
+Inputs are files or folders (searched recursively for ``*.json``, ``*.yaml``, ``*.yml``, and ``*.tf``
+files that declare ``aws_batch_job_definition``; hidden files and folders, ``.terraform/`` among them,
+are skipped). A ``.json`` file is parsed as JSON (duplicate keys and truncation are
 errors), anything else as YAML (multi-document). Each document is recognised by its shape:
 
 ======================  =================================================================
@@ -48,11 +49,11 @@ def discover(inputs: Sequence[str | Path]) -> list[Path]:
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in EXTENSIONS
+            found = sorted(p for p in path.rglob("*") if p.is_file() and _in_folder(p)
                            and not any(part.startswith(".") for part in p.relative_to(path).parts))
             if not found:
-                raise AskflowError(f"no {', '.join('*' + e for e in EXTENSIONS)} files in this folder",
-                                   file=str(path))
+                raise AskflowError(f"no {', '.join('*' + e for e in EXTENSIONS)} files (nor *.tf files declaring "
+                                   f"{terraform.RESOURCE}) in this folder", file=str(path))
         elif path.is_file():
             found = [path]
         else:
@@ -63,6 +64,20 @@ def discover(inputs: Sequence[str | Path]) -> list[Path]:
                 seen.add(key)
                 files.append(p)
     return files
+
+
+def _in_folder(path: Path) -> bool:
+    """Whether a file found in a folder is an input: every JSON and YAML file, and those Terraform files
+    that declare aws_batch_job_definition (a Terraform folder's other files - network, IAM - hold no job)."""
+    suffix = path.suffix.lower()
+    if suffix in EXTENSIONS:
+        return True
+    if suffix in terraform.SUFFIXES:
+        try:
+            return terraform.declares_job_definitions(path.read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            return True  # unreadable: named as an input, so that reading it reports why
+    return False
 
 
 def _not_readable(path: Path) -> str:

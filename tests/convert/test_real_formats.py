@@ -354,6 +354,21 @@ def test_terraform_job_definitions_convert(tmp_path: Path) -> None:
     assert not any("retryStrategy" in p or "containerProperties" in p for p in paths)
 
 
+def test_a_terraform_folder_converts_its_job_definitions(tmp_path: Path) -> None:
+    """A folder's .tf files that declare aws_batch_job_definition are inputs; its other Terraform files
+    (network, IAM) and the provider cache under .terraform/ are not."""
+    folder = tmp_path / "infra"
+    _terraform_file(folder, TERRAFORM, "batch.tf")
+    (folder / "in" / "network.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
+    cached = folder / "in" / ".terraform" / "modules" / "batch.tf"
+    cached.parent.mkdir(parents=True)
+    cached.write_text(TERRAFORM)
+    run, out = convert(tmp_path, folder / "in")
+    assert [r.plan.name for r in run.results] == ["tf-test-batch-job-definition", "tf-test-fargate",
+                                                  "nightly-report"]
+    assert {r.plan.source.file for r in run.results} == {str(folder / "in" / "batch.tf")}
+
+
 def test_terraform_that_cannot_be_read_offline_says_where_and_what_to_do(tmp_path: Path) -> None:
     text = ('resource "aws_batch_job_definition" "main" {\n  name = "nightly-report"\n  type = "container"\n'
             '  container_properties = file("${path.module}/container.json")\n}\n')
