@@ -11,8 +11,8 @@ Each figure is a ratio against a baseline measured in the same run on the same m
   mocks registering the same number and types of resources (bench/bench_plan.py);
 - lint: Argo's examples linted versus check-jsonschema on the same documents (bench/bench_lint.py);
 - convert: 1,000 generated AWS Batch pipeline jobs, jobs per second and peak memory (bench/bench_convert.py);
-- ackone: importing the workflow cluster resource versus importing Pulumi alone, and what importing
-  the adcp SDK eagerly would add (bench/bench_ackone.py).
+- ackone: what importing the workflow cluster resource costs a plan versus what importing the adcp
+  SDK would (bench/bench_ackone.py).
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ def test_a_run_writes_under_build_and_leaves_the_committed_results_alone(
     assert bench_main.OUT == ROOT / "build" / "bench" / "results.md"
     committed = (ROOT / "bench" / "results.md").read_bytes()
     figures = {"bench_plan": PLAN, "bench_contract": {"prod": {"overhead_ratio": 1.05}},
-               "bench_lint": [], "bench_convert": {}, "bench_ackone": {"component_over_base": 1.2}}
+               "bench_lint": [], "bench_convert": {}, "bench_ackone": {"resource_over_sdk": 0.2}}
     for name, result in figures.items():
         module = types.ModuleType(f"bench.{name}")
         module.run = lambda result=result: result  # type: ignore[attr-defined]
@@ -50,5 +50,5 @@ def test_a_run_writes_under_build_and_leaves_the_committed_results_alone(
     assert "     not met  bench_plan: 100 versions / end_to_end / ratio <= 1.2 (measured 1.21)" in printed
     assert "         met  bench_contract: prod / overhead_ratio <= 1.1 (measured 1.05)" in printed
     assert "not measured  bench_contract: prod, 100 versions / overhead_ratio <= 1.1" in out.read_text()
-    assert "     not met  bench_ackone: component_over_base <= 1.1 (measured 1.2)" in printed
+    assert "     not met  bench_ackone: resource_over_sdk <= 0.1 (measured 0.2)" in printed
     assert (ROOT / "bench" / "results.md").read_bytes() == committed
