@@ -59,7 +59,9 @@ T = TypeVar("T")
 #: (resource_alicloud_ack_one_cluster.go l. 24-28); the same bound here.
 TIMEOUT_SECONDS = 25 * 60
 POLL_SECONDS = 10.0
-#: The module Pulumi's dynamic provider host runs (``python -m pulumi.dynamic``).
+#: The module Pulumi's dynamic provider host runs: the CLI starts the plugin
+#: ``pulumi-resource-pulumi-python``, which runs ``<virtualenv>/bin/python -u -m pulumi.dynamic``
+#: (pulumi/pulumi ``sdk/python/dist/pulumi-resource-pulumi-python``), so askflow is importable there.
 HOST_MODULE = "pulumi.dynamic.__main__"
 
 
