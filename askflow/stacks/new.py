@@ -426,7 +426,11 @@ def derive_stack(project: Project, stack: str, source: str, sets: Sequence[str] 
                        f"{settings.bucket_name} while it holds objects; empty it first (`ossutil rm "
                        f"oss://{settings.bucket_name} -r -f --all-versions`) or copy as dev (--set environment=dev)")
     channel = settings.cluster.auto_upgrade_channel
-    if channel != "none" and channel == source_settings.cluster.auto_upgrade_channel:
+    if settings.argo.engine == "ack-one":
+        # No cluster of cluster.kind to upgrade: Alibaba runs (and upgrades) the managed Argo itself.
+        notices.append(f"argo.engine is ack-one: {stack} runs on an ACK One workflow cluster whose Argo Alibaba runs and "
+                       "upgrades; see \"The managed engine\" in the README for what differs from the self-managed one")
+    elif channel != "none" and channel == source_settings.cluster.auto_upgrade_channel:
         notices.append(f"cluster.auto_upgrade_channel is {channel!r} as in {source} (the source's choice): ACK "
                        f"upgrades each cluster on its own schedule, so {stack} drifts from {source}; "
                        "--set cluster.auto_upgrade_channel=none pins it")

@@ -211,6 +211,9 @@ def test_a_stack_file_that_refuses_exits_2_on_the_command_line(
     root = stack_files_project(tmp_path / "p")
     monkeypatch.chdir(root)
     assert main(["stack", "new", "m1", "--from", "staging", "--set", "argo.engine=ack-one"]) == 0
+    notes = capsys.readouterr()
+    assert "argo.engine is ack-one: m1 runs on an ACK One workflow cluster" in notes.out + notes.err
+    assert "auto_upgrade_channel" not in notes.out + notes.err
     assert main(["plan", "--stack", "m1", "--quiet", "--out", str(tmp_path / "out")]) == 0
     capsys.readouterr()
     assert main(["stack", "new", "m2", "--from", "staging", "--set", "argo.engine=ack-one",
