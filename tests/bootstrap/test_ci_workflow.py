@@ -282,14 +282,115 @@ def test_the_pin_check_refuses_a_tag() -> None:
     assert not re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}  # v\d+ \(v\d+\.\d+\.\d+\)", "actions/checkout@v4")
 
 
-def test_the_pulumi_cli_is_verified_by_checksum_before_it_runs() -> None:
+def _install_script() -> str:
     (install,) = [s for s in _action()["runs"]["steps"] if "Install the Pulumi CLI" in s.get("name", "")]
-    script = install["run"]
+    assert install["env"]["PULUMI_SHA256"] == "${{ inputs.pulumi-sha256 }}"
+    return str(install["run"])
+
+
+def test_the_pulumi_cli_is_verified_by_checksum_before_it_runs() -> None:
+    script = _install_script()
     assert not re.search(r"\|\s*(sh|bash)\b", script), "no curl | sh"
-    assert "pulumi-${PULUMI_VERSION}-checksums.txt" in script and "sha256sum --check --strict" in script
+    assert "checksums.txt" not in script, "the sum is pinned in the repository, not downloaded beside the archive"
     # Verified before it is unpacked or put on the PATH.
-    assert script.index("sha256sum --check") < script.index("tar -xzf") < script.index("GITHUB_PATH")
-    assert re.fullmatch(r"\d+\.\d+\.\d+", _workflow()["env"]["PULUMI_VERSION"])
+    assert script.index("sha256sum --check --strict") < script.index("tar -xzf") < script.index("GITHUB_PATH")
+    assert _action()["inputs"]["pulumi-sha256"]["required"] is True
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in text.split("."))
+
+
+@pytest.mark.parametrize("name", ["infrastructure.yml", "e2e.yml"])
+def test_every_workflow_pins_one_cli_version_and_its_sha256(name: str) -> None:
+    """The sum sits beside the version in each workflow (with the source it was read from), both
+    workflows pin the same pair, and every use of the login action passes both."""
+    path = ROOT / ".github" / "workflows" / name
+    env = dict(yamlio.load_file(path)["env"])
+    reference = _workflow()["env"]
+    assert (env["PULUMI_VERSION"], env["PULUMI_SHA256"]) == (reference["PULUMI_VERSION"], reference["PULUMI_SHA256"])
+    assert re.fullmatch(r"\d+\.\d+\.\d+", env["PULUMI_VERSION"])
+    assert re.fullmatch(r"[0-9a-f]{64}", env["PULUMI_SHA256"])
+    # 3.256 fixed writes to S3-compatible state backends (pulumi/pulumi#23764, #24219).
+    assert _version(env["PULUMI_VERSION"]) >= (3, 256, 0)
+    text = path.read_text()
+    assert "pulumi/homebrew-tap" in text, "the sum names its source"
+    logins = [step["with"] for job in yamlio.load_file(path)["jobs"].values() for step in _steps(job)
+              if step.get("uses") == LOGIN_ACTION]
+    assert logins
+    for inputs in logins:
+        assert inputs["pulumi-version"] == "${{ env.PULUMI_VERSION }}"
+        assert inputs["pulumi-sha256"] == "${{ env.PULUMI_SHA256 }}"
+
+
+def _run_install(tmp_path: Path, archive: bytes, sha256: str) -> tuple[subprocess.CompletedProcess[str], Path, Path]:
+    """The action's install step as GitHub runs it (bash -eo pipefail), with a `curl` that serves
+    ``archive`` from disk and records the URL it was asked for."""
+    import shutil
+
+    served = tmp_path / "served.tar.gz"
+    served.write_bytes(archive)
+    stubs = tmp_path / "bin"
+    stubs.mkdir()
+    (stubs / "curl").write_text(
+        "#!/bin/bash\nout=''\nwhile [ $# -gt 0 ]; do\n  case \"$1\" in -o) out=\"$2\"; shift 2;; *) url=\"$1\"; shift;; esac\n"
+        f"done\necho \"$url\" >> {tmp_path}/urls\ncp {served} \"$out\"\n"
+    )
+    (stubs / "curl").chmod(0o755)
+    runner_temp, github_path = tmp_path / "runner", tmp_path / "github_path"
+    runner_temp.mkdir()
+    tools = ":".join(sorted({str(Path(shutil.which(t) or "/bin/sh").parent) for t in ("tar", "sha256sum", "mkdir", "gzip")}))
+    result = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", _install_script()],
+        env={"PATH": f"{stubs}:{tools}", "PULUMI_VERSION": "3.259.0", "PULUMI_SHA256": sha256,
+             "RUNNER_TEMP": str(runner_temp), "GITHUB_PATH": str(github_path)},
+        capture_output=True, text=True, check=False,
+    )
+    return result, runner_temp / "pulumi-cli", github_path
+
+
+def _archive() -> bytes:
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        data = b"#!/bin/sh\necho pulumi\n"
+        info = tarfile.TarInfo("pulumi/pulumi")
+        info.size, info.mode, info.mtime = len(data), 0o755, 0
+        tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def test_the_install_step_puts_an_archive_with_the_pinned_sum_on_the_path(tmp_path: Path) -> None:
+    import hashlib
+
+    archive = _archive()
+    result, cli, github_path = _run_install(tmp_path, archive, hashlib.sha256(archive).hexdigest())
+    assert result.returncode == 0, result.stderr
+    assert (cli / "pulumi" / "pulumi").is_file()
+    assert github_path.read_text() == f"{cli}/pulumi\n"
+    assert (tmp_path / "urls").read_text().splitlines() == [
+        "https://github.com/pulumi/pulumi/releases/download/v3.259.0/pulumi-v3.259.0-linux-x64.tar.gz"]
+
+
+def test_the_install_step_refuses_an_archive_whose_sum_differs(tmp_path: Path) -> None:
+    import hashlib
+
+    archive = _archive()
+    result, cli, github_path = _run_install(tmp_path, archive, hashlib.sha256(archive + b"x").hexdigest())
+    assert result.returncode != 0
+    assert "FAILED" in result.stdout + result.stderr
+    assert not (cli / "pulumi").exists(), "nothing unpacked"
+    assert not github_path.exists(), "nothing put on the PATH"
+
+
+@pytest.mark.parametrize("pinned", ["", "94BA357A", "not-a-sum", "0" * 63])
+def test_the_install_step_refuses_a_missing_or_malformed_sum_before_downloading(tmp_path: Path, pinned: str) -> None:
+    result, cli, github_path = _run_install(tmp_path, _archive(), pinned)
+    assert result.returncode != 0
+    assert "pulumi-sha256 must be" in result.stderr
+    assert not (tmp_path / "urls").exists() and not github_path.exists()
 
 
 def test_passphrases_live_in_environments_and_pull_requests_reach_only_non_prod_ones() -> None:
