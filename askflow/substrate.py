@@ -46,6 +46,52 @@ ECI_SCHEDULING_LABEL = "alibabacloud.com/eci"
 ACS_COMPUTE_CLASS_LABEL = "alibabacloud.com/compute-class"
 ACS_COMPUTE_QOS_LABEL = "alibabacloud.com/compute-qos"
 
+#: Where Alibaba documents NetworkPolicy enforcement for pods that are not on ECS nodes (issue #20).
+#: "NetworkPolicy is supported only in ACK Serverless clusters, on ECI in ACK clusters, and on ACS CPU
+#: instances" (Poseidon changelog, limitations); its enforcer there is the Poseidon add-on.
+POSEIDON_DOC = "https://help.aliyun.com/en/ack/product-overview/poseidon"
+#: "In elastic container instances of ACK Serverless clusters or ACK Pro clusters, network policies are
+#: implemented by Poseidon" (Terway implements them only for pods on ECS nodes); prerequisites: ACK
+#: Virtual Node 2.10.0 or later; "Network policies are supported only in ACK Serverless Pro clusters
+#: and ACK Pro clusters" ("Use network policies", ACK Serverless user guide).
+ECI_NETWORK_POLICY_DOC = (
+    "https://www.alibabacloud.com/help/en/ack/serverless-kubernetes/user-guide/using-the-network-policy-networkpolicy")
+
+
+@dataclass(frozen=True)
+class NetworkPolicySupport:
+    """What enforces a Kubernetes NetworkPolicy for a kind's workflow pods, as Alibaba documents it."""
+
+    pods: str
+    """The pods it covers, and what they need."""
+    pro_only: bool
+    """Only in Pro clusters (``cluster.cluster_spec: ack.pro.small``)."""
+    source: str
+    """Where Alibaba says so."""
+
+
+def network_policy_warning(kind: ClusterKind, cluster_spec: str) -> str:
+    """What every plan says about the tenants' default-deny NetworkPolicies on ``kind``.
+
+    Never that they are enforced: Poseidon, the only enforcer Alibaba documents for ECI and ACS
+    pods, is not installed by askflow. Its add-on name and ``config`` (the console's "enable
+    NetworkPolicy" choice) appear nowhere in terraform-provider-alicloud (source, tests and docs at
+    81c43b67 name only ``terway-eniip``'s ``NetworkPolicy`` key, for ECS nodes), so they cannot be
+    verified, and a wrong guess would fail ``pulumi up`` or, worse, install it with policies off.
+    """
+    sub = SUBSTRATES[kind]
+    support = sub.network_policy
+    if support.pro_only and cluster_spec != "ack.pro.small":
+        return (f"the tenants' NetworkPolicies are not enforced: Alibaba supports network policies on {sub.title} "
+                f"only in Pro clusters, and cluster.cluster_spec is {cluster_spec} ({support.source}); "
+                "set cluster.cluster_spec: ack.pro.small to have them")
+    return (f"the tenants' NetworkPolicies are created but not enforced until the Poseidon add-on is installed: "
+            f"on {sub.title} only Poseidon polices {support.pods} ({support.source}). askflow does not install it, "
+            "because neither its add-on name nor its config appears in terraform-provider-alicloud, so neither could "
+            "be verified: after the first `pulumi up`, install Poseidon in the ACK console (Add-ons, Networking) "
+            "with NetworkPolicy enabled")
+
+
 DEPRECATION_WARNING = (
     "cluster.kind ask-legacy plans the deprecated cs.ServerlessKubernetes (alicloud_cs_serverless_kubernetes, "
     "deprecated since provider v1.276.0 and to be removed; ACK Serverless no longer creates clusters for new "
@@ -84,6 +130,8 @@ class Substrate:
     creation_seconds: float
     creation_source: str
     """Typical creation time of the cluster and where the figure comes from."""
+    network_policy: NetworkPolicySupport
+    """What enforces NetworkPolicy for the workflow pods (see :func:`network_policy_warning`)."""
 
 
 SUBSTRATES: dict[ClusterKind, Substrate] = {
@@ -109,6 +157,10 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         creation_source=(
             "alicloud_cs_managed_kubernetes docs: it will cost about 15 minutes "
             "(website/docs/r/cs_managed_kubernetes.html.markdown l. 22; create timeout 90 min)"),
+        network_policy=NetworkPolicySupport(
+            # Terway's own NetworkPolicy option (terway-eniip config, provider docs
+            # cs_managed_kubernetes.html.markdown l. 280) covers pods on ECS nodes only.
+            pods="ECI pods (with ack-virtual-node 2.10.0 or later)", pro_only=True, source=ECI_NETWORK_POLICY_DOC),
     ),
     "acs": Substrate(
         kind="acs",
@@ -130,6 +182,9 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         creation_source=(
             "alicloud_cs_managed_kubernetes docs: it will cost about 15 minutes "
             "(cs_managed_kubernetes.html.markdown l. 22); Alibaba states no figure for profile Acs"),
+        network_policy=NetworkPolicySupport(
+            pods="ACS CPU pods (compute classes general-purpose and performance; not gpu or gpu-hpn)",
+            pro_only=False, source=POSEIDON_DOC),
     ),
     "ask": Substrate(
         kind="ask",
@@ -149,6 +204,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         creation_source=(
             "alicloud_cs_serverless_kubernetes docs: creation will cost about 5 minutes; the same cluster type "
             "through alicloud_cs_managed_kubernetes (profile Serverless)"),
+        network_policy=NetworkPolicySupport(pods="ECI pods", pro_only=True, source=ECI_NETWORK_POLICY_DOC),
     ),
     "ask-legacy": Substrate(
         kind="ask-legacy",
@@ -164,6 +220,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         executor_resource_ignore_env="__ECI_RESOURCE_IGNORE__",
         creation_seconds=300,
         creation_source="alicloud_cs_serverless_kubernetes docs: creation will cost about 5 minutes (create timeout 60 min)",
+        network_policy=NetworkPolicySupport(pods="ECI pods", pro_only=True, source=ECI_NETWORK_POLICY_DOC),
     ),
 }
 

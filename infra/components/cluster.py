@@ -34,7 +34,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
 from askflow.settings import Cluster
-from askflow.substrate import DEPRECATION_WARNING, Substrate, substrate
+from askflow.substrate import DEPRECATION_WARNING, Substrate, network_policy_warning, substrate
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -169,6 +169,9 @@ class ClusterComponent(pulumi.ComponentResource):
         else:
             cluster = self._managed(f"{name}-ack", args, sub, key_id, cluster_opts)
         self.cluster_id = cluster.id
+        # The tenants' default-deny NetworkPolicies need an enforcer that askflow cannot install
+        # (askflow.substrate.network_policy_warning): every plan says so, per kind.
+        pulumi.log.warn(f"{args.cluster_name}: {network_policy_warning(s.kind, s.cluster_spec)}")
         self.oidc_issuer_url = cluster.rrsa_metadata.apply(lambda m: (m.rrsa_oidc_issuer_url or "") if m else "")
         self.oidc_provider_arn = cluster.rrsa_metadata.apply(lambda m: (m.ram_oidc_provider_arn or "") if m else "")
 
@@ -333,8 +336,9 @@ class ClusterComponent(pulumi.ComponentResource):
         """``cs.ManagedKubernetes`` with the kind's profile (resource_alicloud_cs_managed_kubernetes.go at 81c43b67)."""
         s = args.settings
         # ack-pro-eci's ECS nodes need a CNI: Terway, whose pods take their IPs from the stack's
-        # (pod) vSwitches as ECI pods do, and which enforces NetworkPolicy for them. The serverless
-        # profiles bring their own networking and take no network add-on.
+        # (pod) vSwitches as ECI pods do. Its NetworkPolicy option polices pods on ECS nodes only (the
+        # system add-ons here); ECI pods need Poseidon (askflow.substrate.network_policy_warning).
+        # The serverless profiles bring their own networking and take no network add-on.
         addons = [alicloud.cs.ManagedKubernetesAddonArgs(name="terway-eniip")] if sub.system_node_pool else None
         return alicloud.cs.ManagedKubernetes(
             resource_name,

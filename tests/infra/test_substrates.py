@@ -17,7 +17,14 @@ from askflow.plan import Plan, plan_stack
 from askflow.plan.critical_path import critical_path
 from askflow.plan.output import violations
 from askflow.stacks.new import stack_new
-from askflow.substrate import CLUSTER_KINDS, MANAGED_KUBERNETES, SERVERLESS_KUBERNETES, SUBSTRATES
+from askflow.substrate import (
+    CLUSTER_KINDS,
+    MANAGED_KUBERNETES,
+    POSEIDON_DOC,
+    SERVERLESS_KUBERNETES,
+    SUBSTRATES,
+    network_policy_warning,
+)
 from tests.conftest import ROOT
 from tests.support.projects import stack_files_project
 
@@ -172,3 +179,42 @@ def test_the_three_stacks_use_no_deprecated_cluster_resource() -> None:
         assert not plan.of_type(SERVERLESS_KUBERNETES)
         assert _one(plan, MANAGED_KUBERNETES).inputs["profile"] == "Default"
         assert not any("deprecated" in w for w in plan.warnings)
+
+
+# ------------------------------------------------------------------------------------------ issue #20
+@pytest.mark.parametrize("kind", CLUSTER_KINDS)
+def test_every_plan_says_where_the_tenants_network_policies_are_not_enforced(kind: str) -> None:
+    """No kind's plan claims its NetworkPolicies are enforced: each says, once, which pods only
+    Poseidon polices there, with Alibaba's page, and that askflow does not install it."""
+    plan = _kind_plan(kind)
+    lines = [w for w in plan.warnings if "NetworkPolicies" in w]
+    assert len(lines) == 1, lines
+    (line,) = lines
+    support = SUBSTRATES[kind].network_policy
+    assert "not enforced" in line and "Poseidon" in line and support.pods in line and support.source in line
+    assert "askflow does not install it" in line
+    # ...and nothing it could not verify is installed in its place.
+    assert not [name for name in _addons(plan) if "poseidon" in name.lower()]
+
+
+@pytest.mark.parametrize("kind", ["ack-pro-eci", "ask", "ask-legacy"])
+def test_eci_kinds_outside_pro_get_no_network_policies_at_all(kind: str) -> None:
+    """Alibaba supports network policies for ECI pods only in Pro clusters: a basic cluster's plan
+    says they cannot be had there, not that an add-on would help."""
+    line = network_policy_warning(kind, "ack.standard")  # type: ignore[arg-type]
+    assert "not enforced" in line and "only in Pro clusters" in line and "cluster.cluster_spec is ack.standard" in line
+    assert "install Poseidon" not in line
+    assert "install Poseidon" in network_policy_warning(kind, "ack.pro.small")  # type: ignore[arg-type]
+
+
+def test_acs_names_the_cpu_compute_classes_poseidon_covers() -> None:
+    line = network_policy_warning("acs", "ack.standard")
+    assert "ACS CPU pods" in line and "not gpu or gpu-hpn" in line and POSEIDON_DOC in line
+
+
+def test_a_basic_ack_pro_eci_plan_says_its_policies_cannot_be_enforced(tmp_path: Path) -> None:
+    root = stack_files_project(tmp_path / "p")
+    stack_new("basic", "dev", ["cluster.cluster_spec=ack.standard"], project_root=root)
+    plan = plan_stack("basic", root)
+    assert [w for w in plan.warnings if "NetworkPolicies" in w] == [
+        "askflow-basic: " + network_policy_warning("ack-pro-eci", "ack.standard")]
