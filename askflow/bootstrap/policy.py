@@ -20,7 +20,8 @@ never holds write permissions and a dev deploy cannot touch prod:
   ``preview-<stack>`` (pull requests, non-prod stacks only) or in the deploy environment ``<stack>``:
   reads only, and of the state only that stack's (``pulumi preview`` writes nothing to a DIY
   backend). With one passphrase per environment, a pull request reaches neither prod's state nor
-  the passphrase that decrypts its secrets.
+  the passphrase that decrypts its secrets. No Kubernetes RBAC either (:data:`ACK_RBAC_GRANT`):
+  previews show Kubernetes resources as the program declares them, not as a server-side dry run.
 
 Each deploy role writes only its own stack's state files (``.pulumi/*/<project>/<env>…``): it can
 neither read nor rewrite another environment's state or the bootstrap's.
@@ -150,6 +151,20 @@ RAM_POLICY_WRITE = (
     "ram:AttachPolicyToUser", "ram:AttachPolicyToGroup",
 )
 RAM_WRITE = (*RAM_ROLE_WRITE, *RAM_ATTACH)
+# ACK's RAM-to-Kubernetes grants: GrantPermissions (RAM action cs:GrantPermission,
+# https://www.alibabacloud.com/help/zh/doc-detail/202561.htm) and UpdateUserPermissions (what the
+# provider's alicloud_cs_kubernetes_permissions calls: resource_alicloud_cs_kubernetes_permissions.go l. 184-197
+# at 81c43b67). They bind a RAM identity to a (Cluster)Role in any cluster of the account, prod's
+# included, and are authorised on all resources: a CI role that held them could give itself, or a
+# preview role, cluster-admin anywhere. No CI role is allowed them; each is denied them outright.
+# Preview roles get no Kubernetes RBAC at all: a server-side dry run is authorised exactly like the
+# write it simulates ("Authorization for dry-run and non-dry-run requests is identical",
+# https://kubernetes.io/docs/reference/using-api/api-concepts/#dry-run-authorization), so a role that
+# may dry-run may write, and previews run pull-request code. pulumi-kubernetes previews then fall back
+# to the program's own inputs when the dry run is Forbidden (provider/pkg/provider/provider.go l. 1799-1803
+# and 2455-2457, pulumi/pulumi-kubernetes master at 94977969), and render Helm releases client-side anyway
+# (helm_release.go l. 513-520, 989, 1169).
+ACK_RBAC_GRANT = ("cs:GrantPermission", "cs:UpdateUserPermissions")
 # Bucket metadata the S3 client of `pulumi login s3://…` reads (HeadBucket, GetBucketLocation).
 STATE_BUCKET = ("oss:GetBucketInfo", "oss:GetBucketLocation")
 # Object actions on the state files (HeadObject is authorised as oss:GetObject).
@@ -223,6 +238,11 @@ def _reads(*services: str) -> list[str]:
     for svc in services:
         reads += KMS_READ if svc == "kms" else [f"{svc}:{verb}*" for verb in ("Describe", "List", "Get")]
     return reads
+
+
+def _deny_rbac_grants(account: str) -> dict[str, Any]:
+    """No Kubernetes RBAC grant through ACK, whatever else gets attached to the role (ACK_RBAC_GRANT)."""
+    return {"Effect": "Deny", "Action": sorted(ACK_RBAC_GRANT), "Resource": [f"acs:cs:*:{account}:*"]}
 
 
 def _regional(service: str, regions: tuple[str, ...], account: str) -> list[str]:
@@ -335,6 +355,7 @@ def ci_deploy_policies(
         _allow([*ECI_WRITE, *_reads("eci")], _regional("eci", regions, account)),
         _allow([*ARMS_WRITE, *_reads("arms")], _regional("arms", regions, account)),
         _allow([*ADCP_WRITE, *_reads("adcp")], _regional("adcp", regions, account)),
+        _deny_rbac_grants(account),
     )
     data = _doc(
         _allow([*OSS_BUCKET_WRITE, "oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
@@ -377,7 +398,10 @@ def ci_preview_policy(s: BootstrapSettings, account: str, stack: str) -> dict[st
         for svc in ("vpc", "ecs", "tag", "cs", "kms", "eci", "rds", "adcp")
     ]
     return _doc(
+        # cs:Describe* includes DescribeClusterUserKubeconfig: the preview's Kubernetes provider needs
+        # a kubeconfig, which ACK issues for this role's own identity, with no RBAC in the cluster.
         *regional,
+        _deny_rbac_grants(account),
         _allow(["oss:GetBucket*"], [f"acs:oss:*:{account}:{prefix}-*"]),
         _allow(LOG_READ, [f"acs:log:{r}:{account}:project/{prefix}-{tail}" for r in regions for tail in ("*", "*/*")]),
         _allow(_reads("ram"), [f"acs:ram:*:{account}:*"]),

@@ -535,6 +535,8 @@ def test_preview_roles_read_their_own_stacks_state_and_write_nothing(stack: str)
     reads one stack's state: a pull request's dev preview never reads prod's secrets (issue #20)."""
     (doc,) = _documents(_plan(), f"platform-ci-preview-{stack}").values()
     for stmt in _statements(doc):
+        if stmt["Effect"] == "Deny":
+            continue  # what it is denied (ACK's RBAC grants) is no write it can make
         writes = [a for a in _as_list(stmt["Action"])
                   if not a.split(":")[1].startswith(READ_VERBS) and a != "oss:ListObjects"]
         assert not writes, stmt
@@ -915,3 +917,43 @@ def test_deploy_writes_are_denied_on_other_environments_tagged_resources(env: st
     for r in main.resources:
         if r.type.split(":")[1].split("/")[0] in TAGGED_SERVICES and "tags" in r.inputs:
             assert r.inputs["tags"]["askflow-environment"] == env, r.name
+
+
+# ------------------------------------------------------------------------------------------ Kubernetes RBAC (issue #20)
+RBAC_GRANTS = ("cs:GrantPermission", "cs:UpdateUserPermissions")
+CLUSTER_ARN = f"acs:cs:cn-hangzhou:{MOCK_ACCOUNT_ID}:cluster/c0ffee"
+
+
+def _role_statements(prefix: str) -> dict[str, list[dict[str, Any]]]:
+    """Each CI role's statements, all of its documents together, by role (deploy-dev, preview-prod...)."""
+    roles: dict[str, list[dict[str, Any]]] = {}
+    for name, doc in _documents(_plan(), prefix).items():
+        role = re.sub(r"-(cluster|data|identity|network)$", "", name.removeprefix("platform-ci-"))
+        roles.setdefault(role, []).extend(_statements(doc))
+    return roles
+
+
+def test_no_ci_role_may_grant_kubernetes_rbac() -> None:
+    """ACK's grants bind a RAM identity to a ClusterRole in any cluster (prod's too): no CI role is
+    allowed them, and each denies them explicitly, whatever else gets attached later."""
+    roles = _role_statements("platform-ci-")
+    assert set(roles) == {"deploy-dev", "deploy-prod", "preview-dev", "preview-staging", "preview-prod"}
+    for role, statements in roles.items():
+        for action in RBAC_GRANTS:
+            assert not _effect(statements, action, CLUSTER_ARN), (role, action)
+            # Still refused with an Allow of everything in ACK beside it.
+            widened = [*statements, {"Effect": "Allow", "Action": ["cs:*"], "Resource": [f"acs:cs:*:{MOCK_ACCOUNT_ID}:*"]}]
+            assert not _effect(widened, action, CLUSTER_ARN), (role, action)
+
+
+@pytest.mark.parametrize("stack", ["dev", "staging", "prod"])
+def test_preview_roles_fetch_a_kubeconfig_of_their_own_and_hold_no_rbac(stack: str) -> None:
+    """The preview's Kubernetes provider needs a kubeconfig (cs.get_cluster_credential calls
+    DescribeClusterUserKubeconfig), which ACK issues for the caller's own identity; nothing in
+    either project grants that identity anything in a cluster, so a pull request's preview can
+    neither read nor write Kubernetes objects (nor Secrets) through it."""
+    statements = _role_statements(f"platform-ci-preview-{stack}")[f"preview-{stack}"]
+    assert _effect(statements, "cs:DescribeClusterUserKubeconfig", CLUSTER_ARN)
+    grants = "alicloud:cs/kubernetesPermission:KubernetesPermission"
+    assert not _plan().of_type(grants)
+    assert not plan_stack(stack, project_root=ROOT).of_type(grants)
