@@ -162,11 +162,37 @@ UNWIND_SECONDS = 3.0
 _leaving = threading.Lock()
 
 
+#: The real standard error while it is muted after a Ctrl-C (see _mute_stderr).
+_stderr_fd: int | None = None
+
+
+def _mute_stderr() -> None:
+    """From the interrupt on, what the unwinding prints (asyncio's "Task was destroyed but it is
+    pending!", a library's log line) goes nowhere; the one line is written to the real stderr."""
+    global _stderr_fd
+    try:
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 2)
+        os.close(devnull)
+        _stderr_fd = saved
+    except OSError:
+        _stderr_fd = None
+
+
 def _leave_interrupted() -> None:
     """Say the one line and end the process (once, whichever thread comes first)."""
     if not _leaving.acquire(blocking=False):
         threading.Event().wait()  # the other thread is ending the process
-    print(INTERRUPTED, file=sys.stderr, flush=True)
+    line = (INTERRUPTED + "\n").encode()
+    if _stderr_fd is not None:
+        os.write(_stderr_fd, line)
+    else:
+        print(INTERRUPTED, file=sys.stderr, flush=True)
     _silence()
     os._exit(EXIT_INTERRUPTED)
 
@@ -186,6 +212,7 @@ def _on_sigint(signum: int, frame: object) -> None:
     first = not _interrupted
     _interrupted = True
     if first and _command:
+        _mute_stderr()
         watchdog = threading.Timer(UNWIND_SECONDS, _leave_interrupted)
         watchdog.daemon = True
         watchdog.start()
