@@ -91,6 +91,28 @@ def network_policy_warning(kind: ClusterKind, cluster_spec: str) -> str:
             "be verified: after the first `pulumi up`, install Poseidon in the ACK console (Add-ons, Networking) "
             "with NetworkPolicy enabled")
 
+#: How a kind's ARMS Prometheus learns what to scrape (askflow.scraping builds the ServiceMonitors).
+#:
+#: ``prometheus-monitoring``: ``arms.PrometheusMonitoring`` (``alicloud_arms_prometheus_monitoring``:
+#: ``cluster_id`` Required+ForceNew, ``type`` one of serviceMonitor/podMonitor/customJob/probe,
+#: ``config_yaml`` a YAML string; resource_alicloud_arms_prometheus_monitoring.go l. 30-64 at 81c43b67)
+#: on the Prometheus instance the kind's add-on created for the cluster, whose id is the cluster's
+#: (the provider's own test passes the cluster id, resource_alicloud_arms_prometheus_monitoring_test.go
+#: l. 38, 182-186), as the alert rules do. Every kind here has that add-on.
+#: Not ``arms.Environment`` + ``arms.EnvServiceMonitor``: an Environment bound to the cluster is a
+#: second integration of the same cluster (CreateEnvironment then InitEnvironment,
+#: resource_alicloud_arms_environment.go l. 84-175), and deleting it deletes the Prometheus instance
+#: (DeleteEnvironment with DeletePromInstance=true, l. 295-305), the one the add-on made and the
+#: alert rules live on. It fits a cluster without such an add-on (environment_sub_type ``One`` is
+#: ACK One, l. 55).
+#: Alibaba documents ServiceMonitors for "container clusters" (ARMS, "Collect custom metrics with a
+#: ServiceMonitor", https://www.alibabacloud.com/help/en/arms/prometheus-monitoring/custom-collection-through-servicemonitor,
+#: updated 2026-09; an older version said ACK only). On ack-pro-eci the add-on's agent runs in the
+#: cluster (on the system nodes) and reaches the ECI pods' VPC addresses; on acs and ask ARMS runs
+#: the agent itself ("managed agent ... default of ASK, ACS", the provider's arms_environment docs,
+#: managed_type). Not verified on a live cluster: that the managed agent honours a ServiceMonitor.
+ScrapeRoute = Literal["prometheus-monitoring"]
+SCRAPE_ROUTES: tuple[ScrapeRoute, ...] = ("prometheus-monitoring",)
 
 DEPRECATION_WARNING = (
     "cluster.kind ask-legacy plans the deprecated cs.ServerlessKubernetes (alicloud_cs_serverless_kubernetes, "
@@ -125,6 +147,8 @@ class Substrate:
     """The log add-on's ``config`` names the SLS project (``{"sls_project_name": ...}``)."""
     prometheus_addon: str
     """Managed Prometheus add-on."""
+    scrape_route: ScrapeRoute
+    """How ARMS Prometheus is told to scrape Argo (:data:`SCRAPE_ROUTES`)."""
     executor_resource_ignore_env: str
     """Env var that keeps a container out of the pod's sizing (set on Argo's init and wait)."""
     creation_seconds: float
@@ -151,6 +175,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         # The provider's ACK managed example installs arms-prometheus
         # (website/docs/r/cs_managed_kubernetes.html.markdown, ~l. 331 at 81c43b67).
         prometheus_addon="arms-prometheus",
+        scrape_route="prometheus-monitoring",
         # ECI "Ignore specific containers when the system adjusts resources".
         executor_resource_ignore_env="__ECI_RESOURCE_IGNORE__",
         creation_seconds=900,
@@ -175,6 +200,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         log_addon="alibaba-log-controller",
         log_addon_takes_project=True,
         prometheus_addon="acs-arms-prometheus",
+        scrape_route="prometheus-monitoring",
         # ACS "Configure resource warping to ignore specific containers"
         # (https://www.alibabacloud.com/help/en/cs/user-guide/configure-resource-warping-to-ignore-specific-containers).
         executor_resource_ignore_env="__IGNORE_RESOURCE__",
@@ -199,6 +225,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         log_addon="alibaba-log-controller",
         log_addon_takes_project=True,
         prometheus_addon="arms-prometheus",
+        scrape_route="prometheus-monitoring",
         executor_resource_ignore_env="__ECI_RESOURCE_IGNORE__",
         creation_seconds=300,
         creation_source=(
@@ -217,6 +244,7 @@ SUBSTRATES: dict[ClusterKind, Substrate] = {
         log_addon="alibaba-log-controller",
         log_addon_takes_project=True,
         prometheus_addon="arms-prometheus",
+        scrape_route="prometheus-monitoring",
         executor_resource_ignore_env="__ECI_RESOURCE_IGNORE__",
         creation_seconds=300,
         creation_source="alicloud_cs_serverless_kubernetes docs: creation will cost about 5 minutes (create timeout 60 min)",

@@ -133,13 +133,6 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
                           protect=protect, depends_on=tuple(network.egress)),
     )
 
-    # Alerts need the cluster's ARMS Prometheus instance (the add-on cluster.enable_prometheus installs).
-    alerts = MonitoringComponent(
-        f"{name}-alerts",
-        MonitoringArgs(settings=s.alerts, contacts=s.observability.alert_contacts, cluster_id=cluster.cluster_id,
-                       namespaces=tuple(t.name for t in s.tenants), name_prefix=name),
-    ) if s.cluster.enable_prometheus and isinstance(cluster, ClusterComponent) else None
-
     # The roles' bucket policies come from the bootstrap (askflow.rrsa): the stack only attaches them.
     service_accounts = {f"executor-{t.name}": (t.name, WORKFLOW_SERVICE_ACCOUNT) for t in s.tenants}
     service_accounts["argo-server"] = (s.argo.namespace, f"{RELEASE_NAME}-server")  # self-managed only (askflow.rrsa)
@@ -230,6 +223,17 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             executor_resource_ignore_env=sub.executor_resource_ignore_env,
         ),
     ) if isinstance(cluster, ClusterComponent) else None  # ack-one: Alibaba runs Argo
+
+    # Scraping and alerts need the cluster's ARMS Prometheus instance (the add-on cluster.enable_prometheus
+    # installs) and Argo's Services; ack-one has neither here (Alibaba runs Argo).
+    alerts = MonitoringComponent(
+        f"{name}-alerts",
+        MonitoringArgs(settings=s.alerts, contacts=s.observability.alert_contacts, cluster_id=cluster.cluster_id,
+                       namespaces=tuple(t.name for t in s.tenants), name_prefix=name,
+                       scrape_route=sub.scrape_route, argo_values=argo.plan_values, argo_namespace=s.argo.namespace,
+                       argo_release=RELEASE_NAME,
+                       depends_on=(cluster.prometheus_addon,) if cluster.prometheus_addon else ()),
+    ) if s.cluster.enable_prometheus and argo is not None and isinstance(cluster, ClusterComponent) else None
 
     templates = TemplatesComponent(
         f"{name}-templates",

@@ -100,6 +100,10 @@ ARMS_WRITE = (
     "arms:CreateAlertContactGroup", "arms:UpdateAlertContactGroup", "arms:DeleteAlertContactGroup",
     "arms:CreateOrUpdateIMRobot", "arms:DeleteIMRobot",
     "arms:SearchAlertContact", "arms:SearchAlertContactGroup",
+    # arms.PrometheusMonitoring (the ServiceMonitors that scrape Argo): resource_alicloud_arms_prometheus_monitoring.go
+    # l. 72, 144, 177, 217; it reads them back with GetPrometheusMonitoring (a Get*, among the reads).
+    "arms:CreatePrometheusMonitoring", "arms:UpdatePrometheusMonitoring", "arms:UpdatePrometheusMonitoringStatus",
+    "arms:DeletePrometheusMonitoring",
 )
 RDS_WRITE = (
     # rds.Instance, rds.Database, rds.RdsAccount, rds.AccountPrivilege (the workflow archive)

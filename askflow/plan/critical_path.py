@@ -103,6 +103,8 @@ DURATIONS: dict[str, tuple[float, str]] = {
         2, "resource_alicloud_arms_alert_contact_group.go: one API call, no waiting: seconds"),
     "alicloud:arms/alertRobot:AlertRobot": (
         2, "resource_alicloud_arms_alert_robot.go: one API call, no waiting: seconds"),
+    "alicloud:arms/prometheusMonitoring:PrometheusMonitoring": (
+        2, "resource_alicloud_arms_prometheus_monitoring.go: one API call (CreatePrometheusMonitoring), no waiting: seconds"),
 }
 
 #: Figures for whole families of types, used when a type has no entry of its own.

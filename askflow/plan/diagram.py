@@ -18,6 +18,7 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 
+from askflow import yamlio
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import component_of, short_type
@@ -128,6 +129,7 @@ def mermaid(plan: Plan) -> str:
 
 
 _ALERT_RULE = "alicloud:arms/prometheusAlertRule:PrometheusAlertRule"
+_SCRAPE = "alicloud:arms/prometheusMonitoring:PrometheusMonitoring"
 
 
 def _alerts_section(resources: list[Registration]) -> list[str]:
@@ -146,6 +148,16 @@ def _alerts_section(resources: list[Registration]) -> list[str]:
     for r in rules:
         out.append(f"| {_md_text(r.inputs['prometheusAlertRuleName'])} | {_md_text(str(r.inputs['duration']))} | "
                    f"{_md_code(r.inputs['expression'], in_table=True)} |")
+    scraped = []
+    for r in resources:
+        if r.type == _SCRAPE and isinstance(r.inputs.get("configYaml"), str):
+            doc = yamlio.loads(r.inputs["configYaml"])
+            (endpoint,) = doc["spec"]["endpoints"]
+            labels = doc["spec"]["selector"]["matchLabels"]
+            scraped.append(f"{doc['metadata']['name']} ({labels.get('app.kubernetes.io/name')} port {endpoint['port']} "
+                           f"{endpoint['path']}, {endpoint['scheme']})")
+    out += ["", f"Scraped by ARMS Prometheus (ServiceMonitors): {_md_text(', '.join(sorted(scraped)))}." if scraped else
+            "Nothing is scraped: `argo-controller-down` fires until something scrapes the controller."]
     return out
 
 

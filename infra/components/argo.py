@@ -216,6 +216,9 @@ class ArgoComponent(pulumi.ComponentResource):
     release: k8s.helm.v3.Release
     namespace: pulumi.Output[str]
     values: pulumi.Output[dict[str, Any]]
+    plan_values: dict[str, Any]
+    """The values as far as they are known before anything exists (without the server's RAM role
+    and the archive's host): enough to know which Services and ports the chart renders."""
 
     def __init__(self, name: str, args: ArgoArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:argo:ArgoWorkflows", name, None, opts)
@@ -257,6 +260,9 @@ class ArgoComponent(pulumi.ComponentResource):
                 executor_resource_ignore_env=args.executor_resource_ignore_env,
             )
         )
+        self.plan_values = helm_values(
+            s, args.workflow_namespaces, server_role_name="", artifact_gc=args.artifact_gc,
+            workflow_pod_labels=args.workflow_pod_labels, executor_resource_ignore_env=args.executor_resource_ignore_env)
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             name=RELEASE_NAME,

@@ -111,6 +111,8 @@ class ClusterComponent(pulumi.ComponentResource):
     provider: k8s.Provider
     addons: list[alicloud.cs.KubernetesAddon]
     pod_identity_webhook: alicloud.cs.KubernetesAddon | None
+    prometheus_addon: alicloud.cs.KubernetesAddon | None
+    """The add-on that makes the cluster's ARMS Prometheus instance (scrape configs and alert rules live there)."""
     ready: list[pulumi.Resource]
     """What must exist before pods can be scheduled (the virtual-node add-on, the system node pool)."""
 
@@ -222,12 +224,14 @@ class ClusterComponent(pulumi.ComponentResource):
                 ),
             )
             self.addons.append(log_addon)
+        self.prometheus_addon = None
         if s.enable_prometheus:
-            self.addons.append(alicloud.cs.KubernetesAddon(
+            self.prometheus_addon = alicloud.cs.KubernetesAddon(
                 f"{name}-prometheus", cluster_id=cluster.id, name=sub.prometheus_addon,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=nodes,
                                             custom_timeouts=pulumi.CustomTimeouts(create="10m")),
-            ))
+            )
+            self.addons.append(self.prometheus_addon)
 
         credential = alicloud.cs.get_cluster_credential_output(
             cluster_id=cluster.id, temporary_duration_minutes=KUBECONFIG_MINUTES,

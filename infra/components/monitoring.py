@@ -1,4 +1,9 @@
-"""Alerts on Argo's controller metrics in ARMS Prometheus, and who receives them.
+"""Argo's metrics in ARMS Prometheus: what is scraped, the alerts on it, and who receives them.
+
+Scraping: one ``arms.PrometheusMonitoring`` (type ``serviceMonitor``) per
+:class:`askflow.scraping.ScrapeTarget` (the workflow controller and argo-server, as the chart
+renders their Services), on the cluster's Prometheus instance; the route per cluster kind is
+``askflow.substrate.Substrate.scrape_route``.
 
 Each :class:`askflow.alerts.AlertRule` becomes an ``arms.PrometheusAlertRule`` on the cluster's
 Prometheus instance (``cluster_id``: the ACK cluster id; arguments from terraform-provider-alicloud
@@ -19,12 +24,15 @@ contacts (dev's default) the rules use ARMS' own alert manager, where the consol
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_alicloud as alicloud
 
 from askflow.alerts import alert_rules
+from askflow.scraping import scrape_targets
 from askflow.settings import AlertContact, Alerts
+from askflow.substrate import ScrapeRoute
 
 #: ARMS alert robot types (alert_robot.go l. 31) and the dispatch channel each uses
 #: (arms_dispatch_rule docs, notify_channels: dingTalk, sms, webhook, email, wechat). Lark has no
@@ -47,17 +55,30 @@ class MonitoringArgs:
     """Tenant namespaces (where workflows run)."""
     name_prefix: str
     """Prefix of every ARMS name (the stack's name)."""
+    scrape_route: ScrapeRoute
+    """How the cluster kind's Prometheus is told what to scrape (askflow.substrate)."""
+    argo_values: dict[str, Any]
+    """Argo's Helm values as known before any resource exists (``ArgoComponent.plan_values``):
+    which Services and ports the chart renders."""
+    argo_namespace: str
+    """Namespace of Argo's release."""
+    argo_release: str
+    """Name of Argo's Helm release."""
+    depends_on: tuple[pulumi.Resource, ...] = ()
+    """What makes the Prometheus instance (the cluster's Prometheus add-on)."""
 
 
 class MonitoringComponent(pulumi.ComponentResource):
     """Alert rules, contacts and their dispatch rule (``askflow:monitoring:Alerts``)."""
 
     rule_names: pulumi.Output[list[str]]
+    scrape_names: list[str]
     dispatch_rule_id: pulumi.Output[str] | None
 
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("askflow:monitoring:Alerts", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(args.depends_on))
+        self.scrape_names = self._scrape(name, args, child)
         rules = alert_rules(args.settings, args.namespaces)
         self.dispatch_rule_id = self._dispatch(name, args, child) if args.contacts else None
         for rule in rules:
@@ -75,7 +96,24 @@ class MonitoringComponent(pulumi.ComponentResource):
                 opts=child,
             )
         self.rule_names = pulumi.Output.from_input([f"{args.name_prefix}-{r.name}" for r in rules])
-        self.register_outputs({"ruleNames": self.rule_names, "dispatchRuleId": self.dispatch_rule_id})
+        self.register_outputs({"ruleNames": self.rule_names, "scrapeNames": self.scrape_names,
+                               "dispatchRuleId": self.dispatch_rule_id})
+
+    def _scrape(self, name: str, args: MonitoringArgs, child: pulumi.ResourceOptions) -> list[str]:
+        if args.scrape_route != "prometheus-monitoring":
+            raise ValueError(f"no scraping for route {args.scrape_route}")
+        targets = scrape_targets(args.argo_values, namespace=args.argo_namespace, release=args.argo_release,
+                                 prefix=args.name_prefix)
+        for t in targets:
+            alicloud.arms.PrometheusMonitoring(
+                f"{name}-scrape-{t.name.removeprefix(args.name_prefix + '-')}",
+                cluster_id=args.cluster_id,
+                type="serviceMonitor",
+                status="run",
+                config_yaml=t.config_yaml,
+                opts=child,
+            )
+        return [t.name for t in targets]
 
     def _dispatch(self, name: str, args: MonitoringArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         objects: list[alicloud.arms.DispatchRuleNotifyRuleNotifyObjectArgs] = []

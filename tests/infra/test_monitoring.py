@@ -173,7 +173,9 @@ def test_robots_are_dispatched_with_their_channel() -> None:
 
     def program() -> None:
         MonitoringComponent("m", MonitoringArgs(settings=SETTINGS, contacts=contacts, cluster_id=pulumi.Output.from_input("c1"),
-                                                namespaces=("data-eng",), name_prefix="askflow-x"))
+                                                namespaces=("data-eng",), name_prefix="askflow-x",
+                                                scrape_route="prometheus-monitoring", argo_values={},
+                                                argo_namespace="argo", argo_release="argo-workflows"))
 
     plan = record(program)
     robots = {r.inputs["alertRobotName"]: r.inputs["robotType"] for r in plan.of_type("alicloud:arms/alertRobot:AlertRobot")}
@@ -210,6 +212,8 @@ def test_plan_md_lists_the_alerts_and_where_they_go() -> None:
     prod = plan_markdown(_plan("prod"), [])
     section = prod.split("## Alerts", 1)[1].split("## Policy", 1)[0]
     assert "7 alert rules" in section and "to: email platform-oncall@example.com." in section
+    assert ("Scraped by ARMS Prometheus (ServiceMonitors): askflow-prod-argo-controller "
+            "(argo-workflows-workflow-controller port metrics /metrics, http), askflow-prod-argo-server") in section
     for name in RULES:
         assert f"| askflow-prod-{name} |" in section
     staging = plan_markdown(_plan("staging"), [])
