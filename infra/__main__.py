@@ -221,6 +221,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             namespace_labels=namespace_labels,
             workflow_pod_labels=workflow_pod_labels,
             executor_resource_ignore_env=sub.executor_resource_ignore_env,
+            eci_cost_tags=sub.pods_on_eci,
         ),
     ) if isinstance(cluster, ClusterComponent) else None  # ack-one: Alibaba runs Argo
 
@@ -249,6 +250,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
             image_cache_security_group_id=network.security_group_id,
             image_cache_depends_on=tuple(network.egress),
             executor_image=executor_image(s.argo),
+            eci_cost_tags=sub.pods_on_eci,
         ),
     )
 

@@ -18,12 +18,12 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 
-from askflow import yamlio
+from askflow import cost_tags, yamlio
 from askflow.plan import Plan
 from askflow.plan.mocks import Registration
 from askflow.plan.output import component_of, short_type
 from askflow.policies.rules import RULES, Violation
-from askflow.substrate import ACK_ONE_CLUSTER, ACK_ONE_DIFFERENCES
+from askflow.substrate import ACK_ONE_CLUSTER, ACK_ONE_DIFFERENCES, ACS_COMPUTE_CLASS_LABEL
 
 STACK_GROUP = "(stack)"
 
@@ -176,6 +176,24 @@ def _engine_section(custom: list[Registration]) -> list[str]:
     return out
 
 
+def _cost_section(resources: list[Registration]) -> list[str]:
+    """How the stack's workflow pods are told apart on the bill (askflow.cost_tags)."""
+    for r in resources:
+        if r.type != "kubernetes:helm.sh/v3:Release" or not isinstance(r.inputs.get("values"), dict):
+            continue
+        spec = r.inputs["values"].get("controller", {}).get("workflowDefaults", {}).get("spec", {})
+        pod = spec.get("podMetadata", {})
+        tags = pod.get("annotations", {}).get(cost_tags.ANNOTATION)
+        if tags:
+            keys = ", ".join(f"`{k}`" for k in cost_tags.parse(tags))
+            return ["", "## Cost by tenant", "",
+                    f"Workflow pods are ECI instances tagged {keys} (annotation `{cost_tags.ANNOTATION}`; each "
+                    "WorkflowTemplate names its version, `none` for workflows that run none): split the bill by these tags."]
+        if ACS_COMPUTE_CLASS_LABEL in pod.get("labels", {}):
+            return ["", "## Cost by tenant", "", _md_text(cost_tags.ACS_NOTE)]
+    return []
+
+
 def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | None = None) -> str:
     """The whole ``plan.md``: changes (with ``--against``), diagram, resource table, protections, policy results."""
     custom = [r for r in plan.resources if r.custom]
@@ -210,6 +228,7 @@ def plan_markdown(plan: Plan, violations: list[Violation], changes: list[str] | 
         out.append("Nothing is protected: `pulumi destroy` deletes every resource of this stack.")
     out += _alerts_section(custom)
     out += _engine_section(custom)
+    out += _cost_section(custom)
     out += ["", "## Policy", ""]
     if violations:
         out.append(f"{len(violations)} mandatory rule violation(s): `pulumi up` would be refused.")

@@ -19,7 +19,7 @@ import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 import pulumi_random as random
 
-from askflow import yamlio
+from askflow import cost_tags, yamlio
 from askflow.settings import WORKFLOW_RUN_AS_USER, Argo, deep_merge
 from components.tenants import (
     POD_IDENTITY_LABEL,
@@ -85,6 +85,8 @@ class ArgoArgs:
     """Labels every workflow pod gets through the workflow defaults (ACS compute class and QoS)."""
     executor_resource_ignore_env: str = "__ECI_RESOURCE_IGNORE__"
     """Env var that keeps the executor's init and wait containers out of the pod's sizing."""
+    eci_cost_tags: bool = False
+    """Workflow pods are ECI instances: tag them with tenant, template and workflow (askflow.cost_tags)."""
 
 
 def helm_values(
@@ -96,6 +98,7 @@ def helm_values(
     artifact_gc: bool = False,
     workflow_pod_labels: dict[str, str] | None = None,
     executor_resource_ignore_env: str = "__ECI_RESOURCE_IGNORE__",
+    eci_cost_tags: bool = False,
 ) -> dict[str, Any]:
     """The chart's values for a stack: the base file merged with what the stack decides."""
     base = yamlio.load_file(VALUES_FILE)
@@ -153,6 +156,11 @@ def helm_values(
         # A workflow's own podMetadata is merged over these defaults, so it can still choose.
         computed["controller"]["workflowDefaults"]["spec"]["podMetadata"] = {
             "labels": dict(sorted(workflow_pod_labels.items()))}
+    if eci_cost_tags:
+        # Tenant, template (none: each deployed WorkflowTemplate names itself, and its spec wins over
+        # these defaults) and workflow as ECI instance tags, for the bill (askflow.cost_tags).
+        computed["controller"]["workflowDefaults"]["spec"].setdefault("podMetadata", {})["annotations"] = {
+            cost_tags.ANNOTATION: cost_tags.custom_tags(cost_tags.NO_TEMPLATE)}
     if executor_resource_ignore_env != "__ECI_RESOURCE_IGNORE__":
         # The same intent in the substrate's own words (askflow.substrate.Substrate.executor_resource_ignore_env).
         computed["executor"]["env"] = [{"name": executor_resource_ignore_env, "value": "true"}]
@@ -257,12 +265,13 @@ class ArgoComponent(pulumi.ComponentResource):
             lambda v: helm_values(
                 s, args.workflow_namespaces, server_role_name=v[0], archive_host=v[1], artifact_gc=args.artifact_gc,
                 workflow_pod_labels=args.workflow_pod_labels,
-                executor_resource_ignore_env=args.executor_resource_ignore_env,
+                executor_resource_ignore_env=args.executor_resource_ignore_env, eci_cost_tags=args.eci_cost_tags,
             )
         )
         self.plan_values = helm_values(
             s, args.workflow_namespaces, server_role_name="", artifact_gc=args.artifact_gc,
-            workflow_pod_labels=args.workflow_pod_labels, executor_resource_ignore_env=args.executor_resource_ignore_env)
+            workflow_pod_labels=args.workflow_pod_labels, executor_resource_ignore_env=args.executor_resource_ignore_env,
+            eci_cost_tags=args.eci_cost_tags)
         self.release = k8s.helm.v3.Release(
             f"{name}-release",
             name=RELEASE_NAME,

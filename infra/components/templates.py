@@ -20,6 +20,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
+from askflow import cost_tags
 from askflow.errors import AskflowError
 from askflow.library import Selection, check_lock, lint_library, load_library, select, unreleased
 from askflow.library.loader import collect_images
@@ -52,6 +53,9 @@ class TemplatesArgs:
     executor_image: str | None = None
     """Argo's executor image (``components.argo.executor_image``): the init and wait container of
     every workflow pod, so the image cache holds it with the templates' images."""
+    eci_cost_tags: bool = False
+    """Workflow pods are ECI instances: each WorkflowTemplate tags its pods with its own name
+    (askflow.cost_tags)."""
 
 
 def selection_for(settings: Templates, library_root: Path, *, require_released: bool = True) -> Selection:
@@ -157,6 +161,8 @@ class TemplatesComponent(pulumi.ComponentResource):
         selection = selection_for(args.settings, args.library_root, require_released=args.require_released)
         cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
         for resource_name, manifest in library_objects(name, args.namespaces, selection):
+            if args.eci_cost_tags and manifest["kind"] == "WorkflowTemplate":
+                manifest = cost_tags.template_tags(manifest, manifest["metadata"]["name"])
             k8s.apiextensions.CustomResource(
                 resource_name,
                 api_version=manifest["apiVersion"],

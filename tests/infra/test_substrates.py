@@ -116,7 +116,9 @@ def test_where_workflow_pods_go(kind: str) -> None:
     if sub.pods_on_eci:
         assert _one(plan, PROFILE_PATCH).inputs["metadata"]["name"] == "eci-profile"
         assert env == {"__ECI_RESOURCE_IGNORE__": "TRUE"}
-        assert "podMetadata" not in defaults
+        # ECI kinds: no ACS labels; only the cost tags (tests/test_cost_tags.py).
+        assert "labels" not in defaults["podMetadata"] and list(defaults["podMetadata"]["annotations"]) == [
+            "k8s.aliyun.com/eci-custom-tags"]
     else:
         # ACS: no eci-profile, no ECI annotations; the compute class and QoS are pod labels.
         assert not plan.of_type(PROFILE_PATCH)
