@@ -38,6 +38,7 @@ COMMAND_MODULES = (
     "askflow.stacks.cli",
     "askflow.crds",
     "askflow.e2e.cli",
+    "askflow.logs",
 )
 
 
@@ -57,6 +58,8 @@ EXIT_CODES: dict[str, str] = {
     "crds": "0 listed, or (--verify) every file matches its sha256; 1 (--verify) a file differs; "
             "2 bad input, or a file cannot be downloaded",
     "stack": "0 done; 2 bad input, or a prod stack without --confirm-prod (nothing written)",
+    "logs": "0 printed; 2 bad input (an unknown stack or tenant, a name that is not a workflow's, a stack "
+            "without log collection)",
 }
 INTERRUPTED = "interrupted; files are written whole or not at all, so nothing was left half-written"
 #: 128 + SIGINT, what a shell reports for a program stopped by Ctrl-C.

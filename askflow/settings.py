@@ -423,6 +423,7 @@ class Observability(_Model):
     log_retention_days: int = Field(ge=1, le=3650, description="SLS logstore retention.")
     sls_project_name: SlsProjectName | None = Field(None, description="SLS project (globally unique; 3-63 lowercase letters, digits, '-'); default `<name>-<region>-logs`.")
     alert_contacts: tuple[AlertContact, ...] = Field((), description="Who receives the alerts (`alerts`): email or DingTalk/Lark/WeCom robots. None by default; prod refuses to plan without one.")
+    archive_logs: bool = Field(True, description="Argo archives each step's main log to the tenant's OSS artifact repository (`archiveLogs`); `askflow logs` prints where.")
 
 
 class Alerts(_Model):

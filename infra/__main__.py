@@ -180,6 +180,7 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
                 vpc_cidr=vpc_cidr,
                 service_cidr=str(s.cluster.service_cidr),
                 allow_artifact_gc=s.storage.enable_artifact_gc,
+                archive_logs=s.observability.archive_logs,
                 namespace_labels=namespace_labels,
             ),
         )

@@ -139,8 +139,12 @@ LOG_WRITE = (
     "log:CreateProject", "log:UpdateProject", "log:DeleteProject",
     "log:CreateLogStore", "log:UpdateLogStore", "log:DeleteLogStore",
     "log:TagResources", "log:UntagResources",
+    # log.StoreIndex (the fields `askflow logs` queries): resource_alicloud_log_store_index.go CreateIndex,
+    # UpdateIndex, DeleteIndex; it reads with GetIndex
+    "log:CreateIndex", "log:UpdateIndex", "log:DeleteIndex",
 )
-LOG_READ = ("log:GetProject", "log:ListProject", "log:GetLogStore", "log:ListLogStores", "log:ListTagResources")
+LOG_READ = ("log:GetProject", "log:ListProject", "log:GetLogStore", "log:ListLogStores", "log:ListTagResources",
+            "log:GetIndex")
 # ram.Role (the RRSA roles; their trust names the cluster's OIDC provider, so the stack creates them).
 RAM_ROLE_WRITE = ("ram:CreateRole", "ram:DeleteRole", "ram:UpdateRole")
 # ram.RolePolicyAttachment: RAM authorises these on the role and on the policy

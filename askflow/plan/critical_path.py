@@ -82,6 +82,8 @@ DURATIONS: dict[str, tuple[float, str]] = {
         3, "alicloud_ram_role_policy_attachment docs: one API call: seconds"),
     "alicloud:log/project:Project": (5, "alicloud_log_project docs: one API call: seconds"),
     "alicloud:log/store:Store": (5, "alicloud_log_store docs: one API call: seconds"),
+    "alicloud:log/storeIndex:StoreIndex": (
+        5, "resource_alicloud_log_store_index.go: one CreateIndex call, no waiting: seconds"),
     "alicloud:eci/imageCache:ImageCache": (
         300, "alicloud_eci_image_cache docs: pulls the images and snapshots them: minutes (estimate)"),
     "random:index/randomPassword:RandomPassword": (0, "computed locally by the random provider"),

@@ -33,6 +33,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
+from askflow import logs
 from askflow.settings import Cluster
 from askflow.substrate import DEPRECATION_WARNING, Substrate, network_policy_warning, substrate
 
@@ -260,8 +261,10 @@ class ClusterComponent(pulumi.ComponentResource):
                     "logtailConfig": {
                         "inputType": "plugin",
                         "configName": "askflow-pod-stdout",
+                        # Workflow, template and node as fields beside Logtail's own namespace, pod and
+                        # container (askflow.logs: what `askflow logs` queries).
                         "inputDetail": {"plugin": {"inputs": [
-                            {"type": "service_docker_stdout", "detail": {"Stdout": True, "Stderr": True}},
+                            {"type": "service_docker_stdout", "detail": logs.stdout_detail()},
                         ]}},
                     },
                 },

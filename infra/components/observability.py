@@ -1,4 +1,5 @@
-"""Where pod logs go: an SLS project and logstore with the stack's retention.
+"""Where pod logs go: an SLS project and logstore with the stack's retention, indexed by the fields
+``askflow logs`` queries (tenant, pod, container, workflow, template, node: askflow.logs).
 
 The ``logtail-ds`` add-on (installed by the cluster component) ships container stdout/stderr to
 this project; ``logging_type``/``sls_project_name`` on the cluster are deprecated since provider
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_alicloud as alicloud
 
+from askflow import logs
 from askflow.settings import Observability
 
 
@@ -53,6 +55,22 @@ class ObservabilityComponent(pulumi.ComponentResource):
             max_split_shard_count=64,
             append_meta=True,
             opts=stateful,
+        )
+        # The fields `askflow logs` queries, kept whole (askflow.logs), and the message as full text.
+        # alicloud_log_store_index: project and logstore Required+ForceNew, field_search type
+        # text|long|double|json, token a string of one-character delimiters
+        # (alicloud/resource_alicloud_log_store_index.go l. 26-35, 80-112, 427-442 at 81c43b67).
+        alicloud.log.StoreIndex(
+            f"{name}-pods-index",
+            project=project.project_name,
+            logstore=store.logstore_name,
+            full_text=alicloud.log.StoreIndexFullTextArgs(case_sensitive=False, token=logs.TEXT_TOKEN),
+            field_searches=[
+                alicloud.log.StoreIndexFieldSearchArgs(name=field, type="text", token=logs.NAME_TOKEN,
+                                                       case_sensitive=True, enable_analytics=True)
+                for field in logs.INDEXED_NAMES
+            ],
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.project_name = project.project_name.apply(lambda p: p or args.project_name)
         self.logstore_name = store.logstore_name.apply(lambda s: s or "pods")

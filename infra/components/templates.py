@@ -20,7 +20,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 import pulumi_kubernetes as k8s
 
-from askflow import cost_tags
+from askflow import cost_tags, logs
 from askflow.errors import AskflowError
 from askflow.library import Selection, check_lock, lint_library, load_library, select, unreleased
 from askflow.library.loader import collect_images
@@ -161,8 +161,11 @@ class TemplatesComponent(pulumi.ComponentResource):
         selection = selection_for(args.settings, args.library_root, require_released=args.require_released)
         cr_opts = pulumi.ResourceOptions(parent=self, provider=args.provider, depends_on=[args.release])
         for resource_name, manifest in library_objects(name, args.namespaces, selection):
-            if args.eci_cost_tags and manifest["kind"] == "WorkflowTemplate":
-                manifest = cost_tags.template_tags(manifest, manifest["metadata"]["name"])
+            if manifest["kind"] == "WorkflowTemplate":
+                # Its pods say which version they run: in their logs (askflow.logs) and, on ECI, on the bill.
+                manifest = logs.template_labels(manifest, manifest["metadata"]["name"])
+                if args.eci_cost_tags:
+                    manifest = cost_tags.template_tags(manifest, manifest["metadata"]["name"])
             k8s.apiextensions.CustomResource(
                 resource_name,
                 api_version=manifest["apiVersion"],

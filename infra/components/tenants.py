@@ -111,6 +111,8 @@ class TenantArgs:
     service_cidr: str
     """The cluster's Service CIDR."""
     allow_artifact_gc: bool = False
+    archive_logs: bool = True
+    """Argo archives each step's main log in the repository (``archiveLogs``)."""
     """Grant the executor what artifact GC needs."""
     labels: dict[str, str] | None = None
     """Labels on every object."""
@@ -118,10 +120,10 @@ class TenantArgs:
     """Labels on the namespace only: where its pods run (``alibabacloud.com/eci`` on ack-pro-eci)."""
 
 
-def artifact_repository(bucket: str, endpoint: str, namespace: str) -> dict[str, object]:
+def artifact_repository(bucket: str, endpoint: str, namespace: str, archive_logs: bool = True) -> dict[str, object]:
     """The namespace's OSS artifact repository: RRSA credentials, keys separated per workflow."""
     return {
-        "archiveLogs": True,
+        "archiveLogs": archive_logs,
         "oss": {
             "endpoint": endpoint,
             "bucket": bucket,
@@ -259,7 +261,7 @@ class TenantComponent(pulumi.ComponentResource):
             opts=in_ns,
         )
         repo = pulumi.Output.from_input(args.bucket_name).apply(
-            lambda bucket: yamlio.dumps(artifact_repository(bucket, args.oss_endpoint, ns_name))
+            lambda bucket: yamlio.dumps(artifact_repository(bucket, args.oss_endpoint, ns_name, args.archive_logs))
         )
         k8s.core.v1.ConfigMap(
             f"{name}-artifact-repositories",
