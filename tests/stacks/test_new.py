@@ -49,6 +49,8 @@ UNNAMED = {
     "alicloud:ram/rolePolicyAttachment:RolePolicyAttachment", "alicloud:cs/kubernetesAddon:KubernetesAddon",
     "alicloud:kms/key:Key", "alicloud:log/store:Store", "alicloud:rds/database:Database",
     "alicloud:rds/rdsAccount:RdsAccount", "alicloud:rds/accountPrivilege:AccountPrivilege",
+    # Inside the cluster's Prometheus instance (its ServiceMonitor name is in configYaml) and the logstore.
+    "alicloud:arms/prometheusMonitoring:PrometheusMonitoring", "alicloud:log/storeIndex:StoreIndex",
 }
 
 
