@@ -36,13 +36,12 @@ from __future__ import annotations
 
 import argparse
 import base64
-import json
 import re
 import urllib.parse
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from askflow import jsonout
 from askflow.errors import AskflowError
 
 #: The logstore every container's stdout and stderr go to (infra/components/observability.py).
@@ -159,17 +158,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--tenant", metavar="NAMESPACE", help="the tenant (namespace) the workflow ran in")
     parser.add_argument("--stack", default="dev", help="stack name: environments/Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument("--project", default=".", metavar="DIR", help="the Pulumi project folder (default: .)")
-    parser.add_argument("--json", dest="json_path", metavar="PATH",
-                        help="write the query, link and archive prefix as JSON to PATH (- for stdout)")
+    jsonout.add_argument(parser, "the query, link and archive prefix")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from askflow import files
     from askflow.stacks import load_project, load_settings, read_stack
 
-    if args.json_path and args.json_path != "-":
-        files.check_output_file(Path(args.json_path))
+    jsonout.check(args.json_path)
     settings = load_settings(read_stack(load_project(args.project), args.stack))
     if not settings.cluster.enable_log_collection:
         raise AskflowError(f"stack {args.stack} collects no pod logs (cluster.enable_log_collection is false)",
@@ -183,11 +179,7 @@ def run(args: argparse.Namespace) -> int:
     data = {"project": search.project, "logstore": search.logstore, "region": search.region, "query": search.query,
             "console_url": search.console_url, "archive_prefix": search.archive_prefix}
     if args.json_path:
-        text = json.dumps(data, indent=2, sort_keys=True) + "\n"
-        if args.json_path == "-":
-            print(text, end="")
-        else:
-            files.write_text(Path(args.json_path), text)
+        jsonout.write(args.json_path, jsonout.dumps(data))
         return 0
     print(f"query ({search.project}/{search.logstore}): {search.query}")
     print(f"console: {search.console_url}")

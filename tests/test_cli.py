@@ -50,6 +50,7 @@ FAILING_WITH_JSON = {
     "convert": ["convert", "{tmp}/nope.json", "--out", "{tmp}/lib", "--json", "-"],
     "plan": ["plan", "--stack", "nope", "--project", str(ROOT), "--out", "{tmp}/out", "--json", "-"],
     "e2e": ["e2e", "--stack", "nope", "--dry-run", "--project", str(ROOT), "--json", "-"],
+    "logs": ["logs", "w1", "--stack", "nope", "--project", str(ROOT), "--json", "-"],
 }
 
 
