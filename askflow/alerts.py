@@ -41,7 +41,8 @@ ARGO_HISTOGRAMS: frozenset[str] = frozenset({
 _NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"')
 _KEYWORDS = frozenset({"by", "without", "sum", "min", "max", "avg", "count", "increase", "rate", "min_over_time",
-                       "max_over_time", "absent", "and", "or", "unless", "on", "ignoring"})
+                       "max_over_time", "absent", "and", "or", "unless", "on", "ignoring", "group_left",
+                       "group_right", "bool", "offset", "quantile", "sort_desc"})
 
 
 def exported(metric: str) -> bool:
@@ -60,7 +61,7 @@ def metric_names(expression: str) -> set[str]:
     clauses and range brackets that are not PromQL keywords or functions)."""
     text = _STRINGS.sub('""', expression)
     text = re.sub(r"\{[^}]*\}", "", text)  # label matchers
-    text = re.sub(r"\b(by|without)\s*\([^)]*\)", "", text)  # grouping labels
+    text = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", text)  # label lists
     text = re.sub(r"\[[^\]]*\]", "", text)  # ranges
     names = set()
     for m in _NAME.finditer(text):
