@@ -12,7 +12,7 @@ exporter keeps them as written: no ``_total`` or unit suffix is added
 histograms add Prometheus' ``_bucket``, ``_sum`` and ``_count`` series.
 
 Artifact upload failures have no controller metric (none of the names below counts them): the
-executor only logs them, so they belong to a log alert on SLS, not to these rules.
+executor only logs them, so they are a log alert on SLS (:func:`log_alert_rules`).
 """
 
 from __future__ import annotations
@@ -148,5 +148,49 @@ def alert_rules(settings: Alerts, namespaces: tuple[str, ...]) -> tuple[AlertRul
                         f'CronWorkflowSpecError"}}[{w}])) > 0'),
             severity="critical",
             message=f"a CronWorkflow could not submit its workflow ({{{{$labels.cause}}}}) in the last {w}",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class LogAlertRule:
+    """One alert on the pods' logs in SLS (a ``log.Alert`` on the stack's logstore)."""
+
+    name: str
+    search: str
+    """The search statement (SLS search syntax over the indexed fields, askflow.logs)."""
+    analysis: str
+    """The SQL that counts what the search found; the alert fires on a row where ``condition`` holds."""
+    condition: str
+    window_minutes: int
+    severity: int
+    """SLS severity: 2 report, 4 low, 6 medium, 8 high, 10 critical."""
+    message: str
+
+    @property
+    def query(self) -> str:
+        return f"{self.search} | {self.analysis}"
+
+
+def log_alert_rules(settings: Alerts, namespaces: tuple[str, ...]) -> tuple[LogAlertRule, ...]:
+    """Alerts on what only the logs show. Outputs not saved: the executor's ``wait`` container
+    saves a step's output parameters, artifacts and logs after the main container ends, and logs
+    every failure of those as ``executor error`` at level error before the step fails
+    (``cmd/argoexec/commands/wait.go`` l. 67-92 and ``workflow/executor/executor.go`` l. 950-953,
+    AddError, at argoproj/argo-workflows v4.0.10), in Go's slog text or JSON format
+    (``util/logging/slog.go`` l. 55-62), so the words ``executor`` and ``error`` are both in the line;
+    an artifact upload that OSS refuses is the usual one. One is enough: the step's outputs are lost."""
+    tenants = " or ".join(f'_namespace_: "{n}"' for n in sorted(namespaces))
+    return (
+        LogAlertRule(
+            name="argo-outputs-not-saved",
+            search=f"_container_name_: wait and executor and error and ({tenants})",
+            analysis='select "_namespace_" as tenant, count(1) as errors group by "_namespace_"',
+            condition="errors >= 1",
+            window_minutes=settings.window_minutes,
+            severity=8,
+            message="a workflow step in tenant ${tenant} could not save its outputs (artifact upload, output "
+                    f"parameters or logs) ${{errors}} times in the last {settings.window_minutes}m: `askflow logs` "
+                    "and the wait container's log say why",
         ),
     )

@@ -17,6 +17,7 @@ from pathlib import Path
 import pulumi
 import pulumi_alicloud as alicloud
 
+from askflow.alerts import log_alert_rules
 from askflow.errors import AskflowError
 from askflow.rrsa import bucket_grants
 from askflow.settings import PLATFORM_KEY, PROJECT, SSO_CLIENT_SECRET_KEY, Settings, parse_settings
@@ -66,7 +67,10 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     network = NetworkComponent(name, NetworkArgs(settings=s.network, tags=tags, protect=protect))
     logs = ObservabilityComponent(
         f"{name}-logs",
-        ObservabilityArgs(settings=s.observability, project_name=s.sls_project_name, protect=protect, tags=tags),
+        ObservabilityArgs(settings=s.observability, project_name=s.sls_project_name, protect=protect, tags=tags,
+                          # Alerts on the pods' logs need them collected (cluster.enable_log_collection).
+                          log_alerts=log_alert_rules(s.alerts, tuple(t.name for t in s.tenants))
+                          if s.cluster.enable_log_collection else (), name_prefix=name),
     )
     storage = StorageComponent(
         f"{name}-artifacts",

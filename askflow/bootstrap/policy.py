@@ -142,6 +142,12 @@ LOG_WRITE = (
     # log.StoreIndex (the fields `askflow logs` queries): resource_alicloud_log_store_index.go CreateIndex,
     # UpdateIndex, DeleteIndex; it reads with GetIndex
     "log:CreateIndex", "log:UpdateIndex", "log:DeleteIndex",
+    # log.Alert (the alert on the pods' logs): the provider calls CreateAlert, UpdateAlert, DeleteAlert and
+    # GetAlert (resource_alicloud_log_alert.go). SLS publishes no RAM actions for CreateAlert ("no
+    # authorization information disclosed", API reference), and its alert service role is granted the
+    # alert rules as log:*Job: both names, so either check passes.
+    "log:CreateAlert", "log:UpdateAlert", "log:DeleteAlert", "log:GetAlert",
+    "log:CreateJob", "log:UpdateJob", "log:DeleteJob", "log:GetJob",
 )
 LOG_READ = ("log:GetProject", "log:ListProject", "log:GetLogStore", "log:ListLogStores", "log:ListTagResources",
             "log:GetIndex")

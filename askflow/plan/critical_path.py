@@ -82,6 +82,7 @@ DURATIONS: dict[str, tuple[float, str]] = {
         3, "alicloud_ram_role_policy_attachment docs: one API call: seconds"),
     "alicloud:log/project:Project": (5, "alicloud_log_project docs: one API call: seconds"),
     "alicloud:log/store:Store": (5, "alicloud_log_store docs: one API call: seconds"),
+    "alicloud:log/alert:Alert": (5, "resource_alicloud_log_alert.go: one CreateAlert call, no waiting: seconds"),
     "alicloud:log/storeIndex:StoreIndex": (
         5, "resource_alicloud_log_store_index.go: one CreateIndex call, no waiting: seconds"),
     "alicloud:eci/imageCache:ImageCache": (

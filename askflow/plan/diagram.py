@@ -130,13 +130,15 @@ def mermaid(plan: Plan) -> str:
 
 _ALERT_RULE = "alicloud:arms/prometheusAlertRule:PrometheusAlertRule"
 _SCRAPE = "alicloud:arms/prometheusMonitoring:PrometheusMonitoring"
+_LOG_ALERT = "alicloud:log/alert:Alert"
 
 
 def _alerts_section(resources: list[Registration]) -> list[str]:
     """The stack's alert rules (ARMS Prometheus) and who receives them; nothing without rules."""
     rules = sorted((r for r in resources if r.type == _ALERT_RULE), key=lambda r: r.inputs["prometheusAlertRuleName"])
+    log_rules = sorted((r for r in resources if r.type == _LOG_ALERT), key=lambda r: r.inputs["alertName"])
     if not rules:
-        return []
+        return _log_alerts(log_rules, ["", "## Alerts", ""]) if log_rules else []
     contacts = sorted(f"email {r.inputs['email']}" for r in resources if r.type == "alicloud:arms/alertContact:AlertContact")
     contacts += sorted(f"{r.inputs['robotType']} robot {r.inputs['alertRobotName']}"
                        for r in resources if r.type == "alicloud:arms/alertRobot:AlertRobot")
@@ -158,6 +160,17 @@ def _alerts_section(resources: list[Registration]) -> list[str]:
                            f"{endpoint['path']}, {endpoint['scheme']})")
     out += ["", f"Scraped by ARMS Prometheus (ServiceMonitors): {_md_text(', '.join(sorted(scraped)))}." if scraped else
             "Nothing is scraped: `argo-controller-down` fires until something scrapes the controller."]
+    return _log_alerts(log_rules, out + [""]) if log_rules else out
+
+
+def _log_alerts(log_rules: list[Registration], out: list[str]) -> list[str]:
+    """The alerts on the pods' logs (SLS), which notify nobody by themselves."""
+    out += [f"{len(log_rules)} alert rule(s) on the pods' logs in SLS go to the log project's alert center only "
+            "(SLS action policies are not ARMS contacts):", "", "| alert | window | query |", "| --- | --- | --- |"]
+    for r in log_rules:
+        (query,) = r.inputs["queryLists"]
+        out.append(f"| {_md_text(r.inputs['alertName'])} | {_md_text(str(query['start']).lstrip('-'))} | "
+                   f"{_md_code(query['query'], in_table=True)} |")
     return out
 
 

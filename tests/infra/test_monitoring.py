@@ -3,12 +3,14 @@ only metrics Argo exports, and reaches the stack's contacts."""
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 import pytest
 
-from askflow.alerts import ARGO_METRICS, AlertRule, alert_rules, exported, metric_names
+from askflow import logs
+from askflow.alerts import ARGO_METRICS, AlertRule, alert_rules, exported, log_alert_rules, metric_names
 from askflow.plan import Plan, plan_stack
 from askflow.settings import Alerts, parse_settings
 from tests.conftest import ROOT
@@ -218,4 +220,96 @@ def test_plan_md_lists_the_alerts_and_where_they_go() -> None:
         assert f"| askflow-prod-{name} |" in section
     staging = plan_markdown(_plan("staging"), [])
     assert "to ARMS' alert manager only" in staging.split("## Alerts", 1)[1]
-    assert "## Alerts" not in plan_markdown(_plan("dev"), [])
+    dev = plan_markdown(_plan("dev"), []).split("## Alerts", 1)[1].split("## ", 1)[0]
+    # dev runs no managed Prometheus: only the alert on the pods' logs.
+    assert "alert rules on Argo's controller metrics" not in dev
+    assert "| askflow-dev-argo-outputs-not-saved | 30m |" in dev and "alert center only" in dev
+
+
+# --- the alert on the pods' logs (SLS): artifact uploads and other outputs the executor could not save ---
+
+_TOKEN = re.compile(r"\(|\)|\"[^\"]*\"|[^\s()]+")
+
+
+def _words(text: str, delimiters: str) -> set[str]:
+    return {w.lower() for w in re.split("[" + re.escape(delimiters) + "]+", text) if w}
+
+
+def search_matches(search: str, record: dict[str, str]) -> bool:
+    """SLS search statements as the rule uses them: `field: "value"` (exact, on a field indexed as whole
+    words), bare words (full-text tokens of `content`), `and`, `or`, parentheses."""
+    tokens = _TOKEN.findall(search)
+    pos = 0
+
+    def atom() -> bool:
+        nonlocal pos
+        tok = tokens[pos]
+        pos += 1
+        if tok == "(":
+            value = expr()
+            assert tokens[pos] == ")"
+            pos += 1
+            return value
+        if tok.endswith(":"):
+            value = tokens[pos].strip('"')
+            pos += 1
+            return value in _words(record.get(tok[:-1], ""), logs.NAME_TOKEN)
+        return tok.lower() in _words(record.get("content", ""), logs.TEXT_TOKEN)
+
+    def conj() -> bool:
+        nonlocal pos
+        value = atom()
+        while pos < len(tokens) and tokens[pos] == "and":
+            pos += 1
+            value = atom() and value
+        return value
+
+    def expr() -> bool:
+        nonlocal pos
+        value = conj()
+        while pos < len(tokens) and tokens[pos] == "or":
+            pos += 1
+            value = conj() or value
+        return value
+
+    result = expr()
+    assert pos == len(tokens), tokens[pos:]
+    return result
+
+
+LOG_RULE = log_alert_rules(SETTINGS, ("data-eng", "ml"))[0]
+FAILED_UPLOAD = {"_namespace_": "data-eng", "_container_name_": "wait",
+                 # Go's slog text format, which Argo's logging writes (util/logging/slog.go l. 55-62, v4.0.10).
+                 "content": 'time=2026-12-04T10:00:00.000Z level=ERROR msg="executor error" error="failed to put file: '
+                            'oss: service returned error: StatusCode=403, ErrorCode=AccessDenied"'}
+
+
+@pytest.mark.parametrize(("record", "fires"), [
+    (FAILED_UPLOAD, True),
+    ({**FAILED_UPLOAD, "_namespace_": "ml"}, True),
+    ({**FAILED_UPLOAD, "content": '{"time":"2026-12-04T10:00:00Z","level":"ERROR","msg":"executor error",'
+                                  '"error":"failed to put file"}'}, True),  # slog JSON
+    ({**FAILED_UPLOAD, "_namespace_": "argo"}, False),  # not a tenant
+    ({**FAILED_UPLOAD, "_container_name_": "main"}, False),  # a step printing those words itself
+    ({**FAILED_UPLOAD, "content": 'level=INFO msg="Successfully saved file" path=/tmp/argo/outputs/artifacts/out.tgz'}, False),
+    ({**FAILED_UPLOAD, "content": 'level=INFO msg="No output artifacts"'}, False),
+])
+def test_the_log_alert_finds_outputs_not_saved(record: dict[str, str], fires: bool) -> None:
+    assert search_matches(LOG_RULE.search, record) is fires
+
+
+def test_the_log_alert_is_planned_on_the_pods_logstore() -> None:
+    plan = _plan("prod")
+    (alert,) = plan.of_type("alicloud:log/alert:Alert")
+    s = parse_settings("cn-hangzhou", __import__("askflow.yamlio", fromlist=["x"]).load_file(
+        ROOT / "environments" / "Pulumi.prod.yaml")["config"]["askflow:platform"], file=FILE)
+    (rule,) = log_alert_rules(s.alerts, tuple(t.name for t in s.tenants))
+    assert alert.inputs["alertName"] == f"askflow-prod-{rule.name}" and alert.inputs["version"] == "2.0"
+    (query,) = alert.inputs["queryLists"]
+    assert query["query"] == rule.query and query["storeType"] == "log" and query["start"] == f"-{s.alerts.window_minutes}m"
+    (severity,) = alert.inputs["severityConfigurations"]
+    assert severity["evalCondition"]["condition"] == "errors >= 1" and severity["severity"] == 8
+    assert alert.inputs["policyConfiguration"]["alertPolicyId"] == "sls.builtin.dynamic"
+    (index,) = plan.of_type("alicloud:log/storeIndex:StoreIndex")
+    indexed = {f["name"] for f in index.inputs["fieldSearches"]}
+    assert {"_container_name_", "_namespace_"} <= indexed and index.inputs["fullText"]  # what the search reads

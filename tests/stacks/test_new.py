@@ -40,6 +40,7 @@ PHYSICAL_NAME = {
     "alicloud:arms/alertContact:AlertContact": "alertContactName",
     "alicloud:arms/alertContactGroup:AlertContactGroup": "alertContactGroupName",
     "alicloud:arms/alertRobot:AlertRobot": "alertRobotName",
+    "alicloud:log/alert:Alert": "alertName",
 }
 # Types without a name of their own (they live inside a named resource, or are anonymous).
 UNNAMED = {
