@@ -68,9 +68,11 @@ def build(settings: Settings, *, stack: str, sso_client_secret: pulumi.Output[st
     logs = ObservabilityComponent(
         f"{name}-logs",
         ObservabilityArgs(settings=s.observability, project_name=s.sls_project_name, protect=protect, tags=tags,
-                          # Alerts on the pods' logs need them collected (cluster.enable_log_collection).
+                          # Alerts on the pods' logs need them collected (cluster.enable_log_collection, by
+                          # the cluster's log add-on: not on ack-one, whose cluster askflow does not make).
                           log_alerts=log_alert_rules(s.alerts, tuple(t.name for t in s.tenants))
-                          if s.cluster.enable_log_collection else (), name_prefix=name),
+                          if s.cluster.enable_log_collection and engine_facts(s.argo.engine).installs_argo else (),
+                          name_prefix=name),
     )
     storage = StorageComponent(
         f"{name}-artifacts",
