@@ -46,3 +46,15 @@ def umask() -> int:
     current = os.umask(0)
     os.umask(current)
     return current
+
+
+@pytest.fixture(scope="session")
+def old_prod(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The plan of prod as it is on main (``askflow plan --json``), what ``--against`` compares with:
+    planned once per test session."""
+    from askflow.cli import main
+
+    path = tmp_path_factory.mktemp("old") / "prod.json"
+    assert main(["plan", "--stack", "prod", "--project", str(ROOT), "--quiet", "--json", str(path),
+                 "--out", str(path.parent / "out")]) == 0
+    return path

@@ -255,12 +255,6 @@ def test_policy_a_workflow_cluster_is_xflow_and_alone() -> None:
 # --- Switching an existing stack's engine is a migration: --against says what goes and what comes ---
 
 
-@pytest.fixture(scope="module")
-def old_prod(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("old") / "prod.json"
-    assert main(["plan", "--stack", "prod", "--project", str(ROOT), "--quiet", "--json", str(path),
-                 "--out", str(path.parent / "out")]) == 0
-    return path
 
 
 def _prod_on_ack_one(tmp_path: Path, *extra: str) -> Path:

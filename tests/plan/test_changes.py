@@ -17,13 +17,6 @@ ASK = "alicloud:cs/serverlessKubernetes:ServerlessKubernetes"
 MANAGED = "alicloud:cs/managedKubernetes:ManagedKubernetes"
 
 
-@pytest.fixture(scope="module")
-def old_prod(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The plan of prod as it is (what CI plans on main)."""
-    path = tmp_path_factory.mktemp("old") / "prod.json"
-    assert main(["plan", "--stack", "prod", "--project", str(ROOT), "--quiet", "--json", str(path),
-                 "--out", str(path.parent / "out")]) == 0
-    return path
 
 
 def _project(tmp_path: Path, *edits: tuple[str, str]) -> Path:
