@@ -29,6 +29,7 @@ import json
 import os
 import sys
 import sysconfig
+from collections.abc import Iterable
 from pathlib import Path
 
 #: Bumped when the entry's layout or meaning changes: older entries are then never read.
@@ -66,11 +67,12 @@ def _file_digest(path: str) -> str | None:
         return None
 
 
-def lookup(version_file: Path, source: bytes) -> str | None:
-    """The canonical JSON a previous build of these bytes produced, or None (no usable entry)."""
+def lookup(version_file: Path, build_key: str) -> str | None:
+    """The canonical JSON a previous build under ``build_key`` (:func:`key`) produced, or None (no
+    usable entry)."""
     if not enabled():
         return None
-    entry_path = directory(version_file) / f"{key(source)}.json"
+    entry_path = directory(version_file) / f"{build_key}.json"
     try:
         entry = json.loads(entry_path.read_text(encoding="utf-8"))
         canonical, inputs = entry["canonical"], entry["inputs"]
@@ -91,38 +93,34 @@ def _installed_roots() -> tuple[str, ...]:
     return tuple(sorted(os.path.realpath(r) + os.sep for r in roots))
 
 
-def is_project_module(module: object, version_file: Path) -> bool:
-    """A module loaded from a file of the project (not installed in the environment), other than
-    the version file itself."""
-    file = getattr(module, "__file__", None)
-    if not isinstance(file, str):
-        return False
-    real = os.path.realpath(file)
-    return real != os.path.realpath(version_file) and not real.startswith(_installed_roots())
-
-
 def project_modules(before: set[str], version_file: Path) -> dict[str, str]:
-    """File -> SHA-256 of every project module (:func:`is_project_module`) imported since ``before``."""
+    """Module name -> real file of every module imported since ``before`` from a file of the
+    project (not installed in the environment), the version file itself excepted."""
+    own = os.path.realpath(version_file)
     found: dict[str, str] = {}
     for name in sorted(set(sys.modules) - before):
-        module = sys.modules.get(name)
-        file = getattr(module, "__file__", None)
-        if isinstance(file, str) and is_project_module(module, version_file):
+        file = getattr(sys.modules.get(name), "__file__", None)
+        if isinstance(file, str):
             real = os.path.realpath(file)
-            digest = _file_digest(real)
-            if digest is not None:
-                found[real] = digest
+            if real != own and not real.startswith(_installed_roots()):
+                found[name] = real
     return found
 
 
-def store(version_file: Path, source: bytes, canonical: str, inputs: dict[str, str]) -> None:
+def digests(files: Iterable[str]) -> dict[str, str]:
+    """File -> SHA-256 of each file that can be read (what an entry records as its inputs)."""
+    found = {file: _file_digest(file) for file in files}
+    return {file: digest for file, digest in found.items() if digest is not None}
+
+
+def store(version_file: Path, build_key: str, canonical: str, inputs: dict[str, str]) -> None:
     """Record a build (atomically); a cache that cannot be written is skipped."""
     if not enabled():
         return
     folder = directory(version_file)
     entry = json.dumps({"canonical": canonical, "inputs": inputs, "source": version_file.name},
                        sort_keys=True, separators=(",", ":"))
-    target = folder / f"{key(source)}.json"
+    target = folder / f"{build_key}.json"
     tmp = folder / f".{target.name}.{os.getpid()}.tmp"
     try:
         folder.mkdir(parents=True, exist_ok=True)

@@ -136,28 +136,34 @@ def _build_python(path: Path) -> Any:
         sys.modules.pop(module_name, None)
 
 
-def _build_python_cached(path: Path, data: bytes) -> Any:
-    """``_build_python`` through :mod:`askflow.library.buildcache`: a build of the same bytes (and of
-    the same project modules it imported) is read back instead of importing hera again. The
-    project modules a build imports are dropped afterwards, so the next build imports (and
-    records) them afresh."""
-    canonical = buildcache.lookup(path, data)
+def _canonical(path: Path, doc: Any) -> str:
+    try:
+        return canonical_json(doc)
+    except (TypeError, ValueError) as exc:  # e.g. a timestamp or NaN, which JSON cannot hold
+        raise AskflowError(f"holds a value JSON cannot represent ({exc}); quote it", file=str(path)) from None
+
+
+def _build_python_cached(path: Path, data: bytes) -> tuple[Any, str | None]:
+    """``_build_python`` through :mod:`askflow.library.buildcache`, with the canonical JSON of what it
+    built: a build of the same bytes (and of the same project modules it imported) is read back
+    instead of importing hera again. The project modules a build imports are dropped afterwards,
+    so the next build imports (and records) them afresh."""
+    build_key = buildcache.key(data)
+    canonical = buildcache.lookup(path, build_key)
     if canonical is not None:
-        return json.loads(canonical)
+        return json.loads(canonical), canonical
     before = set(sys.modules)
     try:
         doc = _build_python(path)
-        inputs = buildcache.project_modules(before, path)
     finally:
-        for name in set(sys.modules) - before:
-            if buildcache.is_project_module(sys.modules.get(name), path):
-                sys.modules.pop(name, None)
-    if isinstance(doc, dict):
-        try:
-            buildcache.store(path, data, canonical_json(doc), inputs)
-        except (TypeError, ValueError):
-            pass  # _parse reports a value JSON cannot hold
-    return doc
+        imported = buildcache.project_modules(before, path)
+        for name in imported:
+            sys.modules.pop(name, None)
+    if not isinstance(doc, dict):
+        return doc, None  # _parse reports it
+    canonical = _canonical(path, doc)
+    buildcache.store(path, build_key, canonical, buildcache.digests(imported.values()))
+    return doc, canonical
 
 
 def _parse(path: Path) -> _Parsed:
@@ -166,13 +172,11 @@ def _parse(path: Path) -> _Parsed:
     cached = _CACHE.get(path)
     if cached is not None and cached[0] == key:
         return cached[1]
-    doc = _build_python_cached(path, data) if path.suffix == ".py" else _parse_yaml(path, data)
+    doc, canonical = _build_python_cached(path, data) if path.suffix == ".py" else (_parse_yaml(path, data), None)
     if not isinstance(doc, dict):
         raise AskflowError(f"expected a mapping (a Kubernetes object), found {type(doc).__name__}", file=str(path))
-    try:
-        canonical = canonical_json(doc)
-    except (TypeError, ValueError) as exc:  # e.g. a timestamp or NaN, which JSON cannot hold
-        raise AskflowError(f"holds a value JSON cannot represent ({exc}); quote it", file=str(path)) from None
+    if canonical is None:
+        canonical = _canonical(path, doc)
     parsed = _Parsed(canonical, digest_of_canonical(canonical), doc)
     _CACHE[path] = (key, parsed)
     return parsed
