@@ -78,11 +78,17 @@ def _template(name: str, n: int) -> dict[str, Any]:
     }
 
 
-def _project(versions: int) -> Path:
-    tmp = Path(tempfile.mkdtemp(prefix="askflow-bench-"))
-    for name in ("Pulumi.yaml", "infra", "environments"):
+def _copy_project(prefix: str, names: tuple[str, ...]) -> Path:
+    """A temporary folder holding copies of these files and folders of the repository."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    for name in names:
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, tmp / name)  # type: ignore[operator]
+    return tmp
+
+
+def _project(versions: int) -> Path:
+    tmp = _copy_project("askflow-bench-", ("Pulumi.yaml", "infra", "environments"))
     lib = tmp / "workflows"
     for i in range(versions):
         name = f"job-{i // 4:03d}"
@@ -106,11 +112,8 @@ def _shipped(out_base: Path) -> dict[str, Any]:
     ``end_to_end_cold``: without it (the first run imports hera)."""
     from askflow.library import buildcache
 
-    project = Path(tempfile.mkdtemp(prefix="askflow-bench-shipped-"))
+    project = _copy_project("askflow-bench-shipped-", ("Pulumi.yaml", "infra", "environments", "workflows"))
     try:
-        for name in ("Pulumi.yaml", "infra", "environments", "workflows"):
-            src = ROOT / name
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, project / name)  # type: ignore[operator]
         out = out_base / "shipped"
         plan = plan_stack("dev", project)  # also fills the project's build cache
         warm = _end_to_end(project, out, plan, stack="dev")
@@ -180,17 +183,18 @@ def _end_to_end(project: Path, out: Path, plan: Plan, pairs: int = 5, stack: str
                 "--project", str(project), "--out", str(out), "--quiet"]
     base_cmd = [sys.executable, "-m", "bench.baseline", str(resources)]
 
-    def timed(cmd: list[str]) -> float:
+    ours_env = {**env, **(extra_env or {})}
+
+    def timed(cmd: list[str], cmd_env: dict[str, str]) -> float:
         start = time.perf_counter()
-        run_env = {**env, **(extra_env or {})} if cmd is ours_cmd else env
-        done = subprocess.run(cmd, cwd=ROOT, env=run_env, capture_output=True, text=True, check=False)
+        done = subprocess.run(cmd, cwd=ROOT, env=cmd_env, capture_output=True, text=True, check=False)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"bench: {' '.join(cmd[:3])} exited {done.returncode}: {done.stderr.strip()[-300:]}")
         return elapsed
 
-    timed(ours_cmd), timed(base_cmd)  # warm-up: bytecode caches, the OS's file cache
-    ours, base = _rounds([lambda: timed(ours_cmd), lambda: timed(base_cmd)], pairs)
+    timed(ours_cmd, ours_env), timed(base_cmd, env)  # warm-up: bytecode caches, the OS's file cache
+    ours, base = _rounds([lambda: timed(ours_cmd, ours_env), lambda: timed(base_cmd, env)], pairs)
     return {
         "askflow_plan_process_s": round(statistics.median(ours), 3),
         "baseline_process_s": round(statistics.median(base), 3),
