@@ -85,9 +85,11 @@ MALFORMED = {
 UNREADABLE = {"truncated.json": "1:36", "unknown.yaml": "1:1", "dupkey.json": "1:1", "empty.yaml": "1:1"}
 
 
-@pytest.mark.parametrize("name", sorted(UNREADABLE))
-def test_an_unreadable_file_is_reported_and_the_others_are_converted(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+def _beside_a_good_definition(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> tuple[str, Path, Path, str, str]:
+    """Convert MALFORMED[name] beside a good definition into tmp_path/lib with a JSON report: the run
+    exits 1 with one line on stderr. Returns (the expected message, the bad file, the report,
+    stdout, that line)."""
     text, message = MALFORMED[name]
     good = write_json(tmp_path, "good.json", definition())
     bad = tmp_path / "in" / name
@@ -96,6 +98,13 @@ def test_an_unreadable_file_is_reported_and_the_others_are_converted(
     code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", str(report))
     assert code == 1 and "Traceback" not in err
     [line] = err.splitlines()
+    return message, bad, report, out, line
+
+
+@pytest.mark.parametrize("name", sorted(UNREADABLE))
+def test_an_unreadable_file_is_reported_and_the_others_are_converted(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str) -> None:
+    message, bad, report, out, line = _beside_a_good_definition(tmp_path, capsys, name)
     where = f"{bad}:{UNREADABLE[name]}:"
     assert line.startswith(f"{where} not converted: ") and message in line, line
     assert (tmp_path / "lib" / "worker" / "v1.yaml").is_file() and "1 template version(s) written" in out
@@ -114,14 +123,7 @@ def test_a_definition_that_cannot_be_converted_is_a_finding_and_the_others_are_c
     """A definition that reads but cannot be converted as a whole (a dependency on a task that does not
     exist, a cycle, a number that is not finite) is one error at its file, line and column; the run goes
     on, exits 1 at the end, and writes nothing for it."""
-    text, message = MALFORMED[name]
-    good = write_json(tmp_path, "good.json", definition())
-    bad = tmp_path / "in" / name
-    bad.write_text(text, encoding="utf-8")
-    report = tmp_path / "report.json"
-    code, out, err = cli(capsys, str(good), str(bad), "--out", str(tmp_path / "lib"), "--json", str(report))
-    assert code == 1 and "Traceback" not in err
-    [line] = err.splitlines()
+    message, bad, report, out, line = _beside_a_good_definition(tmp_path, capsys, name)
     assert re.match(rf"{re.escape(str(bad))}:\d+:\d+: (.*: )?not converted: ", line), line
     assert message in line.replace("not converted: ", ""), line
     assert "1 template version(s) written" in out
